@@ -1,0 +1,207 @@
+"""The ASGI app: one route per path template of the spec, each operation validated, then handled.
+
+Route → validate → handle, the order Prism uses. Errors become `{"detail": ...}` JSON here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
+from mockserver.graph import Graph, load_graphs
+from mockserver.handlers import HANDLERS, Call, Context, Handler, Reply
+from mockserver.reducers import to_plain
+from mockserver.spec import Operation, Spec, load_spec
+from mockserver.validation import OperationValidator
+
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+log = logging.getLogger("mockserver")
+
+# Called with (method, path, status, request body) after each answer; the pytest plugin
+# keeps a journal with it.
+Observer = Callable[[str, str, int, Any], None]
+
+
+def create_app(
+    spec: Spec | Path | str | Mapping[str, Any] | None = None,
+    graphs: Mapping[str, Graph] | Path | str | None = None,
+    *,
+    handlers: Mapping[str, Handler] | None = None,
+    check_responses: bool = False,
+    max_body_size: int = DEFAULT_MAX_BODY,
+    observer: Observer | None = None,
+) -> Starlette:
+    """Build the mock as a Starlette app.
+
+    `spec` and `graphs` default to the packaged contract and graph models. With
+    `check_responses`, every answer is validated against the spec before it is sent, and one
+    that breaks it is replaced by a 500 naming the violations (the tests run this way).
+
+        app = create_app()                      # then: uvicorn.run(app, port=2024)
+        app.state.context.store.threads         # what the mock holds
+    """
+    spec = spec if isinstance(spec, Spec) else load_spec(spec)
+    graph_map = _graphs(graphs)
+    context = Context(spec=spec, graphs=graph_map)
+    handler_map = HANDLERS if handlers is None else handlers
+    components = spec.document.get("components", {})
+    routes = []
+    for path, operations in sorted(spec.by_path().items(), key=lambda item: _route_order(item[0])):
+        endpoints = {
+            op.method: _Endpoint(op, OperationValidator(op, components), handler_map.get(
+                op.operation_id), context, check_responses, max_body_size, observer)
+            for op in operations
+        }
+        route = Route(path, _PathApp(endpoints), methods=list(endpoints))
+        assert route.methods is not None
+        route.methods.discard("HEAD")  # only the methods the spec documents
+        routes.append(route)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.router.redirect_slashes = False
+    app.state.context = context
+    return app
+
+
+def _route_order(path: str) -> list[tuple[int, str]]:
+    # Literal segments sort before parameters: /state/checkpoint is tried before /state/{id}.
+    return [(1 if part.startswith("{") else 0, part) for part in path.strip("/").split("/")]
+
+
+def _graphs(graphs: Mapping[str, Graph] | Path | str | None) -> Mapping[str, Graph]:
+    if isinstance(graphs, Mapping) and all(isinstance(g, Graph) for g in graphs.values()):
+        return graphs
+    return load_graphs(graphs)
+
+
+class _PathApp:
+    """The ASGI app behind one path template; Starlette has already matched the method."""
+
+    def __init__(self, endpoints: Mapping[str, _Endpoint]) -> None:
+        self.endpoints = endpoints
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.endpoints[scope["method"]](scope, receive, send)
+
+
+class _Endpoint:
+    """One operation: read the body, validate, call the handler, render the reply."""
+
+    def __init__(
+        self,
+        operation: Operation,
+        validator: OperationValidator,
+        handler: Handler | None,
+        context: Context,
+        check_responses: bool,
+        max_body_size: int,
+        observer: Observer | None,
+    ) -> None:
+        self.operation = operation
+        self.validator = validator
+        self.handler = handler
+        self.context = context
+        self.check_responses = check_responses
+        self.max_body_size = max_body_size
+        self.observer = observer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        body: Any = None
+        try:
+            raw = await self._read_body(headers, receive)
+            request = self.validator.validate_request(
+                scope["path_params"],
+                parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
+                headers,
+                raw,
+                headers.get("content-type"),
+            )
+            body = request.body
+            status, payload, extra = self._handle(Call(request, self.context))
+        except MockError as exc:
+            status, payload, extra = exc.status_code, _error_body(exc), {}
+        except Exception:  # a bug in the mock: answer in JSON and say so in the log
+            log.exception("%s %s failed", scope["method"], scope["path"])
+            status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}
+        out_headers = dict(extra)
+        if payload is not None:
+            out_headers["content-type"] = "application/json"
+        if self.check_responses:
+            status, payload, out_headers = self._checked(status, payload, out_headers)
+        if self.observer is not None:
+            self.observer(scope["method"], scope["path"], status, body)
+        await Response(payload, status, out_headers)(scope, receive, send)
+
+    def _handle(self, call: Call) -> tuple[int, bytes | None, Mapping[str, str]]:
+        if self.handler is None:
+            op = self.operation.operation_id
+            raise _NotImplemented(f"operation {op} is in the spec, but the mock has no handler")
+        with self.context.lock:
+            reply: Reply = self.handler(call)
+            payload = None if reply.body is None and reply.status in (204, 304) else (
+                orjson.dumps(reply.body, default=to_plain)
+            )
+        return reply.status, payload, reply.headers
+
+    async def _read_body(self, headers: Mapping[str, str], receive: Receive) -> bytes:
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_size:
+            raise PayloadTooLarge(f"Request body is over the {self.max_body_size}-byte limit")
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_size:
+                raise PayloadTooLarge(f"Request body is over the {self.max_body_size}-byte limit")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    def _checked(
+        self, status: int, payload: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, bytes | None, dict[str, str]]:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        violations = self.validator.validate_response(status, lowered, payload or b"")
+        if not violations:
+            return status, payload, headers
+        detail = f"mock response {status} breaks the spec for {self.operation.operation_id}: " + (
+            "; ".join(map(str, violations)))
+        log.error(detail)
+        return 500, orjson.dumps({"detail": detail}), {"content-type": "application/json"}
+
+
+class _NotImplemented(MockError):
+    """Raised when the spec has an operation the mock has no handler for."""
+
+    status_code = 501
+
+
+def _error_body(exc: MockError) -> bytes:
+    body: dict[str, Any] = {"detail": exc.detail}
+    if isinstance(exc, ValidationFailed):
+        body["errors"] = [{"location": v.location, "message": v.message} for v in exc.violations]
+    return orjson.dumps(body)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    # Starlette's own 404 / 405 (with Allow), in the spec's error shape.
+    assert isinstance(exc, HTTPException)
+    return Response(orjson.dumps({"detail": exc.detail}), exc.status_code,
+                    headers=dict(exc.headers or {}), media_type="application/json")

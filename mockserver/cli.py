@@ -1,0 +1,108 @@
+"""The `mockserver` command line."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import socket
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from mockserver import __version__
+
+DEFAULT_PORT = 2024  # what `langgraph dev` uses, so clients need no new URL
+_PORT_SEARCH = 100
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `mockserver` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return int(args.func(args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mockserver",
+        description="A spec-driven, stateful mock of the LangGraph Agent Server API.",
+    )
+    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="serve the mock over HTTP")
+    serve.add_argument("--spec", type=Path, help="OpenAPI document (default: the packaged one)")
+    serve.add_argument("--graphs", type=Path, help="graph model YAML (default: the packaged one)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None,
+                       help=f"port (default {DEFAULT_PORT}, or the next free one after it)")
+    serve.add_argument("--max-body-size", type=int, default=10 * 1024 * 1024, metavar="BYTES")
+    serve.add_argument("--check-responses", action="store_true",
+                       help="validate every response against the spec (500 on a violation)")
+    serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.set_defaults(func=_serve)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        sock, note = _listen(args.host, args.port)
+    except OSError as exc:
+        print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    import uvicorn
+
+    from mockserver.app import create_app
+    from mockserver.graph import GraphModelError
+    from mockserver.spec import SpecError
+
+    try:
+        app = create_app(args.spec, args.graphs, check_responses=args.check_responses,
+                         max_body_size=args.max_body_size)
+    except (SpecError, GraphModelError) as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
+    context = app.state.context
+    port = sock.getsockname()[1]
+    if note:
+        print(note, file=sys.stderr)
+    print(f"mockserver {__version__} — LangGraph Agent Server mock\n"
+          f"  URL:     http://{args.host}:{port}\n"
+          f"  spec:    {context.spec.source} ({len(context.spec.operations)} operations)\n"
+          f"  graphs:  {', '.join(context.graphs)}"
+          f" ({args.graphs or 'packaged default'})\n"
+          f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop", flush=True)
+    config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet,
+                            log_level="warning" if args.quiet else "info")
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _listen(host: str, port: int | None) -> tuple[socket.socket, str]:
+    """A listening socket: the explicit port or fail; else 2024 or the next free port after it."""
+    from mockserver.live import bind_socket
+
+    if port is not None:
+        return bind_socket(host, port), ""
+    for candidate in range(DEFAULT_PORT, DEFAULT_PORT + _PORT_SEARCH):
+        try:
+            sock = bind_socket(host, candidate)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            continue
+        note = "" if candidate == DEFAULT_PORT else (
+            f"\n  !! Port {DEFAULT_PORT} is in use: serving on port {candidate} instead. !!\n"
+            f"  !! Point your client at http://{host}:{candidate}                 !!\n")
+        return sock, note
+    raise OSError(errno.EADDRINUSE, f"ports {DEFAULT_PORT}-{DEFAULT_PORT + _PORT_SEARCH - 1} "
+                                    "are all in use")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
