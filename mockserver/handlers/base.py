@@ -1,0 +1,56 @@
+"""What a handler gets (`Call`) and gives back (`Reply`), and the server-wide `Context`."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.graph import Graph
+from mockserver.spec import Spec
+from mockserver.store import Store, Thread
+from mockserver.validation import ValidRequest
+
+
+@dataclass
+class Context:
+    """Everything one server holds: the spec, the graph models and the store."""
+
+    spec: Spec
+    graphs: Mapping[str, Graph]
+    store: Store = field(default_factory=Store)
+    # Held while a handler runs, so that code in other threads (the pytest plugin seeding or
+    # inspecting state) never sees a half-applied request.
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One validated request, as a handler sees it."""
+
+    request: ValidRequest
+    context: Context
+
+    @property
+    def body(self) -> Any:
+        """The JSON body (None for operations without one)."""
+        return self.request.body
+
+    def thread_id(self) -> str:
+        """The path's thread id in canonical form (validation already checked it is a UUID)."""
+        return str(uuid.UUID(self.request.path["thread_id"]))
+
+    def thread(self) -> Thread:
+        """The path's thread; NotFound if there is none."""
+        return self.context.store.get(self.thread_id())
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A handler's answer: status, JSON-able body (None: no body) and extra headers."""
+
+    status: int = 200
+    body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)

@@ -1,0 +1,270 @@
+"""Thread-state semantics on plain data: updates through reducers, `as_node`, forks, history.
+
+Everything here follows what the real server (LangGraph's `update_state`) does; see
+docs/behaviour.md for the observations behind each rule.
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from uuid6 import uuid6
+
+from mockserver.errors import BadRequest
+from mockserver.graph import COPY, INPUT, START, Graph
+from mockserver.reducers import INITIAL, REDUCERS, to_plain
+from mockserver.store import Checkpoint, Thread, utc_now
+
+_TASK_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
+_LIST_VALUES_ERROR = (
+    "Expected dict, got {values!r}\nFor troubleshooting, visit: "
+    "https://docs.langchain.com/oss/python/langgraph/errors/INVALID_GRAPH_NODE_RETURN_VALUE"
+)
+EMPTY_STATE: dict[str, Any] = {
+    "values": {}, "next": [], "tasks": [], "metadata": None, "created_at": None,
+    "checkpoint": None, "parent_checkpoint": None, "interrupts": [],
+    "checkpoint_id": None, "parent_checkpoint_id": None,
+}
+
+
+def new_checkpoint_id(step: int) -> str:
+    """A time-ordered uuid6 whose clock sequence is the step, as LangGraph makes them."""
+    return str(uuid6(clock_seq=step))
+
+
+def task_id(checkpoint_id: str, node: str) -> str:
+    """The stable id of the task that runs `node` after a checkpoint."""
+    return str(uuid.uuid5(_TASK_NAMESPACE, f"{checkpoint_id}:{node}"))
+
+
+# ---- writes ---------------------------------------------------------------------------------
+
+def update_state(thread: Thread, graph: Graph, update: Mapping[str, Any]) -> Checkpoint:
+    """Apply a ThreadStateUpdate body; store and return the new checkpoint."""
+    config = update.get("checkpoint") or {}
+    if namespace := config.get("checkpoint_ns"):
+        raise BadRequest(f"Subgraph {namespace} not found")
+    fork_id = config.get("checkpoint_id") or update.get("checkpoint_id")
+    base = thread.by_id.get(fork_id) if fork_id else thread.head
+    as_node = update.get("as_node")
+    if as_node is not None and not (graph.has_node(as_node) or as_node in (INPUT, COPY)):
+        raise BadRequest(f"Node {as_node} does not exist")
+    if as_node == COPY:
+        return _commit(thread, _copy_of(thread, base))
+    node = as_node or _implied_node(base)
+    checkpoint = _write(thread, graph, base, [(node, update.get("values"), None)], fork_id)
+    return _commit(thread, checkpoint)
+
+
+def apply_supersteps(thread: Thread, graph: Graph, supersteps: Iterable[Mapping[str, Any]]) -> None:
+    """Write one checkpoint per superstep (POST /threads `supersteps`)."""
+    for superstep in supersteps:
+        base = thread.head
+        updates = []
+        for item in superstep["updates"]:
+            command = item.get("command") or {}
+            values = command["update"] if "update" in command else item.get("values")
+            if not graph.has_node(item["as_node"]) and item["as_node"] != INPUT:
+                raise BadRequest(f"Node {item['as_node']} does not exist")
+            updates.append((item["as_node"], values, command.get("goto")))
+        # The real server passes the previous checkpoint's id along with each later superstep,
+        # so its metadata reads like a fork's and carries no graph_id (transcript #25).
+        checkpoint = _write(thread, graph, base, updates, None, superstep=base is not None)
+        _commit(thread, checkpoint)
+
+
+def update_response(thread_id: str, checkpoint: Checkpoint) -> dict[str, Any]:
+    """The body of a successful update: the new checkpoint, three times, as the server says it."""
+    ref = {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint.checkpoint_id}
+    return {"checkpoint": ref, "configurable": dict(ref), "checkpoint_id": checkpoint.checkpoint_id}
+
+
+def _implied_node(base: Checkpoint | None) -> str:
+    # LangGraph takes the node that ran last in a run; with no run yet the update is input.
+    return base.last_ran if base is not None and base.last_ran else START
+
+
+def _write(
+    thread: Thread,
+    graph: Graph,
+    base: Checkpoint | None,
+    updates: list[tuple[str, Any, Any]],
+    fork_id: str | None,
+    *,
+    superstep: bool = False,
+) -> Checkpoint:
+    values = dict(base.values) if base is not None else _initial_values(graph)
+    next_nodes: list[str] = []
+    results: dict[str, Any] = {}
+    source = "update"
+    for node, raw, goto in updates:
+        if isinstance(raw, list):
+            raise BadRequest(_LIST_VALUES_ERROR.format(values=raw))
+        writes = {k: v for k, v in (raw or {}).items() if k in graph.channels}
+        if node == INPUT:
+            # Input waits in __start__'s channel; nothing reaches the state until a run takes it.
+            source = "input"
+            next_nodes += [START, *(n for n in (base.next if base else ()) if n != START)]
+            continue
+        for channel, value in writes.items():
+            reducer = graph.channels[channel]
+            current = values.get(channel, INITIAL.get(reducer))
+            values[channel] = REDUCERS[reducer](current, value)
+        next_nodes += _goto_nodes(graph, goto) if goto else graph.next_nodes(node)
+        if base is not None and node in base.next:
+            results[node] = writes
+    if base is not None:
+        # The base's task shows what the node wrote once an update ran it (transcript #85).
+        base.results.update(results)
+    step = base.step + 1 if base is not None else (-1 if source == "input" else 0)
+    parent_id = base.checkpoint_id if base is not None else fork_id
+    metadata: dict[str, Any] = {}
+    if superstep:
+        metadata["checkpoint_id"] = parent_id
+    else:
+        if thread.graph_id is not None:
+            metadata["graph_id"] = thread.graph_id
+        if fork_id:
+            metadata["checkpoint_id"] = fork_id
+    metadata.update(thread_id=thread.thread_id, source=source, step=step, parents={})
+    return Checkpoint(
+        checkpoint_id=new_checkpoint_id(step),
+        parent_id=parent_id,
+        step=step,
+        values={c: values[c] for c in _ordered_channels(graph, values)},
+        next=tuple(dict.fromkeys(next_nodes)),
+        metadata=metadata,
+        created_at=utc_now(),
+        last_ran=base.last_ran if base is not None else None,
+    )
+
+
+def _copy_of(thread: Thread, base: Checkpoint | None) -> Checkpoint:
+    # `__copy__` re-saves the checkpoint as a sibling: same values and tasks, its parent's child.
+    if base is None:
+        raise BadRequest("Cannot copy a checkpoint that does not exist")
+    step = base.step + 1
+    return Checkpoint(
+        checkpoint_id=new_checkpoint_id(step),
+        parent_id=base.parent_id,
+        step=step,
+        values=base.values,
+        next=base.next,
+        metadata={"source": "fork", "step": step, "parents": {}},
+        created_at=utc_now(),
+        last_ran=base.last_ran,
+    )
+
+
+def _commit(thread: Thread, checkpoint: Checkpoint) -> Checkpoint:
+    thread.add_checkpoint(checkpoint)
+    thread.updated_at = thread.state_updated_at = checkpoint.created_at
+    return checkpoint
+
+
+def _goto_nodes(graph: Graph, goto: Any) -> tuple[str, ...]:
+    nodes = (goto,) if isinstance(goto, str) else tuple(goto)
+    for node in nodes:
+        if not graph.has_node(node):
+            raise BadRequest(f"Node {node} does not exist")
+    return nodes
+
+
+def _initial_values(graph: Graph) -> dict[str, Any]:
+    return {c: INITIAL[r] for c, r in graph.channels.items() if r in INITIAL}
+
+
+def _ordered_channels(graph: Graph, values: Mapping[str, Any]) -> list[str]:
+    declared = [c for c in graph.channels if c in values]
+    return declared + [c for c in values if c not in graph.channels]
+
+
+# ---- reads ----------------------------------------------------------------------------------
+
+def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True) -> dict[str, Any]:
+    """A checkpoint as a ThreadState body, keys in the real server's order."""
+    cid = checkpoint.checkpoint_id
+    ref: dict[str, Any] = {"checkpoint_id": cid, "thread_id": thread_id}
+    if with_ns:
+        ref["checkpoint_ns"] = ""
+    parent = checkpoint.parent_id
+    tasks = [_render_task(checkpoint, node) for node in checkpoint.next]
+    return {
+        "values": {k: to_plain(v) for k, v in checkpoint.values.items()},
+        "next": list(checkpoint.next),
+        "tasks": tasks,
+        "metadata": checkpoint.metadata,
+        "created_at": checkpoint.created_at,
+        "checkpoint": ref,
+        "parent_checkpoint": (
+            {"checkpoint_id": parent, "thread_id": thread_id, "checkpoint_ns": ""}
+            if parent is not None else None
+        ),
+        "interrupts": [i for task in tasks for i in task["interrupts"]],
+        "checkpoint_id": cid,
+        "parent_checkpoint_id": parent,
+    }
+
+
+def state_at(thread: Thread, checkpoint_id: str | None, *, with_ns: bool) -> dict[str, Any]:
+    """The state at a checkpoint id (None: the latest); an unknown id gives the empty state."""
+    if checkpoint_id is None:
+        head = thread.head
+        return render_state(thread.thread_id, head) if head else dict(EMPTY_STATE)
+    checkpoint = thread.by_id.get(checkpoint_id)
+    if checkpoint is not None:
+        return render_state(thread.thread_id, checkpoint, with_ns=with_ns)
+    # The real server answers 200 with an empty state echoing the id (transcript #136).
+    ref: dict[str, Any] = {"checkpoint_id": checkpoint_id, "thread_id": thread.thread_id}
+    if with_ns:
+        ref["checkpoint_ns"] = ""
+    return {**EMPTY_STATE, "checkpoint": ref, "checkpoint_id": checkpoint_id}
+
+
+def history(
+    thread: Thread,
+    limit: int,
+    *,
+    before: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    checkpoint_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Checkpoints newest first across all branches; the cost is set by `limit`, not length."""
+    if limit <= 0:
+        return []
+    end = bisect.bisect_left(thread.checkpoint_ids, before) if before else len(thread.checkpoints)
+    if checkpoint_id is not None:
+        # LangGraph's list() treats a checkpoint id as a filter: that one checkpoint or nothing.
+        found = thread.by_id.get(checkpoint_id)
+        candidates: Iterable[Checkpoint] = (
+            [found] if found is not None and (not before or checkpoint_id < before) else []
+        )
+    else:
+        candidates = (thread.checkpoints[i] for i in range(end - 1, -1, -1))
+    states = []
+    for checkpoint in candidates:
+        if metadata and any(checkpoint.metadata.get(k, _MISSING) != v for k, v in metadata.items()):
+            continue
+        states.append(render_state(thread.thread_id, checkpoint))
+        if len(states) >= limit:
+            break
+    return states
+
+
+def _render_task(checkpoint: Checkpoint, node: str) -> dict[str, Any]:
+    return {
+        "id": task_id(checkpoint.checkpoint_id, node),
+        "name": node,
+        "path": ["__pregel_pull", node],
+        "error": None,
+        "interrupts": checkpoint.interrupts.get(node, []),
+        "checkpoint": None,
+        "state": None,
+        "result": checkpoint.results.get(node),
+    }
+
+
+_MISSING = object()

@@ -1,0 +1,99 @@
+"""In-memory state: threads and their checkpoints. Knows nothing about HTTP or graphs."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mockserver.errors import NotFound
+
+
+def utc_now() -> str:
+    """The current time as the real server writes it: ISO-8601, microseconds, `+00:00`."""
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass(slots=True)
+class Checkpoint:
+    """One saved state of a thread. Channel values are shared with other checkpoints."""
+
+    checkpoint_id: str
+    parent_id: str | None
+    step: int
+    values: dict[str, Any]
+    next: tuple[str, ...]
+    metadata: dict[str, Any]
+    created_at: str
+    # node -> the raw writes a later update made as that node from this checkpoint (task result)
+    results: dict[str, Any] = field(default_factory=dict)
+    # node -> interrupts raised by that node's pending task
+    interrupts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # the node a run executed last; None until a run has run (as_node inference, see state.py)
+    last_ran: str | None = None
+
+
+@dataclass(slots=True)
+class Thread:
+    """A thread: its record and its checkpoints, kept in checkpoint-id (= time) order."""
+
+    thread_id: str
+    created_at: str
+    updated_at: str
+    state_updated_at: str
+    metadata: dict[str, Any]
+    config: dict[str, Any] = field(default_factory=dict)
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    checkpoint_ids: list[str] = field(default_factory=list)
+    by_id: dict[str, Checkpoint] = field(default_factory=dict)
+
+    @property
+    def head(self) -> Checkpoint | None:
+        """The newest checkpoint, which is the thread's current state."""
+        return self.checkpoints[-1] if self.checkpoints else None
+
+    @property
+    def graph_id(self) -> str | None:
+        """The graph bound through `metadata.graph_id`, if any."""
+        graph_id = self.metadata.get("graph_id")
+        return graph_id if isinstance(graph_id, str) else None
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Store a checkpoint; ids are time-ordered, so this is an append in practice."""
+        cid = checkpoint.checkpoint_id
+        if not self.checkpoint_ids or cid > self.checkpoint_ids[-1]:
+            self.checkpoint_ids.append(cid)
+            self.checkpoints.append(checkpoint)
+        else:
+            index = bisect.bisect_left(self.checkpoint_ids, cid)
+            self.checkpoint_ids.insert(index, cid)
+            self.checkpoints.insert(index, checkpoint)
+        self.by_id[cid] = checkpoint
+
+
+class Store:
+    """All threads of one mock server."""
+
+    def __init__(self) -> None:
+        self.threads: dict[str, Thread] = {}
+
+    def get(self, thread_id: str) -> Thread:
+        """The thread with this canonical id; NotFound if there is none."""
+        try:
+            return self.threads[thread_id]
+        except KeyError:
+            raise NotFound(f"Thread with ID {thread_id} not found") from None
+
+    def add(self, thread: Thread) -> None:
+        """Store a new thread."""
+        self.threads[thread.thread_id] = thread
+
+    def delete(self, thread_id: str) -> None:
+        """Forget a thread and its history; NotFound if there is none."""
+        if self.threads.pop(thread_id, None) is None:
+            raise NotFound(f"Thread with ID {thread_id} not found")
+
+    def reset(self) -> None:
+        """Forget everything."""
+        self.threads.clear()
