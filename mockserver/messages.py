@@ -175,7 +175,7 @@ def _validate(kind: str, content: Any, kwargs: dict[str, Any]) -> Message:
     if kind == "ai":
         dumped["tool_calls"] = _check_items(errors, "tool_calls", calls, _TOOL_CALL)
         dumped["invalid_tool_calls"] = _check_items(errors, "invalid_tool_calls", invalid, _INVALID)
-        dumped["usage_metadata"] = None
+        dumped["usage_metadata"] = {}
     elif kind == "tool":
         call_id, status = kwargs["tool_call_id"], kwargs.get("status", "success")
         dumped["tool_call_id"] = _check_str(errors, "tool_call_id", call_id, nullable=False)

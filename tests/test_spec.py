@@ -1,0 +1,56 @@
+"""The contract file itself: valid OpenAPI 3.1, official operationIds, a handler for each."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from mockserver.handlers import HANDLERS
+from mockserver.spec import default_spec_path, load_spec
+
+from conftest import SPEC_PATH
+
+# operationIds of the official Agent Server document (langgraph-api 0.16.7) for these routes.
+OFFICIAL = {
+    ("POST", "/threads"): "create_thread_threads_post",
+    ("POST", "/threads/search"): "search_threads_threads_search_post",
+    ("POST", "/threads/count"): "count_threads_threads_count_post",
+    ("GET", "/threads/{thread_id}"): "get_thread_threads__thread_id__get",
+    ("PATCH", "/threads/{thread_id}"): "patch_thread_threads__thread_id__patch",
+    ("DELETE", "/threads/{thread_id}"): "delete_thread_threads__thread_id__delete",
+    ("POST", "/threads/{thread_id}/copy"): "copy_thread_post_threads__thread_id__copy_post",
+    ("GET", "/threads/{thread_id}/state"): "get_latest_thread_state_threads__thread_id__state_get",
+    ("POST", "/threads/{thread_id}/state"): "update_thread_state_threads__thread_id__state_post",
+    ("GET", "/threads/{thread_id}/state/{checkpoint_id}"):
+        "get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get",
+    ("POST", "/threads/{thread_id}/state/checkpoint"):
+        "post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get",
+    ("GET", "/threads/{thread_id}/history"): "get_thread_history_threads__thread_id__history_get",
+    ("POST", "/threads/{thread_id}/history"):
+        "get_thread_history_post_threads__thread_id__history_post",
+    ("GET", "/ok"): "health_check_ok_get",
+    ("GET", "/info"): "server_info_info_get",
+}
+
+
+def test_the_contract_is_valid_openapi_3_1() -> None:
+    document = yaml.safe_load(SPEC_PATH.read_text())
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_the_default_spec_is_the_repositorys_contract() -> None:
+    assert default_spec_path().read_text() == SPEC_PATH.read_text()
+
+
+@pytest.mark.parametrize("route, operation_id", OFFICIAL.items(), ids=lambda x: str(x))
+def test_operation_ids_are_the_official_ones(route: tuple[str, str], operation_id: str) -> None:
+    spec = load_spec()
+    op = spec.operation(operation_id)
+    assert (op.method, op.path) == route
+
+
+def test_every_operation_has_a_handler_and_every_handler_an_operation() -> None:
+    ids = {op.operation_id for op in load_spec().operations}
+    assert ids == set(HANDLERS)
