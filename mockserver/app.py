@@ -17,7 +17,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette._utils import get_route_path
+from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
@@ -58,21 +59,51 @@ def create_app(
     context = Context(spec=spec, graphs=graph_map)
     handler_map = HANDLERS if handlers is None else handlers
     components = spec.document.get("components", {})
-    routes = []
+    routes: list[_SpecRoute] = []
     for path, operations in sorted(spec.by_path().items(), key=lambda item: _route_order(item[0])):
         endpoints = {
             op.method: _Endpoint(op, OperationValidator(op, components), handler_map.get(
                 op.operation_id), context, check_responses, max_body_size, observer)
             for op in operations
         }
-        route = Route(path, _PathApp(endpoints), methods=list(endpoints))
-        assert route.methods is not None
-        route.methods.discard("HEAD")  # only the methods the spec documents
-        routes.append(route)
+        routes.append(_SpecRoute(path, _PathApp(endpoints), methods=list(endpoints)))
+    for route in routes:
+        route.shadowed_by = [other for other in routes if _shadows(other.path, route.path)]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.router.redirect_slashes = False
     app.state.context = context
     return app
+
+
+class _SpecRoute(Route):
+    """A route that leaves a path to the literal route spelling it (POST-only /threads/search
+    is not GET /threads/{thread_id} with the id "search"), so a wrong method gets 405."""
+
+    shadowed_by: list[Route]
+
+    def __init__(self, path: str, endpoint: Any, methods: list[str]) -> None:
+        super().__init__(path, endpoint, methods=methods)
+        assert self.methods is not None
+        self.methods.discard("HEAD")  # only the methods the spec documents
+        self.shadowed_by = []
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is not Match.NONE and self.shadowed_by:
+            path = get_route_path(scope)
+            if any(other.path_regex.match(path) for other in self.shadowed_by):
+                return Match.NONE, {}
+        return match, child
+
+
+def _shadows(literal: str, templated: str) -> bool:
+    """Whether `literal` spells a path that the parameters of `templated` would also match."""
+    ours, theirs = literal.strip("/").split("/"), templated.strip("/").split("/")
+    if literal == templated or len(ours) != len(theirs):
+        return False
+    pairs = list(zip(ours, theirs, strict=True))
+    return all(a == b or b.startswith("{") for a, b in pairs) and any(
+        not a.startswith("{") and b.startswith("{") for a, b in pairs)
 
 
 def _route_order(path: str) -> list[tuple[int, str]]:

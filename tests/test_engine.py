@@ -157,3 +157,13 @@ def test_an_operation_without_a_handler_says_so(client: TestClient) -> None:
     response = client.get("/unhandled")
     assert response.status_code == 501
     assert "no handler" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_literal_path_never_falls_through_to_a_parameter(client: TestClient, method: str) -> None:
+    response = client.request(method, "/items/special")
+    if method == "GET":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET"
