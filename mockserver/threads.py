@@ -136,7 +136,7 @@ def search_threads(store: Store, query: Mapping[str, Any]) -> tuple[list[dict[st
     key = query.get("sort_by", "updated_at")
     sort_key = thread_status if key == "status" else (lambda t: getattr(t, key))
     matches.sort(key=sort_key, reverse=query.get("sort_order", "desc") == "desc")
-    offset, limit = query.get("offset", 0), query.get("limit", 10)
+    offset, limit = page_bounds(query)
     page = [render_thread(t) for t in matches[offset:offset + limit]]
     if extract := query.get("extract"):
         for body in page:
@@ -144,6 +144,11 @@ def search_threads(store: Store, query: Mapping[str, Any]) -> tuple[list[dict[st
     if select := query.get("select"):
         page = [{k: body[k] for k in select if k in body} for body in page]
     return page, len(matches)
+
+
+def page_bounds(query: Mapping[str, Any]) -> tuple[int, int]:
+    """`offset` and `limit` of a search as ints (JSON Schema counts 5.0 as an integer)."""
+    return int(query.get("offset", 0)), int(query.get("limit", 10))
 
 
 def count_threads(store: Store, query: Mapping[str, Any]) -> int:

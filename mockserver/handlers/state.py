@@ -57,7 +57,7 @@ def get_thread_history_post_threads__thread_id__history_post(call: Call) -> Repl
         return Reply(200, [])  # the mock's graphs have no subgraphs
     states = state.history(
         thread,
-        body.get("limit", 1),
+        int(body.get("limit", 1)),  # JSON Schema counts 5.0 as an integer
         before=_checkpoint_id(body.get("before")),
         metadata=body.get("metadata"),
         checkpoint_id=config.get("checkpoint_id"),

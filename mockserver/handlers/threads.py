@@ -52,7 +52,8 @@ def search_threads_threads_search_post(call: Call) -> Reply:
     """POST /threads/search, with pagination headers."""
     page, total = threads.search_threads(call.context.store, call.body)
     headers = {"X-Pagination-Total": str(total)}
-    following = call.body.get("offset", 0) + call.body.get("limit", 10)
+    offset, limit = threads.page_bounds(call.body)
+    following = offset + limit
     if following < total:
         headers["X-Pagination-Next"] = str(following)
     return Reply(200, page, headers)
