@@ -48,7 +48,7 @@ _FIELDS = {
     for kind, own in [("human", ()), ("system", ()), ("function", ()), ("remove", ()),
                       ("ai", ("tool_calls",)), ("tool", ("tool_call_id", "artifact", "status"))]
 }  # fmt: skip
-# TypedDict shapes: key -> "str", "str?" (or None), "dict", or the constant the key takes.
+# TypedDict shapes, key -> "str", "str?" (str | None), "dict", "" (any) or the key's constant.
 _TOOL_CALL = {"name": "str", "args": "dict", "id": "str?", "type": "tool_call"}
 _INVALID = {"type": "invalid_tool_call", "id": "str?", "name": "str?", "args": "", "error": ""}
 _ERROR_TEXTS = {
@@ -66,6 +66,11 @@ def coerce_message(raw: object) -> Message:
         message = _convert(raw)
     except ValueError as exc:
         raise BadRequest(str(exc)) from exc
+    except (TypeError, KeyError, AttributeError, NotImplementedError) as exc:
+        # langchain fails on these with other exceptions, which the real server answers with a
+        # 500; the mock refuses the message instead (docs/deviations.md).
+        reason = f"{type(exc).__name__}: {exc}"
+        raise BadRequest(f"Cannot coerce {raw!r} to a message: {reason}") from exc
     if message["id"] is None:
         message["id"] = str(uuid.uuid4())
     return message
@@ -175,7 +180,7 @@ def _validate(kind: str, content: Any, kwargs: dict[str, Any]) -> Message:
     if kind == "ai":
         dumped["tool_calls"] = _check_items(errors, "tool_calls", calls, _TOOL_CALL)
         dumped["invalid_tool_calls"] = _check_items(errors, "invalid_tool_calls", invalid, _INVALID)
-        dumped["usage_metadata"] = {}
+        dumped["usage_metadata"] = None
     elif kind == "tool":
         call_id, status = kwargs["tool_call_id"], kwargs.get("status", "success")
         dumped["tool_call_id"] = _check_str(errors, "tool_call_id", call_id, nullable=False)
@@ -198,7 +203,8 @@ def _coerce_tool_content(content: Any) -> Any:
 
 def _normalise_tool_calls(kwargs: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     """AIMessage's before-validator: parse raw OpenAI calls, re-create every tool call."""
-    calls, invalid = kwargs.get("tool_calls") or [], list[Any]()
+    calls: list[Any] = kwargs.get("tool_calls") or []
+    invalid: list[Any] = []
     raw = kwargs.get("additional_kwargs", {}).get("tool_calls")
     if not calls and raw:
         try:
