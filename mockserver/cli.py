@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--spec", type=Path, help="OpenAPI document (default: the packaged one)")
     serve.add_argument("--graphs", type=Path, help="graph model YAML (default: the packaged one)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=None,
+    serve.add_argument("--port", type=_port, default=None,
                        help=f"port (default {DEFAULT_PORT}, or the next free one after it)")
     serve.add_argument("--max-body-size", type=int, default=10 * 1024 * 1024, metavar="BYTES")
     serve.add_argument("--check-responses", action="store_true",
@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--quiet", action="store_true", help="no access log")
     serve.set_defaults(func=_serve)
     return parser
+
+
+def _port(text: str) -> int:
+    port = int(text) if text.isdigit() else -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return port
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -79,7 +86,11 @@ def _serve(args: argparse.Namespace) -> int:
           f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop", flush=True)
     config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet,
                             log_level="warning" if args.quiet else "info")
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        # uvicorn shuts down gracefully on Ctrl-C, then re-raises it; the traceback is noise.
+        return 130
     return 0
 
 

@@ -89,13 +89,27 @@ def load_graphs(source: Path | str | Mapping[str, Any] | None = None) -> dict[st
     else:
         try:
             document = yaml.safe_load(Path(source).read_text("utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise GraphModelError(f"cannot read graph model {source}: {exc}") from exc
+    _check_keys(document, "")
     errors = [f"{'/'.join(map(str, e.instance_path)) or '<root>'}: {e.message}"
               for e in _VALIDATOR.iter_errors(document)]
     if errors:
         raise GraphModelError("invalid graph model:\n" + "\n".join(errors))
     return {gid: _build_graph(gid, spec) for gid, spec in document["graphs"].items()}
+
+
+def _check_keys(node: Any, where: str) -> None:
+    # JSON Schema needs string keys; YAML reads `1`, `yes` and `no` as a number or a bool.
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                raise GraphModelError(f"invalid graph model: {where or '<root>'}: key {key!r} is "
+                                      f"not a string (quote it: '{key}')")
+            _check_keys(value, f"{where}/{key}" if where else key)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            _check_keys(item, f"{where}/{index}")
 
 
 def _build_graph(graph_id: str, spec: Mapping[str, Any]) -> Graph:

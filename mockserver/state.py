@@ -45,8 +45,7 @@ def task_id(checkpoint_id: str, node: str) -> str:
 def update_state(thread: Thread, graph: Graph, update: Mapping[str, Any]) -> Checkpoint:
     """Apply a ThreadStateUpdate body; store and return the new checkpoint."""
     config = update.get("checkpoint") or {}
-    if namespace := config.get("checkpoint_ns"):
-        raise BadRequest(f"Subgraph {namespace} not found")
+    check_namespace(config)
     fork_id = config.get("checkpoint_id") or update.get("checkpoint_id")
     base = thread.by_id.get(fork_id) if fork_id else thread.head
     as_node = update.get("as_node")
@@ -74,6 +73,12 @@ def apply_supersteps(thread: Thread, graph: Graph, supersteps: Iterable[Mapping[
         # so its metadata reads like a fork's and carries no graph_id (transcript #25).
         checkpoint = _write(thread, graph, base, updates, None, superstep=base is not None)
         _commit(thread, checkpoint)
+
+
+def check_namespace(config: Mapping[str, Any]) -> None:
+    """The mock's graphs have no subgraphs: LangGraph refuses any namespace but the root's."""
+    if namespace := config.get("checkpoint_ns"):
+        raise BadRequest(f"Subgraph {namespace} not found")
 
 
 def update_response(thread_id: str, checkpoint: Checkpoint) -> dict[str, Any]:
@@ -113,8 +118,10 @@ def _write(
             reducer = graph.channels[channel]
             current = values.get(channel, INITIAL.get(reducer))
             values[channel] = REDUCERS[reducer](current, value)
-        next_nodes += _goto_nodes(graph, goto) if goto else graph.next_nodes(node)
-        if base is not None and node in base.next:
+        successors = _goto_nodes(graph, goto) if goto else graph.next_nodes(node)
+        next_nodes += successors
+        # A node that wrote nothing, not even a trigger for a next node, leaves no task result.
+        if base is not None and node in base.next and (writes or successors):
             results[node] = writes
     if base is not None:
         # The base's task shows what the node wrote once an update ran it (transcript #85).
@@ -246,7 +253,9 @@ def history(
         candidates = (thread.checkpoints[i] for i in range(end - 1, -1, -1))
     states = []
     for checkpoint in candidates:
-        if metadata and any(checkpoint.metadata.get(k, _MISSING) != v for k, v in metadata.items()):
+        # LangGraph's MemorySaver compares with metadata.get(key): a null filter matches a
+        # checkpoint that lacks the key.
+        if metadata and any(checkpoint.metadata.get(k) != v for k, v in metadata.items()):
             continue
         states.append(render_state(thread.thread_id, checkpoint))
         if len(states) >= limit:
@@ -266,5 +275,3 @@ def _render_task(checkpoint: Checkpoint, node: str) -> dict[str, Any]:
         "result": checkpoint.results.get(node),
     }
 
-
-_MISSING = object()

@@ -35,6 +35,7 @@ def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__ge
     """POST /threads/{thread_id}/state/checkpoint: the state at `checkpoint`, or the latest."""
     thread = call.thread()
     config = call.body["checkpoint"]
+    state.check_namespace(config)
     checkpoint_id = config.get("checkpoint_id")
     # The server echoes the config it was given: `checkpoint_ns` only when the request had it.
     return Reply(200, state.state_at(thread, checkpoint_id, with_ns="checkpoint_ns" in config
@@ -53,8 +54,7 @@ def get_thread_history_post_threads__thread_id__history_post(call: Call) -> Repl
     thread = call.thread()
     body = call.body
     config = body.get("checkpoint") or {}
-    if config.get("checkpoint_ns"):
-        return Reply(200, [])  # the mock's graphs have no subgraphs
+    state.check_namespace(config)
     states = state.history(
         thread,
         int(body.get("limit", 1)),  # JSON Schema counts 5.0 as an integer
