@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette._utils import get_route_path
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
 from mockserver.graph import Graph, load_graphs
 from mockserver.handlers import HANDLERS, Call, Context, Handler, Reply
+from mockserver.journal import Exchange
 from mockserver.reducers import to_plain
 from mockserver.spec import Operation, Spec, load_spec
 from mockserver.validation import OperationValidator
@@ -31,9 +33,8 @@ from mockserver.validation import OperationValidator
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 log = logging.getLogger("mockserver")
 
-# Called with (method, path, status, request body) after each answer; the pytest plugin
-# keeps a journal with it.
-Observer = Callable[[str, str, int, Any], None]
+# Called with each answered request; the pytest plugin keeps its journal with it.
+Observer = Callable[[Exchange], None]
 
 
 def create_app(
@@ -42,6 +43,7 @@ def create_app(
     *,
     handlers: Mapping[str, Handler] | None = None,
     check_responses: bool = False,
+    report_only: bool = False,
     max_body_size: int = DEFAULT_MAX_BODY,
     observer: Observer | None = None,
 ) -> Starlette:
@@ -49,7 +51,8 @@ def create_app(
 
     `spec` and `graphs` default to the packaged contract and graph models. With
     `check_responses`, every answer is validated against the spec before it is sent, and one
-    that breaks it is replaced by a 500 naming the violations (the tests run this way).
+    that breaks it is replaced by a 500 naming the violations (the tests run this way), or,
+    with `report_only`, sent unchanged with the violations passed to `observer`.
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.context.store.threads         # what the mock holds
@@ -58,12 +61,13 @@ def create_app(
     graph_map = _graphs(graphs)
     context = Context(spec=spec, graphs=graph_map)
     handler_map = HANDLERS if handlers is None else handlers
+    options = _Options(check_responses, report_only, max_body_size, observer)
     components = spec.document.get("components", {})
     routes: list[_SpecRoute] = []
     for path, operations in sorted(spec.by_path().items(), key=lambda item: _route_order(item[0])):
         endpoints = {
-            op.method: _Endpoint(op, OperationValidator(op, components), handler_map.get(
-                op.operation_id), context, check_responses, max_body_size, observer)
+            op.method: _Endpoint(op, OperationValidator(op, components),
+                                 handler_map.get(op.operation_id), context, options)
             for op in operations
         }
         routes.append(_SpecRoute(path, _PathApp(endpoints), methods=list(endpoints)))
@@ -127,39 +131,33 @@ class _PathApp:
         await self.endpoints[scope["method"]](scope, receive, send)
 
 
+@dataclass(frozen=True)
+class _Options:
+    check_responses: bool
+    report_only: bool
+    max_body_size: int
+    observer: Observer | None
+
+
 class _Endpoint:
     """One operation: read the body, validate, call the handler, render the reply."""
 
-    def __init__(
-        self,
-        operation: Operation,
-        validator: OperationValidator,
-        handler: Handler | None,
-        context: Context,
-        check_responses: bool,
-        max_body_size: int,
-        observer: Observer | None,
-    ) -> None:
+    def __init__(self, operation: Operation, validator: OperationValidator,
+                 handler: Handler | None, context: Context, options: _Options) -> None:
         self.operation = operation
         self.validator = validator
         self.handler = handler
         self.context = context
-        self.check_responses = check_responses
-        self.max_body_size = max_body_size
-        self.observer = observer
+        self.options = options
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = _headers(scope)
+        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         body: Any = None
         try:
             raw = await self._read_body(headers, receive)
             request = self.validator.validate_request(
-                scope["path_params"],
-                parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
-                headers,
-                raw,
-                headers.get("content-type"),
-            )
+                scope["path_params"], query, headers, raw, headers.get("content-type"))
             body = request.body
             status, payload, extra = self._handle(Call(request, self.context))
         except MockError as exc:
@@ -170,10 +168,18 @@ class _Endpoint:
         out_headers = dict(extra)
         if payload is not None:
             out_headers["content-type"] = "application/json"
-        if self.check_responses:
-            status, payload, out_headers = self._checked(status, payload, out_headers)
-        if self.observer is not None:
-            self.observer(scope["method"], scope["path"], status, body)
+        violations: list[str] = []
+        if self.options.check_responses:
+            lowered = {k.lower(): v for k, v in out_headers.items()}
+            violations = [str(v) for v in self.validator.validate_response(
+                status, lowered, payload or b"")]
+            if violations and not self.options.report_only:
+                status, payload, out_headers = self._replaced(status, violations)
+        if self.options.observer is not None:
+            self.options.observer(Exchange(
+                scope["method"], scope["path"], self.operation.path, self.operation.operation_id,
+                dict(query), headers, body, status, orjson.loads(payload) if payload else None,
+                tuple(violations)))
         await Response(payload, status, out_headers)(scope, receive, send)
 
     def _handle(self, call: Call) -> tuple[int, bytes | None, Mapping[str, str]]:
@@ -189,8 +195,9 @@ class _Endpoint:
 
     async def _read_body(self, headers: Mapping[str, str], receive: Receive) -> bytes:
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_size:
-            raise PayloadTooLarge(f"Request body is over the {self.max_body_size}-byte limit")
+        limit = self.options.max_body_size
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"Request body is over the {limit}-byte limit")
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -198,22 +205,16 @@ class _Endpoint:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_size:
-                raise PayloadTooLarge(f"Request body is over the {self.max_body_size}-byte limit")
+            if size > limit:
+                raise PayloadTooLarge(f"Request body is over the {limit}-byte limit")
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
 
-    def _checked(
-        self, status: int, payload: bytes | None, headers: dict[str, str]
-    ) -> tuple[int, bytes | None, dict[str, str]]:
-        lowered = {k.lower(): v for k, v in headers.items()}
-        violations = self.validator.validate_response(status, lowered, payload or b"")
-        if not violations:
-            return status, payload, headers
-        detail = f"mock response {status} breaks the spec for {self.operation.operation_id}: " + (
-            "; ".join(map(str, violations)))
+    def _replaced(self, status: int, violations: list[str]) -> tuple[int, bytes, dict[str, str]]:
+        detail = (f"mock response {status} breaks the spec for {self.operation.operation_id}: "
+                  + "; ".join(violations))
         log.error(detail)
         return 500, orjson.dumps({"detail": detail}), {"content-type": "application/json"}
 
@@ -222,6 +223,15 @@ class _NotImplemented(MockError):
     """Raised when the spec has an operation the mock has no handler for."""
 
     status_code = 501
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    """Request headers by lowercase name; repeated ones joined with ", " as RFC 9110 says."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
 
 
 def _error_body(exc: MockError) -> bytes:

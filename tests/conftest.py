@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from mockserver.app import create_app
+from mockserver.journal import Exchange
 from mockserver.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,10 +20,10 @@ class Watch:
     """Every answer the session's live mock gave, to catch a 5xx whichever test caused it."""
 
     def __init__(self) -> None:
-        self.seen: list[tuple[str, str, int]] = []
+        self.seen: list[Exchange] = []
 
-    def __call__(self, method: str, path: str, status: int, body: Any) -> None:
-        self.seen.append((method, path, status))
+    def __call__(self, exchange: Exchange) -> None:
+        self.seen.append(exchange)
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +45,7 @@ def mock(live: LiveServer, watch: Watch) -> Iterator[LiveServer]:
     live.app.state.context.store.reset()
     start = len(watch.seen)
     yield live
-    errors = [s for s in watch.seen[start:] if s[2] >= 500]
+    errors = [str(e) for e in watch.seen[start:] if e.status >= 500]
     assert not errors, f"the mock answered with a server error: {errors}"
 
 

@@ -18,7 +18,7 @@ def _blocks(language: str) -> list[str]:
 
 
 def test_the_sdk_example_runs_against_the_mock(mock: LiveServer) -> None:
-    (example,) = [b for b in _blocks("python") if "get_sync_client" in b]
+    (example,) = [b for b in _blocks("python") if 'url="http://127.0.0.1:2024"' in b]
     code = example.replace("http://127.0.0.1:2024", mock.url)
     lines = code.splitlines()
     # The example's last line shows its result in a comment; check it.
@@ -36,3 +36,13 @@ def test_the_graph_model_example_is_a_valid_model() -> None:
     (example,) = [b for b in _blocks("yaml") if "graphs:" in b]
     graph = load_graphs(yaml.safe_load(example))["chat"]
     assert graph.next_nodes("model") == ("review",)
+
+
+def test_the_seed_example_seeds(mock: LiveServer) -> None:
+    from mockserver.testing import MockServer
+
+    (example,) = [b for b in _blocks("yaml") if "threads:" in b]
+    with MockServer.start() as server:
+        (tid,) = server.seed(yaml.safe_load(example))
+        assert server.state(tid)["next"] == ["tools"]
+        assert [m["type"] for m in server.state(tid)["values"]["messages"]] == ["human", "ai"]
