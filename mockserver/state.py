@@ -45,7 +45,9 @@ def task_id(checkpoint_id: str, node: str) -> str:
 def update_state(thread: Thread, graph: Graph, update: Mapping[str, Any]) -> Checkpoint:
     """Apply a ThreadStateUpdate body; store and return the new checkpoint."""
     config = update.get("checkpoint") or {}
-    check_namespace(config)
+    if namespace := config.get("checkpoint_ns"):
+        # The mock's graphs have no subgraphs; LangGraph refuses to write into one (#96).
+        raise BadRequest(f"Subgraph {namespace} not found")
     fork_id = config.get("checkpoint_id") or update.get("checkpoint_id")
     base = thread.by_id.get(fork_id) if fork_id else thread.head
     as_node = update.get("as_node")
@@ -73,12 +75,6 @@ def apply_supersteps(thread: Thread, graph: Graph, supersteps: Iterable[Mapping[
         # so its metadata reads like a fork's and carries no graph_id (transcript #25).
         checkpoint = _write(thread, graph, base, updates, None, superstep=base is not None)
         _commit(thread, checkpoint)
-
-
-def check_namespace(config: Mapping[str, Any]) -> None:
-    """The mock's graphs have no subgraphs: LangGraph refuses any namespace but the root's."""
-    if namespace := config.get("checkpoint_ns"):
-        raise BadRequest(f"Subgraph {namespace} not found")
 
 
 def update_response(thread_id: str, checkpoint: Checkpoint) -> dict[str, Any]:
@@ -216,18 +212,33 @@ def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True
     }
 
 
-def state_at(thread: Thread, checkpoint_id: str | None, *, with_ns: bool) -> dict[str, Any]:
-    """The state at a checkpoint id (None: the latest); an unknown id gives the empty state."""
+def state_at(thread: Thread, checkpoint_id: str | None,
+             namespace: str | None = "") -> dict[str, Any]:
+    """The state at a checkpoint id (None: the latest); an unknown id gives the empty state.
+
+    `namespace` is the request's `checkpoint_ns`: None when it named none (the `checkpoint`
+    object then has no `checkpoint_ns`, as GET /state/{id} shows), "" for the root graph.
+    """
+    if namespace:
+        # The mock's graphs have no subgraphs, so a subgraph holds nothing (as on the real
+        # server, which answers 200 with the empty state).
+        return _empty_at(thread, checkpoint_id, namespace)
     if checkpoint_id is None:
         head = thread.head
         return render_state(thread.thread_id, head) if head else dict(EMPTY_STATE)
     checkpoint = thread.by_id.get(checkpoint_id)
     if checkpoint is not None:
-        return render_state(thread.thread_id, checkpoint, with_ns=with_ns)
+        return render_state(thread.thread_id, checkpoint, with_ns=namespace is not None)
     # The real server answers 200 with an empty state echoing the id (transcript #136).
+    return _empty_at(thread, checkpoint_id, namespace)
+
+
+def _empty_at(thread: Thread, checkpoint_id: str | None, namespace: str | None) -> dict[str, Any]:
+    if checkpoint_id is None:
+        return dict(EMPTY_STATE)
     ref: dict[str, Any] = {"checkpoint_id": checkpoint_id, "thread_id": thread.thread_id}
-    if with_ns:
-        ref["checkpoint_ns"] = ""
+    if namespace is not None:
+        ref["checkpoint_ns"] = namespace
     return {**EMPTY_STATE, "checkpoint": ref, "checkpoint_id": checkpoint_id}
 
 

@@ -116,7 +116,7 @@ class _Mock:
         """A thread's latest state, as GET /threads/{id}/state shows it."""
         with self.context.lock:
             thread = self.context.store.get(thread_id)
-            return _plain(state.state_at(thread, None, with_ns=True))
+            return _plain(state.state_at(thread, None))
 
     def history(self, thread_id: str, limit: int = 1000) -> list[dict[str, Any]]:
         """A thread's checkpoints, newest first, as its history shows them."""

@@ -54,12 +54,16 @@ REPO = Path(__file__).resolve().parent.parent
 REFERENCE_APP = REPO / "scripts" / "reference_app"
 STATE_DIR = REPO / ".real-server"
 VENV_DIR = STATE_DIR / "venv"
-APP_DIR = STATE_DIR / "app"
-LOG_FILE = STATE_DIR / "server.log"
-PID_FILE = STATE_DIR / "server.pid"
-URL_FILE = STATE_DIR / "url"
-LOCK_FILE = STATE_DIR / "server.lock"
 INSTALL_LOCK_FILE = STATE_DIR / "install.lock"
+# REAL_SERVER_INSTANCE=name runs a second server beside the default one (its own app, log,
+# pid and lock under .real-server/instances/name), sharing the installed venv.
+_INSTANCE = os.environ.get("REAL_SERVER_INSTANCE", "")
+RUN_DIR = STATE_DIR / "instances" / _INSTANCE if _INSTANCE else STATE_DIR
+APP_DIR = RUN_DIR / "app"
+LOG_FILE = RUN_DIR / "server.log"
+PID_FILE = RUN_DIR / "server.pid"
+URL_FILE = RUN_DIR / "url"
+LOCK_FILE = RUN_DIR / "server.lock"
 PINS_MARKER = VENV_DIR / "real-server-pins.txt"
 
 PINS = (
@@ -188,7 +192,7 @@ def choose_port(requested: int | None) -> int:
 
 def acquire_server_lock() -> IO[str]:
     """Hold the per-checkout lock; the server inherits it and keeps it while it lives."""
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
     lock = open(LOCK_FILE, "a+")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -29,7 +29,7 @@ def run_apart(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 def test_the_readme_example_passes_with_no_conftest(pytester: pytest.Pytester) -> None:
     (example,) = [b for b in re.findall(r"```python\n(.*?)```", README, flags=re.S)
                   if "def test_chat(mockserver)" in b]
-    pytester.makepyfile(test_readme=example)
+    pytester.makepyfile(test_chat_example=example)
     result = run(pytester)
     result.assert_outcomes(passed=1)
 

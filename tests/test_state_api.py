@@ -816,13 +816,19 @@ def test_post_state_at_checkpoint_without_an_id_is_the_latest(
     assert response.json()["checkpoint_id"] == chain[0]
 
 
-def test_post_state_at_checkpoint_in_an_unknown_subgraph_is_400(
+def test_post_state_at_checkpoint_in_a_subgraph_is_empty(
     client: httpx.Client, thread_id: str, chain: list[str]
-) -> None:
+) -> None:  # as the real server answers (checked on langgraph dev 0.16.7)
     response = client.post(f"/threads/{thread_id}/state/checkpoint",
                            json={"checkpoint": {"checkpoint_ns": "sub"}})
-    assert response.status_code == 400
-    assert response.json() == {"detail": "Subgraph sub not found"}
+    assert response.status_code == 200
+    assert response.json() == EMPTY_STATE
+    response = client.post(f"/threads/{thread_id}/state/checkpoint",
+                           json={"checkpoint": {"checkpoint_ns": "sub", "checkpoint_id": chain[0]}})
+    assert response.status_code == 200
+    assert response.json()["checkpoint"] == {
+        "checkpoint_id": chain[0], "thread_id": thread_id, "checkpoint_ns": "sub"}
+    assert response.json()["values"] == {}
 
 
 def test_post_state_at_an_unknown_checkpoint(client: httpx.Client, thread_id: str) -> None:
@@ -1044,11 +1050,11 @@ def test_history_post_checkpoint_namespace(
     assert post_history(client, thread_id, limit=3, checkpoint=checkpoint) == chain[:size]
 
 
-def test_history_post_in_an_unknown_subgraph_is_400(client: httpx.Client, thread_id: str) -> None:
+def test_history_post_in_a_subgraph_is_empty(client: httpx.Client, thread_id: str) -> None:
     response = client.post(f"/threads/{thread_id}/history",
                            json={"checkpoint": {"checkpoint_ns": "sub"}})
-    assert response.status_code == 400
-    assert response.json() == {"detail": "Subgraph sub not found"}
+    assert response.status_code == 200
+    assert response.json() == []
 
 
 def test_history_post_unknown_thread_is_404(client: httpx.Client) -> None:  # #132

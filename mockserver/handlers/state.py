@@ -11,7 +11,7 @@ from mockserver.threads import graph_of
 
 def get_latest_thread_state_threads__thread_id__state_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/state."""
-    return Reply(200, state.state_at(call.thread(), None, with_ns=True))
+    return Reply(200, state.state_at(call.thread(), None))
 
 
 def update_thread_state_threads__thread_id__state_post(call: Call) -> Reply:
@@ -26,20 +26,18 @@ def get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get
 ) -> Reply:
     """GET /threads/{thread_id}/state/{checkpoint_id}."""
     checkpoint_id = call.request.path["checkpoint_id"]
-    return Reply(200, state.state_at(call.thread(), checkpoint_id, with_ns=False))
+    return Reply(200, state.state_at(call.thread(), checkpoint_id, namespace=None))
 
 
 def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get(
     call: Call,
 ) -> Reply:
     """POST /threads/{thread_id}/state/checkpoint: the state at `checkpoint`, or the latest."""
-    thread = call.thread()
     config = call.body["checkpoint"]
-    state.check_namespace(config)
-    checkpoint_id = config.get("checkpoint_id")
     # The server echoes the config it was given: `checkpoint_ns` only when the request had it.
-    return Reply(200, state.state_at(thread, checkpoint_id, with_ns="checkpoint_ns" in config
-                                     if checkpoint_id else True))
+    namespace = config.get("checkpoint_ns") if config.get("checkpoint_id") else config.get(
+        "checkpoint_ns", "")
+    return Reply(200, state.state_at(call.thread(), config.get("checkpoint_id"), namespace))
 
 
 def get_thread_history_threads__thread_id__history_get(call: Call) -> Reply:
@@ -54,7 +52,8 @@ def get_thread_history_post_threads__thread_id__history_post(call: Call) -> Repl
     thread = call.thread()
     body = call.body
     config = body.get("checkpoint") or {}
-    state.check_namespace(config)
+    if config.get("checkpoint_ns"):
+        return Reply(200, [])  # a subgraph, which the mock's graphs do not have
     states = state.history(
         thread,
         int(body.get("limit", 1)),  # JSON Schema counts 5.0 as an integer
