@@ -7,6 +7,7 @@ docs/behaviour.md for the observations behind each rule.
 from __future__ import annotations
 
 import bisect
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -35,6 +36,7 @@ def new_checkpoint_id(step: int) -> str:
     return str(uuid6(clock_seq=step))
 
 
+@functools.lru_cache(maxsize=8192)
 def task_id(checkpoint_id: str, node: str) -> str:
     """The stable id of the task that runs `node` after a checkpoint."""
     return str(uuid.uuid5(_TASK_NAMESPACE, f"{checkpoint_id}:{node}"))
