@@ -159,8 +159,6 @@ CASES = [
          b'{"limit": 123456789012345678901234567890}'),
     case("search-offset-minus-past-i64", "POST", "/threads/search",
          b'{"offset": -9223372036854775809}'),
-    case("search-content-length-past-u64", "POST", "/threads/search", b"{}", raw=True,
-         headers=(("Content-Length", "99999999999999999999"),), status=413),
     case("search-ids-traversal", "POST", "/threads/search", b'{"ids": ["../{tid}"]}'),
     case("search-status-bogus", "POST", "/threads/search", b'{"status": "DROP TABLE"}'),
     case("search-content-type-latin1", "POST", "/threads/search", b"{",
@@ -199,8 +197,6 @@ CASES = [
     case("history-get-thread-id-nul", "GET", "/threads/%00/history", None),
     case("history-get-thread-id-unicode", "GET", "/threads/{tid}\u200b/history", None),
     case("history-get-thread-id-invalid-utf8", "GET", "/threads/%FF%FE/history", None),
-    case("history-get-thread-id-100k", "GET", "/threads/" + "a" * 100_000 + "/history", None,
-         raw=True),
     case("history-get-unknown-thread", "GET", f"/threads/{MISSING}/history", None, status=404),
     # ---- GET /threads/{id}/state/{checkpoint_id} ---------------------------------------------
     case("checkpoint-dotdot", "GET", "/threads/{tid}/state/..", None, raw=True),
@@ -406,13 +402,18 @@ def test_malformed_http_is_refused_and_the_server_survives(
     server: LiveServer, http: httpx.Client, seeded: tuple[str, str]
 ) -> None:
     """Bytes that are not HTTP never reach the app: uvicorn answers 400 in plain text (not the
-    spec's error shape, which the app cannot influence) and closes the connection."""
+    spec's error shape, which the app cannot influence) and closes the connection. The last two
+    are HTTP that httptools refuses but h11 passes on (the app then answers 413 / 422)."""
     tid, _ = seeded
     before = snapshot(http, tid)
+    close = b"Host: x\r\nConnection: close\r\n"
     for data in (
         b"GET /threads/\xff\xfe/history HTTP/1.1\r\nHost: x\r\n\r\n",
         b"POST /threads HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
         b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64,  # a TLS ClientHello
+        b"POST /threads/search HTTP/1.1\r\n" + close
+        + b"Content-Type: application/json\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
+        b"GET /threads/" + b"a" * 100_000 + b"/history HTTP/1.1\r\n" + close + b"\r\n",
     ):
         with socket.create_connection((server.host, server.port), timeout=10) as sock:
             sock.sendall(data)
