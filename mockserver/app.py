@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from sse_starlette import EventSourceResponse
 from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -164,7 +165,13 @@ class _Endpoint:
             request = self.validator.validate_request(
                 scope["path_params"], query, headers, raw, headers.get("content-type"))
             body = request.body
-            status, payload, extra = self._handle(Call(request, self.context))
+            reply = self._handle(Call(request, self.context))
+            if reply.events is not None:
+                await self._stream(reply, scope, receive, send, query, headers, body)
+                return
+            status, extra = reply.status, reply.headers
+            payload = None if reply.body is None and reply.status in (204, 304) else (
+                orjson.dumps(reply.body, default=to_plain))
         except MockError as exc:
             status, payload, extra = exc.status_code, _error_body(exc), {}
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
@@ -187,16 +194,30 @@ class _Endpoint:
                 tuple(violations)))
         await _send(send, status, payload, out_headers)
 
-    def _handle(self, call: Call) -> tuple[int, bytes | None, Mapping[str, str]]:
+    def _handle(self, call: Call) -> Reply:
         if self.handler is None:
             op = self.operation.operation_id
             raise _NotImplemented(f"operation {op} is in the spec, but the mock has no handler")
         with self.context.lock:
-            reply: Reply = self.handler(call)
-            payload = None if reply.body is None and reply.status in (204, 304) else (
-                orjson.dumps(reply.body, default=to_plain)
-            )
-        return reply.status, payload, reply.headers
+            return self.handler(call)
+
+    async def _stream(self, reply: Reply, scope: Scope, receive: Receive, send: Send,
+                      query: list[tuple[str, str]], headers: dict[str, str], body: Any) -> None:
+        """Send a streaming reply as server-sent events (sse-starlette frames them)."""
+        out_headers = {**reply.headers, "content-type": "text/event-stream"}
+        violations: list[str] = []
+        if self.options.check_responses:
+            lowered = {k.lower(): v for k, v in out_headers.items()}
+            violations = [str(v) for v in self.validator.validate_response(
+                reply.status, lowered, b"", streamed=True)]
+        if self.options.observer is not None:
+            self.options.observer(Exchange(
+                scope["method"], scope["path"], self.operation.path, self.operation.operation_id,
+                dict(query), headers, body, reply.status, None, tuple(violations)))
+        events = _serialised(reply.events)
+        response = EventSourceResponse(events, status_code=reply.status,
+                                       headers=reply.headers, ping=15)
+        await response(scope, receive, send)
 
     async def _read_body(self, headers: Mapping[str, str], receive: Receive) -> bytes:
         declared = headers.get("content-length")
@@ -228,6 +249,13 @@ class _NotImplemented(MockError):
     """Raised when the spec has an operation the mock has no handler for."""
 
     status_code = 501
+
+
+async def _serialised(events: Any) -> Any:
+    """Each event's `data` as JSON, the way the real server writes it."""
+    async for event in events:
+        data = event.get("data")
+        yield {**event, "data": orjson.dumps(data, default=to_plain).decode()}
 
 
 async def _send(send: Send, status: int, payload: bytes | None,

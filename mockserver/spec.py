@@ -37,11 +37,12 @@ class Parameter:
 
 @dataclass(frozen=True)
 class ResponseSpec:
-    """A documented response: its JSON body schema (None: no body) and its headers."""
+    """A documented response: its JSON body schema (None: no JSON body), headers, media types."""
 
     status: str
     schema: Mapping[str, Any] | None
     headers: tuple[Parameter, ...] = ()
+    media_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,8 @@ def _response(document: Mapping[str, Any], status: str, raw: Any) -> ResponseSpe
         Parameter(name, "header", bool(h.get("required")), h.get("schema", {}))
         for name, h in ((n, _deref(document, h)) for n, h in raw.get("headers", {}).items())
     )
-    return ResponseSpec(status, None if media is None else media.get("schema", {}), headers)
+    schema = None if media is None else media.get("schema", {})
+    return ResponseSpec(status, schema, headers, tuple(raw.get("content", {})))
 
 
 def _deref(document: Mapping[str, Any], node: Any) -> Any:

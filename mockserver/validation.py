@@ -114,14 +114,17 @@ class OperationValidator:
         return body, _errors(self._body, body, "body")
 
     def validate_response(
-        self, status: int, headers: Mapping[str, str], body: bytes
+        self, status: int, headers: Mapping[str, str], body: bytes, *, streamed: bool = False
     ) -> list[Violation]:
-        """Everything about a response that the operation does not document."""
+        """Everything about a response that the operation does not document (for a stream:
+        its status, headers and media type only)."""
         compiled = self._responses.get(str(status)) or self._responses.get(f"{status // 100}XX")
         if compiled is None:
             compiled = self._responses.get("default")
         if compiled is None:
             return [Violation("status", f"{status} is not documented for this operation")]
+        if streamed:
+            return compiled.check_stream(headers)
         return compiled.check(headers, body)
 
 
@@ -132,14 +135,7 @@ class _CompiledResponse:
         self.headers = [(h, compile_schema(h.schema, components)) for h in spec.headers]
 
     def check(self, headers: Mapping[str, str], body: bytes) -> list[Violation]:
-        violations: list[Violation] = []
-        for header, validator in self.headers:
-            value = headers.get(header.name.lower())
-            if value is None:
-                if header.required:
-                    violations.append(Violation(f"header.{header.name}", "required, missing"))
-                continue
-            violations += _errors(validator, value, f"header.{header.name}")
+        violations = self._check_headers(headers)
         if self.body is None:
             if body:
                 violations.append(Violation("body", "documented without a body, but one was sent"))
@@ -150,6 +146,25 @@ class _CompiledResponse:
             violations += _errors(self.body, orjson.loads(body), "body")
         except orjson.JSONDecodeError as exc:
             violations.append(Violation("body", f"not JSON: {exc}"))
+        return violations
+
+    def check_stream(self, headers: Mapping[str, str]) -> list[Violation]:
+        violations = self._check_headers(headers)
+        if "text/event-stream" not in self.spec.media_types:
+            documented = ", ".join(self.spec.media_types) or "no body"
+            violations.append(Violation(
+                "header.content-type", f"text/event-stream is not documented ({documented})"))
+        return violations
+
+    def _check_headers(self, headers: Mapping[str, str]) -> list[Violation]:
+        violations: list[Violation] = []
+        for header, validator in self.headers:
+            value = headers.get(header.name.lower())
+            if value is None:
+                if header.required:
+                    violations.append(Violation(f"header.{header.name}", "required, missing"))
+                continue
+            violations += _errors(validator, value, f"header.{header.name}")
         return violations
 
 

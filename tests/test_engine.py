@@ -167,3 +167,38 @@ def test_a_literal_path_never_falls_through_to_a_parameter(client: TestClient, m
     else:
         assert response.status_code == 405
         assert response.headers["allow"] == "GET"
+
+
+STREAM_SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "t", "version": "1"},
+    "paths": {"/events": {"get": {"operationId": "events", "responses": {"200": {
+        "description": "a stream", "content": {"text/event-stream": {"schema": {}}}}}}},
+              "/wrong": {"get": op("wrong")}},
+}
+
+
+async def _two_events() -> Any:
+    yield {"event": "metadata", "data": {"run_id": "r1"}}
+    yield {"event": "values", "data": {"topic": "é"}, "id": "2"}
+
+
+def test_a_streaming_reply_is_framed_as_server_sent_events() -> None:
+    app = create_app(STREAM_SPEC, GRAPHS, check_responses=True,
+                     handlers={"events": lambda call: Reply(200, events=_two_events())})
+    with TestClient(app) as http:
+        response = http.get("/events")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    frames = [f for f in response.text.replace("\r\n", "\n").split("\n\n") if f]
+    assert frames == ['event: metadata\ndata: {"run_id":"r1"}',
+                      'id: 2\nevent: values\ndata: {"topic":"é"}']
+
+
+def test_a_stream_where_the_spec_documents_json_breaks_it() -> None:
+    app = create_app(STREAM_SPEC, GRAPHS, check_responses=True, report_only=True,
+                     observer=(seen := []).append,
+                     handlers={"wrong": lambda call: Reply(200, events=_two_events())})
+    with TestClient(app) as http:
+        assert http.get("/wrong").status_code == 200
+    assert "text/event-stream is not documented" in seen[0].violations[0]

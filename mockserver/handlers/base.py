@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +53,14 @@ class Call:
 
 @dataclass(frozen=True)
 class Reply:
-    """A handler's answer: status, JSON-able body (None: no body) and extra headers."""
+    """A handler's answer: status, JSON-able body (None: no body) and extra headers.
+
+    A streaming answer sets `events` instead of `body`: an async iterable of server-sent
+    events as dicts (`{"event": ..., "data": ..., "id": ...}`), which app.py frames as
+    text/event-stream. It runs after the handler returned, outside the context's lock.
+    """
 
     status: int = 200
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    events: AsyncIterable[Mapping[str, Any]] | None = None
