@@ -15,7 +15,7 @@ that breaks the spec fails the test that received it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -63,35 +63,37 @@ def _mockserver_pool() -> Iterator[dict[tuple[str | None, str | None], Any]]:
 
 @pytest.fixture
 def mockserver(request: pytest.FixtureRequest,
-               _mockserver_pool: dict[Any, Any]) -> Iterator[MockServer]:
+               _mockserver_pool: dict[Any, Any]) -> MockServer:
     """A live mock server on 127.0.0.1, emptied before the test: `.url`, `.seed()`,
     `.reset()`, `.threads()`, `.state(id)`, `.history(id)`, `.requests`."""
     from mockserver.testing import MockServer
 
-    config = _config(request)
-    key = ("live", config.spec, config.graphs)
-    server = _mockserver_pool.get(key)
-    if server is None:
-        server = _mockserver_pool[key] = MockServer.start(config.spec, config.graphs)
-    server.reset()
-    request.node.stash[_MOCK] = (server, config.strict)
-    yield server
+    mock: MockServer = _pooled(request, _mockserver_pool, MockServer.start)
+    return mock
 
 
 @pytest.fixture
 def mockserver_asgi(request: pytest.FixtureRequest,
-                    _mockserver_pool: dict[Any, Any]) -> Iterator[InProcessMock]:
+                    _mockserver_pool: dict[Any, Any]) -> InProcessMock:
     """The mock in-process, no socket: `async with mockserver_asgi.client() as http: ...`."""
     from mockserver.testing import InProcessMock
 
+    mock: InProcessMock = _pooled(request, _mockserver_pool, InProcessMock.create)
+    return mock
+
+
+def _pooled(request: pytest.FixtureRequest, pool: dict[Any, Any],
+            make: Callable[[str | None, str | None], Any]) -> Any:
+    """The pool's mock of this kind and configuration (made on first use), reset for the test
+    and remembered on the test item for the strict check after it."""
     config = _config(request)
-    key = ("asgi", config.spec, config.graphs)
-    mock = _mockserver_pool.get(key)
+    key = (make, config.spec, config.graphs)
+    mock = pool.get(key)
     if mock is None:
-        mock = _mockserver_pool[key] = InProcessMock.create(config.spec, config.graphs)
+        mock = pool[key] = make(config.spec, config.graphs)
     mock.reset()
     request.node.stash[_MOCK] = (mock, config.strict)
-    yield mock
+    return mock
 
 
 @pytest.fixture

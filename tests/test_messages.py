@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +14,8 @@ from hypothesis import strategies as st
 from mockserver.errors import BadRequest
 from mockserver.messages import REMOVE_ALL_MESSAGES, MessageLog, add_messages, coerce_message
 
-UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+from shapes import GENERATED, UUID4, ai, human
+
 COERCION_HELP = (
     "\nFor troubleshooting, visit: "
     "https://docs.langchain.com/oss/python/langchain/errors/MESSAGE_COERCION_FAILURE "
@@ -25,43 +25,8 @@ COERCION_HELP = (
 Outcome = tuple[str, str]
 
 
-class AnyUuid4:
-    """Equal to any uuid4 string: stands for an id the server generated."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str) and UUID4.fullmatch(other) is not None
-
-    def __repr__(self) -> str:
-        return "<uuid4>"
 
 
-GENERATED = AnyUuid4()
-
-
-def human(content: str, id: object) -> dict[str, Any]:
-    return {
-        "content": content,
-        "additional_kwargs": {},
-        "response_metadata": {},
-        "type": "human",
-        "name": None,
-        "id": id,
-    }
-
-
-def ai(content: str, id: object, **more: Any) -> dict[str, Any]:
-    return {
-        "content": content,
-        "additional_kwargs": {},
-        "response_metadata": {},
-        "type": "ai",
-        "name": None,
-        "id": id,
-        "tool_calls": [],
-        "invalid_tool_calls": [],
-        "usage_metadata": None,
-        **more,
-    }
 
 
 def apply(*updates: object) -> list[dict[str, Any]]:

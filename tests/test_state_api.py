@@ -4,7 +4,6 @@ START -> agent -> tools -> END; graph `interrupter` is START -> ask -> finish ->
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -12,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+from shapes import ai, human
+
 STATE_KEYS = ["values", "next", "tasks", "metadata", "created_at", "checkpoint",
               "parent_checkpoint", "interrupts", "checkpoint_id",
               "parent_checkpoint_id"]  # fmt: skip
@@ -36,31 +36,11 @@ GHOST = "1f000000-0000-6000-8000-000000000000"  # a checkpoint id no thread has
 MISSING = "73fce8b8-95dd-4002-b575-6d37d340ea0a"  # a thread id no one created
 
 
-class AnyUuid4:
-    """Equal to any uuid4 string: an id the server generated."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str) and UUID4.fullmatch(other) is not None
-
-    def __repr__(self) -> str:
-        return "<uuid4>"
-
-
-GENERATED = AnyUuid4()
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def human(content: str, id: object = GENERATED) -> dict[str, Any]:
-    return {"content": content, "additional_kwargs": {}, "response_metadata": {},
-            "type": "human", "name": None, "id": id}  # fmt: skip
-
-
-def ai(content: str, id: object = GENERATED) -> dict[str, Any]:
-    return {"content": content, "additional_kwargs": {}, "response_metadata": {}, "type": "ai",
-            "name": None, "id": id, "tool_calls": [], "invalid_tool_calls": [],
-            "usage_metadata": None}  # fmt: skip
 
 
 def ref(thread_id: str, checkpoint_id: str, *, ns: bool = True) -> dict[str, str]:
