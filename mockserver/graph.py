@@ -1,7 +1,8 @@
 """Graph models: the channels, nodes and edges of each graph the mock stands in for.
 
 The mock runs no graph code; a small YAML file tells it what `update_state` needs to know:
-which reducer each channel uses, which nodes exist and where each one leads.
+which reducer each channel uses, which nodes exist and where each one leads, and what each node
+does when a run executes it (its script, see scripts.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import jsonschema_rs
 import yaml
 
 from mockserver.reducers import REDUCERS
+from mockserver.scripts import NodeScript, ScriptError, parse_script, script_keys
 
 START = "__start__"
 END = "__end__"
@@ -63,12 +65,19 @@ class GraphModelError(ValueError):
 
 @dataclass(frozen=True)
 class Graph:
-    """One graph: channel reducers, nodes (with their options) and outgoing edges."""
+    """One graph: channel reducers, nodes (with their options), outgoing edges and scripts.
+
+    `nodes` keeps each node's structural options (`interrupt`, and any key the mock does not
+    know); `scripts` holds what each node does in a run.
+    """
 
     graph_id: str
     channels: Mapping[str, str]
     nodes: Mapping[str, Mapping[str, Any]]
     edges: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    scripts: Mapping[str, NodeScript] = field(default_factory=dict)
+    # every edge as declared, __end__ included, for drawing the graph
+    edge_list: tuple[tuple[str, str], ...] = ()
 
     def next_nodes(self, node: str) -> tuple[str, ...]:
         """The nodes that run after `node` wrote, in the order the graph declares them."""
@@ -113,7 +122,9 @@ def _check_keys(node: Any, where: str) -> None:
 
 
 def _build_graph(graph_id: str, spec: Mapping[str, Any]) -> Graph:
-    nodes = {name: dict(options or {}) for name, options in spec["nodes"].items()}
+    options = {name: dict(raw or {}) for name, raw in spec["nodes"].items()}
+    nodes = {name: {k: v for k, v in opts.items() if k == "interrupt" or k not in script_keys(opts)}
+             for name, opts in options.items()}
     for reserved in (START, END, INPUT, COPY):
         if reserved in nodes:
             raise GraphModelError(f"graph {graph_id}: {reserved} is reserved, not a node name")
@@ -132,4 +143,12 @@ def _build_graph(graph_id: str, spec: Mapping[str, Any]) -> Graph:
         source: tuple(sorted((t for t in set(targets) if t != END), key=order.__getitem__))
         for source, targets in edges.items()
     }
-    return Graph(graph_id, dict(spec.get("channels") or {}), nodes, ordered)
+    channels = dict(spec.get("channels") or {})
+    scripts = {}
+    for name, opts in options.items():
+        try:
+            scripts[name] = parse_script(opts, channels, tuple(edges.get(name, ())))
+        except ScriptError as exc:
+            raise GraphModelError(f"graph {graph_id}: node {name}: {exc}") from None
+    edge_list = tuple((source, target) for source, target in spec["edges"])
+    return Graph(graph_id, channels, nodes, ordered, scripts, edge_list)

@@ -14,7 +14,7 @@ from typing import Any
 
 from uuid6 import uuid6
 
-from mockserver.errors import BadRequest
+from mockserver.errors import BadRequest, Conflict
 from mockserver.graph import COPY, INPUT, START, Graph
 from mockserver.reducers import INITIAL, REDUCERS, to_plain
 from mockserver.store import Checkpoint, Thread, utc_now
@@ -45,7 +45,14 @@ def task_id(checkpoint_id: str, node: str) -> str:
 # ---- writes ---------------------------------------------------------------------------------
 
 def update_state(thread: Thread, graph: Graph, update: Mapping[str, Any]) -> Checkpoint:
-    """Apply a ThreadStateUpdate body; store and return the new checkpoint."""
+    """Apply a ThreadStateUpdate body; store and return the new checkpoint.
+
+    Conflict while a run holds the thread, as on the real server (transcript #177).
+    """
+    if thread.queue:
+        runs = ", ".join(f"{{'run_id': UUID('{run_id}'), 'thread_id': UUID('{thread.thread_id}')}}"
+                         for run_id in thread.queue)
+        raise Conflict(f"Thread {thread.thread_id} has in-flight runs: [{runs}]")
     config = update.get("checkpoint") or {}
     if namespace := config.get("checkpoint_ns"):
         # The mock's graphs have no subgraphs; LangGraph refuses to write into one (#96).
@@ -99,7 +106,7 @@ def _write(
     *,
     superstep: bool = False,
 ) -> Checkpoint:
-    values = dict(base.values) if base is not None else _initial_values(graph)
+    values = dict(base.values) if base is not None else initial_values(graph)
     next_nodes: list[str] = []
     results: dict[str, Any] = {}
     source = "update"
@@ -139,7 +146,7 @@ def _write(
         checkpoint_id=new_checkpoint_id(step),
         parent_id=parent_id,
         step=step,
-        values={c: values[c] for c in _ordered_channels(graph, values)},
+        values={c: values[c] for c in ordered_channels(graph, values)},
         next=tuple(dict.fromkeys(next_nodes)),
         metadata=metadata,
         created_at=utc_now(),
@@ -167,6 +174,8 @@ def _copy_of(thread: Thread, base: Checkpoint | None) -> Checkpoint:
 def _commit(thread: Thread, checkpoint: Checkpoint) -> Checkpoint:
     thread.add_checkpoint(checkpoint)
     thread.updated_at = thread.state_updated_at = checkpoint.created_at
+    # A new state replaces what the last run left: the status follows the new head.
+    thread.error = thread.run_status = None
     return checkpoint
 
 
@@ -178,11 +187,11 @@ def _goto_nodes(graph: Graph, goto: Any) -> tuple[str, ...]:
     return nodes
 
 
-def _initial_values(graph: Graph) -> dict[str, Any]:
+def initial_values(graph: Graph) -> dict[str, Any]:
     return {c: INITIAL[r] for c, r in graph.channels.items() if r in INITIAL}
 
 
-def _ordered_channels(graph: Graph, values: Mapping[str, Any]) -> list[str]:
+def ordered_channels(graph: Graph, values: Mapping[str, Any]) -> list[str]:
     declared = [c for c in graph.channels if c in values]
     return declared + [c for c in values if c not in graph.channels]
 
@@ -281,7 +290,7 @@ def _render_task(checkpoint: Checkpoint, node: str) -> dict[str, Any]:
         "id": task_id(checkpoint.checkpoint_id, node),
         "name": node,
         "path": ["__pregel_pull", node],
-        "error": None,
+        "error": checkpoint.errors.get(node),
         "interrupts": checkpoint.interrupts.get(node, []),
         "checkpoint": None,
         "state": None,

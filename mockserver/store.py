@@ -1,4 +1,4 @@
-"""In-memory state: threads and their checkpoints. Knows nothing about HTTP or graphs."""
+"""In-memory state: threads, their checkpoints and runs. Knows nothing about HTTP or graphs."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ class Checkpoint:
     interrupts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # the node a run executed last; None until a run has run (as_node inference, see state.py)
     last_ran: str | None = None
+    # node -> the error its task failed with in a run, as Python writes it: ValueError('...')
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -47,6 +49,11 @@ class Thread:
     checkpoints: list[Checkpoint] = field(default_factory=list)
     checkpoint_ids: list[str] = field(default_factory=list)
     by_id: dict[str, Checkpoint] = field(default_factory=dict)
+    # the runs that hold the thread (busy): the running one first, then the enqueued ones
+    queue: list[str] = field(default_factory=list)
+    # what the last run left: its error ({error, message}) and the status it set, if any
+    error: Any = None
+    run_status: str | None = None
 
     @property
     def head(self) -> Checkpoint | None:
@@ -58,6 +65,13 @@ class Thread:
         """The graph bound through `metadata.graph_id`, if any."""
         graph_id = self.metadata.get("graph_id")
         return graph_id if isinstance(graph_id, str) else None
+
+    def remove_checkpoints(self, doomed: set[str]) -> None:
+        """Forget these checkpoints (a rolled-back run's)."""
+        kept = [c for c in self.checkpoints if c.checkpoint_id not in doomed]
+        self.checkpoints = kept
+        self.checkpoint_ids = [c.checkpoint_id for c in kept]
+        self.by_id = {c.checkpoint_id: c for c in kept}
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Store a checkpoint; ids are time-ordered, so this is an append in practice."""
@@ -72,11 +86,30 @@ class Thread:
         self.by_id[cid] = checkpoint
 
 
+@dataclass(slots=True)
+class Run:
+    """A run's record, as GET /threads/{id}/runs/{run_id} shows it."""
+
+    run_id: str
+    thread_id: str
+    assistant_id: str
+    graph_id: str
+    metadata: dict[str, Any]
+    status: str
+    kwargs: dict[str, Any]
+    multitask_strategy: str
+    created_at: str
+    updated_at: str
+    # a stateless run's thread, deleted when the run ends
+    temporary: bool = False
+
+
 class Store:
-    """All threads of one mock server."""
+    """All threads and runs of one mock server."""
 
     def __init__(self) -> None:
         self.threads: dict[str, Thread] = {}
+        self.runs: dict[str, Run] = {}
 
     def get(self, thread_id: str) -> Thread:
         """The thread with this canonical id; NotFound if there is none."""
@@ -90,10 +123,17 @@ class Store:
         self.threads[thread.thread_id] = thread
 
     def delete(self, thread_id: str) -> None:
-        """Forget a thread and its history; NotFound if there is none."""
+        """Forget a thread, its history and its runs; NotFound if there is none."""
         if self.threads.pop(thread_id, None) is None:
             raise NotFound(f"Thread with ID {thread_id} not found")
+        for run_id in [r.run_id for r in self.runs.values() if r.thread_id == thread_id]:
+            del self.runs[run_id]
+
+    def runs_of(self, thread_id: str) -> list[Run]:
+        """The thread's runs, newest first."""
+        return [r for r in reversed(self.runs.values()) if r.thread_id == thread_id]
 
     def reset(self) -> None:
         """Forget everything."""
         self.threads.clear()
+        self.runs.clear()

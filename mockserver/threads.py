@@ -98,11 +98,17 @@ def _rehome(checkpoint: Checkpoint, thread_id: str) -> Checkpoint:
     if "thread_id" in metadata:
         metadata = {**metadata, "thread_id": thread_id}
     return dataclasses.replace(checkpoint, metadata=metadata, results=dict(checkpoint.results),
-                               interrupts=dict(checkpoint.interrupts))
+                               interrupts=dict(checkpoint.interrupts),
+                               errors=dict(checkpoint.errors))
 
 
 def thread_status(thread: Thread) -> str:
-    """idle, or interrupted while the latest checkpoint has nodes still to run."""
+    """busy while a run holds the thread; else what the last run left (error, interrupted);
+    else idle, or interrupted while the latest checkpoint has nodes still to run."""
+    if thread.queue:
+        return "busy"
+    if thread.run_status is not None:
+        return thread.run_status
     head = thread.head
     return "interrupted" if head is not None and head.next else "idle"
 
@@ -122,7 +128,7 @@ def render_thread(thread: Thread) -> dict[str, Any]:
     }
     if head is not None:
         # These two keys appear once the state has been written (transcript #58).
-        body["error"] = None
+        body["error"] = thread.error
         body["interrupts"] = {
             task_id(head.checkpoint_id, node): interrupts
             for node, interrupts in head.interrupts.items() if interrupts

@@ -10,8 +10,9 @@ from typing import Any
 
 from mockserver.graph import Graph
 from mockserver.spec import Spec
-from mockserver.store import Store, Thread
+from mockserver.store import Store, Thread, utc_now
 from mockserver.validation import ValidRequest
+from mockserver.worker import Worker
 
 
 @dataclass
@@ -24,6 +25,13 @@ class Context:
     # Held while a handler runs, so that code in other threads (the pytest plugin seeding or
     # inspecting state) never sees a half-applied request.
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # When the server started: its assistants were registered then.
+    started_at: str = field(default_factory=utc_now)
+    # Runs the queued and running runs; made from the store and the lock.
+    worker: Worker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.worker = Worker(self.store, self.lock)
 
 
 @dataclass(frozen=True)

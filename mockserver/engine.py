@@ -1,0 +1,292 @@
+"""A run, executed: supersteps over the graph model, a checkpoint per step, stream events.
+
+`execute` is a generator that mutates the thread step by step and yields the seconds it wants
+to pause; the worker drives it (asyncio.sleep between steps) or runs it through at once. The
+order of events and the checkpoints follow LangGraph's Pregel loop as the real server shows it:
+an input checkpoint (source `input`), then one checkpoint per superstep (source `loop`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Mapping
+from typing import Any
+
+from mockserver import events
+from mockserver.errors import BadRequest
+from mockserver.graph import END, START, Graph
+from mockserver.reducers import INITIAL, REDUCERS
+from mockserver.scripts import NOTHING
+from mockserver.state import initial_values, new_checkpoint_id, ordered_channels, task_id
+from mockserver.store import Checkpoint, Run, Thread, utc_now
+from mockserver.tasks import Outcome, Task, run_task
+
+Emit = Callable[[str, Any], None]
+_ALWAYS = frozenset({"metadata", "error"})
+
+
+class RunFailed(Exception):
+    """Raised inside a run when a node (or the input) fails; ends the run with an error."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(message)
+        self.error = {"error": error, "message": message}
+
+
+class Execution:
+    """One run on its thread: what it was asked, and what it has done so far."""
+
+    def __init__(self, thread: Thread, graph: Graph, run: Run, emit: Emit) -> None:
+        self.thread, self.graph, self.run, self._emit = thread, graph, run, emit
+        kwargs = run.kwargs
+        self.modes = frozenset(kwargs["stream_mode"])
+        self.configurable: dict[str, Any] = kwargs["config"]["configurable"]
+        self.run_metadata: dict[str, Any] = kwargs["config"]["metadata"]
+        self.last_values: dict[str, Any] | None = None  # what wait/join answer with
+        self.error: dict[str, Any] | None = None
+
+    def emit(self, name: str, payload: Any) -> None:
+        """Send an event of one of the run's stream modes (metadata and error always; the
+        tasks choose between `messages` and the legacy `messages/*` themselves)."""
+        if name in _ALWAYS or name in self.modes or name.startswith("messages"):
+            self._emit(name, payload)
+
+    def wants(self, mode: str) -> bool:
+        """Whether the run streams this mode (to skip building payloads nobody reads)."""
+        return mode in self.modes
+
+    @property
+    def node_metadata(self) -> dict[str, Any]:
+        """The run's metadata as nodes see it (messages, events)."""
+        return {**self.run_metadata, "thread_id": self.thread.thread_id,
+                "run_id": self.run.run_id}
+
+    def checkpoint_metadata(self, source: str, step: int) -> dict[str, Any]:
+        """The metadata of a checkpoint this run writes."""
+        return {**self.run_metadata, "user_id": "", "thread_id": self.thread.thread_id,
+                "run_id": self.run.run_id, "source": source, "step": step, "parents": {},
+                "langgraph_auth_user_id": "",
+                "langgraph_request_id": self.configurable.get("langgraph_request_id")}
+
+
+def execute(x: Execution) -> Generator[float, None, None]:
+    """Run `x` to its end; yields pauses. Sets x.error and x.last_values."""
+    if after := x.configurable.get("__after_seconds__"):
+        yield float(after)
+    x.emit("metadata", {"run_id": x.run.run_id, "attempt": 1})
+    _graph_event(x, "on_chain_start", {"input": x.run.kwargs["input"]})
+    try:
+        yield from _supersteps(x)
+    except RunFailed as failure:
+        x.error = failure.error
+        x.emit("error", failure.error)
+        return
+    if x.wants("events"):
+        head = x.thread.head
+        _graph_event(x, "on_chain_end",
+                     {"output": events.plain_values(head.values) if head is not None else None})
+
+
+def _supersteps(x: Execution) -> Generator[float, None, None]:
+    base = _start_checkpoint(x)
+    command = x.run.kwargs.get("command") or {}
+    given = x.run.kwargs.get("input")
+    resume, skip_before = NOTHING, False
+    if given is not None and not command:
+        base = _take_input(x, base, given)
+        current, tasks = base.values, list(base.next)
+    else:
+        if base is None and command:
+            # What the real server answers for a resume on a thread that never ran.
+            raise RunFailed("TypeError", "'NoneType' object is not iterable")
+        if base is None:
+            raise RunFailed("EmptyInputError", "Received no input for __start__")
+        current = base.values
+        if command.get("update") is not None:
+            current = _apply(x, current, command["update"])
+        _values(x, current)
+        _announce(x, base, stored=True)
+        tasks = [*base.next, *_goto(x, command.get("goto"))]
+        # A resumed or continued run does not stop again before the nodes it was stopped at.
+        resume, skip_before = command.get("resume", NOTHING), True
+    while tasks:
+        if not skip_before and _matches(x.run.kwargs.get("interrupt_before"), tasks):
+            return _stop(x)
+        skip_before = False
+        outcomes = {}
+        for node in dict.fromkeys(tasks):
+            pending = bool(base.interrupts.get(node))
+            outcomes[node] = yield from _run(x, base, current, node,
+                                             resume if pending else NOTHING)
+        step = _finish_superstep(x, base, current, outcomes)
+        if step is None:
+            return
+        if _matches(x.run.kwargs.get("interrupt_after"), list(outcomes)):
+            return _stop(x)
+        base, current, tasks, resume = step, step.values, list(step.next), NOTHING
+
+
+def _start_checkpoint(x: Execution) -> Checkpoint | None:
+    wanted = x.configurable.get("checkpoint_id")
+    return x.thread.by_id.get(wanted) if wanted else x.thread.head
+
+
+def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint:
+    values = dict(base.values) if base is not None else initial_values(x.graph)
+    entry = _commit(x, base, values, (START,), "input", {}, None)
+    _announce(x, entry)
+    try:
+        applied = _apply(x, values, given)
+    except RunFailed as failure:
+        entry.errors[START] = f"{failure.error['error']}({failure.error['message']!r})"
+        raise
+    loop = _commit(x, entry, applied, x.graph.next_nodes(START), "loop", {START: given}, None)
+    _announce_step(x, loop)
+    return loop
+
+
+def _run(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str, resume: Any
+         ) -> Generator[float, None, Outcome]:
+    tid, step = task_id(base.checkpoint_id, node), base.step + 1
+    values = events.plain_values(current)
+    start = events.task_start(tid, node, values, {**x.run_metadata, "run_id": x.run.run_id})
+    x.emit("tasks", start)
+    x.emit("debug", events.debug_task(step, "task", start))
+    meta = events.node_metadata(x.node_metadata, node, tid, step, "langgraph")
+    if x.wants("events"):
+        x.emit("events", events.node_event(x.run.run_id, node, meta, "on_chain_start",
+                                          {"input": values}))
+    outcome = yield from run_task(Task(x.graph, node, tid, step, values, resume, x.emit,
+                                       x.modes, x.node_metadata))
+    if outcome.interrupts is None and outcome.error is None:
+        x.emit("updates", {node: outcome.shown})
+        _task_done(x, step, events.task_result(tid, node, result=outcome.shown))
+        if x.wants("events"):
+            for kind, data in (("on_chain_stream", {"chunk": outcome.shown}),
+                               ("on_chain_end", {"output": outcome.shown, "input": values})):
+                x.emit("events", events.node_event(x.run.run_id, node, meta, kind, data))
+    return outcome
+
+
+def _finish_superstep(x: Execution, base: Checkpoint, current: Mapping[str, Any],
+                      outcomes: Mapping[str, Outcome]) -> Checkpoint | None:
+    step = base.step + 1
+    for node, outcome in outcomes.items():
+        if outcome.error is not None:
+            error, message = outcome.error
+            base.errors[node] = f"{error}({message!r})"
+            _task_done(x, step, events.task_result(task_id(base.checkpoint_id, node), node,
+                                                   error={"error": error, "message": message}))
+            raise RunFailed(error, message)
+    interrupted = {n: o.interrupts for n, o in outcomes.items() if o.interrupts}
+    if interrupted:
+        items = [i for found in interrupted.values() for i in found]
+        base.interrupts.update(interrupted)
+        x.emit("updates", {"__interrupt__": events.interrupt_items(items)})
+        _values(x, current, events.interrupt_items(items))
+        for node, found in interrupted.items():
+            tid = task_id(base.checkpoint_id, node)
+            _task_done(x, step, events.task_result(tid, node, interrupts=found))
+        return None
+    values = dict(current)
+    successors: list[str] = []
+    for node, outcome in outcomes.items():
+        values = _apply(x, values, outcome.writes or {})
+        successors += _successors(x, node, outcome)
+    results = {n: o.shown for n, o in outcomes.items()}
+    checkpoint = _commit(x, base, values, tuple(dict.fromkeys(successors)), "loop", results,
+                         list(outcomes)[-1])
+    _announce_step(x, checkpoint)
+    return checkpoint
+
+
+def _successors(x: Execution, node: str, outcome: Outcome) -> list[str]:
+    route = x.graph.scripts[node].route if node in x.graph.scripts else {}
+    if not route:
+        return list(x.graph.next_nodes(node))
+    messages = [m for written in (outcome.shown or {}).values() if isinstance(written, list)
+                for m in written if isinstance(m, dict)]
+    calls = any(m.get("tool_calls") for m in messages)
+    target = route.get("tool_calls") if calls else route.get("default")
+    return [] if target in (None, END) else [str(target)]
+
+
+def _apply(x: Execution, values: Mapping[str, Any], writes: Any) -> dict[str, Any]:
+    if not isinstance(writes, Mapping):
+        raise RunFailed("InvalidUpdateError", f"Expected dict, got {writes!r}")
+    out = dict(values)
+    for channel, value in writes.items():
+        reducer = x.graph.channels.get(channel)
+        if reducer is None:
+            continue  # not a channel of the graph: LangGraph drops it
+        try:
+            out[channel] = REDUCERS[reducer](out.get(channel, INITIAL.get(reducer)), value)
+        except BadRequest as exc:
+            raise RunFailed("ValueError", exc.detail) from None
+    return {c: out[c] for c in ordered_channels(x.graph, out)}
+
+
+def _commit(x: Execution, base: Checkpoint | None, values: dict[str, Any],
+            next_nodes: tuple[str, ...], source: str, results: Mapping[str, Any],
+            last_ran: str | None) -> Checkpoint:
+    step = base.step + 1 if base is not None else -1
+    checkpoint = Checkpoint(
+        checkpoint_id=new_checkpoint_id(step), parent_id=base.checkpoint_id if base else None,
+        step=step, values=values, next=next_nodes,
+        metadata=x.checkpoint_metadata(source, step), created_at=utc_now(), last_ran=last_ran)
+    if base is not None:
+        base.results.update(results)
+    x.thread.add_checkpoint(checkpoint)
+    x.thread.updated_at = x.thread.state_updated_at = checkpoint.created_at
+    return checkpoint
+
+
+def _announce_step(x: Execution, checkpoint: Checkpoint) -> None:
+    _values(x, checkpoint.values)
+    _announce(x, checkpoint)
+
+
+def _announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> None:
+    if not (x.wants("checkpoints") or x.wants("debug")):
+        return
+    payload = events.checkpoint_payload(checkpoint, x.thread.thread_id, x.configurable,
+                                        stored=stored)
+    x.emit("checkpoints", payload)
+    x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread.thread_id))
+
+
+def _values(x: Execution, values: Mapping[str, Any],
+            interrupts: list[dict[str, Any]] | None = None) -> None:
+    payload = events.plain_values(values)
+    if interrupts:
+        payload["__interrupt__"] = interrupts
+    if "values" in x.modes:
+        x.last_values = payload
+    x.emit("values", payload)
+
+
+def _task_done(x: Execution, step: int, result: dict[str, Any]) -> None:
+    x.emit("tasks", result)
+    x.emit("debug", events.debug_task(step, "task_result", result))
+
+
+def _stop(x: Execution) -> None:
+    # interrupt_before / interrupt_after: the run ends with nodes still to run, no interrupt.
+    x.emit("updates", {"__interrupt__": []})
+
+
+def _matches(wanted: Any, nodes: list[str]) -> bool:
+    return wanted == "*" or (isinstance(wanted, list) and any(n in wanted for n in nodes))
+
+
+def _goto(x: Execution, goto: Any) -> list[str]:
+    targets = [] if goto is None else [goto] if isinstance(goto, str) else list(goto)
+    for target in targets:
+        if not isinstance(target, str) or not x.graph.has_node(target):
+            raise RunFailed("InvalidUpdateError", f"Node {target} does not exist")
+    return [str(t) for t in targets]
+
+
+def _graph_event(x: Execution, kind: str, data: dict[str, Any]) -> None:
+    if x.wants("events"):
+        x.emit("events", events.graph_event(x.graph.graph_id, x.run.run_id, x.node_metadata,
+                                            kind, data))

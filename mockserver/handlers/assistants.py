@@ -1,0 +1,42 @@
+"""Assistant operations: one system assistant per graph, derived from the graph models."""
+
+from __future__ import annotations
+
+from mockserver import assistants
+from mockserver.handlers.base import Call, Reply
+
+
+def search_assistants_assistants_search_post(call: Call) -> Reply:
+    """POST /assistants/search, with the total in X-Pagination-Total."""
+    context = call.context
+    page, total = assistants.search(context.graphs, context.started_at, call.body)
+    return Reply(200, page, {"X-Pagination-Total": str(total)})
+
+
+def count_assistants_assistants_count_post(call: Call) -> Reply:
+    """POST /assistants/count: a bare integer."""
+    context = call.context
+    query = {k: v for k, v in call.body.items() if k in ("graph_id", "metadata", "name")}
+    _, total = assistants.search(context.graphs, context.started_at, {**query, "limit": 1000})
+    return Reply(200, total)
+
+
+def get_assistant_assistants__assistant_id__get(call: Call) -> Reply:
+    """GET /assistants/{assistant_id}."""
+    context = call.context
+    given = call.request.path["assistant_id"]
+    return Reply(200, assistants.get(context.graphs, context.started_at, given))
+
+
+def get_assistant_graph_assistants__assistant_id__graph_get(call: Call) -> Reply:
+    """GET /assistants/{assistant_id}/graph (an id or a graph name)."""
+    graphs = call.context.graphs
+    _, graph_id = assistants.resolve_assistant(graphs, call.request.path["assistant_id"])
+    return Reply(200, assistants.drawing(graphs[graph_id]))
+
+
+def get_assistant_schemas_assistants__assistant_id__schemas_get(call: Call) -> Reply:
+    """GET /assistants/{assistant_id}/schemas."""
+    graphs = call.context.graphs
+    _, graph_id = assistants.resolve_assistant(graphs, call.request.path["assistant_id"])
+    return Reply(200, assistants.schemas(graphs[graph_id]))

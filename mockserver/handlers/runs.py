@@ -1,0 +1,199 @@
+"""Run operations: create (background, streamed, waited), list, get, join, cancel, delete.
+
+A streamed answer is the run's event stream (worker.py), read outside the context's lock;
+wait and join drive the run to its end before they answer (see docs/deviations.md).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from typing import Any
+
+from mockserver import runs
+from mockserver.assistants import resolve_assistant
+from mockserver.errors import Conflict, NotFound
+from mockserver.handlers.base import Call, Context, Reply
+from mockserver.worker import Active, RunStream, subscribe_modes, thread_result
+
+BUSY = ("Thread is already running a task. Wait for it to finish or choose a different "
+        "multitask strategy.")
+NOTHING_TO_CANCEL = ("No matching runs to cancel. Please verify the thread ID and run IDs are "
+                     "correct, and the runs haven't been deleted or completed.")
+CANCEL_REASON = "{action} requested via POST /threads/{{thread_id}}/runs/{{run_id}}/cancel"
+
+
+def create_run_threads__thread_id__runs_post(call: Call) -> Reply:
+    """POST /threads/{thread_id}/runs: a background run, answered while still pending."""
+    return _background(call, call.thread_id())
+
+
+def run_stateless_runs_post(call: Call) -> Reply:
+    """POST /runs: a background run on a temporary thread."""
+    return _background(call, None)
+
+
+def stream_run_threads__thread_id__runs_stream_post(call: Call) -> Reply:
+    """POST /threads/{thread_id}/runs/stream."""
+    return _streamed(call, call.thread_id())
+
+
+def stream_run_stateless_runs_stream_post(call: Call) -> Reply:
+    """POST /runs/stream: a streamed run on a temporary thread."""
+    return _streamed(call, None)
+
+
+def wait_run_threads__thread_id__runs_wait_post(call: Call) -> Reply:
+    """POST /threads/{thread_id}/runs/wait: the run's final values."""
+    return _waited(call, call.thread_id())
+
+
+def wait_run_stateless_runs_wait_post(call: Call) -> Reply:
+    """POST /runs/wait: a waited run on a temporary thread."""
+    return _waited(call, None)
+
+
+def list_runs_http_threads__thread_id__runs_get(call: Call) -> Reply:
+    """GET /threads/{thread_id}/runs: newest first."""
+    return Reply(200, runs.list_runs(call.context.store, call.thread_id(), call.request.query))
+
+
+def get_run_http_threads__thread_id__runs__run_id__get(call: Call) -> Reply:
+    """GET /threads/{thread_id}/runs/{run_id}."""
+    run = runs.get_run(call.context.store, call.thread_id(), _run_id(call))
+    return Reply(200, runs.render_run(run))
+
+
+def delete_run_threads__thread_id__runs__run_id__delete(call: Call) -> Reply:
+    """DELETE /threads/{thread_id}/runs/{run_id}; a run still going is cancelled first."""
+    context = call.context
+    run = runs.get_run(context.store, call.thread_id(), _run_id(call))
+    if run.run_id in context.worker.active:
+        context.worker.cancel(run.run_id, "interrupt", CANCEL_REASON.format(action="interrupt"))
+    context.store.runs.pop(run.run_id, None)
+    return Reply(204)
+
+
+def join_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
+    """GET /threads/{thread_id}/runs/{run_id}/join: the run's final values."""
+    context = call.context
+    thread_id = call.thread_id()
+    run = runs.get_run(context.store, thread_id, _run_id(call))
+    active = context.worker.active.get(run.run_id)
+    if active is None:
+        body = thread_result(context.store.get(thread_id))
+    else:
+        context.worker.finish_now(run.run_id)
+        body = context.worker.result(active)
+    return Reply(200, body, _headers(thread_id, run.run_id, "join"))
+
+
+def stream_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
+    """GET /threads/{thread_id}/runs/{run_id}/stream: join the run's stream; replays from
+    `Last-Event-ID` when the run's stream is resumable."""
+    context, thread_id = call.context, call.thread_id()
+    run = runs.get_run(context.store, thread_id, _run_id(call))
+    stream = context.worker.stream(run.run_id) or _ended()
+    last_event_id = call.request.headers.get("Last-Event-ID")
+    start = stream.after(last_event_id) if last_event_id and stream.resumable else len(
+        stream.events)
+    modes = subscribe_modes(call.request.query.get("stream_mode"))
+    cancel = run.run_id if call.request.query.get("cancel_on_disconnect") else None
+    events = _follow(context, stream, start, modes, cancel)
+    return Reply(200, headers=_headers(thread_id, run.run_id, "stream"), events=events)
+
+
+def cancel_run_http_threads__thread_id__runs__run_id__cancel_post(call: Call) -> Reply:
+    """POST /threads/{thread_id}/runs/{run_id}/cancel: 202, or 200 with `wait=true`."""
+    context, thread_id = call.context, call.thread_id()
+    query = call.request.query
+    try:
+        run = runs.get_run(context.store, thread_id, _run_id(call))
+    except NotFound:
+        raise NotFound("No runs found to cancel.") from None
+    if run.run_id not in context.worker.active:
+        raise NotFound(NOTHING_TO_CANCEL)
+    action = query.get("action", "interrupt")
+    context.worker.cancel(run.run_id, action, CANCEL_REASON.format(action=action))
+    if query.get("wait"):
+        # Nothing streams after a cancel, so the real server's join answers `{}`.
+        return Reply(200, {}, _headers(thread_id, run.run_id, "join"))
+    return Reply(202)
+
+
+def _background(call: Call, thread_id: str | None) -> Reply:
+    active, pending = _launch(call.context, thread_id, call.body)
+    run = active.run
+    where = f"/threads/{run.thread_id}/runs/{run.run_id}" if thread_id else f"/runs/{run.run_id}"
+    return Reply(200, pending, {"Content-Location": where})
+
+
+def _streamed(call: Call, thread_id: str | None) -> Reply:
+    context = call.context
+    active, _ = _launch(context, thread_id, call.body)
+    run = active.run
+    cancel = run.run_id if call.body.get("on_disconnect") == "cancel" else None
+    headers = (_headers(run.thread_id, run.run_id, "stream") if thread_id else
+               {"Location": f"/runs/{run.run_id}/stream",
+                "Content-Location": f"/runs/{run.run_id}"})
+    return Reply(200, headers=headers, events=_follow(context, active.stream, 0, None, cancel))
+
+
+def _waited(call: Call, thread_id: str | None) -> Reply:
+    context = call.context
+    active, _ = _launch(context, thread_id, call.body)
+    context.worker.finish_now(active.run.run_id)
+    run = active.run
+    return Reply(200, context.worker.result(active), _headers(run.thread_id, run.run_id, "join"))
+
+
+def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active, Any]:
+    """Check and create the run, hand it to the worker, apply the multitask strategy; with
+    the run's body as it was created (pending)."""
+    store, graphs = context.store, context.graphs
+    resolve_assistant(graphs, body["assistant_id"], runs.NOT_FOUND)
+    strategy = body.get("multitask_strategy") or "enqueue"
+    existing = store.threads.get(thread_id) if thread_id else None
+    if existing is not None and existing.queue and strategy == "reject":
+        raise Conflict(BUSY)
+    run, thread = runs.create_run(store, graphs, thread_id, body, stateless=thread_id is None)
+    pending = copy.deepcopy(runs.render_run(run))  # the worker changes the record next
+    in_flight = list(thread.queue)
+    active = context.worker.submit(run, thread, graphs[run.graph_id])
+    if strategy in ("interrupt", "rollback"):
+        reason = f"superseded by run {run.run_id} (multitask_strategy={strategy})"
+        for other in in_flight:
+            if other in context.worker.active:
+                context.worker.cancel(other, strategy, reason)
+    return active, pending
+
+
+async def _follow(context: Context, stream: RunStream, start: int,
+                  modes: frozenset[str] | None, cancel_run: str | None) -> AsyncIterator[Any]:
+    finished = False
+    try:
+        async for event in stream.follow(start, modes):
+            yield event
+        finished = True
+    finally:
+        if cancel_run is not None and not finished:
+            # The client went away and asked for its run to be cancelled then.
+            with context.lock:
+                if cancel_run in context.worker.active:
+                    context.worker.cancel(cancel_run, "interrupt",
+                                          CANCEL_REASON.format(action="interrupt"))
+
+
+def _ended() -> RunStream:
+    stream = RunStream(False)
+    stream.close()
+    return stream
+
+
+def _headers(thread_id: str, run_id: str, leaf: str) -> dict[str, str]:
+    return {"Location": f"/threads/{thread_id}/runs/{run_id}/{leaf}",
+            "Content-Location": f"/threads/{thread_id}/runs/{run_id}"}
+
+
+def _run_id(call: Call) -> str:
+    return str(call.request.path["run_id"]).lower()

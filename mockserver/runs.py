@@ -1,0 +1,157 @@
+"""Run records on plain data: create (with the real server's checks), render, list, find.
+
+Executing a run is the engine's job and scheduling it the worker's; this module keeps the
+records and the thread fields a run changes (metadata, config, status, error).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from uuid6 import uuid7
+
+from mockserver.assistants import resolve_assistant
+from mockserver.errors import BadRequest, NotFound
+from mockserver.graph import Graph
+from mockserver.store import Run, Store, Thread, utc_now
+
+LANGGRAPH_VERSION = "1.2.22"
+API_VERSION = "0.16.7"
+# The mock cannot see its own URL (handlers get the documented headers only); this is the
+# address `mockserver serve` and `langgraph dev` use by default.
+API_URL = "http://127.0.0.1:2024"
+NOT_FOUND = "Thread or assistant not found."
+BOTH_CONTEXTS = (
+    "Cannot specify both configurable and context. Prefer setting context alone. Context was "
+    "introduced in LangGraph 0.6.0 and is the long term planned replacement for configurable.")
+FINAL = frozenset({"success", "error", "interrupted", "timeout"})
+
+
+def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
+               body: Mapping[str, Any], *, stateless: bool = False) -> tuple[Run, Thread]:
+    """A new pending run (not yet scheduled) and its thread, created when it may be."""
+    assistant_id, graph_id = resolve_assistant(graphs, body["assistant_id"], NOT_FOUND)
+    command = body.get("command") or None
+    if stateless and command and command.get("resume") is not None:
+        raise BadRequest("You must provide a thread_id when resuming.")
+    config = dict(body.get("config") or {})
+    user_configurable = dict(config.get("configurable") or {})
+    context = dict(body.get("context") or {})
+    if user_configurable and context:
+        raise BadRequest(BOTH_CONTEXTS)
+    thread = _thread_for(store, thread_id, body, stateless)
+    run_id = str(uuid7())
+    metadata = {**(body.get("metadata") or {}), "created_by": "system", "graph_id": graph_id,
+                "assistant_id": assistant_id}
+    configurable = {**(context or user_configurable), **_checkpoint_of(body),
+                    "langgraph_auth_user": None, "langgraph_auth_user_id": "",
+                    "langgraph_auth_permissions": [], "langgraph_request_id": str(uuid.uuid4()),
+                    "__request_start_time_ms__": int(time.time() * 1000),
+                    "__after_seconds__": body.get("after_seconds", 0), "run_id": run_id,
+                    "thread_id": thread.thread_id, "graph_id": graph_id,
+                    "assistant_id": assistant_id, "user_id": ""}
+    config.update(configurable=configurable, metadata=dict(metadata))
+    now = utc_now()
+    kwargs = _kwargs(body, command, config, context or user_configurable, stateless)
+    run = Run(run_id, thread.thread_id, assistant_id, graph_id, metadata, "pending", kwargs,
+              body.get("multitask_strategy") or "enqueue", now, now,
+              temporary=kwargs["temporary"])
+    store.runs[run_id] = run
+    thread.metadata = {**thread.metadata, "graph_id": graph_id, "assistant_id": assistant_id}
+    thread.config = {"configurable": {}}
+    thread.updated_at = now
+    return run, thread
+
+
+def _thread_for(store: Store, thread_id: str | None, body: Mapping[str, Any],
+                stateless: bool) -> Thread:
+    if thread_id is not None and thread_id in store.threads:
+        return store.threads[thread_id]
+    if not stateless and body.get("if_not_exists", "reject") != "create":
+        raise NotFound(NOT_FOUND)
+    now = utc_now()
+    thread = Thread(thread_id or str(uuid7()), now, now, now, {})
+    store.add(thread)
+    return thread
+
+
+def _checkpoint_of(body: Mapping[str, Any]) -> dict[str, Any]:
+    found = dict(body.get("checkpoint") or {})
+    if body.get("checkpoint_id"):
+        found["checkpoint_id"] = body["checkpoint_id"]
+    return found
+
+
+def _kwargs(body: Mapping[str, Any], command: Any, config: dict[str, Any],
+            context: dict[str, Any], stateless: bool) -> dict[str, Any]:
+    modes = body.get("stream_mode") or ["values"]
+    during = body.get("checkpoint_during")
+    return {
+        "input": body.get("input"), "command": command, "config": config, "context": context,
+        "stream_mode": modes if isinstance(modes, list) else [modes],
+        "interrupt_before": body.get("interrupt_before"),
+        "interrupt_after": body.get("interrupt_after"), "webhook": body.get("webhook"),
+        "feedback_keys": body.get("feedback_keys"),
+        "temporary": stateless and body.get("on_completion", "delete") == "delete",
+        "subgraphs": bool(body.get("stream_subgraphs", False)),
+        "resumable": bool(body.get("stream_resumable", False)),
+        "checkpoint_during": True if during is None else during,
+        "durability": body.get("durability") or ("async" if during in (None, True) else "exit"),
+    }
+
+
+def start_run(run: Run, thread: Thread) -> None:
+    """The worker picked the run up: running, with what the real server adds at that point."""
+    run.status = "running"
+    run.updated_at = utc_now()
+    run.kwargs["config"]["configurable"]["__pregel_node_finished"] = None
+    run.kwargs["config"]["metadata"].update(
+        run_attempt=1, langgraph_version=LANGGRAPH_VERSION, langgraph_api_version=API_VERSION,
+        langgraph_plan="enterprise", langgraph_host="self-hosted", langgraph_api_url=API_URL)
+    # A new run replaces what the last one left.
+    thread.error = thread.run_status = None
+
+
+def end_run(run: Run, thread: Thread, status: str, error: Any = None,
+            thread_status: str | None = None) -> None:
+    """The run ended: its status, and the error and status it leaves on its thread."""
+    run.status = status
+    run.updated_at = thread.updated_at = utc_now()
+    if run.run_id in thread.queue:
+        thread.queue.remove(run.run_id)
+    if error is not None:
+        thread.error, thread.run_status = error, thread_status
+
+
+def render_run(run: Run) -> dict[str, Any]:
+    """A run as the Run body, keys in the real server's order."""
+    return {
+        "run_id": run.run_id, "thread_id": run.thread_id, "assistant_id": run.assistant_id,
+        "metadata": run.metadata, "status": run.status, "kwargs": run.kwargs,
+        "multitask_strategy": run.multitask_strategy, "created_at": run.created_at,
+        "updated_at": run.updated_at, "langsmith_session_name": None,
+    }
+
+
+def get_run(store: Store, thread_id: str, run_id: str) -> Run:
+    """The thread's run; NotFound (`Not Found`, as the real server says) otherwise."""
+    store.get(thread_id)
+    run = store.runs.get(run_id)
+    if run is None or run.thread_id != thread_id:
+        raise NotFound("Not Found")
+    return run
+
+
+def list_runs(store: Store, thread_id: str, query: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """GET /threads/{id}/runs: newest first, with `status`, `limit`, `offset`, `select`."""
+    store.get(thread_id)
+    found = [r for r in store.runs_of(thread_id)
+             if query.get("status") is None or r.status == query["status"]]
+    offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
+    bodies = [render_run(r) for r in found[offset:offset + limit]]
+    if select := query.get("select"):
+        bodies = [{k: body[k] for k in select if k in body} for body in bodies]
+    return bodies

@@ -1,0 +1,298 @@
+"""Run scenarios, played against the real server once (scripts/record_runs.py) and against the
+mock in every test run (tests/test_runs_differential.py), with the same normalisation.
+
+A scenario drives one server through runs with the reference graphs (agent, interrupter, slow)
+and records every answer: status, the run headers, and either the JSON body or the server-sent
+events. Ids, times and URLs are replaced by placeholders, so two servers can be compared.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+
+_ID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-f]{32}")
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
+_URL = re.compile(r"http://127\.0\.0\.1:\d+")
+_EVENT_ID = re.compile(r"^\d+-\d+$")
+_KEPT_HEADERS = ("location", "content-location", "content-type")
+HI = {"messages": [{"role": "user", "content": "hi", "id": "u1"}]}
+CHAT_UI_MODES = ["values", "messages-tuple", "custom"]
+
+
+def normalise(value: Any) -> Any:
+    """A JSON value with ids, times, URLs and millisecond stamps as placeholders."""
+    if isinstance(value, dict):
+        return {_ID.sub("<id>", k): ("<ms>" if k == "__request_start_time_ms__" else normalise(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalise(v) for v in value]
+    if isinstance(value, str):
+        if _EVENT_ID.match(value):
+            return "<event-id>"
+        return _URL.sub("<url>", _TIME.sub("<time>", _ID.sub("<id>", value)))
+    return value
+
+
+class Session:
+    """One scenario's conversation with a server; `records` is what it answered."""
+
+    def __init__(self, http: httpx.Client, pause_scale: float = 1.0) -> None:
+        self.http = http
+        self.pause_scale = pause_scale
+        self.records: list[dict[str, Any]] = []
+
+    def thread(self, **body: Any) -> str:
+        """A new thread (not recorded: the thread-state suite covers POST /threads)."""
+        return str(self.http.post("/threads", json=body).json()["thread_id"])
+
+    def call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        """A JSON request; records and returns the parsed body (None when empty)."""
+        response = self.http.request(method, path, json=body, params=params or None)
+        parsed = response.json() if response.content.strip() else None
+        self._record(method, path, body, response, body_=parsed)
+        return parsed
+
+    def stream(self, method: str, path: str, body: Any = None,
+               headers: dict[str, str] | None = None, **params: Any) -> list[list[Any]]:
+        """A server-sent event request; records and returns `[event, data]` pairs."""
+        with self.http.stream(method, path, json=body, headers=headers,
+                              params=params or None) as response:
+            if response.status_code != 200:
+                response.read()
+                self._record(method, path, body, response, body_=response.json())
+                return []
+            events = list(parse_sse(response.iter_lines()))
+        self._record(method, path, body, response, events=events)
+        return [[e["event"], e["data"]] for e in events]
+
+    def pause(self, seconds: float) -> None:
+        """Let a background run make progress (scaled down against the mock)."""
+        time.sleep(seconds * self.pause_scale)
+
+    def _record(self, method: str, path: str, body: Any, response: httpx.Response,
+                **answer: Any) -> None:
+        record: dict[str, Any] = {
+            "call": f"{method} {path}", "request": body, "status": response.status_code,
+            "headers": {k: response.headers[k].split(";")[0] for k in _KEPT_HEADERS
+                        if k in response.headers},
+        }
+        if "events" in answer:
+            record["events"] = answer["events"]
+        else:
+            record["body"] = answer["body_"]
+        self.records.append(normalise(record))
+
+
+def parse_sse(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
+    """Server-sent events as `{"event", "data", "id"?}` dicts; comments (heartbeats) skipped."""
+    event: dict[str, Any] = {}
+    for line in lines:
+        if not line:
+            if "event" in event:
+                event["data"] = json.loads(event["data"]) if event.get("data") else None
+                yield event
+            event = {}
+        elif not line.startswith(":"):
+            name, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            event[name] = f"{event[name]}\n{value}" if name == "data" and name in event else value
+
+
+# ---- the scenarios ---------------------------------------------------------------------------
+
+def agent_values(s: Session) -> None:
+    t = s.thread()
+    s.stream("POST", f"/threads/{t}/runs/stream", {
+        "assistant_id": "agent",
+        "input": {"messages": [{"role": "user", "content": "go", "id": "u1"}], "topic": "run"}})
+    s.call("GET", f"/threads/{t}")
+    s.call("GET", f"/threads/{t}/state")
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    s.call("GET", f"/threads/{t}/runs")
+
+
+def agent_all_modes(s: Session) -> None:
+    t = s.thread()
+    modes = ["values", "updates", "messages-tuple", "custom", "debug", "tasks", "checkpoints"]
+    s.stream("POST", f"/threads/{t}/runs/stream",
+             {"assistant_id": "agent", "input": HI, "stream_mode": modes})
+    s.stream("POST", f"/threads/{t}/runs/stream",
+             {"assistant_id": "agent", "input": {"topic": "again"}, "stream_mode": "updates"})
+
+
+def agent_legacy_messages_and_events(s: Session) -> None:
+    t = s.thread()
+    s.stream("POST", f"/threads/{t}/runs/stream",
+             {"assistant_id": "agent", "input": HI, "stream_mode": ["messages", "values"]})
+    s.stream("POST", f"/threads/{t}/runs/stream",
+             {"assistant_id": "agent", "input": HI, "stream_mode": ["events"]})
+
+
+def interrupter_chat_ui(s: Session) -> None:
+    t = s.thread()
+    body = {"assistant_id": "interrupter", "input": HI, "stream_mode": CHAT_UI_MODES}
+    s.stream("POST", f"/threads/{t}/runs/stream", body)
+    s.call("GET", f"/threads/{t}")
+    s.call("GET", f"/threads/{t}/state")
+    s.call("POST", "/threads/search", {"ids": [t]})
+    s.stream("POST", f"/threads/{t}/runs/stream", {
+        "assistant_id": "interrupter", "command": {"resume": "yes"},
+        "stream_mode": CHAT_UI_MODES})
+    s.call("GET", f"/threads/{t}")
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+
+
+def interrupter_updates(s: Session) -> None:
+    t = s.thread()
+    s.stream("POST", f"/threads/{t}/runs/stream", {
+        "assistant_id": "interrupter", "input": {"topic": "q"},
+        "stream_mode": ["updates", "values", "tasks"]})
+    s.stream("POST", f"/threads/{t}/runs/stream", {
+        "assistant_id": "interrupter", "command": {"resume": {"ok": True}},
+        "stream_mode": ["updates"]})
+    s.call("GET", f"/threads/{t}/state")
+
+
+def interrupt_before_after(s: Session) -> None:
+    t = s.thread()
+    modes = ["values", "updates"]
+    s.stream("POST", f"/threads/{t}/runs/stream", {
+        "assistant_id": "agent", "input": HI, "stream_mode": modes,
+        "interrupt_before": ["tools"]})
+    s.call("GET", f"/threads/{t}")
+    s.stream("POST", f"/threads/{t}/runs/stream", {
+        "assistant_id": "agent", "input": None, "stream_mode": modes,
+        "interrupt_before": ["tools"]})
+    t = s.thread()
+    s.stream("POST", f"/threads/{t}/runs/stream", {
+        "assistant_id": "agent", "input": HI, "stream_mode": modes,
+        "interrupt_after": ["agent"]})
+    s.call("GET", f"/threads/{t}/state")
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": None})
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait",
+           {"assistant_id": "agent", "input": HI, "interrupt_before": "*"})
+
+
+def failing_input(s: Session) -> None:
+    t = s.thread()
+    bad = {"messages": [{"foo": 1}]}
+    s.stream("POST", f"/threads/{t}/runs/stream",
+             {"assistant_id": "agent", "input": bad, "stream_mode": ["values", "updates"]})
+    s.call("GET", f"/threads/{t}")
+    s.call("GET", f"/threads/{t}/runs")
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": bad})
+
+
+def wait_and_join(s: Session) -> None:
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {
+        "assistant_id": "agent", "input": HI, "metadata": {"origin": "scenario"}})
+    s.call("GET", f"/threads/{t}/state")
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call("POST", f"/threads/{t}/runs/wait",
+           {"assistant_id": "interrupter", "command": {"resume": 7}})
+    t = s.thread()
+    run = s.call("POST", f"/threads/{t}/runs", {"assistant_id": "agent", "input": HI})
+    s.call("GET", f"/threads/{t}/runs/{run['run_id']}/join")
+    s.call("GET", f"/threads/{t}/runs/{run['run_id']}")
+    s.call("GET", f"/threads/{t}/runs", limit=5)
+    s.call("DELETE", f"/threads/{t}/runs/{run['run_id']}")
+    s.call("GET", f"/threads/{t}/runs/{run['run_id']}")
+
+
+def stateless(s: Session) -> None:
+    body = {"assistant_id": "agent", "input": {"topic": "stateless"}}
+    s.call("POST", "/runs/wait", body)
+    s.stream("POST", "/runs/stream", {**body, "stream_mode": ["values", "updates"]})
+
+
+def not_found_and_invalid(s: Session) -> None:
+    missing = "00000000-0000-0000-0000-00000000000a"
+    s.call("POST", f"/threads/{missing}/runs/wait", {"assistant_id": "agent", "input": {}})
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "nope", "input": {}})
+    s.call("POST", f"/threads/{t}/runs/wait",
+           {"assistant_id": "00000000-0000-0000-0000-000000000009", "input": {}})
+    s.call("GET", f"/threads/{t}/runs/{missing}")
+    s.call("POST", f"/threads/{t}/runs/{missing}/cancel")
+    created = "00000000-0000-0000-0000-00000000000b"
+    s.call("POST", f"/threads/{created}/runs/wait",
+           {"assistant_id": "agent", "input": {"topic": "x"}, "if_not_exists": "create"})
+    s.call("DELETE", f"/threads/{created}")
+
+
+def busy_thread(s: Session) -> None:
+    t = s.thread(metadata={"graph_id": "slow"})
+    run = s.call("POST", f"/threads/{t}/runs", {
+        "assistant_id": "slow", "input": {"topic": "slow"}, "stream_resumable": True,
+        "stream_mode": ["values", "updates"]})
+    s.call("POST", f"/threads/{t}/runs",
+           {"assistant_id": "slow", "input": {"topic": "b"}, "multitask_strategy": "reject"})
+    s.call("GET", f"/threads/{t}")
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "during-run"}})
+    s.call("GET", f"/threads/{t}/runs/{run['run_id']}/join")
+    s.call("GET", f"/threads/{t}/runs/{run['run_id']}")
+    s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream",
+             headers={"Last-Event-ID": "-1"})
+    s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream")
+    s.call("POST", f"/threads/{t}/runs/{run['run_id']}/cancel")
+
+
+def cancel_running(s: Session) -> None:
+    t = s.thread()
+    run = s.call("POST", f"/threads/{t}/runs", {"assistant_id": "slow", "input": {"topic": "a"}})
+    s.pause(1.5)
+    s.call("POST", f"/threads/{t}/runs/{run['run_id']}/cancel")
+    s.pause(0.3)
+    s.call("GET", f"/threads/{t}/runs/{run['run_id']}")
+    s.call("GET", f"/threads/{t}")
+    s.call("GET", f"/threads/{t}/runs/{run['run_id']}/join")
+
+
+def multitask(s: Session) -> None:
+    for strategy in ("interrupt", "rollback"):
+        t = s.thread()
+        first = s.call("POST", f"/threads/{t}/runs",
+                       {"assistant_id": "slow", "input": {"topic": "first"}})
+        s.pause(1.5)
+        s.call("POST", f"/threads/{t}/runs/wait", {
+            "assistant_id": "slow", "input": {"topic": "second"},
+            "multitask_strategy": strategy})
+        s.call("GET", f"/threads/{t}/runs/{first['run_id']}")
+        s.call("POST", f"/threads/{t}/history", {"limit": 10})
+
+
+def assistants(s: Session) -> None:
+    s.call("POST", "/assistants/search", {})
+    s.call("POST", "/assistants/search", {"graph_id": "interrupter"})
+    s.call("GET", "/assistants/fe096781-5601-53d2-b2f6-0d3403f7e9ca")
+    s.call("GET", "/assistants/fe096781-5601-53d2-b2f6-0d3403f7e9ca/graph")
+    s.call("GET", "/assistants/agent/graph")
+    s.call("GET", "/assistants/fc7dd03f-cf33-529f-91df-327d1231b64e/schemas")
+    s.call("GET", "/assistants/00000000-0000-0000-0000-000000000009")
+
+
+SCENARIOS: dict[str, Callable[[Session], None]] = {fn.__name__: fn for fn in (
+    agent_values, agent_all_modes, agent_legacy_messages_and_events, interrupter_chat_ui,
+    interrupter_updates, interrupt_before_after, failing_input, wait_and_join, stateless,
+    not_found_and_invalid, busy_thread, cancel_running, multitask, assistants)}
+
+
+def play(http: httpx.Client, names: list[str] | None = None,
+         pause_scale: float = 1.0) -> dict[str, list[dict[str, Any]]]:
+    """Every scenario (or the named ones) against one server, with what it answered."""
+    out = {}
+    for name in names or list(SCENARIOS):
+        session = Session(http, pause_scale)
+        SCENARIOS[name](session)
+        out[name] = session.records
+    return out

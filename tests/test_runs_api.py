@@ -1,0 +1,217 @@
+"""Runs over plain HTTP: the SSE framing and headers, errors, interrupt_before/after, commands,
+runs from a checkpoint, listing, cancel and delete, joining a live stream."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from run_scenarios import parse_sse
+
+from mockserver.app import create_app
+from mockserver.graph import load_graphs
+from mockserver.live import LiveServer
+
+HI = {"messages": [{"role": "user", "content": "hi", "id": "u1"}]}
+AGENT_ID = "fe096781-5601-53d2-b2f6-0d3403f7e9ca"
+PACED = {"graphs": {"paced": {
+    "channels": {"messages": "add_messages", "topic": "last_value"},
+    "nodes": {"one": {"delay": 0.2, "writes": {"topic": "one"}},
+              "two": {"delay": 0.2, "writes": {"topic": "two"}}},
+    "edges": [["__start__", "one"], ["one", "two"], ["two", "__end__"]],
+}}}
+
+
+def stream(http: httpx.Client, path: str, body: Any = None, method: str = "POST",
+           **kwargs: Any) -> tuple[httpx.Response, list[dict[str, Any]]]:
+    with http.stream(method, path, json=body, **kwargs) as response:
+        if response.status_code != 200:
+            response.read()
+            return response, []
+        return response, list(parse_sse(response.iter_lines()))
+
+
+@pytest.fixture(scope="module")
+def paced() -> Iterator[httpx.Client]:
+    """A mock whose graph takes 0.4 s, to catch runs in flight."""
+    app = create_app(graphs=load_graphs(PACED), check_responses=True)
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        yield http
+
+
+def test_events_are_framed_as_the_real_server_frames_them(client: httpx.Client,
+                                                          thread_id: str) -> None:
+    body = {"assistant_id": "agent", "input": HI}
+    with client.stream("POST", f"/threads/{thread_id}/runs/stream", json=body) as response:
+        raw = response.read().decode()
+    assert response.headers["content-type"].startswith("text/event-stream")
+    run_id = json.loads(raw.split("data: ", 1)[1].split("\r\n", 1)[0])["run_id"]
+    assert response.headers["location"] == f"/threads/{thread_id}/runs/{run_id}/stream"
+    assert response.headers["content-location"] == f"/threads/{thread_id}/runs/{run_id}"
+    assert raw.startswith(f'event: metadata\r\ndata: {{"run_id":"{run_id}","attempt":1}}\r\n\r\n')
+    assert raw.count("event: values\r\n") == 3
+
+
+def test_run_requests_that_cannot_run(client: httpx.Client, thread_id: str) -> None:
+    missing = "00000000-0000-0000-0000-00000000000c"
+    answer = client.post(f"/threads/{missing}/runs/wait", json={"assistant_id": "agent"})
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "Thread or assistant not found."}
+    answer = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "nope"})
+    assert answer.status_code == 422
+    assert answer.json()["detail"].endswith("registered graphs: agent, interrupter")
+    answer = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": missing})
+    assert answer.status_code == 404
+    answer = client.post("/runs/wait", json={"assistant_id": "agent", "command": {"resume": 1}})
+    assert answer.json() == {"detail": "You must provide a thread_id when resuming."}
+    answer = client.post(f"/threads/{thread_id}/runs", json={
+        "assistant_id": "agent", "config": {"configurable": {"a": 1}}, "context": {"b": 2}})
+    assert answer.status_code == 400
+    answer = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent",
+                                                              "stream_mode": "bogus"})
+    assert answer.status_code == 422
+
+
+def test_a_missing_thread_is_created_on_request(client: httpx.Client) -> None:
+    tid = "00000000-0000-0000-0000-00000000000d"
+    answer = client.post(f"/threads/{tid}/runs/wait", json={
+        "assistant_id": AGENT_ID, "input": {"topic": "x"}, "if_not_exists": "create"})
+    assert answer.json()["topic"] == "x+tools"
+    assert client.get(f"/threads/{tid}").json()["metadata"]["assistant_id"] == AGENT_ID
+
+
+def test_interrupt_before_and_after_stop_with_nodes_to_run(client: httpx.Client,
+                                                          thread_id: str) -> None:
+    stopped = client.post(f"/threads/{thread_id}/runs/wait", json={
+        "assistant_id": "agent", "input": HI, "interrupt_before": "*"}).json()
+    assert [m["type"] for m in stopped["messages"]] == ["human"]
+    assert client.get(f"/threads/{thread_id}").json()["status"] == "interrupted"
+    after = client.post(f"/threads/{thread_id}/runs/wait", json={
+        "assistant_id": "agent", "input": None, "interrupt_after": ["agent"]}).json()
+    assert [m["type"] for m in after["messages"]] == ["human", "ai"]
+    assert client.get(f"/threads/{thread_id}/state").json()["next"] == ["tools"]
+    done = client.post(f"/threads/{thread_id}/runs/wait",
+                       json={"assistant_id": "agent", "input": None}).json()
+    assert done["topic"] == "+tools"
+
+
+def test_a_command_updates_and_goes_to_a_node(client: httpx.Client, thread_id: str) -> None:
+    client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": HI})
+    _, events = stream(client, f"/threads/{thread_id}/runs/stream", {
+        "assistant_id": "agent", "command": {"update": {"topic": "x"}, "goto": "tools"},
+        "stream_mode": ["values", "updates"]})
+    assert [e["event"] for e in events] == ["metadata", "values", "updates", "values"]
+    assert events[1]["data"]["topic"] == "x"
+    assert events[-1]["data"]["topic"] == "x+tools"
+
+
+def test_a_run_from_an_earlier_checkpoint_forks_the_thread(client: httpx.Client,
+                                                          thread_id: str) -> None:
+    client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": HI})
+    history = client.post(f"/threads/{thread_id}/history", json={"limit": 10}).json()
+    assert [(s["metadata"]["source"], s["metadata"]["step"]) for s in history] == [
+        ("loop", 2), ("loop", 1), ("loop", 0), ("input", -1)]
+    assert all(s["metadata"]["assistant_id"] == AGENT_ID for s in history)
+    first = history[2]["checkpoint_id"]
+    forked = client.post(f"/threads/{thread_id}/runs/wait", json={
+        "assistant_id": "agent", "input": {"messages": ["again"]}, "checkpoint_id": first})
+    assert [m["content"] for m in forked.json()["messages"]] == [
+        "hi", "again", "agent saw 2 messages", "tool result"]
+    head = client.get(f"/threads/{thread_id}/state").json()
+    branch = client.post(f"/threads/{thread_id}/history", json={"limit": 20}).json()
+    assert len(branch) == 8
+    assert head["metadata"]["step"] == 4
+
+
+def test_runs_are_listed_newest_first_with_filters(client: httpx.Client,
+                                                   thread_id: str) -> None:
+    ids = [client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent", "input": {}})
+           .json()["run_id"] for _ in range(3)]
+    client.get(f"/threads/{thread_id}/runs/{ids[-1]}/join")
+    listed = client.get(f"/threads/{thread_id}/runs").json()
+    assert [r["run_id"] for r in listed] == ids[::-1]
+    page = client.get(f"/threads/{thread_id}/runs", params={"limit": 1, "offset": 1}).json()
+    assert [r["run_id"] for r in page] == [ids[1]]
+    picked = client.get(f"/threads/{thread_id}/runs",
+                        params=[("select", "run_id"), ("select", "status")]).json()
+    assert picked[0] == {"run_id": ids[-1], "status": "success"}
+    assert client.get(f"/threads/{thread_id}/runs", params={"status": "error"}).json() == []
+
+
+def test_cancel_answers(paced: httpx.Client) -> None:
+    tid = paced.post("/threads", json={}).json()["thread_id"]
+    run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
+    cancelled = paced.post(f"/threads/{tid}/runs/{run['run_id']}/cancel",
+                           params={"wait": "true"})
+    assert (cancelled.status_code, cancelled.json()) == (200, {})
+    again = paced.post(f"/threads/{tid}/runs/{run['run_id']}/cancel")
+    assert again.status_code == 404
+    run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
+    rolled = paced.post(f"/threads/{tid}/runs/{run['run_id']}/cancel",
+                        params={"action": "rollback"})
+    assert rolled.status_code == 202
+    assert paced.get(f"/threads/{tid}/runs/{run['run_id']}").status_code == 404
+    run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
+    assert paced.delete(f"/threads/{tid}/runs/{run['run_id']}").status_code == 204
+    assert paced.get(f"/threads/{tid}").json()["status"] == "interrupted"
+
+
+def test_joining_a_live_stream_gets_what_comes_next(paced: httpx.Client) -> None:
+    tid = paced.post("/threads", json={}).json()["thread_id"]
+    seen: dict[str, list[str]] = {}
+
+    def first() -> None:
+        _, events = stream(paced, f"/threads/{tid}/runs/stream", {
+            "assistant_id": "paced", "input": {"topic": "t"}, "stream_mode": "updates"})
+        seen["first"] = [e["event"] for e in events]
+
+    reader = threading.Thread(target=first)
+    reader.start()
+    deadline = time.monotonic() + 5
+    while not (runs := paced.get(f"/threads/{tid}/runs").json()):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    response, joined = stream(paced, f"/threads/{tid}/runs/{runs[0]['run_id']}/stream",
+                              method="GET")
+    reader.join()
+    assert response.headers["location"].endswith("/stream")
+    assert seen["first"] == ["metadata", "updates", "updates"]
+    assert [e["event"] for e in joined] in (["updates", "updates"], ["updates"])
+    assert joined[-1]["data"] == {"two": {"topic": "two"}}
+
+
+def test_search_sees_busy_threads(paced: httpx.Client) -> None:
+    tid = paced.post("/threads", json={}).json()["thread_id"]
+    run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
+    busy = paced.post("/threads/search", json={"status": "busy"}).json()
+    assert tid in [t["thread_id"] for t in busy]
+    paced.get(f"/threads/{tid}/runs/{run['run_id']}/join")
+    assert paced.get(f"/threads/{tid}").json()["status"] == "idle"
+
+
+def test_stateless_stream_headers(client: httpx.Client) -> None:
+    response, events = stream(client, "/runs/stream", {"assistant_id": "agent", "input": {}})
+    run_id = events[0]["data"]["run_id"]
+    assert response.headers["location"] == f"/runs/{run_id}/stream"
+    assert response.headers["content-location"] == f"/runs/{run_id}"
+    kept = client.post("/runs/wait", json={"assistant_id": "agent", "input": {},
+                                           "on_completion": "keep"})
+    tid = kept.headers["location"].split("/")[2]
+    assert client.get(f"/threads/{tid}").json()["values"]["topic"] == "+tools"
+
+
+def test_a_run_without_input_on_a_new_thread_fails_as_on_the_real_server(
+        client: httpx.Client, thread_id: str) -> None:
+    answer = client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent"})
+    assert answer.json() == {"__error__": {"error": "EmptyInputError",
+                                           "message": "Received no input for __start__"}}
+    assert client.get(f"/threads/{thread_id}").json()["status"] == "error"
+    again = client.post(f"/threads/{thread_id}/runs/wait",
+                        json={"assistant_id": "agent", "input": {}}).json()
+    assert again["topic"] == "+tools"
+    assert client.get(f"/threads/{thread_id}").json()["status"] == "idle"
