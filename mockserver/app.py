@@ -7,7 +7,7 @@ nowhere else.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ from sse_starlette import EventSourceResponse
 from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
@@ -32,6 +34,10 @@ from mockserver.spec import Operation, Spec, load_spec
 from mockserver.validation import OperationValidator
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+# Browser frontends on this machine (any port) may call the mock by default.
+LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+# What the JS SDK reads from responses: the run URL of a stream, search pagination.
+EXPOSED_HEADERS = ["content-location", "location", "x-pagination-total", "x-pagination-next"]
 log = logging.getLogger("mockserver")
 
 # Called with each answered request; the pytest plugin keeps its journal with it.
@@ -47,13 +53,16 @@ def create_app(
     report_only: bool = False,
     max_body_size: int = DEFAULT_MAX_BODY,
     observer: Observer | None = None,
+    cors_origins: Sequence[str] = (),
+    cors_origin_regex: str | None = LOCAL_ORIGINS,
 ) -> Starlette:
     """Build the mock as a Starlette app.
 
     `spec` and `graphs` default to the packaged contract and graph models. With
     `check_responses`, every answer is validated against the spec before it is sent, and one
     that breaks it is replaced by a 500 naming the violations (the tests run this way), or,
-    with `report_only`, sent unchanged with the violations passed to `observer`.
+    with `report_only`, sent unchanged with the violations passed to `observer`. CORS allows
+    `cors_origins` and origins matching `cors_origin_regex` (localhost by default).
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.context.store.threads         # what the mock holds
@@ -74,7 +83,11 @@ def create_app(
         routes.append(_SpecRoute(path, _PathApp(endpoints), methods=list(endpoints)))
     for route in routes:
         route.shadowed_by = [other for other in routes if _shadows(other.path, route.path)]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    middleware = [] if not (cors_origins or cors_origin_regex) else [Middleware(
+        CORSMiddleware, allow_origins=list(cors_origins), allow_origin_regex=cors_origin_regex,
+        allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS)]
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={HTTPException: _http_error})
     app.router.redirect_slashes = False
     app.state.context = context
     return app
