@@ -32,10 +32,12 @@ def test_the_sdk_example_runs_against_the_mock(mock: LiveServer) -> None:
         namespace["client"].close()  # type: ignore[attr-defined]
 
 
-def test_the_graph_model_example_is_a_valid_model() -> None:
-    (example,) = [b for b in _blocks("yaml") if "graphs:" in b]
-    graph = load_graphs(yaml.safe_load(example))["chat"]
-    assert graph.next_nodes("model") == ("review",)
+def test_the_graph_model_examples_are_valid_models() -> None:
+    structural, scripted = [b for b in _blocks("yaml") if "graphs:" in b]
+    assert load_graphs(yaml.safe_load(structural))["chat"].next_nodes("model") == ("review",)
+    agent = load_graphs(yaml.safe_load(scripted))["agent"]
+    assert set(agent.next_nodes("agent")) == {"tools"}  # __end__ is not a node to run
+    assert agent.next_nodes("tools") == ("agent",)
 
 
 def test_the_seed_example_seeds(mock: LiveServer) -> None:
