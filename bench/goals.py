@@ -1,0 +1,73 @@
+"""The issue's targets, read off one run. Reported, never asserted: a benchmark is not a test."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from bench import report
+from bench.loadgen import WrkRun
+from bench.run import Run
+from bench.stats import Sample
+
+Check = tuple[str, str, Callable[[Run], float | None], float, bool]  # number, goal, read, limit, ≥?
+
+
+def _rps(run: Run, workload: str, target: str) -> float | None:
+    cell = run.get(workload, target)
+    if isinstance(cell, Sample) and cell.count:
+        return cell.rps
+    if isinstance(cell, WrkRun):
+        return cell.rps
+    return None
+
+
+def _ratio(run: Run, workload: str, other: str) -> float | None:
+    mine, theirs = _rps(run, workload, "mock"), _rps(run, workload, other)
+    return mine / theirs if mine and theirs else None
+
+
+def _value(key: str) -> Callable[[Run], float | None]:
+    """The mock's value in the row `key` of the second table."""
+
+    def read(run: Run) -> float | None:
+        for _, row, _, values, _ in report.single_values(run):
+            if row == key:
+                return values.get("mock")
+        return None
+
+    return read
+
+
+CHECKS: list[Check] = [
+    ("1", "mock ÷ real, req/s, update_state + get_state", lambda r: _ratio(r, "update_get",
+                                                                              "real"), 10, True),
+    ("2", "update latency at 2,000 ÷ at 10 messages", _value("growth_ratio"), 1.5, False),
+    ("3", "mock ÷ prism, req/s, concurrent POST /threads", lambda r: _ratio(r, "wrk", "prism"),
+     3, True),
+    ("4", "history latency, 10,000 ÷ 100 checkpoints", _value("history_ratio"), 1.2, False),
+    ("5", "start-up to the first /ok, s", _value("startup"), 0.3, False),
+    ("6", "in-process ASGI, µs per request (raw calls, the fixture's app)",
+     _value("asgi_fixture"), 150, False),
+    ("7", "RSS after 100,000 checkpoints, MB", _value("rss"), 300, False),
+]
+
+
+def goals_table(run: Run) -> str:
+    lines = ["| # | goal | limit | measured | met |", "|---|---|---|---|---|"]
+    for number, goal, read, limit, at_least in CHECKS:
+        try:
+            value = read(run)
+        except (TypeError, ZeroDivisionError):
+            value = None
+        if value is None or math.isnan(value):
+            shown, met = "—", "not measured"
+        else:
+            shown = f"{value:.3g}" if value < 1000 else f"{value:,.0f}"
+            met = "yes" if (value >= limit if at_least else value <= limit) else "**no**"
+        sign = "≥" if at_least else "≤"
+        lines.append(f"| {number} | {goal} | {sign} {limit:g} | {shown} | {met} |")
+    if run.quick:
+        lines.append("\n_Quick run: counts are reduced (sizes differ from the goals), so these "
+                     "numbers only show that the command works._")
+    return "\n".join(lines)

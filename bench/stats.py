@@ -1,0 +1,82 @@
+"""What a workload measured: a Sample per request series, a Result per table cell."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile of unsorted values (NaN for none)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+@dataclass
+class Sample:
+    """A series of timed requests over one connection."""
+
+    latencies_ns: list[int] = field(default_factory=list)
+    wall_s: float = 0.0
+    client_cpu_s: float = 0.0
+    errors: int = 0
+    first_error: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies_ns)
+
+    @property
+    def rps(self) -> float:
+        return self.count / self.wall_s if self.wall_s else float("nan")
+
+    def p(self, pct: float) -> float:
+        """A latency percentile in milliseconds."""
+        return percentile(self.latencies_ns, pct) / 1e6
+
+    @property
+    def client_us(self) -> float:
+        """The client's CPU time per request, in microseconds."""
+        return self.client_cpu_s / self.count * 1e6 if self.count else float("nan")
+
+    def check(self, status: int, body: bytes, expected: int = 200) -> None:
+        if status != expected:
+            self.errors += 1
+            if not self.first_error:
+                self.first_error = f"{status}: {body[:200]!r}"
+
+
+class Clock:
+    """Wall and CPU time of the block it wraps, written to a Sample."""
+
+    def __init__(self, sample: Sample) -> None:
+        self.sample = sample
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sample.wall_s += time.perf_counter() - self.wall
+        self.sample.client_cpu_s += time.process_time() - self.cpu
+
+
+@dataclass
+class Result:
+    """One row of the table for one target: a value, or a note saying why there is none."""
+
+    value: float | None
+    note: str = ""
+
+
+Deadline = Callable[[], bool]
+
+
+def deadline(seconds: float) -> Deadline:
+    """A predicate that turns true `seconds` from now: every loop is bounded in time."""
+    end = time.monotonic() + seconds
+    return lambda: time.monotonic() > end
