@@ -70,6 +70,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from mockserver.app import LOCAL_ORIGINS, create_app
     from mockserver.graph import GraphModelError
+    from mockserver.live import tune_gc
     from mockserver.spec import SpecError
 
     try:
@@ -90,6 +91,7 @@ def _serve(args: argparse.Namespace) -> int:
           f"  graphs:  {', '.join(context.graphs)}"
           f" ({args.graphs or 'packaged default'})\n"
           f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop", flush=True)
+    tune_gc()
     config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet,
                             log_level="warning" if args.quiet else "info")
     try:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pyrsistent import PMap, PVector, pmap, pvector
+from pyrsistent import PVector, pvector
 
 from mockserver.errors import BadRequest
 
@@ -315,16 +315,26 @@ def _truncate(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class MessageLog:
-    """Stored message dicts plus an id -> position index; versions share structure."""
+    """Stored message dicts; versions share structure (a persistent vector).
+
+    `index` maps ids to a position they were stored at. It is shared by every version derived
+    from this one by appends and replaces (a whole thread's history, forks included), so a
+    position may be another version's: lookups check it against this version's vector. Every
+    id of this version is in it, so a missing id is new here without a scan.
+    """
 
     EMPTY: ClassVar[MessageLog]
     messages: PVector[Message]
-    positions: PMap[str, int]
+    index: dict[str, int]
 
     @classmethod
     def of(cls, messages: list[Message]) -> MessageLog:
         """A log of stored messages; a repeated id indexes its last position, as in langgraph."""
-        return cls(pvector(messages), pmap({m["id"]: i for i, m in enumerate(messages)}))
+        return cls(pvector(messages), {m["id"]: i for i, m in enumerate(messages)})
+
+    def position(self, message_id: str) -> int | None:
+        """Where this version holds `message_id` (its last occurrence), or None."""
+        return _position(self.messages, self.index, message_id)
 
     def __len__(self) -> int:
         return len(self.messages)
@@ -337,7 +347,7 @@ class MessageLog:
         return self.messages.tolist()
 
 
-MessageLog.EMPTY = MessageLog(pvector(), pmap())
+MessageLog.EMPTY = MessageLog(pvector(), {})
 
 
 def add_messages(left: MessageLog, right: object) -> MessageLog:
@@ -355,16 +365,17 @@ def add_messages(left: MessageLog, right: object) -> MessageLog:
 
 def _merge(left: MessageLog, incoming: list[Message]) -> MessageLog:
     """Append new ids, replace known ids in place, then drop removed ids (the one O(n) step)."""
-    messages, positions = left.messages, left.positions
+    # A log grown from EMPTY gets an index of its own: EMPTY is shared by every thread.
+    messages, index = left.messages, {} if left is MessageLog.EMPTY else left.index
     doomed: set[str] = set()
     for message in incoming:
         message_id = message["id"]
-        position = positions.get(message_id)
+        position = _position(messages, index, message_id)
         if position is None and message["type"] == "remove":
             detail = "Attempting to delete a message with an ID that doesn't exist"
             raise BadRequest(f"{detail} ('{message_id}')")
         if position is None:
-            positions = positions.set(message_id, len(messages))
+            index[message_id] = len(messages)
             messages = messages.append(message)
         elif message["type"] == "remove":
             doomed.add(message_id)
@@ -373,4 +384,17 @@ def _merge(left: MessageLog, incoming: list[Message]) -> MessageLog:
             messages = messages.set(position, message)
     if doomed:
         return MessageLog.of([m for m in messages if m["id"] not in doomed])
-    return MessageLog(messages, positions)
+    return MessageLog(messages, index)
+
+
+def _position(messages: PVector[Message], index: dict[str, int], message_id: str) -> int | None:
+    hint = index.get(message_id)
+    if hint is None:
+        return None
+    if hint < len(messages) and messages[hint]["id"] == message_id:
+        return hint
+    # The hint is another version's (a fork, or a log rebuilt by a removal): look.
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i]["id"] == message_id:
+            return i
+    return None

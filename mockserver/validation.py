@@ -63,10 +63,10 @@ class OperationValidator:
             None if operation.body_schema is None
             else compile_schema(operation.body_schema, components)
         )
-        self._responses = {
-            status: _CompiledResponse(spec, components)
-            for status, spec in operation.responses.items()
-        }
+        # Response validators are compiled on first use: `mockserver serve` never checks
+        # responses unless asked, and compiling them all costs ~0.3 s and ~44 MB.
+        self._components = components
+        self._responses: dict[str, _CompiledResponse] = {}
 
     def validate_request(
         self,
@@ -118,11 +118,14 @@ class OperationValidator:
     ) -> list[Violation]:
         """Everything about a response that the operation does not document (for a stream:
         its status, headers and media type only)."""
-        compiled = self._responses.get(str(status)) or self._responses.get(f"{status // 100}XX")
-        if compiled is None:
-            compiled = self._responses.get("default")
-        if compiled is None:
+        documented = self.operation.responses
+        key = next((k for k in (str(status), f"{status // 100}XX", "default") if k in documented),
+                   None)
+        if key is None:
             return [Violation("status", f"{status} is not documented for this operation")]
+        compiled = self._responses.get(key)
+        if compiled is None:
+            compiled = self._responses[key] = _CompiledResponse(documented[key], self._components)
         if streamed:
             return compiled.check_stream(headers)
         return compiled.check(headers, body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -551,3 +552,45 @@ def test_matches_langgraph_on_generated_updates(
     run_real: Callable[[list[object]], list[Outcome]], updates: list[object]
 ) -> None:
     assert run_mock(updates) == run_real(updates)
+
+
+_IDS = st.sampled_from(["a", "b", "c", "d"])
+_BRANCH_UPDATE = st.lists(st.one_of(
+    st.builds(lambda i, t: {"role": "user", "content": t, "id": i}, _IDS, st.sampled_from("xyz")),
+    st.builds(lambda i: {"type": "remove", "id": i, "content": ""}, _IDS),
+), min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps=st.lists(st.tuples(st.integers(0, 50), _BRANCH_UPDATE), min_size=1, max_size=12))
+def test_branches_share_an_index_without_confusing_it(
+    steps: list[tuple[int, list[dict[str, str]]]],
+) -> None:
+    """Updating any earlier version (a fork) gives what the same update gives on a fresh
+    copy of that version, whatever other branches stored under the same ids."""
+    versions = [MessageLog.EMPTY]
+    for pick, update in steps:
+        base = versions[pick % len(versions)]
+        fresh = MessageLog.of(base.to_list())
+        try:
+            expected = add_messages(fresh, copy.deepcopy(update)).to_list()
+        except BadRequest as exc:
+            with pytest.raises(BadRequest, match=re.escape(exc.detail)):
+                add_messages(base, copy.deepcopy(update))
+            continue
+        result = add_messages(base, copy.deepcopy(update))
+        assert result.to_list() == expected
+        versions.append(result)
+
+
+def test_an_id_stored_at_another_position_on_another_branch_is_still_found() -> None:
+    def user(message_id: str, text: str = "x") -> dict[str, str]:
+        return {"role": "user", "content": text, "id": message_id}
+
+    base = add_messages(MessageLog.EMPTY, [user("a")])
+    left = add_messages(base, [user("b")])  # b at position 1 on this branch
+    add_messages(base, [user("c"), user("b")])  # b at position 2 on the other
+    replaced = add_messages(left, [user("b", "new")])
+    assert [(m["id"], m["content"]) for m in replaced] == [("a", "x"), ("b", "new")]
+    assert [m["id"] for m in add_messages(left, [{"type": "remove", "id": "b", "content": ""}])
+            ] == ["a"]
