@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import random
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -19,6 +20,7 @@ from mockserver.graph import COPY, INPUT, START, Graph
 from mockserver.reducers import INITIAL, REDUCERS, to_plain
 from mockserver.store import Checkpoint, Thread, utc_now
 
+_random = random.Random()
 _TASK_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
 _LIST_VALUES_ERROR = (
     "Expected dict, got {values!r}\nFor troubleshooting, visit: "
@@ -33,7 +35,8 @@ EMPTY_STATE: dict[str, Any] = {
 
 def new_checkpoint_id(step: int) -> str:
     """A time-ordered uuid6 whose clock sequence is the step, as LangGraph makes them."""
-    return str(uuid6(clock_seq=step))
+    # The node bits only need to differ, not to be secret: no os.urandom call per checkpoint.
+    return str(uuid6(node=_random.getrandbits(48), clock_seq=step))
 
 
 @functools.lru_cache(maxsize=8192)
