@@ -18,6 +18,11 @@ _PORT_SEARCH = 100
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `mockserver` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["contract"]:
+        # Everything after `contract` is the runner's own (argparse's REMAINDER would keep
+        # options such as --help for itself).
+        return _contract(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -48,7 +53,25 @@ def _parser() -> argparse.ArgumentParser:
                             "localhost origins are allowed by default")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers at all")
     serve.set_defaults(func=_serve)
+    contract = commands.add_parser(
+        "contract", add_help=False,
+        help="run the contract suite against the mock or a deployment (--help for options)")
+    contract.set_defaults(func=lambda args: _contract([]))
     return parser
+
+
+def _contract(runner_args: list[str]) -> int:
+    """`mockserver contract ...`: contracts/runner.py, from the source checkout."""
+    checkout = Path(__file__).resolve().parent.parent
+    if not (checkout / "contracts" / "runner.py").is_file():
+        print("mockserver: the contract suite ships with the source checkout "
+              "(contracts/); install the project from a clone to run it", file=sys.stderr)
+        return 2
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    from contracts.runner import main as run_contracts
+
+    return int(run_contracts(runner_args))
 
 
 def _port(text: str) -> int:

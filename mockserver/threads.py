@@ -199,8 +199,11 @@ def _contains(haystack: Any, needle: Any) -> bool:
 
 
 def _extract(thread: Mapping[str, Any], path: str) -> Any:
+    steps = _PATH_STEP.findall(path)
+    if not steps:  # never the whole thread: it would then contain itself
+        return None
     value: Any = thread
-    for key, index in _PATH_STEP.findall(path):
+    for key, index in steps:
         try:
             value = value[int(index)] if index else value[key]
         except (KeyError, IndexError, TypeError):

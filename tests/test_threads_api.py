@@ -989,3 +989,17 @@ def test_no_trailing_slash_redirect(
     assert "location" not in response.headers
     assert response.json() == {"detail": "Not Found"}
     assert count(client) == 1  # POST /threads/ created nothing
+
+
+@pytest.mark.parametrize("extract, where", [
+    pytest.param({"bad-alias": "values.topic"}, "body.extract", id="alias not an identifier"),
+    pytest.param({"status": "values.topic"}, "body.extract", id="alias is a thread field"),
+    pytest.param({"t": "thread_id"}, "body.extract.t", id="path outside the four columns"),
+    pytest.param({"t": ""}, "body.extract.t", id="empty path"),
+])
+def test_search_extract_follows_the_real_servers_rules(
+    client: httpx.Client, extract: dict[str, str], where: str
+) -> None:  # langgraph_api/utils/extract.py
+    response = client.post("/threads/search", json={"extract": extract})
+    assert response.status_code == 422
+    assert where in [e["location"] for e in response.json()["errors"]]

@@ -1,0 +1,16 @@
+"""The semantic checks; importing this package registers them with Schemathesis."""
+
+from __future__ import annotations
+
+from contracts.checks import state, threads  # noqa: F401  (registration by import)
+
+NAMES = (
+    "update_state_moves_head",
+    "fork_parent_is_requested_checkpoint",
+    "history_newest_first",
+    "history_starts_at_state",
+    "thread_values_match_state",
+    "count_matches_search",
+    "search_total_is_count",
+    "deleted_thread_is_gone",
+)

@@ -1,0 +1,129 @@
+"""Semantic checks on threads: their values, count vs. search, deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from schemathesis.core.failures import FailureGroup
+
+from contracts.checks.common import api, applies, body_of, confirmed, fail, state_of
+
+THREAD = "/threads/{thread_id}"
+# Operations that answer one Thread body.
+THREAD_ANSWERS = (("GET", THREAD), ("PATCH", THREAD), ("POST", "/threads"),
+                  ("POST", "/threads/{thread_id}/copy"))
+FILTERS = ("metadata", "values", "status")
+PAGE = 1000  # the largest search page the spec allows
+
+
+@schemathesis.check
+def thread_values_match_state(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A thread's `values` are its head state's values (null or absent only with no state)."""
+    if not any(applies(case, response, method, path) for method, path in THREAD_ANSWERS):
+        return True
+    thread_id = response.json()["thread_id"]
+
+    def mismatch(again: bool) -> tuple[str, str] | None:
+        thread = api(case).json("GET", THREAD, thread_id=thread_id) if again else response.json()
+        return _values_mismatch(thread, state_of(case, thread_id))
+
+    if found := confirmed(mismatch):
+        raise fail(case, *found)
+    return None
+
+
+def _values_mismatch(thread: dict[str, Any], state: dict[str, Any]) -> tuple[str, str] | None:
+    """(title, message) when the thread's values are not its state's, else None."""
+    values = thread.get("values")
+    if state["checkpoint"] is None:
+        if values in (None, {}):
+            return None
+        return ("Thread values without a state",
+                "the thread has values, but its state has no checkpoint\n"
+                f"thread {thread['thread_id']}: values {values!r}")
+    if "values" in thread and values == state["values"]:
+        return None
+    what = "the `values` key is missing" if "values" not in thread else "they differ"
+    shown = "no `values` key" if "values" not in thread else f"values {values!r}"
+    return ("Thread values differ from its state",
+            f"the thread's values are not its head state's values ({what})\n"
+            f"thread {thread['thread_id']}: {shown}; state: {state['values']!r}")
+
+
+def _filters(case: Any) -> dict[str, Any]:
+    return {k: v for k, v in body_of(case).items() if k in FILTERS}
+
+
+def _search_all(case: Any, filters: dict[str, Any]) -> int:
+    """How many threads POST /threads/search returns for `filters`, over every page."""
+    total, offset = 0, 0
+    while True:
+        body = {**filters, "limit": PAGE, "offset": offset, "select": ["thread_id"]}
+        page = api(case).json("POST", "/threads/search", body=body)
+        total += len(page)
+        if len(page) < PAGE:
+            return total
+        offset += PAGE
+
+
+@schemathesis.check
+def count_matches_search(ctx: Any, response: Any, case: Any) -> bool | None:
+    """POST /threads/count equals the number of threads search returns for the same filters."""
+    if not applies(case, response, "POST", "/threads/count"):
+        return True
+    filters = _filters(case)
+
+    def mismatch(again: bool) -> str | None:
+        count = api(case).json("POST", "/threads/count", body=filters) if again else (
+            response.json())
+        found = _search_all(case, filters)
+        return None if count == found else f"count {count}; search {found}; filters {filters!r}"
+
+    if found := confirmed(mismatch):
+        raise fail(case, "Count differs from search",
+                   f"count is not the number of search results\n{found}")
+    return None
+
+
+def _header(response: Any, name: str) -> str | None:
+    values = next((v for k, v in response.headers.items() if k.lower() == name.lower()), None)
+    return values[0] if values else None
+
+
+@schemathesis.check
+def search_total_is_count(ctx: Any, response: Any, case: Any) -> bool | None:
+    """POST /threads/search's X-Pagination-Total is the number of matching threads (= count)."""
+    if not applies(case, response, "POST", "/threads/search") or "ids" in body_of(case):
+        return True  # count has no `ids` filter to compare with
+
+    def mismatch(again: bool) -> str | None:
+        total = _header(api(case).call(case) if again else response, "X-Pagination-Total")
+        count = api(case).json("POST", "/threads/count", body=_filters(case))
+        if total is None or total == str(count):
+            return None
+        return f"X-Pagination-Total {total}; count {count}; request {body_of(case)!r}"
+
+    if found := confirmed(mismatch):
+        raise fail(case, "X-Pagination-Total is not the total",
+                   f"X-Pagination-Total is not the number of matching threads\n{found}")
+    return None
+
+
+@schemathesis.check
+def deleted_thread_is_gone(ctx: Any, response: Any, case: Any) -> bool | None:
+    """After DELETE /threads/{thread_id}, every route of that thread answers 404."""
+    if not (200 <= response.status_code < 300 and applies(
+            case, response, "DELETE", THREAD, response.status_code)):
+        return True
+    thread_id, probe = case.path_parameters["thread_id"], api(case)
+    failures = []
+    for method, path, body in probe.thread_routes():
+        status = probe.send_to_thread(method, path, body, thread_id).status_code
+        if status != 404:
+            failures.append(fail(case, "Deleted thread still answers",
+                                 f"{method} {path} answered {status}, not 404, after the "
+                                 f"thread was deleted\nthread {thread_id}"))
+    if failures:
+        raise FailureGroup(failures, f"{len(failures)} route(s) still answer for a deleted thread")
+    return None
