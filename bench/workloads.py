@@ -6,6 +6,7 @@ Each loop is bounded by a count and by a deadline; what a loop actually did is i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.client import Connection
@@ -58,16 +59,7 @@ def get_ok(url: str, plan: Plan) -> Sample:
     """Workload 0: GET /ok, the floor of each server's HTTP stack (and of the client)."""
     conn, sample, expired = Connection(url), Sample(), deadline(plan.seconds)
     raw = conn.build("GET", "/ok")
-    for _ in range(WARMUP):
-        conn.request(raw)
-    with Clock(sample):
-        for _ in range(plan.ok_requests):
-            status, body, ns = conn.timed(raw)
-            sample.latencies_ns.append(ns)
-            sample.check(status, body)
-            if expired():
-                break
-    conn.close()
+    _repeat(conn, [raw], plan.ok_requests, sample, expired)
     return sample
 
 
@@ -76,18 +68,7 @@ def update_get(url: str, plan: Plan) -> Sample:
     conn, sample, expired = Connection(url), Sample(), deadline(plan.seconds)
     path = f"/threads/{create_thread(conn)}/state"
     update, get = conn.build("POST", path, TOPIC), conn.build("GET", path)
-    for _ in range(WARMUP):
-        conn.request(update)
-        conn.request(get)
-    with Clock(sample):
-        for _ in range(plan.pairs):
-            for raw in (update, get):
-                status, body, ns = conn.timed(raw)
-                sample.latencies_ns.append(ns)
-                sample.check(status, body)
-            if expired():
-                break
-    conn.close()
+    _repeat(conn, [update, get], plan.pairs, sample, expired)
     return sample
 
 
@@ -153,14 +134,23 @@ def history(url: str, checkpoints: int, plan: Plan) -> Sample:
     status, body = conn.request(raw)
     if status != 200 or len(json.loads(body)) != 10:
         sample.check(status if status != 200 else 0, body)  # not 10 states: report it
+    _repeat(conn, [raw], plan.history_requests, sample, expired)
+    return sample
+
+
+def _repeat(conn: Connection, requests: list[bytes], rounds: int, sample: Sample,
+            expired: Callable[[], bool]) -> None:
+    """Warm up, then send `requests` in turn `rounds` times (or until `expired`), timing each;
+    closes the connection."""
     for _ in range(WARMUP):
-        conn.request(raw)
+        for raw in requests:
+            conn.request(raw)
     with Clock(sample):
-        for _ in range(plan.history_requests):
-            status, body, ns = conn.timed(raw)
-            sample.latencies_ns.append(ns)
-            sample.check(status, body)
+        for _ in range(rounds):
+            for raw in requests:
+                status, body, ns = conn.timed(raw)
+                sample.latencies_ns.append(ns)
+                sample.check(status, body)
             if expired():
                 break
     conn.close()
-    return sample
