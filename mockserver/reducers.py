@@ -8,7 +8,7 @@ from typing import Any
 from pyrsistent import PVector, pvector
 
 from mockserver.errors import BadRequest
-from mockserver.messages import MessageLog, add_messages
+from mockserver.message_log import MessageLog, add_messages
 
 
 def _last_value(current: Any, update: Any) -> Any:

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockserver.errors import BadRequest
-from mockserver.messages import REMOVE_ALL_MESSAGES, MessageLog, add_messages, coerce_message
+from mockserver.message_log import MessageLog, add_messages
+from mockserver.messages import REMOVE_ALL_MESSAGES, coerce_message
 
 from shapes import GENERATED, UUID4, ai, human
 

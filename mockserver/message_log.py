@@ -1,0 +1,100 @@
+"""The add_messages reducer on a persistent log of stored messages (see messages.py for how
+one incoming message is coerced)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from pyrsistent import PVector, pvector
+
+from mockserver.errors import BadRequest
+from mockserver.messages import REMOVE_ALL_MESSAGES, Message, coerce_message
+
+
+@dataclass(frozen=True, slots=True)
+class MessageLog:
+    """Stored message dicts; versions share structure (a persistent vector).
+
+    `index` maps ids to a position they were stored at. It is shared by every version derived
+    from this one by appends and replaces (a whole thread's history, forks included), so a
+    position may be another version's: lookups check it against this version's vector. Every
+    id of this version is in it, so a missing id is new here without a scan.
+    """
+
+    EMPTY: ClassVar[MessageLog]
+    messages: PVector[Message]
+    index: dict[str, int]
+
+    @classmethod
+    def of(cls, messages: list[Message]) -> MessageLog:
+        """A log of stored messages; a repeated id indexes its last position, as in langgraph."""
+        return cls(pvector(messages), {m["id"]: i for i, m in enumerate(messages)})
+
+    def position(self, message_id: str) -> int | None:
+        """Where this version holds `message_id` (its last occurrence), or None."""
+        return _position(self.messages, self.index, message_id)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def __iter__(self) -> Iterator[Message]:
+        return iter(self.messages)
+
+    def to_list(self) -> list[Message]:
+        """The stored dicts themselves (shared with every version): read, never mutate."""
+        return self.messages.tolist()
+
+
+MessageLog.EMPTY = MessageLog(pvector(), {})
+
+
+def add_messages(left: MessageLog, right: object) -> MessageLog:
+    """The add_messages reducer: `right` is the raw update value (a message, or a list of them)."""
+    if right is None:  # langgraph's wrapper blames the wrong side when `left` is empty
+        side = "left" if len(left) else "right"
+        detail = "Must specify non-null arguments for both 'left' and 'right'. Only received: "
+        raise BadRequest(f"{detail}'{side}'.")
+    incoming = [coerce_message(m) for m in (right if isinstance(right, list) else [right])]
+    for i in range(len(incoming) - 1, -1, -1):
+        if incoming[i]["type"] == "remove" and incoming[i]["id"] == REMOVE_ALL_MESSAGES:
+            return MessageLog.of(incoming[i + 1 :])  # kept as they are, removes and repeats too
+    return _merge(left, incoming)
+
+
+def _merge(left: MessageLog, incoming: list[Message]) -> MessageLog:
+    """Append new ids, replace known ids in place, then drop removed ids (the one O(n) step)."""
+    # A log grown from EMPTY gets an index of its own: EMPTY is shared by every thread.
+    messages, index = left.messages, {} if left is MessageLog.EMPTY else left.index
+    doomed: set[str] = set()
+    for message in incoming:
+        message_id = message["id"]
+        position = _position(messages, index, message_id)
+        if position is None and message["type"] == "remove":
+            detail = "Attempting to delete a message with an ID that doesn't exist"
+            raise BadRequest(f"{detail} ('{message_id}')")
+        if position is None:
+            index[message_id] = len(messages)
+            messages = messages.append(message)
+        elif message["type"] == "remove":
+            doomed.add(message_id)
+        else:
+            doomed.discard(message_id)
+            messages = messages.set(position, message)
+    if doomed:
+        return MessageLog.of([m for m in messages if m["id"] not in doomed])
+    return MessageLog(messages, index)
+
+
+def _position(messages: PVector[Message], index: dict[str, int], message_id: str) -> int | None:
+    hint = index.get(message_id)
+    if hint is None:
+        return None
+    if hint < len(messages) and messages[hint]["id"] == message_id:
+        return hint
+    # The hint is another version's (a fork, or a log rebuilt by a removal): look.
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i]["id"] == message_id:
+            return i
+    return None
