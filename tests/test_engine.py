@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -202,3 +203,15 @@ def test_a_stream_where_the_spec_documents_json_breaks_it() -> None:
     with TestClient(app) as http:
         assert http.get("/wrong").status_code == 200
     assert "text/event-stream is not documented" in seen[0].violations[0]
+
+
+def test_streams_keep_alive_with_the_real_servers_heartbeat() -> None:
+    async def slow() -> Any:
+        await asyncio.sleep(5.2)  # one heartbeat interval
+        yield {"event": "end", "data": None}
+
+    app = create_app(STREAM_SPEC, GRAPHS,
+                     handlers={"events": lambda call: Reply(200, events=slow())})
+    with TestClient(app) as http:
+        response = http.get("/events")
+    assert response.text.startswith(": heartbeat\r\n\r\n")
