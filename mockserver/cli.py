@@ -115,7 +115,8 @@ def _serve(args: argparse.Namespace) -> int:
           f" ({args.graphs or 'packaged default'})\n"
           f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop", flush=True)
     tune_gc()
-    config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet,
+    # proxy_headers off: the mock is never behind a proxy, and the middleware wraps every request.
+    config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet, proxy_headers=False,
                             log_level="warning" if args.quiet else "info")
     try:
         uvicorn.Server(config).run(sockets=[sock])
