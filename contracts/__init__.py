@@ -11,7 +11,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi" / "agent-server.yaml"
 CONFIG_PATH = ROOT / "schemathesis.toml"
-DEVIATIONS_DIR = Path(__file__).resolve().parent / "deviations"
 URL_ENV = "MOCKSERVER_CONTRACT_URL"
 API_KEY_ENV = "MOCKSERVER_CONTRACT_API_KEY"
 DEFAULT_MAX_EXAMPLES = 100
