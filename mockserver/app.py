@@ -6,6 +6,7 @@ nowhere else.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,10 @@ from mockserver.spec import Operation, Spec, load_spec
 from mockserver.validation import OperationValidator
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+# A rejected request's violations, beside the real server's one-line `detail` (as Prism's
+# `sl-violations`): a JSON array of "location: message" strings.
+VIOLATIONS_HEADER = "x-mockserver-violations"
+MAX_HEADER = 4096
 # Browser frontends on this machine (any port) may call the mock by default.
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 # What the JS SDK reads from responses: the run URL of a stream, search pagination.
@@ -215,6 +220,7 @@ class _Endpoint:
         headers = _headers(scope)
         query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         body: Any = None
+        rejected: tuple[str, ...] = ()
         try:
             raw = await self._read_body(headers, receive)
             request = self.validator.validate_request(
@@ -227,8 +233,14 @@ class _Endpoint:
             status, extra = reply.status, reply.headers
             payload = None if reply.body is None and reply.status in (204, 304) else (
                 orjson.dumps(reply.body, default=to_plain))
+        except ValidationFailed as exc:
+            rejected = tuple(str(v) for v in exc.violations)
+            log.info("%s %s -> %d: %s", scope["method"], scope["path"], exc.status_code,
+                     "; ".join(rejected))
+            status, payload = exc.status_code, orjson.dumps({"detail": exc.detail})
+            extra = {VIOLATIONS_HEADER: _header_list(rejected)}
         except MockError as exc:
-            status, payload, extra = exc.status_code, _error_body(exc), {}
+            status, payload, extra = exc.status_code, orjson.dumps({"detail": exc.detail}), {}
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
             log.exception("%s %s failed", scope["method"], scope["path"])
             status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}
@@ -246,7 +258,7 @@ class _Endpoint:
             self.options.observer(Exchange(
                 scope["method"], scope["path"], self.operation.path, self.operation.operation_id,
                 dict(query), headers, body, status, orjson.loads(payload) if payload else None,
-                tuple(violations)))
+                tuple(violations), rejected))
         await _send(send, status, payload, out_headers)
 
     def _handle(self, call: Call) -> Reply:
@@ -338,11 +350,15 @@ def _headers(scope: Scope) -> dict[str, str]:
     return headers
 
 
-def _error_body(exc: MockError) -> bytes:
-    body: dict[str, Any] = {"detail": exc.detail}
-    if isinstance(exc, ValidationFailed):
-        body["errors"] = [{"location": v.location, "message": v.message} for v in exc.violations]
-    return orjson.dumps(body)
+def _header_list(items: Sequence[str]) -> str:
+    """`items` as a JSON array in ASCII, short enough for a header (MAX_HEADER characters)."""
+    kept: list[str] = []
+    for item in items:
+        if len(json.dumps([*kept, item])) > MAX_HEADER:
+            kept = kept or [item[: MAX_HEADER // 8]]  # escapes may take up to 6 characters each
+            break
+        kept.append(item)
+    return json.dumps(kept)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

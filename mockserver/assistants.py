@@ -31,15 +31,16 @@ def assistant_id(graph_id: str) -> str:
     return str(uuid.uuid5(NAMESPACE_GRAPH, graph_id))
 
 
-def resolve_assistant(graphs: Mapping[str, Graph], given: str,
-                      not_found: str = "Not Found") -> tuple[str, str]:
-    """(assistant id, graph id) for an assistant id or a graph name, as run requests give it."""
+def resolve_assistant(graphs: Mapping[str, Graph], given: str, not_found: str = "Not Found",
+                      invalid: str = _INVALID) -> tuple[str, str]:
+    """(assistant id, graph id) for an assistant id or a graph name, as run requests give it;
+    `invalid` words the 422 for neither (`{given}`, `{graphs}` filled in)."""
     if given in graphs:
         return assistant_id(given), given
     try:
         canonical = str(uuid.UUID(given))
     except ValueError:
-        raise Unprocessable(_INVALID.format(given=given, graphs=", ".join(graphs))) from None
+        raise Unprocessable(invalid.format(given=given, graphs=", ".join(graphs))) from None
     for graph_id in graphs:
         if assistant_id(graph_id) == canonical:
             return canonical, graph_id

@@ -115,6 +115,7 @@ def _serve(args: argparse.Namespace) -> int:
           f" ({args.graphs or 'packaged default'})\n"
           f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop", flush=True)
     tune_gc()
+    _log_rejections(quiet=args.quiet)
     # proxy_headers off: the mock is never behind a proxy, and the middleware wraps every request.
     config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet, proxy_headers=False,
                             log_level="warning" if args.quiet else "info")
@@ -124,6 +125,19 @@ def _serve(args: argparse.Namespace) -> int:
         # uvicorn shuts down gracefully on Ctrl-C, then re-raises it; the traceback is noise.
         return 130
     return 0
+
+
+def _log_rejections(quiet: bool) -> None:
+    """The app's own log (each refused request with every violation) beside uvicorn's access
+    log, in its format."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+    log = logging.getLogger("mockserver")
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    log.propagate = False
 
 
 def _listen(host: str, port: int | None) -> tuple[socket.socket, str]:

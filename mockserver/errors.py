@@ -10,7 +10,8 @@ and never imports the web framework.
     ├── Conflict              409  a duplicate thread
     ├── PayloadTooLarge       413  the body is over the size limit
     ├── UnsupportedMediaType  415  the body is not sent as JSON
-    └── ValidationFailed      422  the request breaks the spec; lists every violation
+    └── ValidationFailed      422  the request breaks the spec (or the status the spec's
+                                   `x-error` gives); lists the violations
 """
 
 from __future__ import annotations
@@ -70,13 +71,20 @@ class Violation:
 
 
 class ValidationFailed(MockError):
-    """Raised when a request breaks the spec; `violations` lists every one of them."""
+    """Raised when a request breaks the spec; `violations` lists them (the first few).
+
+    `detail` is what the client reads, worded as the real server words it (wording.py);
+    the violations travel beside it, in a response header and the request log.
+    """
 
     status_code = 422
 
-    def __init__(self, violations: list[Violation], detail: str | None = None) -> None:
+    def __init__(
+        self, violations: list[Violation], detail: str | None = None, status: int = 422
+    ) -> None:
         super().__init__(detail or describe_violations(violations))
         self.violations = violations
+        self.status_code = status
 
 
 def describe_violations(violations: list[Violation]) -> str:

@@ -20,6 +20,8 @@ class Exchange:
     status: int
     response: Any  # the parsed JSON response (None for an empty one)
     violations: tuple[str, ...] = field(default=())  # where the response broke the spec
+    rejected: tuple[str, ...] = field(default=())  # where the request broke it (a 4xx)
 
     def __str__(self) -> str:
-        return f"{self.method} {self.path} -> {self.status}"
+        line = f"{self.method} {self.path} -> {self.status}"
+        return f"{line} ({'; '.join(self.rejected)})" if self.rejected else line

@@ -123,7 +123,16 @@ def langgraph_client(mockserver: MockServer) -> Iterator[Any]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Any:
-    result = yield
+    try:
+        result = yield
+    except BaseException:
+        # A failing test gets, beside its traceback, what the mock refused and why.
+        mock = item.stash.get(_MOCK, (None, False))[0]
+        if mock is not None and (rejected := mock.rejected()):
+            from mockserver.testing import describe_rejections
+
+            item.add_report_section("call", "mockserver", describe_rejections(rejected))
+        raise
     mock, strict = item.stash.get(_MOCK, (None, False))
     if mock is not None and strict and (broken := mock.violations()):
         from mockserver.testing import describe_violations

@@ -33,6 +33,9 @@ class Parameter:
     location: str
     required: bool
     schema: Mapping[str, Any]
+    # `x-error`: how the real server answers a bad value ({status, detail}; `{value}` in the
+    # detail stands for the value sent). None: the spec's own wording, 422.
+    error: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,12 @@ class Operation:
     body_schema: Mapping[str, Any] | None
     body_required: bool
     responses: Mapping[str, ResponseSpec] = field(default_factory=dict)
+    # `x-validated-as`: the real server's request schema for the body, whose first error is
+    # the 422 detail it sends (mockserver/wording.py).
+    validated_as: str | None = None
+    # `x-check-order`: the order the real server checks a request's parts in; the first part
+    # that breaks the spec words the error.
+    check_order: tuple[str, ...] = ("path", "body", "query", "header")
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,8 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
                     str(status): _response(document, str(status), response)
                     for status, response in raw.get("responses", {}).items()
                 },
+                validated_as=raw.get("x-validated-as"),
+                check_order=tuple(raw.get("x-check-order", ("path", "body", "query", "header"))),
             ))
     return operations
 
@@ -141,7 +152,8 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
 def _parameter(raw: Mapping[str, Any]) -> Parameter:
     if raw["in"] not in ("path", "query", "header"):
         raise SpecError(f"parameter {raw['name']}: `in: {raw['in']}` is not supported")
-    return Parameter(raw["name"], raw["in"], bool(raw.get("required")), raw.get("schema", {}))
+    return Parameter(raw["name"], raw["in"], bool(raw.get("required")), raw.get("schema", {}),
+                     raw.get("x-error"))
 
 
 def _body(document: Mapping[str, Any], raw: Any) -> tuple[Mapping[str, Any] | None, bool]:

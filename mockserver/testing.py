@@ -72,6 +72,10 @@ class _Mock:
         """The answers that broke the spec since the last reset."""
         return [e for e in self._journal.take() if e.violations]
 
+    def rejected(self) -> list[Exchange]:
+        """The requests refused for breaking the spec since the last reset."""
+        return [e for e in self._journal.take() if e.rejected]
+
     def reset(self) -> None:
         """Forget every thread and the journal."""
         with self.context.lock:
@@ -186,6 +190,16 @@ def describe_violations(exchanges: list[Exchange], spec_source: str) -> str:
         lines.extend(f"      {violation}" for violation in exchange.violations)
         body = json.dumps(exchange.response, indent=2, default=str)
         lines.extend(f"    | {line}" for line in body.splitlines()[:40])
+    return "\n".join(lines)
+
+
+def describe_rejections(exchanges: list[Exchange]) -> str:
+    """The requests the mock refused, each with every violation it listed."""
+    lines = [f"{len(exchanges)} request(s) broke the spec:"]
+    for exchange in exchanges:
+        lines.append(f"  {exchange.method} {exchange.path} -> {exchange.status}"
+                     f" ({exchange.operation_id})")
+        lines.extend(f"      {violation}" for violation in exchange.rejected)
     return "\n".join(lines)
 
 

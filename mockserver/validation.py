@@ -6,6 +6,7 @@ microseconds. Python `jsonschema` checks the same schemas in the tests, with the
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,11 +16,18 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
+from mockserver import wording
 from mockserver.errors import UnsupportedMediaType, ValidationFailed, Violation
 from mockserver.spec import Operation, Parameter, ResponseSpec
 
 INVALID_JSON = "Invalid JSON in request body"
 MAX_DEPTH = 200
+# What a rejection lists: at most this many violations, each message cut to this length, and
+# all of them only for bodies up to this size (jsonschema-rs collects every error of a body
+# before it yields one: 2 million bad ids took 35 s).
+MAX_VIOLATIONS = 20
+MAX_MESSAGE = 200
+LIST_ALL_BELOW = 16 * 1024
 _UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32}"
 )
@@ -59,10 +67,11 @@ class OperationValidator:
     def __init__(self, operation: Operation, components: Mapping[str, Any]) -> None:
         self.operation = operation
         self._params = [(p, compile_schema(p.schema, components)) for p in operation.parameters]
-        self._body = (
-            None if operation.body_schema is None
-            else compile_schema(operation.body_schema, components)
-        )
+        # The body's schema as the root (not a $ref to it), as the real server compiles its
+        # own: a violation's schema path then reads as the real server's does.
+        self._body_root = _as_root(operation.body_schema, components)
+        self._body = None if operation.body_schema is None else jsonschema_rs.validator_for(
+            self._body_root, validate_formats=True, formats=FORMATS)
         # Response validators are compiled on first use: `mockserver serve` never checks
         # responses unless asked, and compiling them all costs ~0.3 s and ~44 MB.
         self._components = components
@@ -76,42 +85,75 @@ class OperationValidator:
         raw_body: bytes,
         content_type: str | None,
     ) -> ValidRequest:
-        """Check every part of a request; raise ValidationFailed naming every violation."""
+        """Check every part of a request; raise ValidationFailed naming the violations (at most
+        MAX_VIOLATIONS) and worded as the real server words the first one."""
         violations: list[Violation] = []
+        # Per part: the status and detail of its first violation, as the real server says it.
+        first: dict[str, tuple[int, str]] = {}
         values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
         for param, validator in self._params:
             present, value = _lookup(param, path, query, headers)
             if not present:
                 if param.required:
                     violations.append(Violation(_where(param), "required parameter is missing"))
+                    first.setdefault(param.location, (422, str(violations[-1])))
                 elif "default" in param.schema:
                     values[param.location][param.name] = param.schema["default"]
                 continue
+            raw_value = value
             value = _coerce(value, param.schema)
-            violations += _errors(validator, value, _where(param))
+            found = _errors(validator, value, _where(param))
+            if found:
+                violations += found
+                first.setdefault(param.location, _param_error(param, raw_value, found[0]))
             values[param.location][param.name] = value
         body = None
         if self._body is not None:
-            body, body_violations = self._check_body(raw_body, content_type)
+            body, body_violations, body_error = self._check_body(raw_body, content_type)
             violations += body_violations
+            if body_error is not None:
+                first["body"] = body_error
         if violations:
-            only_json = len(violations) == 1 and violations[0].message == INVALID_JSON
-            # The real server's exact words for a body that is not JSON (transcript #4).
-            raise ValidationFailed(violations, detail=INVALID_JSON if only_json else None)
+            part = next(p for p in (*self.operation.check_order, *first) if p in first)
+            status, detail = first[part]
+            raise ValidationFailed(violations[:MAX_VIOLATIONS], detail=detail, status=status)
         return ValidRequest(values["path"], values["query"], values["header"], body)
 
-    def _check_body(self, raw: bytes, content_type: str | None) -> tuple[Any, list[Violation]]:
+    def _check_body(
+        self, raw: bytes, content_type: str | None
+    ) -> tuple[Any, list[Violation], tuple[int, str] | None]:
         if content_type is not None and not _is_json(content_type):
             raise UnsupportedMediaType(
                 f"Unsupported Media Type: send the body as application/json, not {content_type}"
             )
         if not raw and not self.operation.body_required:
-            return None, []
+            return None, [], None
         try:
             body = parse_json(raw)
         except ValueError as exc:
-            return None, [Violation("body", str(exc))]
-        return body, _errors(self._body, body, "body")
+            # The real server's exact words for a body that is not JSON (transcript #4).
+            return None, [Violation("body", str(exc))], (422, INVALID_JSON)
+        assert self._body is not None
+        try:
+            self._body.validate(body)
+        except jsonschema_rs.ValidationError as exc:
+            error = exc
+        else:
+            return body, [], None
+        # Listing every violation walks the whole body: bounded by the body's size.
+        violations = (
+            _errors(self._body, body, "body") if len(raw) <= LIST_ALL_BELOW
+            else [Violation("body" + _pointer(error.instance_path), _short(error.message)),
+                  Violation("body", f"(a body over {LIST_ALL_BELOW} bytes: the first only)")]
+        )
+        name = self.operation.validated_as
+        real = wording.real_server_error(name, body) if name else None
+        if real is not None:
+            return body, violations, (422, real)
+        return body, violations, (
+            wording.error_status(error, self._body_root, 422),
+            wording.own_error(error, self._body_root),
+        )
 
     def validate_response(
         self, status: int, headers: Mapping[str, str], body: bytes, *, streamed: bool = False
@@ -248,9 +290,34 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
 
 def _errors(validator: Any, instance: Any, location: str) -> list[Violation]:
     return [
-        Violation(location + _pointer(error.instance_path), error.message)
-        for error in validator.iter_errors(instance)
+        Violation(location + _pointer(error.instance_path), _short(error.message))
+        for error in itertools.islice(validator.iter_errors(instance), MAX_VIOLATIONS)
     ]
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
+def _param_error(param: Parameter, raw: Any, violation: Violation) -> tuple[int, str]:
+    custom = param.error or {}
+    detail = custom.get("detail")
+    if not isinstance(detail, str):
+        return 422, str(violation)
+    value = raw if isinstance(raw, str) else ",".join(map(str, raw))
+    return int(custom.get("status", 422)), wording.capped(detail.replace("{value}", value))
+
+
+def _as_root(schema: Mapping[str, Any] | None, components: Mapping[str, Any]) -> dict[str, Any]:
+    if schema is None:
+        return {}
+    ref = schema.get("$ref", "")
+    prefix = "#/components/schemas/"
+    if len(schema) == 1 and ref.startswith(prefix):
+        target = components.get("schemas", {}).get(ref[len(prefix):])
+        if isinstance(target, Mapping):
+            return {**target, "components": components}
+    return {**schema, "components": components}
 
 
 def _pointer(path: Iterable[str | int]) -> str:

@@ -36,7 +36,6 @@ EXPECTED: dict[int, Expectation] = {
     180: Expectation(compare_body=False, reason=_RUNS),
     183: Expectation(compare_body=False, reason=f"{_RUNS}; {_TOTAL}"),
     184: Expectation(compare_body=False, reason=f"{_RUNS}; {_TOTAL}"),
-    186: Expectation(status=422, reason="ids that are not UUIDs break the spec (real: 400)"),
     187: Expectation(compare_body=False, reason=_RUNS),
     188: Expectation(status=200, reason="a values filter skips never-written threads (real: 500)"),
     189: Expectation(compare_body=False, reason=_TOTAL),
@@ -53,8 +52,6 @@ EXPECTED: dict[int, Expectation] = {
     208: Expectation(compare_body=False, reason="a copy shows the copied values and status"),
     211: Expectation(status=404, reason="copying an unknown thread is 404 like every thread "
                                         "route (the real server says 409 Conflict)"),
-    212: Expectation(status=422, reason="a malformed id is 422 as on every thread route "
-                                        "(real: 400)"),
     213: Expectation(skip=True, reason="POST /threads/prune is not part of this contract"),
     216: Expectation(status=404, reason="no trailing-slash redirect: /threads/ is not a route"),
 }

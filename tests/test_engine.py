@@ -13,6 +13,8 @@ from mockserver.app import create_app
 from mockserver.graph import load_graphs
 from mockserver.handlers import Call, Reply
 
+from rejections import locations
+
 GRAPHS = load_graphs({"graphs": {"g": {"nodes": {"n": {}}, "edges": [["__start__", "n"]]}}})
 ITEM = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
 ERROR = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
@@ -95,7 +97,7 @@ def test_query_parameters_are_coerced_and_defaulted(client: TestClient) -> None:
 def test_a_query_parameter_of_the_wrong_type_is_named(client: TestClient) -> None:
     response = client.get(f"/items/{ITEM_ID}", params={"flag": "yes", "n": "x"})
     assert response.status_code == 422
-    assert [e["location"] for e in response.json()["errors"]] == ["query.flag", "query.n"]
+    assert locations(response) == ["query.flag", "query.n"]
 
 
 def test_a_path_parameter_breaking_its_format_is_422(client: TestClient) -> None:
@@ -125,7 +127,7 @@ def test_unknown_paths_get_json_404_without_redirects(client: TestClient, path: 
 def test_a_required_header_and_the_body_are_checked_together(client: TestClient) -> None:
     response = client.post("/items", json={"id": 5}, headers={"X-Token": "ab"})
     assert response.status_code == 422
-    assert sorted(e["location"] for e in response.json()["errors"]) == [
+    assert sorted(locations(response)) == [
         "body.id", "header.X-Token"]
 
 

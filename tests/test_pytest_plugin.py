@@ -91,6 +91,28 @@ def test_seed_builds_state_and_history_from_a_yaml_file(pytester: pytest.Pyteste
     run(pytester).assert_outcomes(passed=1)
 
 
+def test_a_failing_test_shows_every_violation_of_what_the_mock_refused(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile("""
+        import httpx
+
+        def test_bad_request(mockserver):
+            response = httpx.post(mockserver.url + "/threads",
+                                  json={"if_exists": "replace", "metadata": "x"})
+            assert response.status_code == 200
+    """)
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*Captured mockserver call*",
+        "*1 request(s) broke the spec:",
+        "*POST /threads -> 422 (create_thread_threads_post)",
+        '*body.if_exists: "replace" is not one of "raise" or "do_nothing"',
+        '*body.metadata: "x" is not of type "object"',
+    ])
+
+
 def test_a_wrong_expectation_fails_with_a_readable_message(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("""
         def test_wrong(langgraph_sync_client):
