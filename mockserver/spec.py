@@ -36,6 +36,10 @@ class Parameter:
     # `x-error`: how the real server answers a bad value ({status, detail}; `{value}` in the
     # detail stands for the value sent). None: the spec's own wording, 422.
     error: Mapping[str, Any] | None = None
+    # `x-read-as`: how the real server reads the string it was sent, for parameters it reads
+    # leniently: {true-if: [...], ignore-case: bool} gives a boolean, {one-of: [...],
+    # otherwise: x} one of those strings.
+    read_as: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def _parameter(raw: Mapping[str, Any]) -> Parameter:
     if raw["in"] not in ("path", "query", "header"):
         raise SpecError(f"parameter {raw['name']}: `in: {raw['in']}` is not supported")
     return Parameter(raw["name"], raw["in"], bool(raw.get("required")), raw.get("schema", {}),
-                     raw.get("x-error"))
+                     raw.get("x-error"), raw.get("x-read-as"))
 
 
 def _body(document: Mapping[str, Any], raw: Any) -> tuple[Mapping[str, Any] | None, bool]:

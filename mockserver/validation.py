@@ -98,7 +98,7 @@ class OperationValidator:
                     violations.append(Violation(_where(param), "required parameter is missing"))
                     first.setdefault(param.location, (422, str(violations[-1])))
                 elif "default" in param.schema:
-                    values[param.location][param.name] = param.schema["default"]
+                    values[param.location][param.name] = _read_as(param, param.schema["default"])
                 continue
             raw_value = value
             value = _coerce(value, param.schema)
@@ -106,7 +106,7 @@ class OperationValidator:
             if found:
                 violations += found
                 first.setdefault(param.location, _param_error(param, raw_value, found[0]))
-            values[param.location][param.name] = value
+            values[param.location][param.name] = _read_as(param, value)
         body = None
         if self._body is not None:
             body, body_violations, body_error = self._check_body(raw_body, content_type)
@@ -297,6 +297,19 @@ def _errors(validator: Any, instance: Any, location: str) -> list[Violation]:
 
 def _short(message: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
+def _read_as(param: Parameter, value: Any) -> Any:
+    """`value` as the real server reads this parameter (`x-read-as`), for a handler."""
+    rule = param.read_as
+    if rule is None or not isinstance(value, str):
+        return value
+    if "true-if" in rule:
+        spellings = [str(s) for s in rule["true-if"]]
+        if rule.get("ignore-case"):
+            return value.lower() in {s.lower() for s in spellings}
+        return value in spellings
+    return value if value in rule.get("one-of", ()) else rule.get("otherwise", value)
 
 
 def _param_error(param: Parameter, raw: Any, violation: Violation) -> tuple[int, str]:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Record how the real server rejects bad requests: tests/data/real_rejections.json.
+"""Record how the real server answers bad requests: tests/data/real_rejections.json.
 
     python scripts/real_server.py run -- python scripts/record_rejections.py
 
@@ -80,6 +80,12 @@ CASES: list[dict[str, Any]] = [
     {"method": "GET", "path": "/threads/{tid}/runs/not-a-uuid"},
     {"method": "GET", "path": f"/threads/not-a-uuid/runs/{ZERO}/join"},
     {"method": "POST", "path": "/threads/{tid}/runs/not-a-uuid/cancel"},
+    # Query parameters the real server reads leniently (x-read-as): no rejection.
+    {"method": "POST", "path": f"/threads/{{tid}}/runs/{ZERO}/cancel", "params": {"wait": "zzz"}},
+    {"method": "POST", "path": f"/threads/{{tid}}/runs/{ZERO}/cancel",
+     "params": {"action": "zzz"}},
+    {"method": "GET", "path": "/threads/{tid}/runs", "params": {"status": "zzz"}},
+    {"method": "GET", "path": "/threads/{tid}/state", "params": {"subgraphs": "zzz"}},
 ]
 
 
