@@ -652,6 +652,14 @@ def test_search_sorts(
     assert keys == sorted(keys, reverse=order == "desc")
 
 
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_search_sort_order_without_sort_by_keeps_the_default_order(
+    client: httpx.Client, population: dict[str, str], order: str
+) -> None:  # the real server reads sort_order only with a sort_by
+    names = ["bare", "other", "done", "weather", "fresh"]
+    assert ids_of(search(client, sort_order=order)) == [population[name] for name in names]
+
+
 def test_search_sort_by_created_at_differs_from_updated_at(
     client: httpx.Client, population: dict[str, str]
 ) -> None:
@@ -701,6 +709,20 @@ def test_search_limit_defaults_to_10(client: httpx.Client) -> None:
     assert len(response.json()) == 10
     assert response.headers["X-Pagination-Total"] == "11"
     assert response.headers["X-Pagination-Next"] == "10"
+
+
+def test_search_select_with_extract_keeps_extracted(
+    client: httpx.Client, population: dict[str, str]
+) -> None:  # real: [{"thread_id": ..., "status": ..., "extracted": {...}}]
+    body = {"ids": [population["weather"]], "select": ["status", "thread_id"],
+            "extract": {"t": "values.topic", "owner": "metadata.owner"}}
+    (row,) = search(client, **body).json()
+    assert row == {"thread_id": population["weather"], "status": "interrupted",
+                   "extracted": {"t": "weather", "owner": "alice"}}
+    assert list(row) == ["thread_id", "status", "extracted"]  # the thread's order, not select's
+    (bare,) = search(client, ids=[population["weather"]], select=["values"],
+                     extract={"o": "metadata.owner"}).json()
+    assert list(bare) == ["values", "extracted"]
 
 
 @pytest.mark.parametrize(
