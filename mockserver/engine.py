@@ -132,7 +132,8 @@ def _start_checkpoint(x: Execution) -> Checkpoint | None:
 
 def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint:
     values = dict(base.values) if base is not None else initial_values(x.graph)
-    entry = _commit(x, base, values, (START,), "input", {}, None)
+    # The input checkpoint has seen what its base saw: an update there is as its last node.
+    entry = _commit(x, base, values, (START,), "input", {}, base.last_ran if base else None)
     _announce(x, entry)
     try:
         applied = _apply(x, values, given)

@@ -64,12 +64,12 @@ def create_thread(store: Store, graphs: Mapping[str, Graph], body: Mapping[str, 
     supersteps = body.get("supersteps")
     if supersteps:
         try:
-            # Applied before the thread is stored, so a refused superstep stores nothing.
             apply_supersteps(thread, graph_of(thread, graphs), supersteps)
         except BadRequest as exc:
+            # The thread stays, with the supersteps before the refused one (real: 400 or 201).
+            store.add(thread)
             if thread.graph_id is not None:
                 raise
-            store.add(thread)
             raise PartialCreate(thread, f"Thread {thread_id} was created, but there were "
                                         f"problems updating the state: {exc.detail}") from exc
     store.add(thread)

@@ -395,6 +395,106 @@ def test_as_node_copy_forks_the_head_as_its_sibling(client: httpx.Client, thread
     assert [s["checkpoint_id"] for s in history(client, thread_id)] == [copy, head, parent]
 
 
+@pytest.mark.parametrize("body", [pytest.param({}, id="no values"),
+                                  pytest.param({"values": None}, id="values null")])
+def test_as_node_end_without_values_clears_the_tasks(
+    client: httpx.Client, thread_id: str, body: dict[str, Any]
+) -> None:  # real: step+1, next [], the same values, idle
+    first = update(client, thread_id, values={"topic": "a"})
+    cleared = update(client, thread_id, as_node="__end__", **body)
+    after = state(client, thread_id)
+    assert after["checkpoint_id"] == cleared
+    assert after["parent_checkpoint_id"] == first
+    assert after["values"] == {"messages": [], "topic": "a"}
+    assert after["next"] == after["tasks"] == []
+    assert after["metadata"] == {"graph_id": "agent", "thread_id": thread_id, "source": "update",
+                                 "step": 1, "parents": {}}  # fmt: skip
+    assert task(state_at(client, thread_id, first), "agent")["result"] is None
+    assert thread(client, thread_id)["status"] == "idle"
+
+
+def test_as_node_end_on_a_fresh_thread_and_from_a_fork(
+    client: httpx.Client, thread_id: str
+) -> None:
+    update(client, thread_id, values=None, as_node="__end__")
+    fresh = state(client, thread_id)
+    assert (fresh["values"], fresh["next"], fresh["metadata"]["step"]) == ({"messages": []}, [], 0)
+    source = update(client, thread_id, values={"topic": "s"})
+    update(client, thread_id, values={"topic": "t"})
+    update(client, thread_id, values=None, as_node="__end__", checkpoint_id=source)
+    forked = state(client, thread_id)
+    assert forked["parent_checkpoint_id"] == source
+    assert (forked["values"]["topic"], forked["next"], forked["metadata"]["step"]) == ("s", [], 2)
+    assert forked["metadata"]["checkpoint_id"] == source
+
+
+def test_as_node_copy_with_a_list_of_updates_writes_them_on_the_copy(
+    client: httpx.Client, thread_id: str
+) -> None:  # real: the copy (source fork), then a superstep on it
+    parent = update(client, thread_id, values={"topic": "p"})
+    head = update(client, thread_id, values={"topic": "h"})
+    new = update(client, thread_id, values=[[{"topic": "cu"}, "agent"]], as_node="__copy__")
+    states = history(client, thread_id)
+    assert [s["checkpoint_id"] for s in states][2:] == [head, parent]
+    written, copy = states[0], states[1]
+    assert written["checkpoint_id"] == new
+    assert copy["metadata"] == {"source": "fork", "step": 2, "parents": {}}
+    assert copy["parent_checkpoint_id"] == parent
+    assert task(copy, "agent")["result"] == {"topic": "cu"}
+    assert written["parent_checkpoint_id"] == copy["checkpoint_id"]
+    assert written["metadata"] == {"checkpoint_id": copy["checkpoint_id"], "thread_id": thread_id,
+                                   "source": "update", "step": 3, "parents": {}}  # fmt: skip
+    assert (written["values"]["topic"], written["next"]) == ("cu", ["tools"])
+
+
+@pytest.mark.parametrize(
+    ("values", "detail"),
+    [
+        pytest.param([{"topic": "d"}], "Invalid update item: {'topic': 'd'} when copying "
+                     "checkpoint", id="an item that is not a pair"),
+        pytest.param([[{"topic": "d"}]], "not enough values to unpack (expected 2, got 1)",
+                     id="a pair without a node"),
+        pytest.param([[{"topic": "d"}, "nope"]], "Node nope does not exist", id="unknown node"),
+        pytest.param([[{"topic": "d"}, "agent"], [{"topic": "e"}, "tools"]],
+                     "At key 'topic': Can receive only one value per step. Use an Annotated key "
+                     "to handle multiple values.\nFor troubleshooting, visit: https://docs."
+                     "langchain.com/oss/python/langgraph/errors/INVALID_CONCURRENT_GRAPH_UPDATE",
+                     id="two writes to a last-value channel"),
+    ],
+)
+def test_as_node_copy_with_bad_updates_is_400_and_keeps_the_copy(
+    client: httpx.Client, thread_id: str, values: list[Any], detail: str
+) -> None:
+    head = update(client, thread_id, values={"topic": "h"})
+    response = client.post(f"/threads/{thread_id}/state",
+                           json={"values": values, "as_node": "__copy__"})
+    assert response.status_code == 400
+    assert response.json() == {"detail": detail}
+    copy, source = history(client, thread_id)
+    assert source["checkpoint_id"] == head
+    assert copy["metadata"] == {"source": "fork", "step": 1, "parents": {}}
+    assert copy["values"] == source["values"]
+
+
+def test_as_node_copy_of_a_fresh_thread_is_400(client: httpx.Client, thread_id: str) -> None:
+    detail = refused(client, thread_id, {"values": None, "as_node": "__copy__"}, 400)
+    assert detail == "Cannot copy a non-existent checkpoint"
+
+
+def test_an_update_from_a_runs_input_checkpoint_is_as_the_last_node_that_ran(
+    client: httpx.Client, thread_id: str
+) -> None:  # real: the input checkpoint has seen what its base saw (tools), so next is []
+    for text in ("hi", "again"):
+        response = client.post(f"/threads/{thread_id}/runs/wait", json={
+            "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": text}]}})
+        assert response.status_code == 200
+    second_input = [s for s in history(client, thread_id) if s["metadata"]["source"] == "input"][0]
+    assert second_input["metadata"]["step"] == 3
+    update(client, thread_id, values={"topic": "f"}, checkpoint_id=second_input["checkpoint_id"])
+    forked = state(client, thread_id)
+    assert (forked["metadata"]["step"], forked["next"]) == (4, [])
+
+
 @pytest.mark.parametrize(
     "as_node",
     [
