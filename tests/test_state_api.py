@@ -268,6 +268,19 @@ def test_each_update_is_the_child_of_the_last(
             id="type remove deletes",
         ),
         pytest.param(
+            [{"messages": [{"role": "user", "content": "hi", "id": "m1"},
+                           {"role": "ai", "content": "yo", "id": "m2"}]},
+             {"messages": {"type": "remove", "content": "", "id": "m1"}}],
+            {"messages": [ai("yo", "m2")]},
+            id="a lone remove dict deletes",
+        ),
+        pytest.param(
+            [{"messages": [{"role": "user", "content": "hi", "id": "m1"}]},
+             {"messages": {"role": "remove", "content": "", "id": "__remove_all__"}}],
+            {"messages": []},
+            id="a lone remove-all dict clears",
+        ),
+        pytest.param(
             [{"messages": "plain string"}],
             {"messages": [human("plain string")]},
             id="#83 bare string is a human message",
@@ -319,6 +332,19 @@ def test_a_message_dict_without_role_is_400(client: httpx.Client, thread_id: str
         "troubleshooting, visit: "
         "https://docs.langchain.com/oss/python/langchain/errors/MESSAGE_COERCION_FAILURE "
     )
+
+
+@pytest.mark.parametrize("messages", [
+    pytest.param({"type": "remove", "id": "m1"}, id="lone"),
+    pytest.param([{"type": "remove", "id": "m1"}], id="in a list"),
+])
+def test_a_remove_dict_without_content_is_400(
+    client: httpx.Client, thread_id: str, messages: Any
+) -> None:  # the real server's words, for the lone dict and the list alike
+    update(client, thread_id, values={"messages": [{"role": "user", "content": "hi", "id": "m1"}]})
+    detail = refused(client, thread_id, {"values": {"messages": messages}}, 400)
+    assert detail.startswith("Message dict must contain 'role' and 'content' keys, got "
+                             "{'type': 'remove', 'id': 'm1'}\nFor troubleshooting")
 
 
 def test_removing_an_unknown_message_is_400(client: httpx.Client, thread_id: str) -> None:
