@@ -156,8 +156,12 @@ def _run(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str, 
     if x.wants("events"):
         x.emit("events", events.node_event(x.run.run_id, node, meta, "on_chain_start",
                                           {"input": values}))
-    outcome = yield from run_task(Task(x.graph, node, tid, step, values, resume, x.emit,
-                                       x.modes, x.node_metadata))
+    if node == START and base.pending_input is not None:
+        # The input an `as_node: __input__` update queued: __start__ writes it now.
+        outcome = Outcome(writes=base.pending_input, shown=base.pending_input)
+    else:
+        outcome = yield from run_task(Task(x.graph, node, tid, step, values, resume, x.emit,
+                                           x.modes, x.node_metadata))
     if outcome.interrupts is None and outcome.error is None:
         x.emit("updates", {node: outcome.shown})
         _task_done(x, step, events.task_result(tid, node, result=outcome.shown))

@@ -146,6 +146,7 @@ def _write(
     results: dict[str, Any] = {}
     source = "update"
     written: set[str] = set()
+    pending_input = None
     for node, raw, goto in updates:
         if isinstance(raw, list):
             raise BadRequest(_LIST_VALUES_ERROR.format(values=raw))
@@ -157,7 +158,7 @@ def _write(
             written.add(channel)
         if node == INPUT:
             # Input waits in __start__'s channel; nothing reaches the state until a run takes it.
-            source = "input"
+            source, pending_input = "input", writes
             next_nodes += [START, *(n for n in (base.next if base else ()) if n != START)]
             continue
         for channel, value in writes.items():
@@ -192,6 +193,7 @@ def _write(
         metadata=metadata,
         created_at=utc_now(),
         last_ran=base.last_ran if base is not None else None,
+        pending_input=pending_input,
     )
 
 

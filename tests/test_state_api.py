@@ -407,6 +407,23 @@ def test_as_node_input_queues_input_and_leaves_values(
     assert thread(client, thread_id)["status"] == "interrupted"
 
 
+def test_the_next_run_applies_the_input_an_as_node_input_update_queued(
+    client: httpx.Client, thread_id: str
+) -> None:  # real: __start__ writes it in the run's first superstep, beside agent
+    update(client, thread_id, values={"topic": "a"})
+    queued = update(client, thread_id, as_node="__input__",
+                    values={"messages": [{"role": "user", "content": "x", "id": "u1"}]})
+    assert task(state(client, thread_id), "__start__")["result"] is None
+    run = client.post(f"/threads/{thread_id}/runs/wait",
+                      json={"assistant_id": "agent", "input": None})
+    assert run.status_code == 200
+    contents = [m["content"] for m in run.json()["messages"]]
+    assert contents == ["x", "agent saw 0 messages", "agent saw 2 messages", "tool result",
+                        "tool result"]  # fmt: skip
+    assert task(state_at(client, thread_id, queued), "__start__")["result"] == {
+        "messages": [{"role": "user", "content": "x", "id": "u1"}]}
+
+
 def test_as_node_copy_forks_the_head_as_its_sibling(client: httpx.Client, thread_id: str) -> None:
     parent = update(client, thread_id, values={"topic": "p"})
     head = update(client, thread_id, values={"topic": "h"}, as_node="agent")
