@@ -929,6 +929,17 @@ def test_copy_of_a_never_written_thread(client: httpx.Client) -> None:
     assert history(client, copy["thread_id"]) == []
 
 
+def test_the_copy_of_a_thread_that_ran_starts_with_an_empty_config(client: httpx.Client) -> None:
+    source_id = new_thread(client, graph_id="agent")
+    run = client.post(f"/threads/{source_id}/runs/wait",
+                      json={"assistant_id": "agent", "input": {"topic": "t"}})
+    assert run.status_code == 200
+    assert get_thread(client, source_id)["config"] == {"configurable": {}}
+    copy = client.post(f"/threads/{source_id}/copy").json()
+    assert copy["config"] == {}  # real: `"config": {}` on the copy
+    assert get_thread(client, copy["thread_id"])["config"] == {}
+
+
 def test_the_copy_of_a_never_written_thread_works_like_a_fresh_thread(
     client: httpx.Client,
 ) -> None:  # docs/deviations.md #34: the real server answers 500 here, and its runs fail
