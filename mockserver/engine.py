@@ -113,8 +113,11 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             return _stop(x)
         skip_before = False
         outcomes = {}
+        # A resume goes to the interrupted tasks; with none (an update replaced the interrupted
+        # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
+        interrupted = any(base.interrupts.get(node) for node in tasks)
         for node in dict.fromkeys(tasks):
-            pending = bool(base.interrupts.get(node))
+            pending = bool(base.interrupts.get(node)) or not interrupted
             outcomes[node] = yield from _run(x, base, current, node,
                                              resume if pending else NOTHING)
         step = _finish_superstep(x, base, current, outcomes)

@@ -424,6 +424,25 @@ def test_the_next_run_applies_the_input_an_as_node_input_update_queued(
         "messages": [{"role": "user", "content": "x", "id": "u1"}]}
 
 
+@pytest.mark.parametrize("run_first", [pytest.param(True, id="after an interrupt"),
+                                       pytest.param(False, id="never interrupted")])
+def test_a_resume_after_an_update_reaches_the_node_that_interrupts(
+    client: httpx.Client, run_first: bool
+) -> None:  # real: the update's checkpoint has no interrupt, the resume still answers `ask`
+    thread_id = new_thread(client, "interrupter")
+    if run_first:
+        client.post(f"/threads/{thread_id}/runs/wait",
+                    json={"assistant_id": "interrupter", "input": {"topic": "t"}})
+    update(client, thread_id, values={"topic": "u"})
+    assert state(client, thread_id)["next"] == ["ask"]
+    run = client.post(f"/threads/{thread_id}/runs/wait",
+                      json={"assistant_id": "interrupter", "command": {"resume": "ok"}})
+    assert run.status_code == 200
+    assert run.json()["topic"] == "answer=ok"
+    assert "__interrupt__" not in run.json()
+    assert thread(client, thread_id)["status"] == "idle"
+
+
 def test_as_node_copy_forks_the_head_as_its_sibling(client: httpx.Client, thread_id: str) -> None:
     parent = update(client, thread_id, values={"topic": "p"})
     head = update(client, thread_id, values={"topic": "h"}, as_node="agent")
