@@ -103,9 +103,14 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         current = base.values
         if command.get("update") is not None:
             current = _apply(x, current, command["update"])
+        tasks = [*base.next, *_goto(x, command.get("goto"))]
+        if _time_travels(x, base, command):
+            # The fork starts the run's branch and carries the command's writes.
+            order = [START, *x.graph.nodes]  # LangGraph lists tasks in the graph's node order
+            tasks = sorted(dict.fromkeys(tasks), key=lambda n: order.index(n) if n in order else 0)
+            base = _commit(x, base, dict(current), tuple(tasks), "fork", {}, base.last_ran)
         _values(x, current)
         _announce(x, base, stored=True)
-        tasks = [*base.next, *_goto(x, command.get("goto"))]
         # A resumed or continued run does not stop again before the nodes it was stopped at.
         resume, skip_before = command.get("resume", NOTHING), True
     while tasks:
@@ -126,6 +131,14 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if _matches(x.run.kwargs.get("interrupt_after"), list(outcomes)):
             return _stop(x)
         base, current, tasks, resume = step, step.values, list(step.next), NOTHING
+
+
+def _time_travels(x: Execution, base: Checkpoint, command: Mapping[str, Any]) -> bool:
+    """LangGraph's replay: a run without input addressed at a checkpoint (not a resume) saves
+    a fork of it to start its branch, unless it is the head an update or a fork just wrote."""
+    if not x.configurable.get("checkpoint_id") or command.get("resume") is not None:
+        return False
+    return base.metadata.get("source") not in ("update", "fork") or base is not x.thread.head
 
 
 def _start_checkpoint(x: Execution) -> Checkpoint | None:

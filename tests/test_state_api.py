@@ -443,6 +443,67 @@ def test_a_resume_after_an_update_reaches_the_node_that_interrupts(
     assert thread(client, thread_id)["status"] == "idle"
 
 
+def _steps(client: httpx.Client, thread_id: str, limit: int) -> list[tuple[Any, ...]]:
+    states = history(client, thread_id, limit)
+    return [(s["metadata"]["step"], s["metadata"]["source"], s["next"], s["values"].get("topic"))
+            for s in states]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "fork"),
+    [
+        pytest.param(None, (2, "fork", ["tools"], "t"), id="input null"),
+        pytest.param({"goto": "agent"}, (2, "fork", ["agent", "tools"], "t"), id="goto"),
+        pytest.param({"update": {"topic": "cu"}}, (2, "fork", ["tools"], "cu"), id="update"),
+    ],
+)
+def test_a_run_without_input_from_an_older_checkpoint_starts_with_a_fork(
+    client: httpx.Client, thread_id: str, command: Any, fork: tuple[Any, ...]
+) -> None:  # real: LangGraph's replay saves a `source: fork` copy of the addressed checkpoint
+    client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent",
+                                                         "input": {"topic": "t"}})
+    at_tools = history(client, thread_id)[1]
+    assert (at_tools["metadata"]["step"], at_tools["next"]) == (1, ["tools"])
+    body = {"assistant_id": "agent", "checkpoint_id": at_tools["checkpoint_id"]}
+    body |= {"command": command} if command else {"input": None}
+    assert client.post(f"/threads/{thread_id}/runs/wait", json=body).status_code == 200
+    states = history(client, thread_id)
+    (forked,) = [s for s in states if s["metadata"]["source"] == "fork"]
+    assert _steps(client, thread_id, 10)[states.index(forked)] == fork
+    assert forked["parent_checkpoint_id"] == at_tools["checkpoint_id"]
+    assert (states[0]["metadata"]["source"], states[0]["next"]) == ("loop", [])
+
+
+@pytest.mark.parametrize(
+    ("body", "first"),
+    [
+        pytest.param({"command": {"resume": "y"}}, (1, "loop", ["finish"], "answer=y"),
+                     id="a resume at the head: no fork"),
+        pytest.param({"input": None}, (1, "fork", ["ask"], "t"), id="input null at the head"),
+    ],
+)
+def test_a_run_addressed_at_an_interrupted_head(
+    client: httpx.Client, body: dict[str, Any], first: tuple[Any, ...]
+) -> None:
+    thread_id = new_thread(client, "interrupter")
+    client.post(f"/threads/{thread_id}/runs/wait",
+                json={"assistant_id": "interrupter", "input": {"topic": "t"}})
+    head = state(client, thread_id)["checkpoint_id"]
+    client.post(f"/threads/{thread_id}/runs/wait",
+                json={"assistant_id": "interrupter", "checkpoint_id": head, **body})
+    assert _steps(client, thread_id, 10)[-3] == first
+
+
+def test_a_run_without_input_from_the_update_at_the_head_does_not_fork(
+    client: httpx.Client, thread_id: str
+) -> None:
+    head = update(client, thread_id, values={"topic": "u"})
+    client.post(f"/threads/{thread_id}/runs/wait",
+                json={"assistant_id": "agent", "input": None, "checkpoint_id": head})
+    assert [step[:2] for step in _steps(client, thread_id, 10)] == [
+        (2, "loop"), (1, "loop"), (0, "update")]
+
+
 def test_as_node_copy_forks_the_head_as_its_sibling(client: httpx.Client, thread_id: str) -> None:
     parent = update(client, thread_id, values={"topic": "p"})
     head = update(client, thread_id, values={"topic": "h"}, as_node="agent")
