@@ -23,7 +23,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route, Router
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
 from mockserver.graph import Graph, load_graphs
@@ -38,10 +38,20 @@ DEFAULT_MAX_BODY = 10 * 1024 * 1024
 # `sl-violations`): a JSON array of "location: message" strings.
 VIOLATIONS_HEADER = "x-mockserver-violations"
 MAX_HEADER = 4096
-# Browser frontends on this machine (any port) may call the mock by default.
+# Browser frontends on this machine (any port) may call the mock by default, and so may the
+# hosted UIs made for a local server: agent-chat-ui and LangSmith Studio (the origins
+# langgraph_runtime_inmem/routes.py trusts). `langgraph dev` itself allows every origin.
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+HOSTED_ORIGINS = (
+    "https://agentchat.vercel.app",
+    "https://smith.langchain.com",
+    "https://eu.smith.langchain.com",
+    "https://dev.smith.langchain.com",
+    "https://staging.smith.langchain.com",
+)
 # What the JS SDK reads from responses: the run URL of a stream, search pagination.
 EXPOSED_HEADERS = ["content-location", "location", "x-pagination-total", "x-pagination-next"]
+_PNA_REQUEST = b"access-control-request-private-network"
 log = logging.getLogger("mockserver")
 
 # Called with each answered request; the pytest plugin keeps its journal with it.
@@ -57,7 +67,7 @@ def create_app(
     report_only: bool = False,
     max_body_size: int = DEFAULT_MAX_BODY,
     observer: Observer | None = None,
-    cors_origins: Sequence[str] = (),
+    cors_origins: Sequence[str] = HOSTED_ORIGINS,
     cors_origin_regex: str | None = LOCAL_ORIGINS,
 ) -> Starlette:
     """Build the mock as a Starlette app.
@@ -66,7 +76,8 @@ def create_app(
     `check_responses`, every answer is validated against the spec before it is sent, and one
     that breaks it is replaced by a 500 naming the violations (the tests run this way), or,
     with `report_only`, sent unchanged with the violations passed to `observer`. CORS allows
-    `cors_origins` and origins matching `cors_origin_regex` (localhost by default).
+    `cors_origins` (the hosted UIs by default; `"*"` for any) and origins matching
+    `cors_origin_regex` (localhost by default).
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.context.store.threads         # what the mock holds
@@ -99,17 +110,36 @@ def create_app(
 
 class _CORSWhenAsked:
     """Starlette's CORS middleware, for requests that carry an Origin header only: the others
-    (SDKs, curl, tests) skip its per-request cost, about 15 us."""
+    (SDKs, curl, tests) skip its per-request cost, about 15 us.
+
+    Preflights allow private-network access, as `langgraph dev` means to: a hosted page may
+    call the mock on localhost. Its PrivateNetworkMiddleware adds the header to every OPTIONS
+    answer; the request header is kept from Starlette, whose newer versions refuse it (400).
+    """
 
     def __init__(self, app: ASGIApp, *args: Any, **options: Any) -> None:
         self.app = app
         self.cors = CORSMiddleware(app, *args, **options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and any(k == b"origin" for k, _ in scope["headers"]):
-            await self.cors(scope, receive, send)
-        else:
+        if scope["type"] != "http" or not any(k == b"origin" for k, _ in scope["headers"]):
             await self.app(scope, receive, send)
+        elif scope["method"] == "OPTIONS":
+            headers = [(k, v) for k, v in scope["headers"] if k != _PNA_REQUEST]
+            await self.cors({**scope, "headers": headers}, receive, _with_pna(send))
+        else:
+            await self.cors(scope, receive, send)
+
+
+
+def _with_pna(send: Send) -> Send:
+    async def send_with_pna(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()),
+                                              (b"access-control-allow-private-network", b"true")]}
+        await send(message)
+
+    return send_with_pna
 
 
 class _SpecRouter(Router):

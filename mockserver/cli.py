@@ -49,8 +49,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="validate every response against the spec (500 on a violation)")
     serve.add_argument("--quiet", action="store_true", help="no access log")
     serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
-                       help="also allow this browser origin (repeatable; * for any); "
-                            "localhost origins are allowed by default")
+                       help="also allow this browser origin (repeatable; '*' for any); "
+                            "localhost, agentchat.vercel.app and smith.langchain.com "
+                            "are allowed by default")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers at all")
     serve.set_defaults(func=_serve)
     contract = commands.add_parser(
@@ -91,7 +92,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     import uvicorn
 
-    from mockserver.app import LOCAL_ORIGINS, create_app
+    from mockserver.app import HOSTED_ORIGINS, LOCAL_ORIGINS, create_app
     from mockserver.graph import GraphModelError
     from mockserver.live import tune_gc
     from mockserver.spec import SpecError
@@ -99,7 +100,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         app = create_app(args.spec, args.graphs, check_responses=args.check_responses,
                          max_body_size=args.max_body_size,
-                         cors_origins=[] if args.no_cors else args.cors_origin,
+                         cors_origins=[] if args.no_cors else [*HOSTED_ORIGINS,
+                                                               *args.cors_origin],
                          cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS)
     except (SpecError, GraphModelError) as exc:
         print(f"mockserver: {exc}", file=sys.stderr)

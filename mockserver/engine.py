@@ -103,9 +103,14 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         current = base.values
         if command.get("update") is not None:
             current = _apply(x, current, command["update"])
+        tasks = [*base.next, *_goto(x, command.get("goto"))]
+        if _time_travels(x, base, command):
+            # The fork starts the run's branch and carries the command's writes.
+            order = [START, *x.graph.nodes]  # LangGraph lists tasks in the graph's node order
+            tasks = sorted(dict.fromkeys(tasks), key=lambda n: order.index(n) if n in order else 0)
+            base = _commit(x, base, dict(current), tuple(tasks), "fork", {}, base.last_ran)
         _values(x, current)
         _announce(x, base, stored=True)
-        tasks = [*base.next, *_goto(x, command.get("goto"))]
         # A resumed or continued run does not stop again before the nodes it was stopped at.
         resume, skip_before = command.get("resume", NOTHING), True
     while tasks:
@@ -113,8 +118,11 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             return _stop(x)
         skip_before = False
         outcomes = {}
+        # A resume goes to the interrupted tasks; with none (an update replaced the interrupted
+        # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
+        interrupted = any(base.interrupts.get(node) for node in tasks)
         for node in dict.fromkeys(tasks):
-            pending = bool(base.interrupts.get(node))
+            pending = bool(base.interrupts.get(node)) or not interrupted
             outcomes[node] = yield from _run(x, base, current, node,
                                              resume if pending else NOTHING)
         step = _finish_superstep(x, base, current, outcomes)
@@ -125,6 +133,14 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         base, current, tasks, resume = step, step.values, list(step.next), NOTHING
 
 
+def _time_travels(x: Execution, base: Checkpoint, command: Mapping[str, Any]) -> bool:
+    """LangGraph's replay: a run without input addressed at a checkpoint (not a resume) saves
+    a fork of it to start its branch, unless it is the head an update or a fork just wrote."""
+    if not x.configurable.get("checkpoint_id") or command.get("resume") is not None:
+        return False
+    return base.metadata.get("source") not in ("update", "fork") or base is not x.thread.head
+
+
 def _start_checkpoint(x: Execution) -> Checkpoint | None:
     wanted = x.configurable.get("checkpoint_id")
     return x.thread.by_id.get(wanted) if wanted else x.thread.head
@@ -132,7 +148,8 @@ def _start_checkpoint(x: Execution) -> Checkpoint | None:
 
 def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint:
     values = dict(base.values) if base is not None else initial_values(x.graph)
-    entry = _commit(x, base, values, (START,), "input", {}, None)
+    # The input checkpoint has seen what its base saw: an update there is as its last node.
+    entry = _commit(x, base, values, (START,), "input", {}, base.last_ran if base else None)
     _announce(x, entry)
     try:
         applied = _apply(x, values, given)
@@ -155,8 +172,12 @@ def _run(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str, 
     if x.wants("events"):
         x.emit("events", events.node_event(x.run.run_id, node, meta, "on_chain_start",
                                           {"input": values}))
-    outcome = yield from run_task(Task(x.graph, node, tid, step, values, resume, x.emit,
-                                       x.modes, x.node_metadata))
+    if node == START and base.pending_input is not None:
+        # The input an `as_node: __input__` update queued: __start__ writes it now.
+        outcome = Outcome(writes=base.pending_input, shown=base.pending_input)
+    else:
+        outcome = yield from run_task(Task(x.graph, node, tid, step, values, resume, x.emit,
+                                           x.modes, x.node_metadata))
     if outcome.interrupts is None and outcome.error is None:
         x.emit("updates", {node: outcome.shown})
         _task_done(x, step, events.task_result(tid, node, result=outcome.shown))

@@ -17,7 +17,9 @@ A node's options in the graph-model YAML (all optional):
 Templates are Python format strings over the state before the node: each channel, and
 `message_count`, `last_human`, `last_ai`, `last_tool`, `resume`, `node` (and in a
 tool_result `tool_name`, `tool_args`). A string that is one
-placeholder alone (`"{resume}"`) keeps the value's type.
+placeholder alone (`"{resume}"`) keeps the value's type. `last_human`, `last_ai` and
+`last_tool` are the message's text: content blocks (`[{"type": "text", "text": ...}]`, as
+agent-chat-ui sends them) give their text blocks joined, as LangChain's `message.text` does.
 """
 
 from __future__ import annotations
@@ -155,6 +157,22 @@ def _check_template(value: Any, names: frozenset[str] | set[str], where: str) ->
     elif isinstance(value, list):
         for item in value:
             _check_template(item, names, where)
+
+
+def message_text(content: Any) -> str:
+    """A message's content as text: a string as is; of a list of content blocks, the strings
+    and `text` blocks joined (images, tool use and other blocks say nothing)."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    return "".join(
+        block if isinstance(block, str) else block["text"]
+        for block in content
+        if isinstance(block, str)
+        or (isinstance(block, Mapping) and block.get("type") == "text"
+            and isinstance(block.get("text"), str))
+    )
 
 
 def render(value: Any, variables: Mapping[str, Any]) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 from uuid6 import uuid6
 
 from mockserver.errors import BadRequest, Conflict
-from mockserver.graph import COPY, INPUT, START, Graph
+from mockserver.graph import COPY, END, INPUT, START, Graph
 from mockserver.reducers import INITIAL, REDUCERS, to_plain
 from mockserver.store import Checkpoint, Thread, utc_now
 
@@ -25,6 +25,11 @@ _TASK_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
 _LIST_VALUES_ERROR = (
     "Expected dict, got {values!r}\nFor troubleshooting, visit: "
     "https://docs.langchain.com/oss/python/langgraph/errors/INVALID_GRAPH_NODE_RETURN_VALUE"
+)
+_CONCURRENT_ERROR = (
+    "At key '{channel}': Can receive only one value per step. Use an Annotated key to handle "
+    "multiple values.\nFor troubleshooting, visit: "
+    "https://docs.langchain.com/oss/python/langgraph/errors/INVALID_CONCURRENT_GRAPH_UPDATE"
 )
 EMPTY_STATE: dict[str, Any] = {
     "values": {}, "next": [], "tasks": [], "metadata": None, "created_at": None,
@@ -63,10 +68,18 @@ def update_state(thread: Thread, graph: Graph, update: Mapping[str, Any]) -> Che
     fork_id = config.get("checkpoint_id") or update.get("checkpoint_id")
     base = thread.by_id.get(fork_id) if fork_id else thread.head
     as_node = update.get("as_node")
+    if as_node == END and update.get("values") is None:
+        # LangGraph's "clear all tasks": the same values, nothing left to run.
+        return _commit(thread, _write(thread, graph, base, [], fork_id))
     if as_node is not None and not (graph.has_node(as_node) or as_node in (INPUT, COPY)):
         raise BadRequest(f"Node {as_node} does not exist")
     if as_node == COPY:
-        return _commit(thread, _copy_of(thread, base))
+        copy = _commit(thread, _copy_of(thread, base))
+        if not (isinstance(update.get("values"), list) and update["values"]):
+            return copy
+        # `[[values, as_node], ...]`: a superstep on the copy. The copy stays when it fails.
+        updates = _copy_updates(graph, copy, update["values"])
+        return _commit(thread, _write(thread, graph, copy, updates, None, superstep=True))
     node = as_node or _implied_node(base)
     checkpoint = _write(thread, graph, base, [(node, update.get("values"), None)], fork_id)
     return _commit(thread, checkpoint)
@@ -95,6 +108,25 @@ def update_response(thread_id: str, checkpoint: Checkpoint) -> dict[str, Any]:
     return {"checkpoint": ref, "configurable": dict(ref), "checkpoint_id": checkpoint.checkpoint_id}
 
 
+def _copy_updates(graph: Graph, copy: Checkpoint, items: list[Any]) -> list[tuple[str, Any, Any]]:
+    """The updates of `as_node: __copy__` with a list of values, as LangGraph reads them:
+    pairs, grouped by node in the order the nodes first appear."""
+    by_node: dict[str, list[tuple[str, Any, Any]]] = {}
+    for item in items:
+        if not isinstance(item, list):
+            raise BadRequest(f"Invalid update item: {item!r} when copying checkpoint")
+        if len(item) < 2:
+            raise BadRequest(f"not enough values to unpack (expected 2, got {len(item)})")
+        values, node = item[:2]
+        if node is None and len(items) > 1:
+            raise BadRequest("as_node is required when applying multiple updates")
+        node = _implied_node(copy) if node is None else node
+        if not (isinstance(node, str) and graph.has_node(node)):
+            raise BadRequest(f"Node {node} does not exist")
+        by_node.setdefault(node, []).append((node, values, None))
+    return [u for group in by_node.values() for u in group]
+
+
 def _implied_node(base: Checkpoint | None) -> str:
     # LangGraph takes the node that ran last in a run; with no run yet the update is input.
     return base.last_ran if base is not None and base.last_ran else START
@@ -113,13 +145,20 @@ def _write(
     next_nodes: list[str] = []
     results: dict[str, Any] = {}
     source = "update"
+    written: set[str] = set()
+    pending_input = None
     for node, raw, goto in updates:
         if isinstance(raw, list):
             raise BadRequest(_LIST_VALUES_ERROR.format(values=raw))
         writes = {k: v for k, v in (raw or {}).items() if k in graph.channels}
+        for channel in writes:
+            # A last-value channel takes one write per superstep (LangGraph's LastValue).
+            if graph.channels[channel] == "last_value" and channel in written:
+                raise BadRequest(_CONCURRENT_ERROR.format(channel=channel))
+            written.add(channel)
         if node == INPUT:
             # Input waits in __start__'s channel; nothing reaches the state until a run takes it.
-            source = "input"
+            source, pending_input = "input", writes
             next_nodes += [START, *(n for n in (base.next if base else ()) if n != START)]
             continue
         for channel, value in writes.items():
@@ -154,13 +193,14 @@ def _write(
         metadata=metadata,
         created_at=utc_now(),
         last_ran=base.last_ran if base is not None else None,
+        pending_input=pending_input,
     )
 
 
 def _copy_of(thread: Thread, base: Checkpoint | None) -> Checkpoint:
     # `__copy__` re-saves the checkpoint as a sibling: same values and tasks, its parent's child.
     if base is None:
-        raise BadRequest("Cannot copy a checkpoint that does not exist")
+        raise BadRequest("Cannot copy a non-existent checkpoint")
     step = base.step + 1
     return Checkpoint(
         checkpoint_id=new_checkpoint_id(step),

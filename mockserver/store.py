@@ -34,6 +34,8 @@ class Checkpoint:
     last_ran: str | None = None
     # node -> the error its task failed with in a run, as Python writes it: ValueError('...')
     errors: dict[str, str] = field(default_factory=dict)
+    # what an `as_node: __input__` update queued for `__start__`; a run applies it
+    pending_input: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ from uuid6 import uuid7
 from mockserver import events
 from mockserver.graph import Graph
 from mockserver.messages import coerce_message
-from mockserver.scripts import NOTHING, NodeScript, Reply, message_channel, render
+from mockserver.scripts import NOTHING, NodeScript, Reply, message_channel, message_text, render
 
 Emit = Callable[[str, Any], None]
 _TOKEN = re.compile(r"(\s)")
@@ -104,7 +104,7 @@ def template_variables(task: Task) -> dict[str, Any]:
                      last_tool="", resume="" if task.resume is NOTHING else task.resume)
     for message in messages:
         if (name := _TYPES.get(message.get("type"))) is not None:
-            variables[name] = message.get("content")
+            variables[name] = message_text(message.get("content"))
     return variables
 
 

@@ -64,12 +64,12 @@ def create_thread(store: Store, graphs: Mapping[str, Graph], body: Mapping[str, 
     supersteps = body.get("supersteps")
     if supersteps:
         try:
-            # Applied before the thread is stored, so a refused superstep stores nothing.
             apply_supersteps(thread, graph_of(thread, graphs), supersteps)
         except BadRequest as exc:
+            # The thread stays, with the supersteps before the refused one (real: 400 or 201).
+            store.add(thread)
             if thread.graph_id is not None:
                 raise
-            store.add(thread)
             raise PartialCreate(thread, f"Thread {thread_id} was created, but there were "
                                         f"problems updating the state: {exc.detail}") from exc
     store.add(thread)
@@ -84,9 +84,10 @@ def patch_thread(thread: Thread, body: Mapping[str, Any]) -> Thread:
 
 
 def copy_thread(store: Store, thread: Thread) -> Thread:
-    """POST /threads/{id}/copy: a new thread with the same metadata and the whole history."""
+    """POST /threads/{id}/copy: a new thread with the same metadata and the whole history;
+    its config starts empty, as on the real server (runs fill it)."""
     now = utc_now()
-    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), dict(thread.config))
+    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata))
     for checkpoint in thread.checkpoints:
         copy.add_checkpoint(_rehome(checkpoint, copy.thread_id))
     store.add(copy)
@@ -139,16 +140,22 @@ def render_thread(thread: Thread) -> dict[str, Any]:
 def search_threads(store: Store, query: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
     """POST /threads/search: one page of Thread bodies, and how many threads match in all."""
     matches = _filter(store, query)
-    key = query.get("sort_by", "updated_at")
-    sort_key = thread_status if key == "status" else (lambda t: getattr(t, key))
-    matches.sort(key=sort_key, reverse=query.get("sort_order", "desc") == "desc")
+    if key := query.get("sort_by"):
+        sort_key = thread_status if key == "status" else (lambda t: getattr(t, key))
+        matches.sort(key=sort_key, reverse=query.get("sort_order", "desc") == "desc")
+    else:
+        # Without sort_by the real server ignores sort_order: newest update first.
+        matches.sort(key=lambda t: t.updated_at, reverse=True)
     offset, limit = page_bounds(query)
     page = [render_thread(t) for t in matches[offset:offset + limit]]
-    if extract := query.get("extract"):
-        for body in page:
-            body["extracted"] = {alias: _extract(body, path) for alias, path in extract.items()}
-    if select := query.get("select"):
-        page = [{k: body[k] for k in select if k in body} for body in page]
+    extract, select = query.get("extract"), query.get("select")
+    for index, body in enumerate(page):
+        # Selected keys keep the thread's order; `extracted` reads the whole thread and comes
+        # last, selected or not (langgraph_runtime_inmem Threads.search).
+        row = {k: v for k, v in body.items() if k in select} if select else body
+        if extract:
+            row["extracted"] = {alias: _extract(body, path) for alias, path in extract.items()}
+        page[index] = row
     return page, len(matches)
 
 

@@ -207,6 +207,32 @@ def test_serve_on_port_0_prints_url_and_spec_and_answers(cli: Callable[..., Serv
         httpx.get(f"{url}/ok", timeout=5)
 
 
+@pytest.mark.parametrize(
+    ("args", "allowed", "refused"),
+    [
+        pytest.param((), ["https://agentchat.vercel.app", "http://localhost:3000"],
+                     ["https://my.app"], id="default: hosted UIs and localhost"),
+        pytest.param(("--cors-origin", "https://my.app"), ["https://my.app", "http://localhost"],
+                     ["https://other.app"], id="--cors-origin adds one"),
+        pytest.param(("--cors-origin", "*"), ["https://other.app"], [], id="--cors-origin '*'"),
+        pytest.param(("--no-cors",), [], ["http://localhost:3000", "https://agentchat.vercel.app"],
+                     id="--no-cors"),
+    ],
+)
+def test_serve_cors_options(cli: Callable[..., Served], args: tuple[str, ...],
+                            allowed: list[str], refused: list[str]) -> None:
+    url = cli("serve", "--port", "0", "--quiet", *args).wait_ready()
+    preflight = {"Access-Control-Request-Method": "POST"}
+    with httpx.Client(base_url=url, timeout=10) as http:
+        for origin in allowed:
+            answer = http.options("/threads", headers={"Origin": origin, **preflight})
+            assert answer.status_code == 200, origin
+            assert answer.headers["access-control-allow-origin"] in (origin, "*")
+        for origin in refused:
+            answer = http.options("/threads", headers={"Origin": origin, **preflight})
+            assert "access-control-allow-origin" not in answer.headers, origin
+
+
 @pytest.mark.usefixtures("port_2024_busy")
 def test_default_port_busy_moves_on_and_says_so(cli: Callable[..., Served]) -> None:
     served = cli("serve", "--quiet")

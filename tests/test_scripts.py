@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from mockserver.app import create_app
 from mockserver.graph import GraphModelError, load_graphs
-from mockserver.scripts import render
+from mockserver.scripts import message_text, render
 
 
 def model(nodes: dict[str, Any], edges: list[list[str]] | None = None,
@@ -75,3 +77,39 @@ def test_templates() -> None:
     assert render("{resume}", variables) == {"ok": True}  # a lone placeholder keeps its type
     assert render({"m": ["saw {message_count}"], "n": 1}, variables) == {"m": ["saw 2"], "n": 1}
     assert render("{{literal}}", variables) == "{literal}"
+
+
+@pytest.mark.parametrize("content, text", [
+    pytest.param("plain", "plain", id="a string"),
+    pytest.param([{"type": "text", "text": "hi"}], "hi", id="agent-chat-ui's human message"),
+    pytest.param([{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "x"}},
+                  "b", {"type": "text", "text": "c"}], "abc", id="text blocks and strings joined"),
+    pytest.param([{"type": "tool_use", "id": "t", "input": {}}], "", id="no text block"),
+    pytest.param([{"type": "text", "text": 5}, {"text": "untyped"}], "", id="not text blocks"),
+    pytest.param(None, "", id="no content"),
+])
+def test_message_text_reads_content_blocks_as_langchain_does(content: Any, text: str) -> None:
+    assert message_text(content) == text
+
+
+def test_a_reply_to_content_blocks_renders_their_text() -> None:
+    edges = [["__start__", "a"], ["a", "t"], ["t", "b"], ["b", "__end__"]]
+    graphs = load_graphs(model({
+        "a": {"reply": {"text": "you said {last_human}",
+                        "tool_calls": [{"name": "search", "args": {"q": "{last_human}"}}]}},
+        "t": {"tool_result": "found {tool_args}"},
+        "b": {"writes": {"topic": "{last_ai}|{last_tool}"}},
+    }, edges))
+    blocks = [{"type": "text", "text": "hello"}, {"type": "image_url", "image_url": {"url": "u"}},
+              {"type": "text", "text": " there"}]
+    with TestClient(create_app(graphs=graphs, check_responses=True)) as http:
+        thread_id = http.post("/threads", json={}).json()["thread_id"]
+        response = http.post(f"/threads/{thread_id}/runs/wait", json={
+            "assistant_id": "g", "input": {"messages": [{"role": "user", "content": blocks}]}})
+    assert response.status_code == 200, response.text
+    human, ai, tool = response.json()["messages"]
+    assert human["content"] == blocks  # stored as sent
+    assert ai["content"] == "you said hello there"
+    assert ai["tool_calls"][0]["args"] == {"q": "hello there"}
+    assert tool["content"] == 'found {"q": "hello there"}'
+    assert response.json()["topic"] == 'you said hello there|found {"q": "hello there"}'

@@ -268,6 +268,19 @@ def test_each_update_is_the_child_of_the_last(
             id="type remove deletes",
         ),
         pytest.param(
+            [{"messages": [{"role": "user", "content": "hi", "id": "m1"},
+                           {"role": "ai", "content": "yo", "id": "m2"}]},
+             {"messages": {"type": "remove", "content": "", "id": "m1"}}],
+            {"messages": [ai("yo", "m2")]},
+            id="a lone remove dict deletes",
+        ),
+        pytest.param(
+            [{"messages": [{"role": "user", "content": "hi", "id": "m1"}]},
+             {"messages": {"role": "remove", "content": "", "id": "__remove_all__"}}],
+            {"messages": []},
+            id="a lone remove-all dict clears",
+        ),
+        pytest.param(
             [{"messages": "plain string"}],
             {"messages": [human("plain string")]},
             id="#83 bare string is a human message",
@@ -319,6 +332,19 @@ def test_a_message_dict_without_role_is_400(client: httpx.Client, thread_id: str
         "troubleshooting, visit: "
         "https://docs.langchain.com/oss/python/langchain/errors/MESSAGE_COERCION_FAILURE "
     )
+
+
+@pytest.mark.parametrize("messages", [
+    pytest.param({"type": "remove", "id": "m1"}, id="lone"),
+    pytest.param([{"type": "remove", "id": "m1"}], id="in a list"),
+])
+def test_a_remove_dict_without_content_is_400(
+    client: httpx.Client, thread_id: str, messages: Any
+) -> None:  # the real server's words, for the lone dict and the list alike
+    update(client, thread_id, values={"messages": [{"role": "user", "content": "hi", "id": "m1"}]})
+    detail = refused(client, thread_id, {"values": {"messages": messages}}, 400)
+    assert detail.startswith("Message dict must contain 'role' and 'content' keys, got "
+                             "{'type': 'remove', 'id': 'm1'}\nFor troubleshooting")
 
 
 def test_removing_an_unknown_message_is_400(client: httpx.Client, thread_id: str) -> None:
@@ -381,6 +407,103 @@ def test_as_node_input_queues_input_and_leaves_values(
     assert thread(client, thread_id)["status"] == "interrupted"
 
 
+def test_the_next_run_applies_the_input_an_as_node_input_update_queued(
+    client: httpx.Client, thread_id: str
+) -> None:  # real: __start__ writes it in the run's first superstep, beside agent
+    update(client, thread_id, values={"topic": "a"})
+    queued = update(client, thread_id, as_node="__input__",
+                    values={"messages": [{"role": "user", "content": "x", "id": "u1"}]})
+    assert task(state(client, thread_id), "__start__")["result"] is None
+    run = client.post(f"/threads/{thread_id}/runs/wait",
+                      json={"assistant_id": "agent", "input": None})
+    assert run.status_code == 200
+    contents = [m["content"] for m in run.json()["messages"]]
+    assert contents == ["x", "agent saw 0 messages", "agent saw 2 messages", "tool result",
+                        "tool result"]  # fmt: skip
+    assert task(state_at(client, thread_id, queued), "__start__")["result"] == {
+        "messages": [{"role": "user", "content": "x", "id": "u1"}]}
+
+
+@pytest.mark.parametrize("run_first", [pytest.param(True, id="after an interrupt"),
+                                       pytest.param(False, id="never interrupted")])
+def test_a_resume_after_an_update_reaches_the_node_that_interrupts(
+    client: httpx.Client, run_first: bool
+) -> None:  # real: the update's checkpoint has no interrupt, the resume still answers `ask`
+    thread_id = new_thread(client, "interrupter")
+    if run_first:
+        client.post(f"/threads/{thread_id}/runs/wait",
+                    json={"assistant_id": "interrupter", "input": {"topic": "t"}})
+    update(client, thread_id, values={"topic": "u"})
+    assert state(client, thread_id)["next"] == ["ask"]
+    run = client.post(f"/threads/{thread_id}/runs/wait",
+                      json={"assistant_id": "interrupter", "command": {"resume": "ok"}})
+    assert run.status_code == 200
+    assert run.json()["topic"] == "answer=ok"
+    assert "__interrupt__" not in run.json()
+    assert thread(client, thread_id)["status"] == "idle"
+
+
+def _steps(client: httpx.Client, thread_id: str, limit: int) -> list[tuple[Any, ...]]:
+    states = history(client, thread_id, limit)
+    return [(s["metadata"]["step"], s["metadata"]["source"], s["next"], s["values"].get("topic"))
+            for s in states]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "fork"),
+    [
+        pytest.param(None, (2, "fork", ["tools"], "t"), id="input null"),
+        pytest.param({"goto": "agent"}, (2, "fork", ["agent", "tools"], "t"), id="goto"),
+        pytest.param({"update": {"topic": "cu"}}, (2, "fork", ["tools"], "cu"), id="update"),
+    ],
+)
+def test_a_run_without_input_from_an_older_checkpoint_starts_with_a_fork(
+    client: httpx.Client, thread_id: str, command: Any, fork: tuple[Any, ...]
+) -> None:  # real: LangGraph's replay saves a `source: fork` copy of the addressed checkpoint
+    client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent",
+                                                         "input": {"topic": "t"}})
+    at_tools = history(client, thread_id)[1]
+    assert (at_tools["metadata"]["step"], at_tools["next"]) == (1, ["tools"])
+    body = {"assistant_id": "agent", "checkpoint_id": at_tools["checkpoint_id"]}
+    body |= {"command": command} if command else {"input": None}
+    assert client.post(f"/threads/{thread_id}/runs/wait", json=body).status_code == 200
+    states = history(client, thread_id)
+    (forked,) = [s for s in states if s["metadata"]["source"] == "fork"]
+    assert _steps(client, thread_id, 10)[states.index(forked)] == fork
+    assert forked["parent_checkpoint_id"] == at_tools["checkpoint_id"]
+    assert (states[0]["metadata"]["source"], states[0]["next"]) == ("loop", [])
+
+
+@pytest.mark.parametrize(
+    ("body", "first"),
+    [
+        pytest.param({"command": {"resume": "y"}}, (1, "loop", ["finish"], "answer=y"),
+                     id="a resume at the head: no fork"),
+        pytest.param({"input": None}, (1, "fork", ["ask"], "t"), id="input null at the head"),
+    ],
+)
+def test_a_run_addressed_at_an_interrupted_head(
+    client: httpx.Client, body: dict[str, Any], first: tuple[Any, ...]
+) -> None:
+    thread_id = new_thread(client, "interrupter")
+    client.post(f"/threads/{thread_id}/runs/wait",
+                json={"assistant_id": "interrupter", "input": {"topic": "t"}})
+    head = state(client, thread_id)["checkpoint_id"]
+    client.post(f"/threads/{thread_id}/runs/wait",
+                json={"assistant_id": "interrupter", "checkpoint_id": head, **body})
+    assert _steps(client, thread_id, 10)[-3] == first
+
+
+def test_a_run_without_input_from_the_update_at_the_head_does_not_fork(
+    client: httpx.Client, thread_id: str
+) -> None:
+    head = update(client, thread_id, values={"topic": "u"})
+    client.post(f"/threads/{thread_id}/runs/wait",
+                json={"assistant_id": "agent", "input": None, "checkpoint_id": head})
+    assert [step[:2] for step in _steps(client, thread_id, 10)] == [
+        (2, "loop"), (1, "loop"), (0, "update")]
+
+
 def test_as_node_copy_forks_the_head_as_its_sibling(client: httpx.Client, thread_id: str) -> None:
     parent = update(client, thread_id, values={"topic": "p"})
     head = update(client, thread_id, values={"topic": "h"}, as_node="agent")
@@ -393,6 +516,106 @@ def test_as_node_copy_forks_the_head_as_its_sibling(client: httpx.Client, thread
     assert body["values"] == original["values"] == {"messages": [], "topic": "h"}
     assert body["next"] == original["next"] == ["tools"]
     assert [s["checkpoint_id"] for s in history(client, thread_id)] == [copy, head, parent]
+
+
+@pytest.mark.parametrize("body", [pytest.param({}, id="no values"),
+                                  pytest.param({"values": None}, id="values null")])
+def test_as_node_end_without_values_clears_the_tasks(
+    client: httpx.Client, thread_id: str, body: dict[str, Any]
+) -> None:  # real: step+1, next [], the same values, idle
+    first = update(client, thread_id, values={"topic": "a"})
+    cleared = update(client, thread_id, as_node="__end__", **body)
+    after = state(client, thread_id)
+    assert after["checkpoint_id"] == cleared
+    assert after["parent_checkpoint_id"] == first
+    assert after["values"] == {"messages": [], "topic": "a"}
+    assert after["next"] == after["tasks"] == []
+    assert after["metadata"] == {"graph_id": "agent", "thread_id": thread_id, "source": "update",
+                                 "step": 1, "parents": {}}  # fmt: skip
+    assert task(state_at(client, thread_id, first), "agent")["result"] is None
+    assert thread(client, thread_id)["status"] == "idle"
+
+
+def test_as_node_end_on_a_fresh_thread_and_from_a_fork(
+    client: httpx.Client, thread_id: str
+) -> None:
+    update(client, thread_id, values=None, as_node="__end__")
+    fresh = state(client, thread_id)
+    assert (fresh["values"], fresh["next"], fresh["metadata"]["step"]) == ({"messages": []}, [], 0)
+    source = update(client, thread_id, values={"topic": "s"})
+    update(client, thread_id, values={"topic": "t"})
+    update(client, thread_id, values=None, as_node="__end__", checkpoint_id=source)
+    forked = state(client, thread_id)
+    assert forked["parent_checkpoint_id"] == source
+    assert (forked["values"]["topic"], forked["next"], forked["metadata"]["step"]) == ("s", [], 2)
+    assert forked["metadata"]["checkpoint_id"] == source
+
+
+def test_as_node_copy_with_a_list_of_updates_writes_them_on_the_copy(
+    client: httpx.Client, thread_id: str
+) -> None:  # real: the copy (source fork), then a superstep on it
+    parent = update(client, thread_id, values={"topic": "p"})
+    head = update(client, thread_id, values={"topic": "h"})
+    new = update(client, thread_id, values=[[{"topic": "cu"}, "agent"]], as_node="__copy__")
+    states = history(client, thread_id)
+    assert [s["checkpoint_id"] for s in states][2:] == [head, parent]
+    written, copy = states[0], states[1]
+    assert written["checkpoint_id"] == new
+    assert copy["metadata"] == {"source": "fork", "step": 2, "parents": {}}
+    assert copy["parent_checkpoint_id"] == parent
+    assert task(copy, "agent")["result"] == {"topic": "cu"}
+    assert written["parent_checkpoint_id"] == copy["checkpoint_id"]
+    assert written["metadata"] == {"checkpoint_id": copy["checkpoint_id"], "thread_id": thread_id,
+                                   "source": "update", "step": 3, "parents": {}}  # fmt: skip
+    assert (written["values"]["topic"], written["next"]) == ("cu", ["tools"])
+
+
+@pytest.mark.parametrize(
+    ("values", "detail"),
+    [
+        pytest.param([{"topic": "d"}], "Invalid update item: {'topic': 'd'} when copying "
+                     "checkpoint", id="an item that is not a pair"),
+        pytest.param([[{"topic": "d"}]], "not enough values to unpack (expected 2, got 1)",
+                     id="a pair without a node"),
+        pytest.param([[{"topic": "d"}, "nope"]], "Node nope does not exist", id="unknown node"),
+        pytest.param([[{"topic": "d"}, "agent"], [{"topic": "e"}, "tools"]],
+                     "At key 'topic': Can receive only one value per step. Use an Annotated key "
+                     "to handle multiple values.\nFor troubleshooting, visit: https://docs."
+                     "langchain.com/oss/python/langgraph/errors/INVALID_CONCURRENT_GRAPH_UPDATE",
+                     id="two writes to a last-value channel"),
+    ],
+)
+def test_as_node_copy_with_bad_updates_is_400_and_keeps_the_copy(
+    client: httpx.Client, thread_id: str, values: list[Any], detail: str
+) -> None:
+    head = update(client, thread_id, values={"topic": "h"})
+    response = client.post(f"/threads/{thread_id}/state",
+                           json={"values": values, "as_node": "__copy__"})
+    assert response.status_code == 400
+    assert response.json() == {"detail": detail}
+    copy, source = history(client, thread_id)
+    assert source["checkpoint_id"] == head
+    assert copy["metadata"] == {"source": "fork", "step": 1, "parents": {}}
+    assert copy["values"] == source["values"]
+
+
+def test_as_node_copy_of_a_fresh_thread_is_400(client: httpx.Client, thread_id: str) -> None:
+    detail = refused(client, thread_id, {"values": None, "as_node": "__copy__"}, 400)
+    assert detail == "Cannot copy a non-existent checkpoint"
+
+
+def test_an_update_from_a_runs_input_checkpoint_is_as_the_last_node_that_ran(
+    client: httpx.Client, thread_id: str
+) -> None:  # real: the input checkpoint has seen what its base saw (tools), so next is []
+    for text in ("hi", "again"):
+        response = client.post(f"/threads/{thread_id}/runs/wait", json={
+            "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": text}]}})
+        assert response.status_code == 200
+    second_input = [s for s in history(client, thread_id) if s["metadata"]["source"] == "input"][0]
+    assert second_input["metadata"]["step"] == 3
+    update(client, thread_id, values={"topic": "f"}, checkpoint_id=second_input["checkpoint_id"])
+    forked = state(client, thread_id)
+    assert (forked["metadata"]["step"], forked["next"]) == (4, [])
 
 
 @pytest.mark.parametrize(

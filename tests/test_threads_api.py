@@ -329,14 +329,43 @@ def test_create_with_a_superstep_command_goto(client: httpx.Client) -> None:
     assert only["values"]["topic"] == "go"
 
 
-def test_create_with_a_superstep_on_an_unknown_node_stores_nothing(client: httpx.Client) -> None:
+def test_create_with_a_superstep_on_an_unknown_node_is_400_but_keeps_the_thread(
+    client: httpx.Client,
+) -> None:  # real: 400, and GET /threads/{id} answers 200 (values null)
+    thread_id = str(uuid.uuid4())
     response = client.post("/threads", json={
-        "metadata": {"graph_id": "agent"},
+        "thread_id": thread_id, "metadata": {"graph_id": "agent"},
         "supersteps": [{"updates": [{"values": {"topic": "x"}, "as_node": "nope"}]}],
     })  # fmt: skip
     assert response.status_code == 400
     assert response.json() == {"detail": "Node nope does not exist"}
-    assert count(client) == 0
+    assert get_thread(client, thread_id)["values"] is None
+    assert history(client, thread_id) == []
+
+
+def test_create_keeps_the_supersteps_before_a_refused_one(client: httpx.Client) -> None:
+    thread_id = str(uuid.uuid4())
+    response = client.post("/threads", json={
+        "thread_id": thread_id, "metadata": {"graph_id": "agent"},
+        "supersteps": [{"updates": [{"values": {"topic": "a"}, "as_node": "agent"}]},
+                       {"updates": [{"values": {"topic": "b"}, "as_node": "nope"}]}],
+    })  # fmt: skip
+    assert response.status_code == 400
+    (only,) = history(client, thread_id)
+    assert (only["values"]["topic"], only["next"]) == ("a", ["tools"])
+
+
+def test_create_with_two_writes_to_a_last_value_channel_in_one_superstep_is_400(
+    client: httpx.Client,
+) -> None:  # LangGraph's LastValue takes one write per step
+    response = client.post("/threads", json={
+        "metadata": {"graph_id": "agent"},
+        "supersteps": [{"updates": [{"values": {"topic": "a"}, "as_node": "agent"},
+                                    {"values": {"topic": "b"}, "as_node": "tools"}]}],
+    })  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(
+        "At key 'topic': Can receive only one value per step.")
 
 
 # --- GET / PATCH / DELETE /threads/{id} --------------------------------------------------------
@@ -653,6 +682,14 @@ def test_search_sorts(
     assert keys == sorted(keys, reverse=order == "desc")
 
 
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_search_sort_order_without_sort_by_keeps_the_default_order(
+    client: httpx.Client, population: dict[str, str], order: str
+) -> None:  # the real server reads sort_order only with a sort_by
+    names = ["bare", "other", "done", "weather", "fresh"]
+    assert ids_of(search(client, sort_order=order)) == [population[name] for name in names]
+
+
 def test_search_sort_by_created_at_differs_from_updated_at(
     client: httpx.Client, population: dict[str, str]
 ) -> None:
@@ -702,6 +739,20 @@ def test_search_limit_defaults_to_10(client: httpx.Client) -> None:
     assert len(response.json()) == 10
     assert response.headers["X-Pagination-Total"] == "11"
     assert response.headers["X-Pagination-Next"] == "10"
+
+
+def test_search_select_with_extract_keeps_extracted(
+    client: httpx.Client, population: dict[str, str]
+) -> None:  # real: [{"thread_id": ..., "status": ..., "extracted": {...}}]
+    body = {"ids": [population["weather"]], "select": ["status", "thread_id"],
+            "extract": {"t": "values.topic", "owner": "metadata.owner"}}
+    (row,) = search(client, **body).json()
+    assert row == {"thread_id": population["weather"], "status": "interrupted",
+                   "extracted": {"t": "weather", "owner": "alice"}}
+    assert list(row) == ["thread_id", "status", "extracted"]  # the thread's order, not select's
+    (bare,) = search(client, ids=[population["weather"]], select=["values"],
+                     extract={"o": "metadata.owner"}).json()
+    assert list(bare) == ["values", "extracted"]
 
 
 @pytest.mark.parametrize(
@@ -876,6 +927,31 @@ def test_copy_of_a_never_written_thread(client: httpx.Client) -> None:
     assert copy["status"] == "idle"
     assert copy["metadata"] == {"owner": "bob"}
     assert history(client, copy["thread_id"]) == []
+
+
+def test_the_copy_of_a_thread_that_ran_starts_with_an_empty_config(client: httpx.Client) -> None:
+    source_id = new_thread(client, graph_id="agent")
+    run = client.post(f"/threads/{source_id}/runs/wait",
+                      json={"assistant_id": "agent", "input": {"topic": "t"}})
+    assert run.status_code == 200
+    assert get_thread(client, source_id)["config"] == {"configurable": {}}
+    copy = client.post(f"/threads/{source_id}/copy").json()
+    assert copy["config"] == {}  # real: `"config": {}` on the copy
+    assert get_thread(client, copy["thread_id"])["config"] == {}
+
+
+def test_the_copy_of_a_never_written_thread_works_like_a_fresh_thread(
+    client: httpx.Client,
+) -> None:  # docs/deviations.md #34: the real server answers 500 here, and its runs fail
+    copy_id = client.post(f"/threads/{new_thread(client, graph_id='agent')}/copy").json()[
+        "thread_id"]
+    assert client.get(f"/threads/{copy_id}/state").json()["values"] == {}
+    write(client, copy_id, values={"topic": "t"})
+    run = client.post(f"/threads/{copy_id}/runs/wait", json={
+        "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "hi"}]}})
+    assert run.status_code == 200
+    assert run.json()["topic"] == "t+tools"
+    assert get_thread(client, copy_id)["status"] == "idle"
 
 
 def test_copy_of_an_unknown_thread_is_404(client: httpx.Client) -> None:  # #211
