@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve the mock over HTTP")
+    # `mockserver serve spec.yaml` is Prism's habit: caught, with a hint (see _serve).
+    serve.add_argument("document", nargs="?", type=Path, help=argparse.SUPPRESS)
     serve.add_argument("--spec", type=Path, help="OpenAPI document (default: the packaged one)")
     serve.add_argument("--graphs", type=Path, help="graph model YAML (default: the packaged one)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -53,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
                             "localhost origins are allowed by default")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers at all")
     serve.set_defaults(func=_serve)
+    spec = commands.add_parser("spec", help="print the packaged OpenAPI document")
+    spec.add_argument("--format", choices=("yaml", "json"), default=None,
+                      help="default: yaml, or json for an -o FILE ending in .json")
+    spec.add_argument("-o", "--output", type=Path, metavar="FILE",
+                      help="write it to FILE instead of standard output")
+    spec.set_defaults(func=_spec)
     contract = commands.add_parser(
         "contract", add_help=False,
         help="run the contract suite against the mock or a deployment (--help for options)")
@@ -61,17 +69,37 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _contract(runner_args: list[str]) -> int:
-    """`mockserver contract ...`: contracts/runner.py, from the source checkout."""
-    checkout = Path(__file__).resolve().parent.parent
-    if not (checkout / "contracts" / "runner.py").is_file():
-        print("mockserver: the contract suite ships with the source checkout "
-              "(contracts/); install the project from a clone to run it", file=sys.stderr)
-        return 2
-    if str(checkout) not in sys.path:
-        sys.path.insert(0, str(checkout))
-    from contracts.runner import main as run_contracts
+    """`mockserver contract ...`: the packaged suite (mockserver.contract, the `contract` extra)."""
+    from mockserver.contract.runner import main as run_contracts
 
     return int(run_contracts(runner_args))
+
+
+def _spec(args: argparse.Namespace) -> int:
+    """`mockserver spec`: the packaged contract, for Schemathesis, Prism or a code generator."""
+    from mockserver.spec import default_spec_path
+
+    path = default_spec_path()
+    fmt = args.format or ("json" if args.output and args.output.suffix == ".json" else "yaml")
+    if fmt == "yaml":
+        text = path.read_text("utf-8")
+    else:
+        import json
+
+        import yaml
+
+        document = yaml.safe_load(path.read_text("utf-8"))
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.output.write_text(text, "utf-8")
+    except OSError as exc:
+        print(f"mockserver: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
 
 
 def _port(text: str) -> int:
@@ -83,6 +111,11 @@ def _port(text: str) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    if args.document is not None:
+        option = "--graphs" if "graph" in args.document.name else "--spec"
+        print(f"mockserver: serve takes no file argument; did you mean "
+              f"`mockserver serve {option} {args.document}`?", file=sys.stderr)
+        return 2
     try:
         sock, note = _listen(args.host, args.port)
     except OSError as exc:
@@ -109,7 +142,7 @@ def _serve(args: argparse.Namespace) -> int:
     if note:
         print(note, file=sys.stderr)
     print(f"mockserver {__version__} — LangGraph Agent Server mock\n"
-          f"  URL:     http://{args.host}:{port}\n"
+          f"  URL:     {_url(args.host, port)}\n"
           f"  spec:    {context.spec.source} ({len(context.spec.operations)} operations)\n"
           f"  graphs:  {', '.join(context.graphs)}"
           f" ({args.graphs or 'packaged default'})\n"
@@ -139,12 +172,23 @@ def _listen(host: str, port: int | None) -> tuple[socket.socket, str]:
             if exc.errno != errno.EADDRINUSE:
                 raise
             continue
-        note = "" if candidate == DEFAULT_PORT else (
-            f"\n  !! Port {DEFAULT_PORT} is in use: serving on port {candidate} instead. !!\n"
-            f"  !! Point your client at http://{host}:{candidate}                 !!\n")
+        note = "" if candidate == DEFAULT_PORT else _box(
+            f"Port {DEFAULT_PORT} is in use: serving on port {candidate} instead.",
+            f"Point your client at {_url(host, candidate)}")
         return sock, note
     raise OSError(errno.EADDRINUSE, f"ports {DEFAULT_PORT}-{DEFAULT_PORT + _PORT_SEARCH - 1} "
                                     "are all in use")
+
+
+def _url(host: str, port: int) -> str:
+    """The URL a client uses; an IPv6 address goes in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _box(*lines: str) -> str:
+    """Lines framed by `!!`, every right edge in one column."""
+    width = max(map(len, lines))
+    return "\n" + "".join(f"  !! {line.ljust(width)} !!\n" for line in lines)
 
 
 if __name__ == "__main__":

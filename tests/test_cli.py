@@ -374,5 +374,6 @@ def test_no_command_prints_help_and_exits_2(tmp_path: Path) -> None:
 def test_contract_hands_its_arguments_to_the_contract_runner(tmp_path: Path) -> None:
     result = run("contract", "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: mockserver contract")
     assert "--base-url URL" in result.stdout
     assert "--deviations FILE" in result.stdout
