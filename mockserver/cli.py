@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     spec = commands.add_parser("spec", help="print the packaged OpenAPI document")
     spec.add_argument("--format", choices=("yaml", "json"), default=None,
                       help="default: yaml, or json for an -o FILE ending in .json")
+    spec.add_argument("--schemathesis-config", action="store_true",
+                      help="print the schemathesis.toml the contract suite uses instead: the "
+                           "refusals of valid data that depend on the server's state")
     spec.add_argument("-o", "--output", type=Path, metavar="FILE",
                       help="write it to FILE instead of standard output")
     spec.set_defaults(func=_spec)
@@ -81,7 +84,11 @@ def _spec(args: argparse.Namespace) -> int:
 
     path = default_spec_path()
     fmt = args.format or ("json" if args.output and args.output.suffix == ".json" else "yaml")
-    if fmt == "yaml":
+    if args.schemathesis_config:
+        from mockserver.contract import CONFIG_PATH
+
+        text = CONFIG_PATH.read_text("utf-8")
+    elif fmt == "yaml":
         text = path.read_text("utf-8")
     else:
         import json
@@ -116,6 +123,14 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"mockserver: serve takes no file argument; did you mean "
               f"`mockserver serve {option} {args.document}`?", file=sys.stderr)
         return 2
+    from mockserver.graph import GraphModelError, load_graphs
+    from mockserver.spec import SpecError, load_spec
+
+    try:  # before the web stack is imported: a broken file fails in a fraction of a second
+        spec, graphs = load_spec(args.spec), load_graphs(args.graphs)
+    except (SpecError, GraphModelError) as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
     try:
         sock, note = _listen(args.host, args.port)
     except OSError as exc:
@@ -125,12 +140,10 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockserver.app import LOCAL_ORIGINS, create_app
-    from mockserver.graph import GraphModelError
     from mockserver.live import tune_gc
-    from mockserver.spec import SpecError
 
     try:
-        app = create_app(args.spec, args.graphs, check_responses=args.check_responses,
+        app = create_app(spec, graphs, check_responses=args.check_responses,
                          max_body_size=args.max_body_size,
                          cors_origins=[] if args.no_cors else args.cors_origin,
                          cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS)

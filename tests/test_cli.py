@@ -16,12 +16,15 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 import pytest
+import yaml
 
 import mockserver
+
+from conftest import SPEC_PATH
 
 DEADLINE = 30.0  # seconds a process gets to print its URL, answer, or exit
 ENTRY_POINT = Path(sys.executable).with_name("mockserver")
@@ -301,6 +304,11 @@ def test_custom_graph_model_is_used(cli: Callable[..., Served], tmp_path: Path) 
         assert "agent" in no_graph.json()["detail"]
 
 
+# "billion laughs": 9 ** 9 values from a few hundred bytes
+ALIAS_BOMB = b"a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + b"".join(
+    b"%c: &%c [%s]\n" % (name, name, b", ".join([b"*%c" % (name - 1)] * 9))
+    for name in range(ord("b"), ord("j")))
+
 BAD_GRAPHS = [
     pytest.param(b"graphs: [\n", "cannot read graph model", id="yaml-syntax-error"),
     pytest.param(b"", "invalid graph model", id="empty-file"),
@@ -318,6 +326,18 @@ BAD_GRAPHS = [
         id="integer-node-name"),
     pytest.param(
         b"\xff\xfegraphs: {}\n", "cannot read graph model", id="not-utf8"),
+    # The message names the file and line, and the closest known key.
+    pytest.param(b"graphs:\n  x:\n    nodes:\n      a: {replyy: hi}\n    edges: [[__start__, a]]\n",
+                 "graphs.yaml:4: unknown node option graphs/x/nodes/a/replyy (did you mean reply?)",
+                 id="misspelt-node-option"),
+    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}}\n    edgs: [[__start__, a]]\n",
+                 "graphs.yaml:4: unknown graph key graphs/x/edgs (did you mean edges?)",
+                 id="misspelt-graph-key"),
+    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}\n", "graphs.yaml:4:1: did not find expected",
+                 id="yaml-error-names-file-and-line"),
+    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}}\n    edges: [[__start__, b]]\n",
+                 "graphs.yaml:4: graph x: edge to unknown node b", id="edge-names-its-line"),
+    pytest.param(ALIAS_BOMB, "expands to more than", id="alias-bomb"),
 ]
 
 
@@ -332,6 +352,64 @@ def test_malformed_graph_model_exits_2(tmp_path: Path, content: bytes | None,
     assert result.returncode == 2
     assert result.stderr.startswith("mockserver: "), result.stderr
     assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr
+    assert "URL:" not in result.stdout
+
+
+def _spec_with(change: Callable[[dict[str, Any]], None]) -> bytes:
+    document = yaml.safe_load(SPEC_PATH.read_text())
+    change(document)
+    return yaml.safe_dump(document).encode()
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        *parents, last = path.split("/")
+        for part in parents:
+            document = document[part]
+        document[last] = value
+    return change
+
+
+def _both(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        for one in changes:
+            one(document)
+    return change
+
+
+RUN_ID = "components/schemas/RunFields/properties/run_id"
+PARAMETERS = "components/parameters"
+BAD_SPECS = [
+    pytest.param(_spec_with(_both(
+        _set(f"{PARAMETERS}/AssistantId", {"$ref": f"#/{PARAMETERS}/AssistantIdOrGraph"}),
+        _set(f"{PARAMETERS}/AssistantIdOrGraph", {"$ref": f"#/{PARAMETERS}/AssistantId"}))),
+        "$ref cycle: #/components/parameters/", id="parameter-ref-cycle"),
+    pytest.param(_spec_with(_set(RUN_ID, {"allOf": [{"$ref": f"#/{RUN_ID}"}]})),
+                 "$ref cycle: #/components/schemas/RunFields/properties/run_id",
+                 id="schema-ref-cycle"),
+    pytest.param(_spec_with(_set(RUN_ID, {"$ref": "#/components/schemas/Nope"})),
+                 "unresolved $ref #/components/schemas/Nope (at #/components/schemas/RunFields",
+                 id="unresolved-ref"),
+    pytest.param(_spec_with(_set(f"{RUN_ID}/type", "strng")),
+                 "invalid schema at #/components/schemas/RunFields/properties/run_id/type",
+                 id="invalid-schema-type"),
+    pytest.param(ALIAS_BOMB, "expands to more than", id="alias-bomb"),
+    pytest.param(b"openapi: 3.1.0\npaths: {/a: {get: {responses: {200: {}}}\n",
+                 "spec.yaml:3:1: did not find expected", id="yaml-error-names-file-and-line"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_SPECS)
+def test_broken_spec_exits_2_with_one_line(tmp_path: Path, content: bytes, message: str) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(content)
+    result = run("serve", "--port", "0", "--spec", str(spec), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"mockserver: {spec}") or \
+        result.stderr.startswith("mockserver: cannot read OpenAPI document"), result.stderr
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr
     assert "URL:" not in result.stdout
 
 

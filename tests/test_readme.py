@@ -58,8 +58,8 @@ def test_the_seed_example_seeds(mock: LiveServer) -> None:
 
 def _commands() -> list[list[str]]:
     """Every command line of the README's bash blocks (continuations joined, comments cut)."""
-    lines = "\n".join(_blocks("bash")).replace("\\\n", " ").splitlines()
-    return [shlex.split(line, comments=True) for line in lines if line.strip()]
+    lines = "\n".join(_blocks("bash")).replace("\\\n", " ").replace("&&", "\n").splitlines()
+    return [argv for argv in (shlex.split(line, comments=True) for line in lines) if argv]
 
 
 def test_the_readme_shows_no_hard_coded_url_in_its_code() -> None:
