@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
                             "localhost origins are allowed by default")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers at all")
     serve.set_defaults(func=_serve)
+    init = commands.add_parser(
+        "init", help="write a graphs.yaml to start from: a chat agent that streams, calls a "
+                     "tool and asks for approval")
+    init.add_argument("directory", nargs="?", type=Path, default=Path("."),
+                      help="where to write graphs.yaml (default: here)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing graphs.yaml")
+    init.set_defaults(func=_init)
     spec = commands.add_parser("spec", help="print the packaged OpenAPI document")
     spec.add_argument("--format", choices=("yaml", "json"), default=None,
                       help="default: yaml, or json for an -o FILE ending in .json")
@@ -76,6 +83,30 @@ def _contract(runner_args: list[str]) -> int:
     from mockserver.contract.runner import main as run_contracts
 
     return int(run_contracts(runner_args))
+
+
+def _init(args: argparse.Namespace) -> int:
+    """`mockserver init [DIR]`: a commented graph model, and how to serve it to a chat UI."""
+    from importlib import resources
+
+    target = args.directory / "graphs.yaml"
+    if target.exists() and not args.force:
+        print(f"mockserver: {target} exists; --force overwrites it", file=sys.stderr)
+        return 2
+    template = resources.files("mockserver").joinpath("data/chat-graphs.yaml")
+    try:
+        args.directory.mkdir(parents=True, exist_ok=True)
+        target.write_text(template.read_text("utf-8"), "utf-8")
+    except OSError as exc:
+        print(f"mockserver: cannot write {target}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {target}: a chat agent that streams its reply, calls a tool and asks for "
+          f"approval\n\n"
+          f"  mockserver serve --graphs {target}\n\n"
+          f"then in agent-chat-ui (or any useStream app):\n"
+          f"  Deployment URL: {_url('127.0.0.1', DEFAULT_PORT)}  (the URL serve prints)\n"
+          f"  Assistant ID:   agent")
+    return 0
 
 
 def _spec(args: argparse.Namespace) -> int:

@@ -413,6 +413,30 @@ def test_broken_spec_exits_2_with_one_line(tmp_path: Path, content: bytes, messa
     assert "URL:" not in result.stdout
 
 
+# ---- init ------------------------------------------------------------------------------------
+
+
+def test_init_writes_a_chat_agent_that_serves(cli: Callable[..., Served], tmp_path: Path) -> None:
+    result = run("init", "demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "mockserver serve --graphs demo/graphs.yaml" in result.stdout
+    assert "Assistant ID:   agent" in result.stdout
+    assert run("init", "demo", cwd=tmp_path).returncode == 2  # never overwrites unasked
+
+    url = cli("serve", "--port", "0", "--quiet", "--graphs", "demo/graphs.yaml").wait_ready()
+    with httpx.Client(base_url=url, timeout=10) as http:
+        tid = http.post("/threads", json={}).json()["thread_id"]
+        asked = http.post(f"/threads/{tid}/runs/wait", json={
+            "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "hi"}]}})
+        assert asked.status_code == 200
+        assert asked.json()["messages"][-1]["tool_calls"][0]["name"] == "search"
+        assert asked.json()["__interrupt__"][0]["value"][0]["action_request"]["action"] == "search"
+        resumed = http.post(f"/threads/{tid}/runs/wait", json={
+            "assistant_id": "agent", "command": {"resume": {"type": "accept"}}})
+        assert [m["type"] for m in resumed.json()["messages"]] == ["human", "ai", "tool", "ai"]
+        assert resumed.json()["messages"][-1]["content"].startswith("You asked: hi.")
+
+
 # ---- the listening socket ----------------------------------------------------------------------
 
 
