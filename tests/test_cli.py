@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 import mockserver
+from mockserver import cli as cli_module
 
 from conftest import SPEC_PATH
 
@@ -255,6 +256,42 @@ def test_ctrl_c_stops_without_a_traceback(cli: Callable[..., Served]) -> None:
     code = served.wait_exit()
     assert code in (0, 130, -signal.SIGINT)
     assert "Traceback" not in served.stderr, served.stderr
+
+
+def test_ctrl_c_with_a_stream_open_logs_no_error(cli: Callable[..., Served],
+                                                 tmp_path: Path) -> None:
+    (tmp_path / "slow.yaml").write_text(
+        "graphs:\n  slow:\n    nodes: {a: {delay: 60}}\n    edges: [[__start__, a]]\n")
+    served = cli("serve", "--port", "0", "--graphs", "slow.yaml")
+    url = served.wait_ready()
+    with httpx.Client(base_url=url, timeout=10) as http, http.stream(
+            "POST", "/runs/stream", json={"assistant_id": "slow", "input": {}}) as stream:
+        assert stream.status_code == 200
+        served.proc.send_signal(signal.SIGINT)
+        assert served.wait_exit() in (0, 130, -signal.SIGINT)
+    assert "ERROR" not in served.stderr, served.stderr
+    assert "Traceback" not in served.stderr, served.stderr
+
+
+def test_serve_with_a_file_argument_hints_at_the_option(tmp_path: Path) -> None:
+    # Prism's habit: `prism mock spec.yaml`.
+    result = run("serve", "spec.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == ("mockserver: serve takes no file argument; did you mean "
+                             "`mockserver serve --spec spec.yaml`?\n")
+
+
+@pytest.mark.parametrize(("host", "url"), [("127.0.0.1", "http://127.0.0.1:2025"),
+                                           ("::1", "http://[::1]:2025")])
+def test_printed_urls_bracket_ipv6_hosts(host: str, url: str) -> None:
+    assert cli_module._url(host, 2025) == url
+
+
+def test_the_port_fallback_box_is_aligned() -> None:
+    box = cli_module._box("Port 2024 is in use: serving on port 2025 instead.",
+                          "Point your client at http://127.0.0.1:2025")
+    lines = box.strip("\n").splitlines()
+    assert len({len(line) for line in lines}) == 1 and all(line.endswith(" !!") for line in lines)
 
 
 # ---- graph models -----------------------------------------------------------------------------
