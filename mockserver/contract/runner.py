@@ -109,19 +109,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     if args.max_examples < 1:
-        print("contract: --max-examples must be at least 1", file=sys.stderr)
+        print("mockserver contract: --max-examples must be at least 1", file=sys.stderr)
         return 2
     output = args.output or default_output(args.base_url)
     args.drift_report = args.drift_report or output / DRIFT_REPORT
     args.junit = args.junit or output / "junit.xml"
-    output.mkdir(parents=True, exist_ok=True)
     try:
         import pytest
+        import schemathesis  # noqa: F401  (the suite's conftest needs it)
         from hypothesis.configuration import set_hypothesis_home_dir
     except ImportError as exc:
         print(f"mockserver contract: {exc.name} is missing; install the suite with "
               "pip install \"mockserver[contract]\"", file=sys.stderr)
         return 2
+    output.mkdir(parents=True, exist_ok=True)
     set_hypothesis_home_dir(output / "hypothesis")
     _forget_suite_modules()
     code = pytest.main(pytest_args(args))
