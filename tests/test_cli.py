@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import importlib.metadata
+import json
 import re
 import signal
 import socket
@@ -448,6 +449,19 @@ def test_broken_spec_exits_2_with_one_line(tmp_path: Path, content: bytes, messa
     assert message in result.stderr
     assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr
     assert "URL:" not in result.stdout
+
+
+# ---- spec ------------------------------------------------------------------------------------
+
+
+def test_spec_prints_the_packaged_contract(tmp_path: Path) -> None:
+    printed = run("spec", cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == SPEC_PATH.read_text("utf-8")
+    assert run("spec", "-o", "s.json", cwd=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "s.json").read_text()) == yaml.safe_load(printed.stdout)
+    config = run("spec", "--schemathesis-config", cwd=tmp_path)
+    assert "positive_data_acceptance" in config.stdout
 
 
 # ---- init ------------------------------------------------------------------------------------
