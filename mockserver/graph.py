@@ -8,7 +8,7 @@ does when a run executes it (its script, see scripts.py).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -60,6 +60,8 @@ _MODEL_SCHEMA = {
 }
 _VALIDATOR = jsonschema_rs.validator_for(_MODEL_SCHEMA)
 _GRAPH_KEYS = ("channels", "nodes", "edges")
+# `file:line: ` of a path of keys, to start an error message with ("" for no file)
+Locator = Callable[[Sequence[str | int]], str]
 
 
 class GraphModelError(ValueError):
@@ -95,11 +97,12 @@ def load_graphs(source: Path | str | Mapping[str, Any] | None = None) -> dict[st
     """Read a graph model file (or an already parsed mapping); None means the shipped default.
 
     GraphModelError has one line naming the file and line where it can (`file:line: ...`)."""
+    where: Locator = _nowhere
     if source is None:
         text = resources.files("mockserver").joinpath("data/graphs.yaml").read_text("utf-8")
-        document, where = yaml.safe_load(text), _nowhere
+        document = yaml.safe_load(text)
     elif isinstance(source, Mapping):
-        document, where = source, _nowhere
+        document = source
     else:
         try:
             parsed = read_yaml(source)
@@ -122,12 +125,12 @@ def _nowhere(path: Sequence[str | int]) -> str:
     return ""
 
 
-def _locator(parsed: YamlDocument) -> Any:
+def _locator(parsed: YamlDocument) -> Locator:
     """`file:line: ` for a path in the parsed file."""
     return lambda path: f"{parsed.where(path)}: "
 
 
-def _check_names(document: Any, where: Any) -> None:
+def _check_names(document: Any, where: Locator) -> None:
     """Unknown keys are typos: name the closest known one (`replyy` -> `reply`). Runs before
     the schema, whose "required" error would hide a misspelt key; shapes are its business."""
     _unknown(document, ("graphs",), "top-level key", [], where)
@@ -139,7 +142,8 @@ def _check_names(document: Any, where: Any) -> None:
             _unknown(options, NODE_OPTIONS, "node option", ["graphs", gid, "nodes", name], where)
 
 
-def _unknown(mapping: Any, known: Any, what: str, path: list[str], where: Any) -> None:
+def _unknown(mapping: Any, known: Collection[str], what: str, path: list[str],
+             where: Locator) -> None:
     for key in (mapping if isinstance(mapping, Mapping) else ()):
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
@@ -161,7 +165,7 @@ def _check_keys(node: Any, where: str) -> None:
             _check_keys(item, f"{where}/{index}")
 
 
-def _build_graph(graph_id: str, spec: Mapping[str, Any], where: Any = _nowhere) -> Graph:
+def _build_graph(graph_id: str, spec: Mapping[str, Any], where: Locator = _nowhere) -> Graph:
     options = {name: dict(raw or {}) for name, raw in spec["nodes"].items()}
     nodes = {name: {k: v for k, v in opts.items() if k == "interrupt" or k not in script_keys(opts)}
              for name, opts in options.items()}

@@ -27,9 +27,13 @@ def test_each_run_gets_a_folder_named_for_its_target(base_url: str | None, patte
     assert re.fullmatch(pattern, output.name), output
 
 
-def test_deviations_by_name_are_the_packaged_lists(tmp_path: Path) -> None:
-    args = build_parser().parse_args(["--deviations", "langgraph-api"])
-    assert args.deviations == DEVIATIONS_DIR / "langgraph-api.yaml"
+@pytest.mark.parametrize("name", ["langgraph-api", "mockserver"])
+def test_deviations_by_name_are_the_packaged_lists(tmp_path: Path, name: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "mockserver").mkdir()  # a folder of that name here changes nothing
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["--deviations", name])
+    assert args.deviations == DEVIATIONS_DIR / f"{name}.yaml"
     assert args.deviations.is_file()
     own = tmp_path / "mine.yaml"
     assert build_parser().parse_args(["--deviations", str(own)]).deviations == own

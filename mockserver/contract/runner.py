@@ -62,8 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _deviations(text: str) -> Path:
     """A deviations file: a path, or the name of a packaged list (`langgraph-api`)."""
     packaged = DEVIATIONS_DIR / f"{text}.yaml"
-    return packaged if "/" not in text and not Path(text).exists() and packaged.is_file() \
-        else Path(text)
+    return packaged if not Path(text).is_file() and packaged.is_file() else Path(text)
 
 
 def default_output(base_url: str | None) -> Path:
