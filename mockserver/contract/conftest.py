@@ -1,7 +1,7 @@
 """Pytest wiring of the contract suite: options, the run's ledger, the summary and drift report.
 
     mockserver contract --base-url URL ...           # the suite, with friendly options
-    pytest --pyargs mockserver.contract -p no:cacheprovider --contract-url URL ...
+    pytest mockserver/contract --contract-url URL ...  # in a clone; options --contract-*
 """
 
 from __future__ import annotations
