@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import socket
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from mockserver import __version__
 
@@ -39,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve the mock over HTTP")
+    # `mockserver serve spec.yaml` is Prism's habit: caught, with a hint (see _serve).
+    serve.add_argument("document", nargs="?", type=Path, help=argparse.SUPPRESS)
     serve.add_argument("--spec", type=Path, help="OpenAPI document (default: the packaged one)")
     serve.add_argument("--graphs", type=Path, help="graph model YAML (default: the packaged one)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -54,6 +59,22 @@ def _parser() -> argparse.ArgumentParser:
                             "are allowed by default")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers at all")
     serve.set_defaults(func=_serve)
+    init = commands.add_parser(
+        "init", help="write a graphs.yaml to start from: a chat agent that streams, calls a "
+                     "tool and asks for approval")
+    init.add_argument("directory", nargs="?", type=Path, default=Path("."),
+                      help="where to write graphs.yaml (default: here)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing graphs.yaml")
+    init.set_defaults(func=_init)
+    spec = commands.add_parser("spec", help="print the packaged OpenAPI document")
+    spec.add_argument("--format", choices=("yaml", "json"), default=None,
+                      help="default: yaml, or json for an -o FILE ending in .json")
+    spec.add_argument("--schemathesis-config", action="store_true",
+                      help="print the schemathesis.toml the contract suite uses instead: the "
+                           "refusals of valid data that depend on the server's state")
+    spec.add_argument("-o", "--output", type=Path, metavar="FILE",
+                      help="write it to FILE instead of standard output")
+    spec.set_defaults(func=_spec)
     contract = commands.add_parser(
         "contract", add_help=False,
         help="run the contract suite against the mock or a deployment (--help for options)")
@@ -62,17 +83,65 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _contract(runner_args: list[str]) -> int:
-    """`mockserver contract ...`: contracts/runner.py, from the source checkout."""
-    checkout = Path(__file__).resolve().parent.parent
-    if not (checkout / "contracts" / "runner.py").is_file():
-        print("mockserver: the contract suite ships with the source checkout "
-              "(contracts/); install the project from a clone to run it", file=sys.stderr)
-        return 2
-    if str(checkout) not in sys.path:
-        sys.path.insert(0, str(checkout))
-    from contracts.runner import main as run_contracts
+    """`mockserver contract ...`: the packaged suite (mockserver.contract, the `contract` extra)."""
+    from mockserver.contract.runner import main as run_contracts
 
     return int(run_contracts(runner_args))
+
+
+def _init(args: argparse.Namespace) -> int:
+    """`mockserver init [DIR]`: a commented graph model, and how to serve it to a chat UI."""
+    from importlib import resources
+
+    target = args.directory / "graphs.yaml"
+    if target.exists() and not args.force:
+        print(f"mockserver: {target} exists; --force overwrites it", file=sys.stderr)
+        return 2
+    template = resources.files("mockserver").joinpath("data/chat-graphs.yaml")
+    try:
+        args.directory.mkdir(parents=True, exist_ok=True)
+        target.write_text(template.read_text("utf-8"), "utf-8")
+    except OSError as exc:
+        print(f"mockserver: cannot write {target}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {target}: a chat agent that streams its reply, calls a tool and asks for "
+          f"approval\n\n"
+          f"  mockserver serve --graphs {target}\n\n"
+          f"then in agent-chat-ui (or any useStream app):\n"
+          f"  Deployment URL: {_url('127.0.0.1', DEFAULT_PORT)}  (the URL serve prints)\n"
+          f"  Assistant ID:   agent")
+    return 0
+
+
+def _spec(args: argparse.Namespace) -> int:
+    """`mockserver spec`: the packaged contract, for Schemathesis, Prism or a code generator."""
+    from mockserver.spec import default_spec_path
+
+    path = default_spec_path()
+    fmt = args.format or ("json" if args.output and args.output.suffix == ".json" else "yaml")
+    if args.schemathesis_config:
+        from mockserver.contract import CONFIG_PATH
+
+        text = CONFIG_PATH.read_text("utf-8")
+    elif fmt == "yaml":
+        text = path.read_text("utf-8")
+    else:
+        import json
+
+        import yaml
+
+        document = yaml.safe_load(path.read_text("utf-8"))
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.output.write_text(text, "utf-8")
+    except OSError as exc:
+        print(f"mockserver: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
 
 
 def _port(text: str) -> int:
@@ -84,6 +153,19 @@ def _port(text: str) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    if args.document is not None:
+        option = "--graphs" if "graph" in args.document.name else "--spec"
+        print(f"mockserver: serve takes no file argument; did you mean "
+              f"`mockserver serve {option} {args.document}`?", file=sys.stderr)
+        return 2
+    from mockserver.graph import GraphModelError, load_graphs
+    from mockserver.spec import SpecError, load_spec
+
+    try:  # before the web stack is imported: a broken file fails in a fraction of a second
+        spec, graphs = load_spec(args.spec), load_graphs(args.graphs)
+    except (SpecError, GraphModelError) as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
     try:
         sock, note = _listen(args.host, args.port)
     except OSError as exc:
@@ -93,25 +175,18 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockserver.app import HOSTED_ORIGINS, LOCAL_ORIGINS, create_app
-    from mockserver.graph import GraphModelError
     from mockserver.live import tune_gc
-    from mockserver.spec import SpecError
 
-    try:
-        app = create_app(args.spec, args.graphs, check_responses=args.check_responses,
-                         max_body_size=args.max_body_size,
-                         cors_origins=[] if args.no_cors else [*HOSTED_ORIGINS,
-                                                               *args.cors_origin],
-                         cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS)
-    except (SpecError, GraphModelError) as exc:
-        print(f"mockserver: {exc}", file=sys.stderr)
-        return 2
+    app = create_app(spec, graphs, check_responses=args.check_responses,
+                     max_body_size=args.max_body_size,
+                     cors_origins=[] if args.no_cors else [*HOSTED_ORIGINS, *args.cors_origin],
+                     cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS)
     context = app.state.context
     port = sock.getsockname()[1]
     if note:
         print(note, file=sys.stderr)
     print(f"mockserver {__version__} — LangGraph Agent Server mock\n"
-          f"  URL:     http://{args.host}:{port}\n"
+          f"  URL:     {_url(args.host, port)}\n"
           f"  spec:    {context.spec.source} ({len(context.spec.operations)} operations)\n"
           f"  graphs:  {', '.join(context.graphs)}"
           f" ({args.graphs or 'packaged default'})\n"
@@ -122,7 +197,7 @@ def _serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet, proxy_headers=False,
                             log_level="warning" if args.quiet else "info")
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        _server(config).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn shuts down gracefully on Ctrl-C, then re-raises it; the traceback is noise.
         return 130
@@ -142,6 +217,25 @@ def _log_rejections(quiet: bool) -> None:
     log.propagate = False
 
 
+def _server(config: Any) -> Any:
+    """uvicorn's server, whose Ctrl-C first silences the ERROR uvicorn logs for each stream
+    that shutting down cuts ("ASGI callable returned without completing response"): then it
+    is the point, not an error; before the signal the line still shows a real bug. (A bound
+    method stays the signal handler: sse-starlette finds the server through it.)"""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            logging.getLogger("uvicorn.error").addFilter(_not_a_cut_stream)
+            super().handle_exit(sig, frame)
+
+    return Server(config)
+
+
+def _not_a_cut_stream(record: logging.LogRecord) -> bool:
+    return "without completing response" not in record.getMessage()
+
+
 def _listen(host: str, port: int | None) -> tuple[socket.socket, str]:
     """A listening socket: the explicit port or fail; else 2024 or the next free port after it."""
     from mockserver.live import bind_socket
@@ -155,12 +249,23 @@ def _listen(host: str, port: int | None) -> tuple[socket.socket, str]:
             if exc.errno != errno.EADDRINUSE:
                 raise
             continue
-        note = "" if candidate == DEFAULT_PORT else (
-            f"\n  !! Port {DEFAULT_PORT} is in use: serving on port {candidate} instead. !!\n"
-            f"  !! Point your client at http://{host}:{candidate}                 !!\n")
+        note = "" if candidate == DEFAULT_PORT else _box(
+            f"Port {DEFAULT_PORT} is in use: serving on port {candidate} instead.",
+            f"Point your client at {_url(host, candidate)}")
         return sock, note
     raise OSError(errno.EADDRINUSE, f"ports {DEFAULT_PORT}-{DEFAULT_PORT + _PORT_SEARCH - 1} "
                                     "are all in use")
+
+
+def _url(host: str, port: int) -> str:
+    """The URL a client uses; an IPv6 address goes in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _box(*lines: str) -> str:
+    """Lines framed by `!!`, every right edge in one column."""
+    width = max(map(len, lines))
+    return "\n" + "".join(f"  !! {line.ljust(width)} !!\n" for line in lines)
 
 
 if __name__ == "__main__":

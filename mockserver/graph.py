@@ -7,7 +7,8 @@ does when a run executes it (its script, see scripts.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,8 @@ import jsonschema_rs
 import yaml
 
 from mockserver.reducers import REDUCERS
-from mockserver.scripts import NodeScript, ScriptError, parse_script, script_keys
+from mockserver.scripts import NODE_OPTIONS, NodeScript, ScriptError, parse_script, script_keys
+from mockserver.yamlfile import YamlDocument, YamlFileError, read_yaml, shorten
 
 START = "__start__"
 END = "__end__"
@@ -57,6 +59,9 @@ _MODEL_SCHEMA = {
     },
 }
 _VALIDATOR = jsonschema_rs.validator_for(_MODEL_SCHEMA)
+_GRAPH_KEYS = ("channels", "nodes", "edges")
+# `file:line: ` of a path of keys, to start an error message with ("" for no file)
+Locator = Callable[[Sequence[str | int]], str]
 
 
 class GraphModelError(ValueError):
@@ -67,8 +72,8 @@ class GraphModelError(ValueError):
 class Graph:
     """One graph: channel reducers, nodes (with their options), outgoing edges and scripts.
 
-    `nodes` keeps each node's structural options (`interrupt`, and any key the mock does not
-    know); `scripts` holds what each node does in a run.
+    `nodes` keeps each node's structural options (`interrupt`; an unknown key is refused at
+    load, with the closest known one); `scripts` holds what each node does in a run.
     """
 
     graph_id: str
@@ -89,7 +94,10 @@ class Graph:
 
 
 def load_graphs(source: Path | str | Mapping[str, Any] | None = None) -> dict[str, Graph]:
-    """Read a graph model file (or an already parsed mapping); None means the shipped default."""
+    """Read a graph model file (or an already parsed mapping); None means the shipped default.
+
+    GraphModelError has one line naming the file and line where it can (`file:line: ...`)."""
+    where: Locator = _nowhere
     if source is None:
         text = resources.files("mockserver").joinpath("data/graphs.yaml").read_text("utf-8")
         document = yaml.safe_load(text)
@@ -97,15 +105,51 @@ def load_graphs(source: Path | str | Mapping[str, Any] | None = None) -> dict[st
         document = source
     else:
         try:
-            document = yaml.safe_load(Path(source).read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise GraphModelError(f"cannot read graph model {source}: {exc}") from exc
+            parsed = read_yaml(source)
+        except YamlFileError as exc:
+            raise GraphModelError(f"cannot read graph model {exc}") from None
+        document, where = parsed.data, _locator(parsed)
     _check_keys(document, "")
-    errors = [f"{'/'.join(map(str, e.instance_path)) or '<root>'}: {e.message}"
-              for e in _VALIDATOR.iter_errors(document)]
+    _check_names(document, where)
+    errors = list(_VALIDATOR.iter_errors(document))
     if errors:
-        raise GraphModelError("invalid graph model:\n" + "\n".join(errors))
-    return {gid: _build_graph(gid, spec) for gid, spec in document["graphs"].items()}
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        location = "/".join(map(str, first.instance_path)) or "<root>"
+        raise GraphModelError(shorten(f"{where(first.instance_path)}invalid graph model: "
+                                      f"{location}: {first.message}") + more)
+    return {gid: _build_graph(gid, spec, where) for gid, spec in document["graphs"].items()}
+
+
+def _nowhere(path: Sequence[str | int]) -> str:
+    return ""
+
+
+def _locator(parsed: YamlDocument) -> Locator:
+    """`file:line: ` for a path in the parsed file."""
+    return lambda path: f"{parsed.where(path)}: "
+
+
+def _check_names(document: Any, where: Locator) -> None:
+    """Unknown keys are typos: name the closest known one (`replyy` -> `reply`). Runs before
+    the schema, whose "required" error would hide a misspelt key; shapes are its business."""
+    _unknown(document, ("graphs",), "top-level key", [], where)
+    graphs = document.get("graphs") if isinstance(document, Mapping) else None
+    for gid, graph in (graphs.items() if isinstance(graphs, Mapping) else ()):
+        _unknown(graph, _GRAPH_KEYS, "graph key", ["graphs", gid], where)
+        nodes = graph.get("nodes") if isinstance(graph, Mapping) else None
+        for name, options in (nodes.items() if isinstance(nodes, Mapping) else ()):
+            _unknown(options, NODE_OPTIONS, "node option", ["graphs", gid, "nodes", name], where)
+
+
+def _unknown(mapping: Any, known: Collection[str], what: str, path: list[str],
+             where: Locator) -> None:
+    for key in (mapping if isinstance(mapping, Mapping) else ()):
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(sorted(known))}"
+            name = "/".join(map(str, [*path, key]))
+            raise GraphModelError(shorten(f"{where([*path, key])}unknown {what} {name} ({hint})"))
 
 
 def _check_keys(node: Any, where: str) -> None:
@@ -121,23 +165,27 @@ def _check_keys(node: Any, where: str) -> None:
             _check_keys(item, f"{where}/{index}")
 
 
-def _build_graph(graph_id: str, spec: Mapping[str, Any]) -> Graph:
+def _build_graph(graph_id: str, spec: Mapping[str, Any], where: Locator = _nowhere) -> Graph:
     options = {name: dict(raw or {}) for name, raw in spec["nodes"].items()}
     nodes = {name: {k: v for k, v in opts.items() if k == "interrupt" or k not in script_keys(opts)}
              for name, opts in options.items()}
+    here = ["graphs", graph_id]
     for reserved in (START, END, INPUT, COPY):
         if reserved in nodes:
-            raise GraphModelError(f"graph {graph_id}: {reserved} is reserved, not a node name")
+            raise GraphModelError(f"{where([*here, 'nodes', reserved])}graph {graph_id}: "
+                                  f"{reserved} is reserved, not a node name")
     order = {name: i for i, name in enumerate(nodes)}
     edges: dict[str, list[str]] = {}
-    for source, target in spec["edges"]:
-        if source != START and source not in nodes:
-            raise GraphModelError(f"graph {graph_id}: edge from unknown node {source}")
-        if target != END and target not in nodes:
-            raise GraphModelError(f"graph {graph_id}: edge to unknown node {target}")
+    for index, (source, target) in enumerate(spec["edges"]):
+        for end, name, allowed in (("from", source, START), ("to", target, END)):
+            if name != allowed and name not in nodes:
+                close = difflib.get_close_matches(name, list(nodes), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise GraphModelError(f"{where([*here, 'edges', index])}graph {graph_id}: "
+                                      f"edge {end} unknown node {name}{hint}")
         edges.setdefault(source, []).append(target)
     if START not in edges:
-        raise GraphModelError(f"graph {graph_id}: no edge leaves {START}")
+        raise GraphModelError(f"{where(here)}graph {graph_id}: no edge leaves {START}")
     # `next` lists the nodes to run; END is not one, and LangGraph orders them by declaration.
     ordered = {
         source: tuple(sorted((t for t in set(targets) if t != END), key=order.__getitem__))
@@ -149,6 +197,7 @@ def _build_graph(graph_id: str, spec: Mapping[str, Any]) -> Graph:
         try:
             scripts[name] = parse_script(opts, channels, tuple(edges.get(name, ())))
         except ScriptError as exc:
-            raise GraphModelError(f"graph {graph_id}: node {name}: {exc}") from None
+            raise GraphModelError(shorten(f"{where([*here, 'nodes', name])}graph {graph_id}: "
+                                          f"node {name}: {exc}")) from None
     edge_list = tuple((source, target) for source, target in spec["edges"])
     return Graph(graph_id, channels, nodes, ordered, scripts, edge_list)

@@ -75,7 +75,8 @@ def mockserver(request: pytest.FixtureRequest,
 @pytest.fixture
 def mockserver_asgi(request: pytest.FixtureRequest,
                     _mockserver_pool: dict[Any, Any]) -> InProcessMock:
-    """The mock in-process, no socket: `async with mockserver_asgi.client() as http: ...`."""
+    """The mock in-process, no socket: `async with mockserver_asgi.client() as http: ...`
+    in an async test (mark it, e.g. `@pytest.mark.anyio`: anyio comes with the package)."""
     from mockserver.testing import InProcessMock
 
     mock: InProcessMock = _pooled(request, _mockserver_pool, InProcessMock.create)

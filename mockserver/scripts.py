@@ -34,6 +34,7 @@ VARIABLES = frozenset({"message_count", "last_human", "last_ai", "last_tool", "r
                        "tool_name", "tool_args"})
 _KEYS = frozenset({"writes", "reply", "stream", "token_delay", "tool_result", "interrupt", "fail",
                    "delay", "custom", "route"})
+NODE_OPTIONS = _KEYS  # every option a node may have; graph.py names the closest to a typo
 
 
 class ScriptError(ValueError):

@@ -7,18 +7,24 @@ Parameters, request bodies, responses and headers given by `$ref` are resolved h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+import jsonschema_rs
+
+from mockserver.yamlfile import YamlFileError, read_yaml, shorten
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PACKAGED_SPEC = "openapi/agent-server.yaml"
-# libyaml's loader when PyYAML was built with it: the spec loads in a third of the time.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Schema keywords that apply their subschemas to the same instance: a $ref cycle through only
+# these never ends (a validator recurses forever), unlike one through `properties` or `items`.
+_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
+_IN_PLACE_ONE = ("not", "if", "then", "else")
+# Values under these keys are data, not schemas or references.
+_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 
 
 class SpecError(ValueError):
@@ -104,6 +110,7 @@ def default_spec_path() -> Path:
 
 def load_spec(source: Path | str | Mapping[str, Any] | None = None) -> Spec:
     """Read an OpenAPI 3.x document (a path, or an already parsed mapping) and index it."""
+    given = source is not None
     if source is None:
         source = default_spec_path()
     if isinstance(source, Mapping):
@@ -111,16 +118,121 @@ def load_spec(source: Path | str | Mapping[str, Any] | None = None) -> Spec:
     else:
         name = str(source)
         try:
-            document = yaml.load(Path(source).read_text("utf-8"), Loader=_LOADER)
-        except (OSError, yaml.YAMLError) as exc:
-            raise SpecError(f"cannot read OpenAPI document {name}: {exc}") from exc
-    if not isinstance(document, Mapping) or "paths" not in document:
+            document = read_yaml(source).data
+        except YamlFileError as exc:
+            raise SpecError(f"cannot read OpenAPI document {exc}") from None
+    if not isinstance(document, Mapping) or not isinstance(document.get("paths"), Mapping):
         raise SpecError(f"{name} is not an OpenAPI document (no `paths`)")
+    check_document(document, name, full=given and not isinstance(source, Mapping))
     operations = tuple(_index_operations(document))
     ids = [op.operation_id for op in operations]
     if len(ids) != len(set(ids)):
         raise SpecError(f"{name}: operationIds are not unique")
     return Spec(document, operations, name)
+
+
+def check_document(document: Mapping[str, Any], name: str, *, full: bool = False) -> None:
+    """What would otherwise fail late or never end: unresolved `$ref`s, `$ref` cycles that
+    consume nothing, invalid schemas; with `full`, openapi-spec-validator too when installed
+    (the packaged spec is checked by the test suite, not at every start)."""
+    refs = list(_references(document))
+    for location, ref in refs:
+        try:
+            _pointer(document, ref)
+        except SpecError as exc:
+            raise SpecError(f"{name}: {exc} (at {location})") from None
+    for _, ref in refs:
+        _check_cycle(document, ref, name)
+    for location, schema in _schemas(document):
+        try:
+            jsonschema_rs.meta.validate(schema)
+        except jsonschema_rs.ValidationError as exc:
+            where = "/".join(map(str, [location, *exc.instance_path]))
+            raise SpecError(shorten(f"{name}: invalid schema at {where}: {exc.message}")) from None
+    if full:
+        _validate_openapi(document, name)
+
+
+def _validate_openapi(document: Mapping[str, Any], name: str) -> None:
+    try:
+        from openapi_spec_validator import validate
+        from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+    except ImportError:  # not a runtime dependency: the checks above catch what hangs or crashes
+        return
+    try:
+        validate(document)
+    except OpenAPIValidationError as exc:
+        where = "/".join(map(str, getattr(exc, "path", ()) or ())) or "<root>"
+        message = str(getattr(exc, "message", exc)).split("\n\n", 1)[0]
+        raise SpecError(shorten(f"{name}: not valid OpenAPI at {where}: {message}")) from None
+
+
+def _walk(node: Any, location: str = "#") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every mapping in the document (data under `example`, `default`... left out)."""
+    stack = [(location, node)]
+    while stack:
+        where, current = stack.pop()
+        if isinstance(current, Mapping):
+            yield where, current
+            children = [(k, v) for k, v in current.items() if k not in _DATA_KEYS]
+        elif isinstance(current, list):
+            children = list(enumerate(current))
+        else:
+            continue
+        stack.extend((f"{where}/{key}", value) for key, value in reversed(children))
+
+
+def _references(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for where, node in _walk(document):
+        ref = node.get("$ref")
+        if ref is not None:
+            if not isinstance(ref, str) or not ref.startswith("#/"):
+                raise SpecError(f"only local $refs are supported, got {ref} (at {where})")
+            yield where, ref
+
+
+def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every schema object: each component schema and every value of a `schema` key."""
+    components = document.get("components")
+    schemas = components.get("schemas") if isinstance(components, Mapping) else None
+    for key, schema in (schemas.items() if isinstance(schemas, Mapping) else ()):
+        yield f"#/components/schemas/{key}", schema
+    for where, node in _walk(document):
+        if "schema" in node and not where.startswith("#/components/schemas/"):
+            yield f"{where}/schema", node["schema"]
+
+
+def _pointer(document: Mapping[str, Any], ref: str) -> Any:
+    target: Any = document
+    for part in ref[2:].split("/"):
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(target, Mapping) and key in target:
+            target = target[key]
+        elif isinstance(target, list) and key.isdigit() and int(key) < len(target):
+            target = target[int(key)]
+        else:
+            raise SpecError(f"unresolved $ref {ref}")
+    return target
+
+
+def _check_cycle(document: Mapping[str, Any], ref: str, name: str) -> None:
+    """Follow `ref` through $refs and in-place keywords; coming back to it is a cycle."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[str, ...]]] = [(_pointer(document, ref), (ref,))]
+    while stack:
+        node, chain = stack.pop()
+        if not isinstance(node, Mapping) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        nested = node.get("$ref")
+        if isinstance(nested, str):
+            if nested == ref:
+                raise SpecError(f"{name}: $ref cycle: {' -> '.join((*chain, ref))}")
+            stack.append((_pointer(document, nested), (*chain, nested)))
+        for key in _IN_PLACE_LISTS:
+            parts = node.get(key)
+            stack.extend((part, chain) for part in (parts if isinstance(parts, list) else ()))
+        stack.extend((node[key], chain) for key in _IN_PLACE_ONE if key in node)
 
 
 def _index_operations(document: Mapping[str, Any]) -> list[Operation]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import importlib.metadata
+import json
 import re
 import signal
 import socket
@@ -16,12 +17,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 import pytest
+import yaml
 
 import mockserver
+from mockserver import cli as cli_module
+
+from conftest import SPEC_PATH
 
 DEADLINE = 30.0  # seconds a process gets to print its URL, answer, or exit
 ENTRY_POINT = Path(sys.executable).with_name("mockserver")
@@ -280,6 +285,42 @@ def test_ctrl_c_stops_without_a_traceback(cli: Callable[..., Served]) -> None:
     assert "Traceback" not in served.stderr, served.stderr
 
 
+def test_ctrl_c_with_a_stream_open_logs_no_error(cli: Callable[..., Served],
+                                                 tmp_path: Path) -> None:
+    (tmp_path / "slow.yaml").write_text(
+        "graphs:\n  slow:\n    nodes: {a: {delay: 60}}\n    edges: [[__start__, a]]\n")
+    served = cli("serve", "--port", "0", "--graphs", "slow.yaml")
+    url = served.wait_ready()
+    with httpx.Client(base_url=url, timeout=10) as http, http.stream(
+            "POST", "/runs/stream", json={"assistant_id": "slow", "input": {}}) as stream:
+        assert stream.status_code == 200
+        served.proc.send_signal(signal.SIGINT)
+        assert served.wait_exit() in (0, 130, -signal.SIGINT)
+    assert "ERROR" not in served.stderr, served.stderr
+    assert "Traceback" not in served.stderr, served.stderr
+
+
+def test_serve_with_a_file_argument_hints_at_the_option(tmp_path: Path) -> None:
+    # Prism's habit: `prism mock spec.yaml`.
+    result = run("serve", "spec.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == ("mockserver: serve takes no file argument; did you mean "
+                             "`mockserver serve --spec spec.yaml`?\n")
+
+
+@pytest.mark.parametrize(("host", "url"), [("127.0.0.1", "http://127.0.0.1:2025"),
+                                           ("::1", "http://[::1]:2025")])
+def test_printed_urls_bracket_ipv6_hosts(host: str, url: str) -> None:
+    assert cli_module._url(host, 2025) == url
+
+
+def test_the_port_fallback_box_is_aligned() -> None:
+    box = cli_module._box("Port 2024 is in use: serving on port 2025 instead.",
+                          "Point your client at http://127.0.0.1:2025")
+    lines = box.strip("\n").splitlines()
+    assert len({len(line) for line in lines}) == 1 and all(line.endswith(" !!") for line in lines)
+
+
 # ---- graph models -----------------------------------------------------------------------------
 
 
@@ -327,6 +368,11 @@ def test_custom_graph_model_is_used(cli: Callable[..., Served], tmp_path: Path) 
         assert "agent" in no_graph.json()["detail"]
 
 
+# "billion laughs": 9 ** 9 values from a few hundred bytes
+ALIAS_BOMB = b"a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + b"".join(
+    b"%c: &%c [%s]\n" % (name, name, b", ".join([b"*%c" % (name - 1)] * 9))
+    for name in range(ord("b"), ord("j")))
+
 BAD_GRAPHS = [
     pytest.param(b"graphs: [\n", "cannot read graph model", id="yaml-syntax-error"),
     pytest.param(b"", "invalid graph model", id="empty-file"),
@@ -344,6 +390,18 @@ BAD_GRAPHS = [
         id="integer-node-name"),
     pytest.param(
         b"\xff\xfegraphs: {}\n", "cannot read graph model", id="not-utf8"),
+    # The message names the file and line, and the closest known key.
+    pytest.param(b"graphs:\n  x:\n    nodes:\n      a: {replyy: hi}\n    edges: [[__start__, a]]\n",
+                 "graphs.yaml:4: unknown node option graphs/x/nodes/a/replyy (did you mean reply?)",
+                 id="misspelt-node-option"),
+    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}}\n    edgs: [[__start__, a]]\n",
+                 "graphs.yaml:4: unknown graph key graphs/x/edgs (did you mean edges?)",
+                 id="misspelt-graph-key"),
+    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}\n", "graphs.yaml:4:1: did not find expected",
+                 id="yaml-error-names-file-and-line"),
+    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}}\n    edges: [[__start__, b]]\n",
+                 "graphs.yaml:4: graph x: edge to unknown node b", id="edge-names-its-line"),
+    pytest.param(ALIAS_BOMB, "expands to more than", id="alias-bomb"),
 ]
 
 
@@ -358,7 +416,102 @@ def test_malformed_graph_model_exits_2(tmp_path: Path, content: bytes | None,
     assert result.returncode == 2
     assert result.stderr.startswith("mockserver: "), result.stderr
     assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr
     assert "URL:" not in result.stdout
+
+
+def _spec_with(change: Callable[[dict[str, Any]], None]) -> bytes:
+    document = yaml.safe_load(SPEC_PATH.read_text())
+    change(document)
+    return yaml.safe_dump(document).encode()
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        *parents, last = path.split("/")
+        for part in parents:
+            document = document[part]
+        document[last] = value
+    return change
+
+
+def _both(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        for one in changes:
+            one(document)
+    return change
+
+
+RUN_ID = "components/schemas/RunFields/properties/run_id"
+PARAMETERS = "components/parameters"
+BAD_SPECS = [
+    pytest.param(_spec_with(_both(
+        _set(f"{PARAMETERS}/AssistantId", {"$ref": f"#/{PARAMETERS}/AssistantIdOrGraph"}),
+        _set(f"{PARAMETERS}/AssistantIdOrGraph", {"$ref": f"#/{PARAMETERS}/AssistantId"}))),
+        "$ref cycle: #/components/parameters/", id="parameter-ref-cycle"),
+    pytest.param(_spec_with(_set(RUN_ID, {"allOf": [{"$ref": f"#/{RUN_ID}"}]})),
+                 "$ref cycle: #/components/schemas/RunFields/properties/run_id",
+                 id="schema-ref-cycle"),
+    pytest.param(_spec_with(_set(RUN_ID, {"$ref": "#/components/schemas/Nope"})),
+                 "unresolved $ref #/components/schemas/Nope (at #/components/schemas/RunFields",
+                 id="unresolved-ref"),
+    pytest.param(_spec_with(_set(f"{RUN_ID}/type", "strng")),
+                 "invalid schema at #/components/schemas/RunFields/properties/run_id/type",
+                 id="invalid-schema-type"),
+    pytest.param(ALIAS_BOMB, "expands to more than", id="alias-bomb"),
+    pytest.param(b"openapi: 3.1.0\npaths: {/a: {get: {responses: {200: {}}}\n",
+                 "spec.yaml:3:1: did not find expected", id="yaml-error-names-file-and-line"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_SPECS)
+def test_broken_spec_exits_2_with_one_line(tmp_path: Path, content: bytes, message: str) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(content)
+    result = run("serve", "--port", "0", "--spec", str(spec), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"mockserver: {spec}") or \
+        result.stderr.startswith("mockserver: cannot read OpenAPI document"), result.stderr
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr
+    assert "URL:" not in result.stdout
+
+
+# ---- spec ------------------------------------------------------------------------------------
+
+
+def test_spec_prints_the_packaged_contract(tmp_path: Path) -> None:
+    printed = run("spec", cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == SPEC_PATH.read_text("utf-8")
+    assert run("spec", "-o", "s.json", cwd=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "s.json").read_text()) == yaml.safe_load(printed.stdout)
+    config = run("spec", "--schemathesis-config", cwd=tmp_path)
+    assert "positive_data_acceptance" in config.stdout
+
+
+# ---- init ------------------------------------------------------------------------------------
+
+
+def test_init_writes_a_chat_agent_that_serves(cli: Callable[..., Served], tmp_path: Path) -> None:
+    result = run("init", "demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "mockserver serve --graphs demo/graphs.yaml" in result.stdout
+    assert "Assistant ID:   agent" in result.stdout
+    assert run("init", "demo", cwd=tmp_path).returncode == 2  # never overwrites unasked
+
+    url = cli("serve", "--port", "0", "--quiet", "--graphs", "demo/graphs.yaml").wait_ready()
+    with httpx.Client(base_url=url, timeout=10) as http:
+        tid = http.post("/threads", json={}).json()["thread_id"]
+        asked = http.post(f"/threads/{tid}/runs/wait", json={
+            "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "hi"}]}})
+        assert asked.status_code == 200
+        assert asked.json()["messages"][-1]["tool_calls"][0]["name"] == "search"
+        assert asked.json()["__interrupt__"][0]["value"][0]["action_request"]["action"] == "search"
+        resumed = http.post(f"/threads/{tid}/runs/wait", json={
+            "assistant_id": "agent", "command": {"resume": {"type": "accept"}}})
+        assert [m["type"] for m in resumed.json()["messages"]] == ["human", "ai", "tool", "ai"]
+        assert resumed.json()["messages"][-1]["content"].startswith("You asked: hi.")
 
 
 # ---- the listening socket ----------------------------------------------------------------------
@@ -400,5 +553,6 @@ def test_no_command_prints_help_and_exits_2(tmp_path: Path) -> None:
 def test_contract_hands_its_arguments_to_the_contract_runner(tmp_path: Path) -> None:
     result = run("contract", "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: mockserver contract")
     assert "--base-url URL" in result.stdout
     assert "--deviations FILE" in result.stdout

@@ -26,10 +26,15 @@ def run_apart(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
 
 
-def test_the_readme_example_passes_with_no_conftest(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize("marker", [
+    pytest.param("def test_chat(mockserver)", id="live"),
+    # A plain `async def` test: anyio's marker (anyio comes with Starlette) is all it needs.
+    pytest.param("def test_in_process(mockserver_asgi)", id="in-process"),
+])
+def test_the_readme_examples_pass_with_no_conftest(pytester: pytest.Pytester, marker: str) -> None:
     (example,) = [b for b in re.findall(r"```python\n(.*?)```", README, flags=re.S)
-                  if "def test_chat(mockserver)" in b]
-    pytester.makepyfile(test_chat_example=example)
+                  if marker in b]
+    pytester.makepyfile(test_readme_example=example)
     result = run(pytester)
     result.assert_outcomes(passed=1)
 

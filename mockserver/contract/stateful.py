@@ -15,7 +15,7 @@ from typing import Any
 import hypothesis
 from hypothesis.errors import Flaky
 
-from contracts import ledger
+from mockserver.contract import ledger
 
 MAX_SUITES = 20
 

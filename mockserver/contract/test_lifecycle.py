@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from contracts import ledger, target
-from contracts.api import Api
-from contracts.checks import NAMES as SEMANTIC_CHECKS
+from mockserver.contract import ledger, target
+from mockserver.contract.api import Api
+from mockserver.contract.checks import NAMES as SEMANTIC_CHECKS
 
 THREAD = "/threads/{thread_id}"
 STATE = "/threads/{thread_id}/state"

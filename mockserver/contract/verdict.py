@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from contracts.deviations import Deviation
-from contracts.ledger import Finding, Ledger
+from mockserver.contract.deviations import Deviation
+from mockserver.contract.ledger import Finding, Ledger
 
 
 @dataclass

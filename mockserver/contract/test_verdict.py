@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts import ledger, target
-from contracts.verdict import decide
+from mockserver.contract import ledger, target
+from mockserver.contract.verdict import decide
 
 
 def test_deviations_list_is_true(contract_run_state: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.checks import state, threads  # noqa: F401  (registration by import)
+from mockserver.contract.checks import state, threads  # noqa: F401  (registration by import)
 
 NAMES = (
     "update_state_moves_head",

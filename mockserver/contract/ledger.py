@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from schemathesis.core import NotSet
 from schemathesis.core.failures import Failure, FailureGroup
 
-from contracts.deviations import Deviation, find
+from mockserver.contract.deviations import Deviation, find
 
 SCENARIO_PHASE = "scenario"  # cases the life-cycle scenario builds by hand
 
@@ -158,7 +158,7 @@ def validate(case: Any, response: Any = None, **kwargs: Any) -> Any:
 
 
 def after_validate(context: Any, case: Any, response: Any, results: Any) -> None:
-    """The hook `contracts.target` registers on the schema."""
+    """The hook `mockserver.contract.target` registers on the schema."""
     current().on_validate(case, response, results)
 
 

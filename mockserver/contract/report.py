@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from contracts.deviations import Deviation
-from contracts.ledger import Finding, Ledger
-from contracts.target import Settings
-from contracts.verdict import Verdict
+from mockserver.contract.deviations import Deviation
+from mockserver.contract.ledger import Finding, Ledger
+from mockserver.contract.target import Settings
+from mockserver.contract.verdict import Verdict
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful", "scenario")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts import stateful, target
+from mockserver.contract import stateful, target
 
 
 def test_linked_scenarios() -> None:

@@ -1,8 +1,7 @@
 """Pytest wiring of the contract suite: options, the run's ledger, the summary and drift report.
 
-    pytest contracts                                   # the mock, in-process
-    pytest contracts --contract-url URL --contract-deviations FILE
-    python -m contracts.runner --base-url URL ...      # the same, with friendlier options
+    mockserver contract --base-url URL ...           # the suite, with friendly options
+    pytest mockserver/contract --contract-url URL ...  # in a clone; options --contract-*
 """
 
 from __future__ import annotations
@@ -15,19 +14,18 @@ from typing import Any
 import pytest
 from schemathesis.checks import CHECKS, load_all_checks
 
-import contracts.checks  # noqa: F401  (registers the semantic checks)
-from contracts import (
+import mockserver.contract.checks  # noqa: F401  (registers the semantic checks)
+from mockserver.contract import (
     API_KEY_ENV,
     DEFAULT_MAX_EXAMPLES,
-    ROOT,
     SPEC_PATH,
     URL_ENV,
     ledger,
     report,
     target,
 )
-from contracts.deviations import DeviationsError, load
-from contracts.verdict import decide
+from mockserver.contract.deviations import DeviationsError, load
+from mockserver.contract.verdict import decide
 
 _STARTED = pytest.StashKey[float]()
 _FAILED: list[str] = []  # node ids of failed tests in this run
@@ -37,7 +35,7 @@ SUITE_MODULES = {"test_lifecycle.py", "test_operations.py", "test_stateful.py", 
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("contract", "contract suite (contracts/)")
+    group = parser.getgroup("contract", "contract suite (mockserver.contract)")
     add = group.addoption
     add("--contract-url", default=os.environ.get(URL_ENV) or None,
         help=f"base URL of the deployment to check (env {URL_ENV}); default: the mock, in-process")
@@ -111,7 +109,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = target.settings()
     return [f"contract target: {settings.target_name}",
-            f"contract spec: {SPEC_PATH.relative_to(ROOT)}; deviations: "
+            f"contract spec: {SPEC_PATH}; deviations: "
             f"{settings.deviations or '(none)'}; max examples {settings.max_examples}; "
             f"seed {target.schema().config.seed}"]
 

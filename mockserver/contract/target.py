@@ -19,7 +19,7 @@ import schemathesis
 import yaml
 from schemathesis.config import SchemathesisConfig
 
-from contracts import CONFIG_PATH, DEFAULT_MAX_EXAMPLES, SPEC_PATH, ledger
+from mockserver.contract import CONFIG_PATH, DEFAULT_MAX_EXAMPLES, SPEC_PATH, ledger
 
 STATEFUL_MAX_STEPS = 10
 API_KEY_HEADER = "x-api-key"  # what LangSmith deployments read

@@ -6,7 +6,15 @@ from typing import Any
 
 import schemathesis
 
-from contracts.checks.common import STATE, api, applies, body_of, confirmed, fail, state_of
+from mockserver.contract.checks.common import (
+    STATE,
+    api,
+    applies,
+    body_of,
+    confirmed,
+    fail,
+    state_of,
+)
 
 HISTORY = "/threads/{thread_id}/history"
 

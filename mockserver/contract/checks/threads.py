@@ -7,7 +7,7 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import FailureGroup
 
-from contracts.checks.common import api, applies, body_of, confirmed, fail, state_of
+from mockserver.contract.checks.common import api, applies, body_of, confirmed, fail, state_of
 
 THREAD = "/threads/{thread_id}"
 # Operations that answer one Thread body.

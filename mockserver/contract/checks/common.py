@@ -7,7 +7,7 @@ from typing import Any, ClassVar, TypeVar
 
 from schemathesis.core.failures import Failure, Severity
 
-from contracts.api import Api
+from mockserver.contract.api import Api
 
 STATE = "/threads/{thread_id}/state"
 T = TypeVar("T")

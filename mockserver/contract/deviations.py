@@ -1,6 +1,6 @@
 """Known deviations: the failures a target is expected to have, each with its reason.
 
-A deviations file (`contracts/deviations/<target>.yaml`) lists entries of
+A deviations file (`mockserver/contract/deviations/<target>.yaml`) lists entries of
 
     - operation: POST /threads/{thread_id}/copy     # the operation whose response fails
       check: status_code_conformance                 # the check that fails on it

@@ -1,14 +1,14 @@
 """Property tests, one per operation: phases examples, coverage and fuzzing, every check on.
 
 `case.call_and_validate()` runs every enabled check (Schemathesis's and the semantic ones in
-`contracts.checks`); the ledger lets listed deviations pass and raises new failures.
+`mockserver.contract.checks`); the ledger lets listed deviations pass and raises new failures.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from contracts import ledger, target
+from mockserver.contract import ledger, target
 
 schema = target.schema()
 
