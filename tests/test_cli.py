@@ -194,7 +194,7 @@ def test_serve_on_port_0_prints_url_and_spec_and_answers(cli: Callable[..., Serv
     assert spec is not None, banner
     assert spec.group(1).endswith("agent-server.yaml") and Path(spec.group(1)).is_file()
     assert int(spec.group(2)) > 0
-    assert re.search(r"^\s*graphs:\s+agent, interrupter \(packaged default\)$", banner,
+    assert re.search(r"^\s*graphs:\s+agent, interrupter, slow \(packaged default\)$", banner,
                      re.MULTILINE), banner
 
     with httpx.Client(base_url=url, timeout=10) as http:

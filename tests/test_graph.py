@@ -18,7 +18,9 @@ def model(**graph: Any) -> dict[str, Any]:
 
 def test_the_packaged_default_holds_the_reference_graphs() -> None:
     graphs = load_graphs()
-    assert set(graphs) == {"agent", "interrupter"}
+    assert set(graphs) == {"agent", "interrupter", "slow"}
+    assert [graphs["slow"].next_nodes(n) for n in ("__start__", "slow_node")] == [
+        ("slow_node",), ()]
     agent = graphs["agent"]
     assert dict(agent.channels) == {"messages": "add_messages", "topic": "last_value"}
     assert [agent.next_nodes(n) for n in ("__start__", "agent", "tools")] == [

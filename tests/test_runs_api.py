@@ -64,7 +64,7 @@ def test_run_requests_that_cannot_run(client: httpx.Client, thread_id: str) -> N
     assert answer.json() == {"detail": "Thread or assistant not found."}
     answer = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "nope"})
     assert answer.status_code == 422
-    assert answer.json()["detail"].endswith("registered graphs: agent, interrupter")
+    assert answer.json()["detail"].endswith("registered graphs: agent, interrupter, slow")
     answer = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": missing})
     assert answer.status_code == 404
     answer = client.post("/runs/wait", json={"assistant_id": "agent", "command": {"resume": 1}})

@@ -233,7 +233,7 @@ def test_stateless_runs_leave_no_thread(langgraph_sync_client: Any) -> None:
 def test_assistants_are_the_graphs(langgraph_sync_client: Any) -> None:
     client = langgraph_sync_client
     found = client.assistants.search()
-    assert [a["graph_id"] for a in found] == ["interrupter", "agent"]
+    assert [a["graph_id"] for a in found] == ["slow", "interrupter", "agent"]
     agent = client.assistants.get("fe096781-5601-53d2-b2f6-0d3403f7e9ca")
     assert agent["name"] == "agent" and agent["metadata"] == {"created_by": "system"}
     graph = client.assistants.get_graph(agent["assistant_id"])
