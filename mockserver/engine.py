@@ -22,6 +22,11 @@ from mockserver.tasks import Outcome, Task, run_task
 
 Emit = Callable[[str, Any], None]
 _ALWAYS = frozenset({"metadata", "error"})
+# configurable keys the saver leaves out of checkpoint metadata (request-scoped, or the
+# checkpoint's own address)
+_NOT_CHECKPOINT_METADATA = frozenset({
+    "checkpoint_ns", "checkpoint_id", "run_id", "thread_id", "langgraph_request_id",
+    "langgraph_auth_user", "langgraph_auth_user_id", "langgraph_auth_permissions"})
 
 
 class RunFailed(Exception):
@@ -61,10 +66,14 @@ class Execution:
                 "run_id": self.run.run_id}
 
     def checkpoint_metadata(self, source: str, step: int) -> dict[str, Any]:
-        """The metadata of a checkpoint this run writes."""
-        return {**self.run_metadata, "user_id": "", "thread_id": self.thread.thread_id,
-                "run_id": self.run.run_id, "source": source, "step": step, "parents": {},
-                "langgraph_auth_user_id": "",
+        """The metadata of a checkpoint this run writes: the configurable (the user's keys,
+        graph_id, assistant_id, user_id), then the run's metadata, then the loop's (the
+        in-memory saver's put, langgraph_runtime_inmem/checkpoint.py)."""
+        kept = {k: v for k, v in self.configurable.items()
+                if not k.startswith("__") and k not in _NOT_CHECKPOINT_METADATA}
+        return {**kept, **self.run_metadata, "run_id": self.run.run_id,
+                "thread_id": self.thread.thread_id, "source": source, "step": step,
+                "parents": {}, "langgraph_auth_user_id": "",
                 "langgraph_request_id": self.configurable.get("langgraph_request_id")}
 
 

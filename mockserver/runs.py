@@ -6,6 +6,7 @@ records and the thread fields a run changes (metadata, config, status, error).
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from collections.abc import Mapping
@@ -42,10 +43,24 @@ def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
     context = dict(body.get("context") or {})
     if user_configurable and context:
         raise BadRequest(BOTH_CONTEXTS)
-    thread = _thread_for(store, thread_id, body, stateless)
+    thread, created = _thread_for(store, thread_id, body, stateless)
     run_id = str(uuid7())
-    metadata = {**(body.get("metadata") or {}), "created_by": "system", "graph_id": graph_id,
-                "assistant_id": assistant_id}
+    own = {**(config.get("metadata") or {}), **(body.get("metadata") or {})}
+    if created:
+        # A thread the run creates takes the run's metadata and config (Runs.put).
+        thread.metadata = {"graph_id": graph_id, "assistant_id": assistant_id, **own}
+        thread.config = {**copy.deepcopy(config), "configurable": {}}
+    elif not thread.queue:
+        # A thread that is not busy is bound to the run's graph and keeps the run's config
+        # (tags, recursion_limit, ...); its own configurable stays.
+        thread.metadata = {**thread.metadata, "graph_id": graph_id,
+                           "assistant_id": assistant_id}
+        thread.config = {**thread.config, **copy.deepcopy(config),
+                         "configurable": dict(thread.config.get("configurable") or {})}
+    # The run's metadata is the thread's with the run's own on top (no graph_id when the run
+    # created its thread); assistant_id is always the run's.
+    metadata = {"created_by": "system", **({} if created else thread.metadata), **own}
+    metadata["assistant_id"] = assistant_id
     configurable = {**(context or user_configurable), **_checkpoint_of(body),
                     "langgraph_auth_user": None, "langgraph_auth_user_id": "",
                     "langgraph_auth_permissions": [], "langgraph_request_id": str(uuid.uuid4()),
@@ -60,22 +75,22 @@ def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
               body.get("multitask_strategy") or "enqueue", now, now,
               temporary=kwargs["temporary"])
     store.runs[run_id] = run
-    thread.metadata = {**thread.metadata, "graph_id": graph_id, "assistant_id": assistant_id}
-    thread.config = {"configurable": {}}
-    thread.updated_at = now
+    if not thread.queue:
+        thread.updated_at = now
     return run, thread
 
 
 def _thread_for(store: Store, thread_id: str | None, body: Mapping[str, Any],
-                stateless: bool) -> Thread:
+                stateless: bool) -> tuple[Thread, bool]:
+    """The run's thread, and whether the run created it."""
     if thread_id is not None and thread_id in store.threads:
-        return store.threads[thread_id]
+        return store.threads[thread_id], False
     if not stateless and body.get("if_not_exists", "reject") != "create":
         raise NotFound(NOT_FOUND)
     now = utc_now()
     thread = Thread(thread_id or str(uuid7()), now, now, now, {})
     store.add(thread)
-    return thread
+    return thread, True
 
 
 def _checkpoint_of(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -86,7 +86,7 @@ def patch_thread(thread: Thread, body: Mapping[str, Any]) -> Thread:
 def copy_thread(store: Store, thread: Thread) -> Thread:
     """POST /threads/{id}/copy: a new thread with the same metadata and the whole history."""
     now = utc_now()
-    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), dict(thread.config))
+    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), {})
     for checkpoint in thread.checkpoints:
         copy.add_checkpoint(_rehome(checkpoint, copy.thread_id))
     store.add(copy)
