@@ -225,8 +225,9 @@ class _Endpoint:
                 await self._stream(reply, scope, receive, send, query, headers, body)
                 return
             status, extra = reply.status, reply.headers
-            payload = None if reply.body is None and reply.status in (204, 304) else (
-                orjson.dumps(reply.body, default=to_plain))
+            answer = reply.body if reply.later is None else await reply.later()
+            payload = None if answer is None and status in (204, 304) else (
+                orjson.dumps(answer, default=to_plain))
         except MockError as exc:
             status, payload, extra = exc.status_code, _error_body(exc), {}
         except Exception:  # a bug in the mock: answer in JSON and say so in the log

@@ -1,9 +1,9 @@
 """A run, executed: supersteps over the graph model, a checkpoint per step, stream events.
 
 `execute` is a generator that mutates the thread step by step and yields the seconds it wants
-to pause; the worker drives it (asyncio.sleep between steps) or runs it through at once. The
-order of events and the checkpoints follow LangGraph's Pregel loop as the real server shows it:
-an input checkpoint (source `input`), then one checkpoint per superstep (source `loop`).
+to pause; the worker drives it (asyncio.sleep between steps). The order of events and the
+checkpoints follow LangGraph's Pregel loop as the real server shows it: an input checkpoint
+(source `input`), then one checkpoint per superstep (source `loop`).
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ class Execution:
         self.modes = frozenset(kwargs["stream_mode"])
         self.configurable: dict[str, Any] = kwargs["config"]["configurable"]
         self.run_metadata: dict[str, Any] = kwargs["config"]["metadata"]
-        self.last_values: dict[str, Any] | None = None  # what wait/join answer with
         self.error: dict[str, Any] | None = None
 
     def emit(self, name: str, payload: Any) -> None:
@@ -78,7 +77,7 @@ class Execution:
 
 
 def execute(x: Execution) -> Generator[float, None, None]:
-    """Run `x` to its end; yields pauses. Sets x.error and x.last_values."""
+    """Run `x` to its end; yields pauses. Sets x.error."""
     if after := x.configurable.get("__after_seconds__"):
         yield float(after)
     x.emit("metadata", {"run_id": x.run.run_id, "attempt": 1})
@@ -265,11 +264,11 @@ def _announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> 
 
 def _values(x: Execution, values: Mapping[str, Any],
             interrupts: list[dict[str, Any]] | None = None) -> None:
+    if not x.wants("values"):
+        return
     payload = events.plain_values(values)
     if interrupts:
         payload["__interrupt__"] = interrupts
-    if "values" in x.modes:
-        x.last_values = payload
     x.emit("values", payload)
 
 

@@ -1,8 +1,11 @@
 """The worker: runs each thread's runs one after the other, and streams what they emit.
 
 A run executes as a generator (engine.py); an asyncio task drives it, sleeping where the
-script pauses, and takes the server's lock for every step. `finish_now` drives a run (and the
-ones queued before it on its thread) to its end at once, which is how wait and join answer.
+script pauses, and takes the server's lock for every step. Wait and join read the run's
+stream to its end (`final_answer`), as langgraph-api does. A run starts at once, where the
+real in-memory queue leaves it pending for 0.5-1 s; so that a join issued right after the
+run was created sees what it sees on the real server (every event from the start), a run's
+stream replays from its start for `PENDING_WINDOW` seconds after the run started.
 Everything here runs on the server's event loop thread.
 """
 
@@ -25,7 +28,11 @@ from mockserver.runs import end_run, start_run
 from mockserver.store import Run, Store, Thread
 
 log = logging.getLogger("mockserver")
-_KEPT_STREAMS = 256  # finished resumable streams kept for Last-Event-ID reconnects
+_KEPT_STREAMS = 256  # finished streams kept for Last-Event-ID reconnects and young joins
+# The real queue polls every 0.5 s and takes only runs created before the poll began, so a
+# new run stays pending at least this long (langgraph_runtime_inmem ops.Runs.next).
+PENDING_WINDOW = 0.5
+_INTERRUPT = "__interrupt__"
 _MODE_OF = {"messages": "messages-tuple", "messages/metadata": "messages",
             "messages/partial": "messages", "messages/complete": "messages"}
 
@@ -39,6 +46,8 @@ class RunStream:
         self.closed = False
         self._changed = asyncio.Event()
         self._last_id = (0, 0)
+        self.started: float | None = None  # time.monotonic() when the run started
+        self.end_seen = False  # a reader has followed it to its end
 
     def publish(self, name: str, data: Any) -> None:
         """Add an event (with an id `<ms>-<seq>` when the run's stream is resumable)."""
@@ -73,6 +82,7 @@ class RunStream:
                 if modes is None or _wanted(event["event"], modes):
                     yield event
             if self.closed:
+                self.end_seen = True
                 return
             await changed.wait()
 
@@ -101,7 +111,8 @@ class Worker:
         self.store = store
         self.lock = lock
         self.active: dict[str, Active] = {}
-        self.finished: dict[str, RunStream] = {}
+        self.finished: dict[str, Active] = {}  # ended runs, the newest last
+        self.pending_window = PENDING_WINDOW  # how long a new run's stream replays for joins
 
     def submit(self, run: Run, thread: Thread, graph: Graph) -> Active:
         """Queue a new run on its thread; it starts at once if the thread is free."""
@@ -112,23 +123,49 @@ class Worker:
             self._start(active)
         return active
 
-    def stream(self, run_id: str) -> RunStream | None:
-        """The run's stream while it is queued or running, or kept after it ended."""
-        active = self.active.get(run_id)
-        return active.stream if active is not None else self.finished.get(run_id)
+    def joined(self, run_id: str, last_event_id: str | None = None
+               ) -> tuple[RunStream, int] | None:
+        """The run's stream and where a join starts reading it: after `last_event_id` on a
+        resumable stream; from the start while the run is young (the real run would still be
+        pending, so its join sees everything); else with what comes next. None when the run
+        has ended and there is nothing of it to read (the thread answers)."""
+        record = self.active.get(run_id) or self.finished.get(run_id)
+        if record is None:
+            return None
+        stream = record.stream
+        if last_event_id and stream.resumable:
+            return stream, stream.after(last_event_id)
+        if self._young(record):
+            return stream, 0
+        return (stream, len(stream.events)) if run_id in self.active else None
 
-    def finish_now(self, run_id: str) -> None:
-        """Drive the run to its end now, with the runs queued before it (caller holds the
-        lock)."""
-        while (active := self.active.get(run_id)) is not None:
-            queue = active.thread.queue
-            first = self.active.get(queue[0]) if queue else None
-            if first is None:
-                return
-            if first.steps is None:
-                self._start(first)
-            while self._step(first) is not None:
-                pass
+    def _young(self, record: Active) -> bool:
+        # Still pending on the real server: queued; or started less than the window ago,
+        # nobody has read its stream to the end (the real one would have made them wait),
+        # and, once ended, neither cancelled nor followed by a write to its thread (a later
+        # run, an update), which the real server would have queued or refused meanwhile.
+        started = record.stream.started
+        if started is None:
+            return True
+        if record.stream.end_seen or time.monotonic() - started >= self.pending_window:
+            return False
+        if record.run.run_id in self.active:
+            return True
+        head, run = record.thread.head, record.run
+        return run.status != "interrupted" and (
+            head is not None and head.metadata.get("run_id") == run.run_id)
+
+    async def final_answer(self, stream: RunStream, start: int, thread_id: str) -> Any:
+        """What wait and join answer: the run's stream read from `start` to its end, else the
+        thread (langgraph-api's _run_result_body with _thread_values_fallback)."""
+        result = RunResult()
+        async for event in stream.follow(start, None):
+            result.absorb(event["event"], event["data"])
+        if (body := result.body()) is not None:
+            return body
+        with self.lock:
+            thread = self.store.threads.get(thread_id)
+            return thread_result(thread) if thread is not None else {}
 
     def cancel(self, run_id: str, action: str, reason: str) -> None:
         """Stop a queued or running run (caller holds the lock); `rollback` also deletes the
@@ -149,25 +186,13 @@ class Worker:
             self.store.runs.pop(run_id, None)
         self._retire(active)
 
-    def result(self, active: Active) -> Any:
-        """What wait and join answer with once the run has ended."""
-        execution = active.execution
-        if execution is not None and execution.error is not None:
-            return {"__error__": execution.error}
-        if execution is not None and execution.last_values is not None:
-            return execution.last_values
-        return thread_result(active.thread)
-
     def _start(self, active: Active) -> None:
         start_run(active.run, active.thread)
+        active.stream.started = time.monotonic()
         active.execution = Execution(active.thread, active.graph, active.run,
                                      active.stream.publish)
         active.steps = execute(active.execution)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no server loop (the core used directly): finish_now drives it
-            return
-        active.task = loop.create_task(self._drive(active))
+        active.task = asyncio.get_running_loop().create_task(self._drive(active))
 
     async def _drive(self, active: Active) -> None:
         while True:
@@ -205,16 +230,46 @@ class Worker:
         run, thread = active.run, active.thread
         active.stream.close()
         self.active.pop(run.run_id, None)
-        if active.stream.resumable:
-            self.finished[run.run_id] = active.stream
-            while len(self.finished) > _KEPT_STREAMS:
-                del self.finished[next(iter(self.finished))]
+        active.steps = active.execution = None  # what a join may still read: the stream
+        self.finished[run.run_id] = active
+        while len(self.finished) > _KEPT_STREAMS:
+            del self.finished[next(iter(self.finished))]
         if active.task is not None and active.task is not _current_task():
             active.task.cancel()
         if run.temporary and not thread.queue:
             self.store.threads.pop(thread.thread_id, None)
         if thread.queue and (following := self.active.get(thread.queue[0])) is not None:
             self._start(following)
+
+
+class RunResult:
+    """The answer of wait and join from the events they read (langgraph-api's _RunResult):
+    an error; else the interrupted chunks (merged when more than one); else the last values."""
+
+    def __init__(self) -> None:
+        self.latest: Any = None
+        self.interrupted: list[dict[str, Any]] = []
+        self.errored = False
+
+    def absorb(self, name: str, data: Any) -> None:
+        """Take one event of the run's stream into account."""
+        if name == "error":
+            self.latest, self.errored = {"__error__": data}, True
+        elif name in ("values", "updates"):
+            if isinstance(data, dict) and isinstance(data.get(_INTERRUPT), list) and (
+                    data[_INTERRUPT]):
+                self.interrupted.append(data)
+                self.latest = data
+            elif name == "values":
+                self.latest = data
+
+    def body(self) -> Any:
+        """The answer, or None when the events said nothing (the thread answers then)."""
+        if self.interrupted and not self.errored:
+            if len(self.interrupted) > 1:
+                return {_INTERRUPT: [i for chunk in self.interrupted for i in chunk[_INTERRUPT]]}
+            return self.interrupted[-1]
+        return self.latest
 
 
 def thread_result(thread: Thread) -> Any:

@@ -16,6 +16,7 @@ from run_scenarios import parse_sse
 from mockserver.app import create_app
 from mockserver.graph import load_graphs
 from mockserver.live import LiveServer
+from mockserver.worker import PENDING_WINDOW, Worker
 
 HI = {"messages": [{"role": "user", "content": "hi", "id": "u1"}]}
 AGENT_ID = "fe096781-5601-53d2-b2f6-0d3403f7e9ca"
@@ -41,7 +42,16 @@ def paced() -> Iterator[httpx.Client]:
     """A mock whose graph takes 0.4 s, to catch runs in flight."""
     app = create_app(graphs=load_graphs(PACED), check_responses=True)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        _WORKERS[http] = app.state.context.worker
         yield http
+
+
+_WORKERS: dict[httpx.Client, Worker] = {}
+
+
+def paced_worker(http: httpx.Client) -> Worker:
+    """The worker of the paced mock behind `http`."""
+    return _WORKERS[http]
 
 
 def test_events_are_framed_as_the_real_server_frames_them(client: httpx.Client,
@@ -161,28 +171,63 @@ def test_cancel_answers(paced: httpx.Client) -> None:
     assert paced.get(f"/threads/{tid}").json()["status"] == "interrupted"
 
 
-def test_joining_a_live_stream_gets_what_comes_next(paced: httpx.Client) -> None:
-    tid = paced.post("/threads", json={}).json()["thread_id"]
+def _join_while_streaming(http: httpx.Client) -> tuple[list[str], list[dict[str, Any]]]:
+    """Stream a run of the paced graph, join its stream once it is listed: (the events of
+    the stream, the events of the join)."""
+    tid = http.post("/threads", json={}).json()["thread_id"]
     seen: dict[str, list[str]] = {}
 
     def first() -> None:
-        _, events = stream(paced, f"/threads/{tid}/runs/stream", {
+        _, events = stream(http, f"/threads/{tid}/runs/stream", {
             "assistant_id": "paced", "input": {"topic": "t"}, "stream_mode": "updates"})
         seen["first"] = [e["event"] for e in events]
 
     reader = threading.Thread(target=first)
     reader.start()
     deadline = time.monotonic() + 5
-    while not (runs := paced.get(f"/threads/{tid}/runs").json()):
+    while not (runs := http.get(f"/threads/{tid}/runs").json()):
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    response, joined = stream(paced, f"/threads/{tid}/runs/{runs[0]['run_id']}/stream",
+    response, joined = stream(http, f"/threads/{tid}/runs/{runs[0]['run_id']}/stream",
                               method="GET")
     reader.join()
     assert response.headers["location"].endswith("/stream")
-    assert seen["first"] == ["metadata", "updates", "updates"]
+    return seen["first"], joined
+
+
+def test_joining_a_new_run_sees_it_from_the_start(paced: httpx.Client) -> None:
+    # The real queue leaves a new run pending for 0.5-1 s: a join in that time sees it all.
+    first, joined = _join_while_streaming(paced)
+    assert first == ["metadata", "updates", "updates"]
+    assert [e["event"] for e in joined] == first
+
+
+def test_joining_a_live_stream_gets_what_comes_next(paced: httpx.Client) -> None:
+    worker = paced_worker(paced)
+    worker.pending_window = 0.0  # as if the run had been picked up at once
+    try:
+        first, joined = _join_while_streaming(paced)
+    finally:
+        worker.pending_window = PENDING_WINDOW
+    assert first == ["metadata", "updates", "updates"]
     assert [e["event"] for e in joined] in (["updates", "updates"], ["updates"])
     assert joined[-1]["data"] == {"two": {"topic": "two"}}
+
+
+def test_wait_lets_the_run_take_its_time(paced: httpx.Client) -> None:
+    # The run keeps its scripted pauses while a wait is on it: others see it running.
+    tid = paced.post("/threads", json={}).json()["thread_id"]
+    answers: list[Any] = []
+    waiter = threading.Thread(target=lambda: answers.append(paced.post(
+        f"/threads/{tid}/runs/wait", json={"assistant_id": "paced", "input": {}}).json()))
+    waiter.start()
+    deadline = time.monotonic() + 5
+    while [r["status"] for r in paced.get(f"/threads/{tid}/runs").json()] != ["running"]:
+        assert time.monotonic() < deadline, "the run was never seen running"
+        time.sleep(0.01)
+    assert paced.get(f"/threads/{tid}").json()["status"] == "busy"
+    waiter.join()
+    assert answers == [{"messages": [], "topic": "two"}]
 
 
 def test_search_sees_busy_threads(paced: httpx.Client) -> None:

@@ -84,6 +84,16 @@ def test_background_run_join_get_list_delete(langgraph_sync_client: Any) -> None
     assert client.runs.list(tid) == []
 
 
+def test_join_stream_right_after_create_gets_the_whole_run(langgraph_sync_client: Any) -> None:
+    # As on langgraph dev, whose queue picks the run up 0.5-1 s later: nothing is missed.
+    client = langgraph_sync_client
+    tid = client.threads.create()["thread_id"]
+    run = client.runs.create(tid, "agent", input=HI)
+    parts = list(client.runs.join_stream(tid, run["run_id"]))
+    assert names(parts) == ["metadata", "values", "values", "values"]
+    assert [len(p.data["messages"]) for p in parts[1:]] == [1, 2, 3]
+
+
 @CHAT
 def test_a_streamed_reply_comes_token_by_token(langgraph_sync_client: Any) -> None:
     client = langgraph_sync_client

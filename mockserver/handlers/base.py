@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,10 +65,12 @@ class Reply:
 
     A streaming answer sets `events` instead of `body`: an async iterable of server-sent
     events as dicts (`{"event": ..., "data": ..., "id": ...}`), which app.py frames as
-    text/event-stream. It runs after the handler returned, outside the context's lock.
+    text/event-stream. An answer that waits (for a run to end) sets `later` instead: app.py
+    awaits it for the body. Both run after the handler returned, outside the context's lock.
     """
 
     status: int = 200
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     events: AsyncIterable[Mapping[str, Any]] | None = None
+    later: Callable[[], Awaitable[Any]] | None = None

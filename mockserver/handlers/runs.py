@@ -1,7 +1,7 @@
 """Run operations: create (background, streamed, waited), list, get, join, cancel, delete.
 
 A streamed answer is the run's event stream (worker.py), read outside the context's lock;
-wait and join drive the run to its end before they answer (see docs/deviations.md).
+wait and join read that stream to the run's end (an awaited reply) before they answer.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ BUSY = ("Thread is already running a task. Wait for it to finish or choose a dif
         "multitask strategy.")
 NOTHING_TO_CANCEL = ("No matching runs to cancel. Please verify the thread ID and run IDs are "
                      "correct, and the runs haven't been deleted or completed.")
+RUN_NOT_FOUND = {"error": "HTTPException", "message": "404: Run not found"}
 CANCEL_REASON = "{action} requested via POST /threads/{{thread_id}}/runs/{{run_id}}/cancel"
 
 
@@ -77,30 +78,34 @@ def delete_run_threads__thread_id__runs__run_id__delete(call: Call) -> Reply:
 def join_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/runs/{run_id}/join: the run's final values."""
     context = call.context
-    thread_id = call.thread_id()
-    run = runs.get_run(context.store, thread_id, _run_id(call))
-    active = context.worker.active.get(run.run_id)
-    if active is None:
-        body = thread_result(context.store.get(thread_id))
-    else:
-        context.worker.finish_now(run.run_id)
-        body = context.worker.result(active)
-    return Reply(200, body, _headers(thread_id, run.run_id, "join"))
+    thread_id, run_id = call.thread_id(), _run_id(call)
+    thread = context.store.get(thread_id)
+    headers = _headers(thread_id, run_id, "join")
+    if not _has_run(context, thread_id, run_id):
+        # The real server has answered 200 before it looks the run up.
+        return Reply(200, {"__error__": RUN_NOT_FOUND}, headers)
+    joined = context.worker.joined(run_id)
+    if joined is None:
+        return Reply(200, thread_result(thread), headers)
+    stream, start = joined
+    return Reply(200, headers=headers,
+                 later=lambda: context.worker.final_answer(stream, start, thread_id))
 
 
 def stream_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/runs/{run_id}/stream: join the run's stream; replays from
     `Last-Event-ID` when the run's stream is resumable."""
-    context, thread_id = call.context, call.thread_id()
-    run = runs.get_run(context.store, thread_id, _run_id(call))
-    stream = context.worker.stream(run.run_id) or _ended()
-    last_event_id = call.request.headers.get("Last-Event-ID")
-    start = stream.after(last_event_id) if last_event_id and stream.resumable else len(
-        stream.events)
+    context, thread_id, run_id = call.context, call.thread_id(), _run_id(call)
+    context.store.get(thread_id)
+    headers = _headers(thread_id, run_id, "stream")
+    if not _has_run(context, thread_id, run_id):
+        # As join: a 200 whose only event is the error.
+        return Reply(200, headers=headers, events=_only("error", RUN_NOT_FOUND))
+    stream, start = context.worker.joined(
+        run_id, call.request.headers.get("Last-Event-ID")) or (_ended(), 0)
     modes = subscribe_modes(call.request.query.get("stream_mode"))
-    cancel = run.run_id if call.request.query.get("cancel_on_disconnect") else None
-    events = _follow(context, stream, start, modes, cancel)
-    return Reply(200, headers=_headers(thread_id, run.run_id, "stream"), events=events)
+    cancel = run_id if call.request.query.get("cancel_on_disconnect") else None
+    return Reply(200, headers=headers, events=_follow(context, stream, start, modes, cancel))
 
 
 def cancel_run_http_threads__thread_id__runs__run_id__cancel_post(call: Call) -> Reply:
@@ -142,9 +147,9 @@ def _streamed(call: Call, thread_id: str | None) -> Reply:
 def _waited(call: Call, thread_id: str | None) -> Reply:
     context = call.context
     active, _ = _launch(context, thread_id, call.body)
-    context.worker.finish_now(active.run.run_id)
-    run = active.run
-    return Reply(200, context.worker.result(active), _headers(run.thread_id, run.run_id, "join"))
+    run, stream = active.run, active.stream
+    return Reply(200, headers=_headers(run.thread_id, run.run_id, "join"),
+                 later=lambda: context.worker.final_answer(stream, 0, run.thread_id))
 
 
 def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active, Any]:
@@ -182,6 +187,15 @@ async def _follow(context: Context, stream: RunStream, start: int,
                 if cancel_run in context.worker.active:
                     context.worker.cancel(cancel_run, "interrupt",
                                           CANCEL_REASON.format(action="interrupt"))
+
+
+def _has_run(context: Context, thread_id: str, run_id: str) -> bool:
+    run = context.store.runs.get(run_id)
+    return run is not None and run.thread_id == thread_id
+
+
+async def _only(name: str, data: Any) -> AsyncIterator[Any]:
+    yield {"event": name, "data": data}
 
 
 def _ended() -> RunStream:
