@@ -287,11 +287,10 @@ def _matches(wanted: Any, nodes: list[str]) -> bool:
 
 
 def _goto(x: Execution, goto: Any) -> list[str]:
+    # LangGraph sends a goto through the channel `branch:to:<node>`; a target that is no node
+    # of the graph has no such channel and is dropped without an error (as on langgraph dev).
     targets = [] if goto is None else [goto] if isinstance(goto, str) else list(goto)
-    for target in targets:
-        if not isinstance(target, str) or not x.graph.has_node(target):
-            raise RunFailed("InvalidUpdateError", f"Node {target} does not exist")
-    return [str(t) for t in targets]
+    return [t for t in targets if isinstance(t, str) and x.graph.has_node(t)]
 
 
 def _graph_event(x: Execution, kind: str, data: dict[str, Any]) -> None:

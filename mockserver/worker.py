@@ -155,14 +155,17 @@ class Worker:
         return run.status != "interrupted" and (
             head is not None and head.metadata.get("run_id") == run.run_id)
 
-    async def final_answer(self, stream: RunStream, start: int, thread_id: str) -> Any:
+    async def final_answer(self, stream: RunStream, start: int, thread_id: str | None) -> Any:
         """What wait and join answer: the run's stream read from `start` to its end, else the
-        thread (langgraph-api's _run_result_body with _thread_values_fallback)."""
+        thread (langgraph-api's _run_result_body with _thread_values_fallback); a stateless
+        wait (no `thread_id`) falls back to `{}`."""
         result = RunResult()
         async for event in stream.follow(start, None):
             result.absorb(event["event"], event["data"])
         if (body := result.body()) is not None:
             return body
+        if thread_id is None:
+            return {}
         with self.lock:
             thread = self.store.threads.get(thread_id)
             return thread_result(thread) if thread is not None else {}

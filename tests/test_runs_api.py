@@ -120,6 +120,17 @@ def test_a_command_updates_and_goes_to_a_node(client: httpx.Client, thread_id: s
     assert events[-1]["data"]["topic"] == "x+tools"
 
 
+def test_a_command_going_to_no_node_just_reads_the_state(client: httpx.Client,
+                                                          thread_id: str) -> None:
+    done = client.post(f"/threads/{thread_id}/runs/wait",
+                       json={"assistant_id": "agent", "input": HI}).json()
+    _, events = stream(client, f"/threads/{thread_id}/runs/stream", {
+        "assistant_id": "agent", "command": {"goto": "nope"}, "stream_mode": ["values", "updates"]})
+    assert [e["event"] for e in events] == ["metadata", "values"]
+    assert events[1]["data"] == done
+    assert client.get(f"/threads/{thread_id}/runs").json()[0]["status"] == "success"
+
+
 def test_a_run_from_an_earlier_checkpoint_forks_the_thread(client: httpx.Client,
                                                           thread_id: str) -> None:
     client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": HI})
@@ -247,6 +258,16 @@ def test_stateless_stream_headers(client: httpx.Client) -> None:
     kept = client.post("/runs/wait", json={"assistant_id": "agent", "input": {},
                                            "on_completion": "keep"})
     tid = kept.headers["location"].split("/")[2]
+    assert client.get(f"/threads/{tid}").json()["values"]["topic"] == "+tools"
+
+
+def test_a_stateless_wait_that_streams_no_values_answers_an_empty_object(
+        client: httpx.Client) -> None:
+    # langgraph-api's stateless wait falls back to `{}`, never to the (kept) thread's values.
+    answer = client.post("/runs/wait", json={"assistant_id": "agent", "input": HI,
+                                             "on_completion": "keep", "stream_mode": "updates"})
+    assert answer.json() == {}
+    tid = answer.headers["location"].split("/")[2]
     assert client.get(f"/threads/{tid}").json()["values"]["topic"] == "+tools"
 
 

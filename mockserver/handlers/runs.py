@@ -149,7 +149,7 @@ def _waited(call: Call, thread_id: str | None) -> Reply:
     active, _ = _launch(context, thread_id, call.body)
     run, stream = active.run, active.stream
     return Reply(200, headers=_headers(run.thread_id, run.run_id, "join"),
-                 later=lambda: context.worker.final_answer(stream, 0, run.thread_id))
+                 later=lambda: context.worker.final_answer(stream, 0, thread_id))
 
 
 def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active, Any]:
