@@ -29,6 +29,9 @@ BOTH_CONTEXTS = (
     "Cannot specify both configurable and context. Prefer setting context alone. Context was "
     "introduced in LangGraph 0.6.0 and is the long term planned replacement for configurable.")
 FINAL = frozenset({"success", "error", "interrupted", "timeout"})
+# What the real worker adds to a run's config metadata when it picks the run up.
+_STARTED_METADATA = ("run_attempt", "langgraph_version", "langgraph_api_version",
+                     "langgraph_plan", "langgraph_host", "langgraph_api_url")
 
 
 def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
@@ -123,11 +126,18 @@ def start_run(run: Run, thread: Thread) -> None:
     run.status = "running"
     run.updated_at = utc_now()
     run.kwargs["config"]["configurable"]["__pregel_node_finished"] = None
-    run.kwargs["config"]["metadata"].update(
-        run_attempt=1, langgraph_version=LANGGRAPH_VERSION, langgraph_api_version=API_VERSION,
-        langgraph_plan="enterprise", langgraph_host="self-hosted", langgraph_api_url=API_URL)
+    run.kwargs["config"]["metadata"].update(dict(zip(_STARTED_METADATA, (
+        1, LANGGRAPH_VERSION, API_VERSION, "enterprise", "self-hosted", API_URL), strict=True)))
     # A new run replaces what the last one left.
     thread.error = thread.run_status = None
+
+
+def unstart_run(run: Run) -> None:
+    """Take back what `start_run` added: the run is cancelled as if it had never left the
+    queue (the real server would still have held it pending)."""
+    run.kwargs["config"]["configurable"].pop("__pregel_node_finished", None)
+    for key in _STARTED_METADATA:
+        run.kwargs["config"]["metadata"].pop(key, None)
 
 
 def end_run(run: Run, thread: Thread, status: str, error: Any = None,

@@ -24,7 +24,7 @@ from mockserver.engine import Execution, execute
 from mockserver.errors import NotFound
 from mockserver.events import plain_values
 from mockserver.graph import Graph
-from mockserver.runs import end_run, start_run
+from mockserver.runs import end_run, start_run, unstart_run
 from mockserver.store import Run, Store, Thread
 
 log = logging.getLogger("mockserver")
@@ -48,6 +48,7 @@ class RunStream:
         self._last_id = (0, 0)
         self.started: float | None = None  # time.monotonic() when the run started
         self.end_seen = False  # a reader has followed it to its end
+        self.followers = 0  # readers following it now
 
     def publish(self, name: str, data: Any) -> None:
         """Add an event (with an id `<ms>-<seq>` when the run's stream is resumable)."""
@@ -74,17 +75,21 @@ class RunStream:
     async def follow(self, start: int, modes: frozenset[str] | None) -> AsyncIterator[Any]:
         """The events from index `start` on, then live ones, until the run ends."""
         index = start
-        while True:
-            changed = self._changed
-            while index < len(self.events):
-                event = self.events[index]
-                index += 1
-                if modes is None or _wanted(event["event"], modes):
-                    yield event
-            if self.closed:
-                self.end_seen = True
-                return
-            await changed.wait()
+        self.followers += 1
+        try:
+            while True:
+                changed = self._changed
+                while index < len(self.events):
+                    event = self.events[index]
+                    index += 1
+                    if modes is None or _wanted(event["event"], modes):
+                        yield event
+                if self.closed:
+                    self.end_seen = True
+                    return
+                await changed.wait()
+        finally:
+            self.followers -= 1
 
     def _wake(self) -> None:
         self._changed.set()
@@ -170,22 +175,27 @@ class Worker:
             thread = self.store.threads.get(thread_id)
             return thread_result(thread) if thread is not None else {}
 
-    def cancel(self, run_id: str, action: str, reason: str) -> None:
+    def cancel(self, run_id: str, action: str, reason: str, *, watched: bool = False) -> None:
         """Stop a queued or running run (caller holds the lock); `rollback` also deletes the
-        run and the checkpoints it wrote."""
+        run and the checkpoints it wrote, but keeps a run that never ran if someone awaits it
+        (`watched`, or a reader of its stream), as the real server keeps it then."""
         active = self.active.get(run_id)
         if active is None:
             raise NotFound("No runs found to cancel.")
         run, thread = active.run, active.thread
-        started = active.steps is not None
+        # A run the real server would still hold pending never ran there: undo what it did.
+        ran = active.steps is not None and not self._young(active)
         if active.steps is not None:
             active.steps.close()
-        error = {"error": "UserInterrupt", "message": reason} if started else None
+        error = {"error": "UserInterrupt", "message": reason} if ran else None
         end_run(run, thread, "interrupted", error, "interrupted")
-        if action == "rollback":
+        if action == "rollback" or not ran:
             thread.remove_checkpoints({c.checkpoint_id for c in thread.checkpoints
                                        if c.metadata.get("run_id") == run_id})
             thread.error = thread.run_status = None
+        if not ran:
+            unstart_run(run)
+        if action == "rollback" and (ran or not (watched or active.stream.followers)):
             self.store.runs.pop(run_id, None)
         self._retire(active)
 

@@ -119,7 +119,8 @@ def cancel_run_http_threads__thread_id__runs__run_id__cancel_post(call: Call) ->
     if run.run_id not in context.worker.active:
         raise NotFound(NOTHING_TO_CANCEL)
     action = query.get("action", "interrupt")
-    context.worker.cancel(run.run_id, action, CANCEL_REASON.format(action=action))
+    context.worker.cancel(run.run_id, action, CANCEL_REASON.format(action=action),
+                          watched=bool(query.get("wait")))
     if query.get("wait"):
         # Nothing streams after a cancel, so the real server's join answers `{}`.
         return Reply(200, {}, _headers(thread_id, run.run_id, "join"))
