@@ -156,7 +156,10 @@ def _run(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str, 
          ) -> Generator[float, None, Outcome]:
     tid, step = task_id(base.checkpoint_id, node), base.step + 1
     values = events.plain_values(current)
-    start = events.task_start(tid, node, values, {**x.run_metadata, "run_id": x.run.run_id})
+    tags = x.run.kwargs["config"].get("tags")
+    # the task's metadata: the run's, with the config's tags when there are any
+    start = events.task_start(tid, node, values, {**x.run_metadata, "run_id": x.run.run_id,
+                                                  **({"tags": tags} if tags else {})})
     x.emit("tasks", start)
     x.emit("debug", events.debug_task(step, "task", start))
     meta = events.node_metadata(x.node_metadata, node, tid, step, "langgraph")

@@ -3,6 +3,8 @@ merges them (Runs.put of the in-memory runtime; checked against the live server)
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 HI = {"messages": [{"role": "user", "content": "hi", "id": "u1"}]}
@@ -64,3 +66,14 @@ def test_a_stateless_run_has_no_graph_id_in_its_metadata(client: httpx.Client) -
                                      "metadata": {"k": 1}}).json()
     assert run["metadata"] == {"created_by": "system", "k": 1, "assistant_id": AGENT_ID}
     assert run["kwargs"]["config"]["metadata"] == run["metadata"]
+
+
+def test_task_events_carry_the_config_tags(client: httpx.Client) -> None:
+    tid = client.post("/threads", json={}).json()["thread_id"]
+    with client.stream("POST", f"/threads/{tid}/runs/stream", json={
+            "assistant_id": "agent", "input": HI, "stream_mode": "tasks",
+            "config": {"tags": ["a", "b"]}}) as response:
+        lines = [line for line in response.iter_lines() if line.startswith("data:")]
+    starts = [json.loads(line[5:]) for line in lines][1::2]
+    assert [list(s["metadata"])[-2:] for s in starts] == [["run_id", "tags"]] * 2
+    assert starts[0]["metadata"]["tags"] == ["a", "b"]
