@@ -3,9 +3,9 @@
 A run executes as a generator (engine.py); an asyncio task drives it, sleeping where the
 script pauses, and takes the server's lock for every step. Wait and join read the run's
 stream to its end (`final_answer`), as langgraph-api does. A run starts at once, where the
-real in-memory queue leaves it pending for 0.5-1 s; so that a join issued right after the
-run was created sees what it sees on the real server (every event from the start), a run's
-stream replays from its start for `PENDING_WINDOW` seconds after the run started.
+real in-memory queue leaves it pending for 0.5-1 s; while it would still be pending there
+(`PENDING_WINDOW`, see `_young`), a join reads its stream from the start, as a join of the
+pending real run sees every event, and a cancel undoes it, as the real run never ran.
 Everything here runs on the server's event loop thread.
 """
 
@@ -98,7 +98,8 @@ class RunStream:
 
 @dataclass(eq=False)
 class Active:
-    """A run that is queued or running, with its stream and, once started, its execution."""
+    """A run that is queued or running, with its stream and, once started, its execution
+    (kept, without the execution, for a while after it ended: see Worker.finished)."""
 
     run: Run
     thread: Thread
