@@ -27,7 +27,7 @@ from mockserver.live import LiveServer
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "runs_recording.json").read_text())
-PAUSE_SCALE = 0.1
+PAUSE_SCALE = 0.2
 
 # (scenario, record index) -> (the paths that differ, why)
 EXPECTED: dict[tuple[str, int], tuple[frozenset[str], str]] = {
@@ -81,10 +81,10 @@ def replayed() -> Iterator[dict[str, list[dict[str, Any]]]]:
 
     app = create_app(graphs=load_graphs(_scaled_graphs()), check_responses=True,
                      observer=watch)
-    # A new run counts as pending on the real server for 0.1 s, not 0.5 s: less than the
-    # scaled pauses (0.15 s) after which the scenarios find the real run running, more than
-    # a join right after create takes.
-    app.state.context.worker.pending_window = 0.1
+    # A new run counts as pending on the real server for 0.25 s, not 0.5 s: less than the
+    # scaled pauses (0.3 s) after which the scenarios find the real run running, much more
+    # than a join right after create takes.
+    app.state.context.worker.pending_window = 0.25
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         yield play(http, pause_scale=PAUSE_SCALE)
     assert not errors, f"the mock answered with a server error: {errors}"
