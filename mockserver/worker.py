@@ -16,7 +16,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +33,6 @@ _KEPT_STREAMS = 256  # finished streams kept for Last-Event-ID reconnects and yo
 # new run stays pending at least this long (langgraph_runtime_inmem ops.Runs.next).
 PENDING_WINDOW = 0.5
 _INTERRUPT = "__interrupt__"
-_MODE_OF = {"messages": "messages-tuple", "messages/metadata": "messages",
-            "messages/partial": "messages", "messages/complete": "messages"}
 
 
 class RunStream:
@@ -314,11 +312,15 @@ def subscribe_modes(stream_mode: str | None) -> frozenset[str] | None:
     return frozenset([stream_mode])
 
 
-def _wanted(name: str, modes: Mapping[str, Any] | frozenset[str]) -> bool:
-    if name in ("metadata", "error"):
+def _wanted(name: str, modes: frozenset[str]) -> bool:
+    # langgraph_runtime_inmem's _run_stream_mode_matches: metadata and error events are
+    # filtered like the others; either messages mode takes every messages event.
+    if name in modes:
         return True
-    base = name.split("|", 1)[0]
-    return _MODE_OF.get(base, base) in modes
+    if ("messages" in modes or "messages-tuple" in modes) and name.startswith("messages"):
+        return True
+    base, bar, _ = name.partition("|")
+    return bool(bar) and base in modes
 
 
 def _event_key(event_id: str) -> tuple[int, int]:
