@@ -16,7 +16,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,8 @@ _KEPT_STREAMS = 256  # finished streams kept for Last-Event-ID reconnects and yo
 # new run stays pending at least this long (langgraph_runtime_inmem ops.Runs.next).
 PENDING_WINDOW = 0.5
 _INTERRUPT = "__interrupt__"
+# langgraph-api's reason when a client with on_disconnect=cancel (cancel_on_disconnect) leaves
+DISCONNECTED = "client disconnected from the run stream (on_disconnect=cancel)"
 
 
 class RunStream:
@@ -47,6 +49,7 @@ class RunStream:
         self.started: float | None = None  # time.monotonic() when the run started
         self.end_seen = False  # a reader has followed it to its end
         self.followers = 0  # readers following it now
+        self.delivered = False  # a client has been sent one of its events
 
     def publish(self, name: str, data: Any) -> None:
         """Add an event (with an id `<ms>-<seq>` when the run's stream is resumable)."""
@@ -144,14 +147,17 @@ class Worker:
         return (stream, len(stream.events)) if run_id in self.active else None
 
     def _young(self, record: Active) -> bool:
-        # Still pending on the real server: queued; or started less than the window ago,
-        # nobody has read its stream to the end (the real one would have made them wait),
-        # and, once ended, neither cancelled nor followed by a write to its thread (a later
-        # run, an update), which the real server would have queued or refused meanwhile.
+        # Still pending on the real server: queued; or started less than the window ago, no
+        # client has been sent any of its events nor read it to its end (the real server
+        # sends nothing before it starts a run), and, once ended, neither cancelled nor
+        # followed by a write to its thread (a later run, an update), which the real server
+        # would have queued or refused meanwhile.
         started = record.stream.started
         if started is None:
             return True
-        if record.stream.end_seen or time.monotonic() - started >= self.pending_window:
+        stream = record.stream
+        if stream.end_seen or stream.delivered or (
+                time.monotonic() - started >= self.pending_window):
             return False
         if record.run.run_id in self.active:
             return True
@@ -159,13 +165,26 @@ class Worker:
         return run.status != "interrupted" and (
             head is not None and head.metadata.get("run_id") == run.run_id)
 
-    async def final_answer(self, stream: RunStream, start: int, thread_id: str | None) -> Any:
+    async def final_answer(self, stream: RunStream, start: int, thread_id: str | None,
+                           departure: Callable[[], Awaitable[None]] | None = None,
+                           cancel_run: str | None = None) -> Any:
         """What wait and join answer: the run's stream read from `start` to its end, else the
         thread (langgraph-api's _run_result_body with _thread_values_fallback); a stateless
-        wait (no `thread_id`) falls back to `{}`."""
+        wait (no `thread_id`) falls back to `{}`. With `departure` and `cancel_run`, a client
+        that goes away first cancels that run (and gets nothing)."""
         result = RunResult()
-        async for event in stream.follow(start, None):
-            result.absorb(event["event"], event["data"])
+        reading = asyncio.ensure_future(self._absorb(stream, start, result))
+        if departure is not None and cancel_run is not None:
+            leaving = asyncio.ensure_future(departure())
+            await asyncio.wait((reading, leaving), return_when=asyncio.FIRST_COMPLETED)
+            leaving.cancel()
+            if not reading.done():
+                reading.cancel()
+                with self.lock:
+                    if cancel_run in self.active:
+                        self.cancel(cancel_run, "interrupt", DISCONNECTED)
+                return None
+        await reading
         if (body := result.body()) is not None:
             return body
         if thread_id is None:
@@ -173,6 +192,11 @@ class Worker:
         with self.lock:
             thread = self.store.threads.get(thread_id)
             return thread_result(thread) if thread is not None else {}
+
+    @staticmethod
+    async def _absorb(stream: RunStream, start: int, result: RunResult) -> None:
+        async for event in stream.follow(start, None):
+            result.absorb(event["event"], event["data"])
 
     def cancel(self, run_id: str, action: str, reason: str, *, watched: bool = False) -> None:
         """Stop a queued or running run (caller holds the lock); `rollback` also deletes the

@@ -16,7 +16,7 @@ from run_scenarios import parse_sse
 from mockserver.app import create_app
 from mockserver.graph import load_graphs
 from mockserver.live import LiveServer
-from mockserver.worker import PENDING_WINDOW, Worker
+from mockserver.worker import DISCONNECTED, PENDING_WINDOW, Worker
 
 HI = {"messages": [{"role": "user", "content": "hi", "id": "u1"}]}
 AGENT_ID = "fe096781-5601-53d2-b2f6-0d3403f7e9ca"
@@ -210,9 +210,14 @@ def _join_while_streaming(http: httpx.Client) -> tuple[list[str], list[dict[str,
 
 def test_joining_a_new_run_sees_it_from_the_start(paced: httpx.Client) -> None:
     # The real queue leaves a new run pending for 0.5-1 s: a join in that time sees it all.
-    first, joined = _join_while_streaming(paced)
-    assert first == ["metadata", "updates", "updates"]
-    assert [e["event"] for e in joined] == first
+    tid = paced.post("/threads", json={}).json()["thread_id"]
+    run = paced.post(f"/threads/{tid}/runs", json={
+        "assistant_id": "paced", "input": {"topic": "t"}, "stream_mode": "updates"}).json()
+    _, joined = stream(paced, f"/threads/{tid}/runs/{run['run_id']}/stream", method="GET")
+    assert [e["event"] for e in joined] == ["metadata", "updates", "updates"]
+    # that client has seen the run going: a join now gets only what comes next
+    _, again = stream(paced, f"/threads/{tid}/runs/{run['run_id']}/stream", method="GET")
+    assert again == []
 
 
 def test_a_rollback_awaited_keeps_a_run_that_never_ran(paced: httpx.Client) -> None:
@@ -253,6 +258,35 @@ def test_wait_lets_the_run_take_its_time(paced: httpx.Client) -> None:
     assert paced.get(f"/threads/{tid}").json()["status"] == "busy"
     waiter.join()
     assert answers == [{"messages": [], "topic": "two"}]
+
+
+def _status_becomes(http: httpx.Client, tid: str, wanted: str) -> None:
+    deadline = time.monotonic() + 5
+    while http.get(f"/threads/{tid}/runs").json()[0]["status"] != wanted:
+        assert time.monotonic() < deadline, f"the run never became {wanted}"
+        time.sleep(0.02)
+
+
+def test_a_client_leaving_a_wait_or_join_cancels_the_run_when_asked(
+        paced: httpx.Client) -> None:
+    worker = paced_worker(paced)
+    worker.pending_window = 0.0  # picked up at once: cancelled runs have run
+    try:
+        tid = paced.post("/threads", json={}).json()["thread_id"]
+        with pytest.raises(httpx.ReadTimeout):
+            paced.post(f"/threads/{tid}/runs/wait", timeout=0.1, json={
+                "assistant_id": "paced", "input": {}, "on_disconnect": "cancel"})
+        _status_becomes(paced, tid, "interrupted")
+        assert paced.get(f"/threads/{tid}").json()["error"] == {
+            "error": "UserInterrupt", "message": DISCONNECTED}
+        run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced",
+                                                       "input": {}}).json()
+        with pytest.raises(httpx.ReadTimeout):
+            paced.get(f"/threads/{tid}/runs/{run['run_id']}/join", timeout=0.1,
+                      params={"cancel_on_disconnect": "true"})
+        _status_becomes(paced, tid, "interrupted")
+    finally:
+        worker.pending_window = PENDING_WINDOW
 
 
 def test_search_sees_busy_threads(paced: httpx.Client) -> None:

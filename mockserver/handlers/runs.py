@@ -14,7 +14,7 @@ from mockserver import runs
 from mockserver.assistants import resolve_assistant
 from mockserver.errors import Conflict, NotFound
 from mockserver.handlers.base import Call, Context, Reply
-from mockserver.worker import Active, RunStream, subscribe_modes, thread_result
+from mockserver.worker import DISCONNECTED, Active, RunStream, subscribe_modes, thread_result
 
 BUSY = ("Thread is already running a task. Wait for it to finish or choose a different "
         "multitask strategy.")
@@ -88,8 +88,9 @@ def join_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Repl
     if joined is None:
         return Reply(200, thread_result(thread), headers)
     stream, start = joined
-    return Reply(200, headers=headers,
-                 later=lambda: context.worker.final_answer(stream, start, thread_id))
+    cancel = run_id if call.request.query.get("cancel_on_disconnect") else None
+    return Reply(200, headers=headers, later=lambda departure: context.worker.final_answer(
+        stream, start, thread_id, departure, cancel))
 
 
 def stream_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
@@ -149,8 +150,10 @@ def _waited(call: Call, thread_id: str | None) -> Reply:
     context = call.context
     active, _ = _launch(context, thread_id, call.body)
     run, stream = active.run, active.stream
+    cancel = run.run_id if call.body.get("on_disconnect") == "cancel" else None
     return Reply(200, headers=_headers(run.thread_id, run.run_id, "join"),
-                 later=lambda: context.worker.final_answer(stream, 0, thread_id))
+                 later=lambda departure: context.worker.final_answer(
+                     stream, 0, thread_id, departure, cancel))
 
 
 def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active, Any]:
@@ -179,6 +182,7 @@ async def _follow(context: Context, stream: RunStream, start: int,
     finished = False
     try:
         async for event in stream.follow(start, modes):
+            stream.delivered = True  # a client has seen the run going: it is no longer pending
             yield event
         finished = True
     finally:
@@ -186,8 +190,7 @@ async def _follow(context: Context, stream: RunStream, start: int,
             # The client went away and asked for its run to be cancelled then.
             with context.lock:
                 if cancel_run in context.worker.active:
-                    context.worker.cancel(cancel_run, "interrupt",
-                                          CANCEL_REASON.format(action="interrupt"))
+                    context.worker.cancel(cancel_run, "interrupt", DISCONNECTED)
 
 
 def _has_run(context: Context, thread_id: str, run_id: str) -> bool:
