@@ -9,7 +9,7 @@ checkpoints follow LangGraph's Pregel loop as the real server shows it: an input
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockserver import events
 from mockserver.errors import BadRequest
@@ -102,9 +102,13 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
     if given is not None and not command:
         base = _take_input(x, base, given)
         current, tasks = base.values, list(base.next)
+    elif base is None and command.get("goto") is not None and command.get("resume") is None:
+        base = _take_goto(x, command)
+        current, tasks = base.values, list(base.next)
     else:
         if base is None and command:
-            # What the real server answers for a resume on a thread that never ran.
+            # What the real server answers for a resume (or a bare update) on a thread that
+            # never ran.
             raise RunFailed("TypeError", "'NoneType' object is not iterable")
         if base is None:
             raise RunFailed("EmptyInputError", "Received no input for __start__")
@@ -120,11 +124,13 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if not skip_before and _matches(x.run.kwargs.get("interrupt_before"), tasks):
             return _stop(x)
         skip_before = False
+        nodes = list(dict.fromkeys(tasks))
+        # LangGraph starts every task of a superstep before any of them ends.
+        started = {node: _start_task(x, base, current, node) for node in nodes}
         outcomes = {}
-        for node in dict.fromkeys(tasks):
+        for node in nodes:
             pending = bool(base.interrupts.get(node))
-            outcomes[node] = yield from _run(x, base, current, node,
-                                             resume if pending else NOTHING)
+            outcomes[node] = yield from _run(x, started[node], resume if pending else NOTHING)
         step = _finish_superstep(x, base, current, outcomes)
         if step is None:
             return
@@ -152,8 +158,36 @@ def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint
     return loop
 
 
-def _run(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str, resume: Any
-         ) -> Generator[float, None, Outcome]:
+def _take_goto(x: Execution, command: Mapping[str, Any]) -> Checkpoint:
+    # A goto on a thread that never ran starts the graph: the command's update is the input
+    # (already in the input checkpoint), the goto's nodes run beside __start__'s successors,
+    # and values stream only when the update wrote something (as langgraph dev does).
+    update = command.get("update")
+    values = initial_values(x.graph)
+    if update is not None:
+        values = _apply(x, values, update)
+    entry = _commit(x, None, values, (START,), "input", {}, None)
+    _announce(x, entry)
+    nodes = (*x.graph.next_nodes(START), *_goto(x, command["goto"]))
+    loop = _commit(x, entry, values, tuple(dict.fromkeys(nodes)), "loop", {}, None)
+    if update:
+        _values(x, loop.values)
+    _announce(x, loop)
+    return loop
+
+
+class _Started(NamedTuple):
+    """A task whose start has been announced."""
+
+    task_id: str
+    node: str
+    step: int
+    values: dict[str, Any]  # the plain state it runs on
+    metadata: dict[str, Any]  # what its events carry
+
+
+def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any],
+                node: str) -> _Started:
     tid, step = task_id(base.checkpoint_id, node), base.step + 1
     values = events.plain_values(current)
     tags = x.run.kwargs["config"].get("tags")
@@ -166,6 +200,11 @@ def _run(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str, 
     if x.wants("events"):
         x.emit("events", events.node_event(x.run.run_id, node, meta, "on_chain_start",
                                           {"input": values}))
+    return _Started(tid, node, step, values, meta)
+
+
+def _run(x: Execution, task: _Started, resume: Any) -> Generator[float, None, Outcome]:
+    tid, node, step, values, meta = task
     outcome = yield from run_task(Task(x.graph, node, tid, step, values, resume, x.emit,
                                        x.modes, x.node_metadata))
     if outcome.interrupts is None and outcome.error is None:

@@ -131,6 +131,21 @@ def test_a_command_going_to_no_node_just_reads_the_state(client: httpx.Client,
     assert client.get(f"/threads/{thread_id}/runs").json()[0]["status"] == "success"
 
 
+def test_a_goto_on_a_thread_that_never_ran_starts_the_graph(client: httpx.Client,
+                                                             thread_id: str) -> None:
+    # As langgraph dev: the update is the input, the goto's node runs beside __start__'s.
+    _, events = stream(client, f"/threads/{thread_id}/runs/stream", {
+        "assistant_id": "agent", "command": {"goto": "tools", "update": {"topic": "u"}},
+        "stream_mode": ["values", "tasks"]})
+    assert [(e["event"], e["data"].get("name")) for e in events[1:5]] == [
+        ("values", None), ("tasks", "agent"), ("tasks", "tools"), ("tasks", "agent")]
+    assert events[-1]["data"]["topic"] == "u+tools+tools"
+    history = client.post(f"/threads/{thread_id}/history", json={"limit": 10}).json()
+    assert [(s["metadata"]["source"], s["next"]) for s in history] == [
+        ("loop", []), ("loop", ["tools"]), ("loop", ["agent", "tools"]),
+        ("input", ["__start__"])]
+
+
 def test_a_run_from_an_earlier_checkpoint_forks_the_thread(client: httpx.Client,
                                                           thread_id: str) -> None:
     client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": HI})
