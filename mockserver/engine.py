@@ -78,8 +78,6 @@ class Execution:
 
 def execute(x: Execution) -> Generator[float, None, None]:
     """Run `x` to its end; yields pauses. Sets x.error."""
-    if after := x.configurable.get("__after_seconds__"):
-        yield float(after)
     x.emit("metadata", {"run_id": x.run.run_id, "attempt": 1})
     _graph_event(x, "on_chain_start", {"input": x.run.kwargs["input"]})
     try:

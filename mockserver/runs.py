@@ -10,6 +10,7 @@ import copy
 import time
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from uuid6 import uuid7
@@ -74,8 +75,10 @@ def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
     config.update(configurable=configurable, metadata=dict(metadata))
     now = utc_now()
     kwargs = _kwargs(body, command, config, context or user_configurable, stateless)
+    # A delayed run is created in the future (the queue takes it from then on).
+    due = (datetime.now(UTC) + timedelta(seconds=body.get("after_seconds") or 0)).isoformat()
     run = Run(run_id, thread.thread_id, assistant_id, graph_id, metadata, "pending", kwargs,
-              body.get("multitask_strategy") or "enqueue", now, now,
+              body.get("multitask_strategy") or "enqueue", due, now,
               temporary=kwargs["temporary"])
     store.runs[run_id] = run
     if not thread.queue:

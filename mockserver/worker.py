@@ -223,14 +223,23 @@ class Worker:
         self._retire(active)
 
     def _start(self, active: Active) -> None:
+        active.task = asyncio.get_running_loop().create_task(self._drive(active))
+
+    def _begin(self, active: Active) -> None:
         start_run(active.run, active.thread)
         active.stream.started = time.monotonic()
         active.execution = Execution(active.thread, active.graph, active.run,
                                      active.stream.publish)
         active.steps = execute(active.execution)
-        active.task = asyncio.get_running_loop().create_task(self._drive(active))
 
     async def _drive(self, active: Active) -> None:
+        # `after_seconds`: the run stays pending until then, as in the real queue.
+        if after := active.run.kwargs["config"]["configurable"].get("__after_seconds__"):
+            await asyncio.sleep(float(after))
+        with self.lock:
+            if self.active.get(active.run.run_id) is not active:
+                return  # cancelled while it waited
+            self._begin(active)
         while True:
             with self.lock:
                 pause = self._step(active)

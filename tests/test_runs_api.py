@@ -304,6 +304,18 @@ def test_a_client_leaving_a_wait_or_join_cancels_the_run_when_asked(
         worker.pending_window = PENDING_WINDOW
 
 
+def test_a_delayed_run_is_pending_until_its_time(client: httpx.Client, thread_id: str) -> None:
+    run = client.post(f"/threads/{thread_id}/runs", json={
+        "assistant_id": "agent", "input": HI, "after_seconds": 1}).json()
+    assert run["created_at"] > run["updated_at"]  # created in the future, as on langgraph dev
+    listed = client.get(f"/threads/{thread_id}/runs/{run['run_id']}").json()
+    assert listed["status"] == "pending"
+    assert "run_attempt" not in listed["kwargs"]["config"]["metadata"]
+    assert client.get(f"/threads/{thread_id}").json()["status"] == "busy"
+    assert client.get(f"/threads/{thread_id}/runs/{run['run_id']}/join").json()["topic"] == (
+        "+tools")
+
+
 def test_search_sees_busy_threads(paced: httpx.Client) -> None:
     tid = paced.post("/threads", json={}).json()["thread_id"]
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
