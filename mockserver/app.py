@@ -261,8 +261,10 @@ class _Endpoint:
                 await self._stream(reply, scope, receive, send, query, headers, body)
                 return
             status, extra = reply.status, reply.headers
-            payload = None if reply.body is None and reply.status in (204, 304) else (
-                orjson.dumps(reply.body, default=to_plain))
+            answer = reply.body if reply.later is None else await reply.later(
+                lambda: _departure(receive))
+            payload = None if answer is None and status in (204, 304) else (
+                orjson.dumps(answer, default=to_plain))
         except ValidationFailed as exc:
             rejected = tuple(str(v) for v in exc.violations)
             log.info("%s %s -> %d: %s", scope["method"], scope["path"], exc.status_code,
@@ -351,6 +353,12 @@ class _NotImplemented(MockError):
     """Raised when the spec has an operation the mock has no handler for."""
 
     status_code = 501
+
+
+async def _departure(receive: Receive) -> None:
+    """Return once the client has disconnected (the request body has been read already)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 async def _serialised(events: Any) -> Any:

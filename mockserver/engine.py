@@ -1,15 +1,15 @@
 """A run, executed: supersteps over the graph model, a checkpoint per step, stream events.
 
 `execute` is a generator that mutates the thread step by step and yields the seconds it wants
-to pause; the worker drives it (asyncio.sleep between steps) or runs it through at once. The
-order of events and the checkpoints follow LangGraph's Pregel loop as the real server shows it:
-an input checkpoint (source `input`), then one checkpoint per superstep (source `loop`).
+to pause; the worker drives it (asyncio.sleep between steps). The order of events and the
+checkpoints follow LangGraph's Pregel loop as the real server shows it: an input checkpoint
+(source `input`), then one checkpoint per superstep (source `loop`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockserver import events
 from mockserver.errors import BadRequest
@@ -22,6 +22,11 @@ from mockserver.tasks import Outcome, Task, run_task
 
 Emit = Callable[[str, Any], None]
 _ALWAYS = frozenset({"metadata", "error"})
+# configurable keys the saver leaves out of checkpoint metadata (request-scoped, or the
+# checkpoint's own address)
+_NOT_CHECKPOINT_METADATA = frozenset({
+    "checkpoint_ns", "checkpoint_id", "run_id", "thread_id", "langgraph_request_id",
+    "langgraph_auth_user", "langgraph_auth_user_id", "langgraph_auth_permissions"})
 
 
 class RunFailed(Exception):
@@ -41,7 +46,6 @@ class Execution:
         self.modes = frozenset(kwargs["stream_mode"])
         self.configurable: dict[str, Any] = kwargs["config"]["configurable"]
         self.run_metadata: dict[str, Any] = kwargs["config"]["metadata"]
-        self.last_values: dict[str, Any] | None = None  # what wait/join answer with
         self.error: dict[str, Any] | None = None
 
     def emit(self, name: str, payload: Any) -> None:
@@ -61,17 +65,19 @@ class Execution:
                 "run_id": self.run.run_id}
 
     def checkpoint_metadata(self, source: str, step: int) -> dict[str, Any]:
-        """The metadata of a checkpoint this run writes."""
-        return {**self.run_metadata, "user_id": "", "thread_id": self.thread.thread_id,
-                "run_id": self.run.run_id, "source": source, "step": step, "parents": {},
-                "langgraph_auth_user_id": "",
+        """The metadata of a checkpoint this run writes: the configurable (the user's keys,
+        graph_id, assistant_id, user_id), then the run's metadata, then the loop's (the
+        in-memory saver's put, langgraph_runtime_inmem/checkpoint.py)."""
+        kept = {k: v for k, v in self.configurable.items()
+                if not k.startswith("__") and k not in _NOT_CHECKPOINT_METADATA}
+        return {**kept, **self.run_metadata, "run_id": self.run.run_id,
+                "thread_id": self.thread.thread_id, "source": source, "step": step,
+                "parents": {}, "langgraph_auth_user_id": "",
                 "langgraph_request_id": self.configurable.get("langgraph_request_id")}
 
 
 def execute(x: Execution) -> Generator[float, None, None]:
-    """Run `x` to its end; yields pauses. Sets x.error and x.last_values."""
-    if after := x.configurable.get("__after_seconds__"):
-        yield float(after)
+    """Run `x` to its end; yields pauses. Sets x.error."""
     x.emit("metadata", {"run_id": x.run.run_id, "attempt": 1})
     _graph_event(x, "on_chain_start", {"input": x.run.kwargs["input"]})
     try:
@@ -94,9 +100,13 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
     if given is not None and not command:
         base = _take_input(x, base, given)
         current, tasks = base.values, list(base.next)
+    elif base is None and command.get("goto") is not None and command.get("resume") is None:
+        base = _take_goto(x, command)
+        current, tasks = base.values, list(base.next)
     else:
         if base is None and command:
-            # What the real server answers for a resume on a thread that never ran.
+            # What the real server answers for a resume (or a bare update) on a thread that
+            # never ran.
             raise RunFailed("TypeError", "'NoneType' object is not iterable")
         if base is None:
             raise RunFailed("EmptyInputError", "Received no input for __start__")
@@ -117,13 +127,16 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if not skip_before and _matches(x.run.kwargs.get("interrupt_before"), tasks):
             return _stop(x)
         skip_before = False
+        nodes = list(dict.fromkeys(tasks))
+        # LangGraph starts every task of a superstep before any of them ends.
+        started = {node: _start_task(x, base, current, node) for node in nodes}
         outcomes = {}
         # A resume goes to the interrupted tasks; with none (an update replaced the interrupted
         # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
-        interrupted = any(base.interrupts.get(node) for node in tasks)
-        for node in dict.fromkeys(tasks):
+        interrupted = any(base.interrupts.get(node) for node in nodes)
+        for node in nodes:
             pending = bool(base.interrupts.get(node)) or not interrupted
-            outcomes[node] = yield from _run(x, base, current, node,
+            outcomes[node] = yield from _run(x, base, started[node],
                                              resume if pending else NOTHING)
         step = _finish_superstep(x, base, current, outcomes)
         if step is None:
@@ -161,17 +174,54 @@ def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint
     return loop
 
 
-def _run(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str, resume: Any
-         ) -> Generator[float, None, Outcome]:
+def _take_goto(x: Execution, command: Mapping[str, Any]) -> Checkpoint:
+    # A goto on a thread that never ran starts the graph: the command's update is the input
+    # (already in the input checkpoint), the goto's nodes run beside __start__'s successors,
+    # and values stream only when the update wrote something (as langgraph dev does).
+    update = command.get("update")
+    values = initial_values(x.graph)
+    if update is not None:
+        values = _apply(x, values, update)
+    entry = _commit(x, None, values, (START,), "input", {}, None)
+    _announce(x, entry)
+    nodes = (*x.graph.next_nodes(START), *_goto(x, command["goto"]))
+    loop = _commit(x, entry, values, tuple(dict.fromkeys(nodes)), "loop", {}, None)
+    if update:
+        _values(x, loop.values)
+    _announce(x, loop)
+    return loop
+
+
+class _Started(NamedTuple):
+    """A task whose start has been announced."""
+
+    task_id: str
+    node: str
+    step: int
+    values: dict[str, Any]  # the plain state it runs on
+    metadata: dict[str, Any]  # what its events carry
+
+
+def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any],
+                node: str) -> _Started:
     tid, step = task_id(base.checkpoint_id, node), base.step + 1
     values = events.plain_values(current)
-    start = events.task_start(tid, node, values, {**x.run_metadata, "run_id": x.run.run_id})
+    tags = x.run.kwargs["config"].get("tags")
+    # the task's metadata: the run's, with the config's tags when there are any
+    start = events.task_start(tid, node, values, {**x.run_metadata, "run_id": x.run.run_id,
+                                                  **({"tags": tags} if tags else {})})
     x.emit("tasks", start)
     x.emit("debug", events.debug_task(step, "task", start))
     meta = events.node_metadata(x.node_metadata, node, tid, step, "langgraph")
     if x.wants("events"):
         x.emit("events", events.node_event(x.run.run_id, node, meta, "on_chain_start",
                                           {"input": values}))
+    return _Started(tid, node, step, values, meta)
+
+
+def _run(x: Execution, base: Checkpoint, task: _Started, resume: Any
+         ) -> Generator[float, None, Outcome]:
+    tid, node, step, values, meta = task
     if node == START and base.pending_input is not None:
         # The input an `as_node: __input__` update queued: __start__ writes it now.
         outcome = Outcome(writes=base.pending_input, shown=base.pending_input)
@@ -277,11 +327,11 @@ def _announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> 
 
 def _values(x: Execution, values: Mapping[str, Any],
             interrupts: list[dict[str, Any]] | None = None) -> None:
+    if not x.wants("values"):
+        return
     payload = events.plain_values(values)
     if interrupts:
         payload["__interrupt__"] = interrupts
-    if "values" in x.modes:
-        x.last_values = payload
     x.emit("values", payload)
 
 
@@ -300,11 +350,10 @@ def _matches(wanted: Any, nodes: list[str]) -> bool:
 
 
 def _goto(x: Execution, goto: Any) -> list[str]:
+    # LangGraph sends a goto through the channel `branch:to:<node>`; a target that is no node
+    # of the graph has no such channel and is dropped without an error (as on langgraph dev).
     targets = [] if goto is None else [goto] if isinstance(goto, str) else list(goto)
-    for target in targets:
-        if not isinstance(target, str) or not x.graph.has_node(target):
-            raise RunFailed("InvalidUpdateError", f"Node {target} does not exist")
-    return [str(t) for t in targets]
+    return [t for t in targets if isinstance(t, str) and x.graph.has_node(t)]
 
 
 def _graph_event(x: Execution, kind: str, data: dict[str, Any]) -> None:

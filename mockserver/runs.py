@@ -6,9 +6,11 @@ records and the thread fields a run changes (metadata, config, status, error).
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from uuid6 import uuid7
@@ -28,6 +30,9 @@ BOTH_CONTEXTS = (
     "Cannot specify both configurable and context. Prefer setting context alone. Context was "
     "introduced in LangGraph 0.6.0 and is the long term planned replacement for configurable.")
 FINAL = frozenset({"success", "error", "interrupted", "timeout"})
+# What the real worker adds to a run's config metadata when it picks the run up.
+_STARTED_METADATA = ("run_attempt", "langgraph_version", "langgraph_api_version",
+                     "langgraph_plan", "langgraph_host", "langgraph_api_url")
 
 
 def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
@@ -42,10 +47,24 @@ def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
     context = dict(body.get("context") or {})
     if user_configurable and context:
         raise BadRequest(BOTH_CONTEXTS)
-    thread = _thread_for(store, thread_id, body, stateless)
+    thread, created = _thread_for(store, thread_id, body, stateless)
     run_id = str(uuid7())
-    metadata = {**(body.get("metadata") or {}), "created_by": "system", "graph_id": graph_id,
-                "assistant_id": assistant_id}
+    own = {**(config.get("metadata") or {}), **(body.get("metadata") or {})}
+    if created:
+        # A thread the run creates takes the run's metadata and config (Runs.put).
+        thread.metadata = {"graph_id": graph_id, "assistant_id": assistant_id, **own}
+        thread.config = {**copy.deepcopy(config), "configurable": {}}
+    elif not thread.queue:
+        # A thread that is not busy is bound to the run's graph and keeps the run's config
+        # (tags, recursion_limit, ...); its own configurable stays.
+        thread.metadata = {**thread.metadata, "graph_id": graph_id,
+                           "assistant_id": assistant_id}
+        thread.config = {**thread.config, **copy.deepcopy(config),
+                         "configurable": dict(thread.config.get("configurable") or {})}
+    # The run's metadata is the thread's with the run's own on top (no graph_id when the run
+    # created its thread); assistant_id is always the run's.
+    metadata = {"created_by": "system", **({} if created else thread.metadata), **own}
+    metadata["assistant_id"] = assistant_id
     configurable = {**(context or user_configurable), **_checkpoint_of(body),
                     "langgraph_auth_user": None, "langgraph_auth_user_id": "",
                     "langgraph_auth_permissions": [], "langgraph_request_id": str(uuid.uuid4()),
@@ -56,26 +75,28 @@ def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
     config.update(configurable=configurable, metadata=dict(metadata))
     now = utc_now()
     kwargs = _kwargs(body, command, config, context or user_configurable, stateless)
+    # A delayed run is created in the future (the queue takes it from then on).
+    due = (datetime.now(UTC) + timedelta(seconds=body.get("after_seconds") or 0)).isoformat()
     run = Run(run_id, thread.thread_id, assistant_id, graph_id, metadata, "pending", kwargs,
-              body.get("multitask_strategy") or "enqueue", now, now,
+              body.get("multitask_strategy") or "enqueue", due, now,
               temporary=kwargs["temporary"])
     store.runs[run_id] = run
-    thread.metadata = {**thread.metadata, "graph_id": graph_id, "assistant_id": assistant_id}
-    thread.config = {"configurable": {}}
-    thread.updated_at = now
+    if not thread.queue:
+        thread.updated_at = now
     return run, thread
 
 
 def _thread_for(store: Store, thread_id: str | None, body: Mapping[str, Any],
-                stateless: bool) -> Thread:
+                stateless: bool) -> tuple[Thread, bool]:
+    """The run's thread, and whether the run created it."""
     if thread_id is not None and thread_id in store.threads:
-        return store.threads[thread_id]
+        return store.threads[thread_id], False
     if not stateless and body.get("if_not_exists", "reject") != "create":
         raise NotFound(NOT_FOUND)
     now = utc_now()
     thread = Thread(thread_id or str(uuid7()), now, now, now, {})
     store.add(thread)
-    return thread
+    return thread, True
 
 
 def _checkpoint_of(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,11 +129,18 @@ def start_run(run: Run, thread: Thread) -> None:
     run.status = "running"
     run.updated_at = utc_now()
     run.kwargs["config"]["configurable"]["__pregel_node_finished"] = None
-    run.kwargs["config"]["metadata"].update(
-        run_attempt=1, langgraph_version=LANGGRAPH_VERSION, langgraph_api_version=API_VERSION,
-        langgraph_plan="enterprise", langgraph_host="self-hosted", langgraph_api_url=API_URL)
+    run.kwargs["config"]["metadata"].update(dict(zip(_STARTED_METADATA, (
+        1, LANGGRAPH_VERSION, API_VERSION, "enterprise", "self-hosted", API_URL), strict=True)))
     # A new run replaces what the last one left.
     thread.error = thread.run_status = None
+
+
+def unstart_run(run: Run) -> None:
+    """Take back what `start_run` added: the run is cancelled as if it had never left the
+    queue (the real server would still have held it pending)."""
+    run.kwargs["config"]["configurable"].pop("__pregel_node_finished", None)
+    for key in _STARTED_METADATA:
+        run.kwargs["config"]["metadata"].pop(key, None)
 
 
 def end_run(run: Run, thread: Thread, status: str, error: Any = None,

@@ -87,7 +87,7 @@ def copy_thread(store: Store, thread: Thread) -> Thread:
     """POST /threads/{id}/copy: a new thread with the same metadata and the whole history;
     its config starts empty, as on the real server (runs fill it)."""
     now = utc_now()
-    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata))
+    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), {})
     for checkpoint in thread.checkpoints:
         copy.add_checkpoint(_rehome(checkpoint, copy.thread_id))
     store.add(copy)

@@ -1,8 +1,11 @@
 """The worker: runs each thread's runs one after the other, and streams what they emit.
 
 A run executes as a generator (engine.py); an asyncio task drives it, sleeping where the
-script pauses, and takes the server's lock for every step. `finish_now` drives a run (and the
-ones queued before it on its thread) to its end at once, which is how wait and join answer.
+script pauses, and takes the server's lock for every step. Wait and join read the run's
+stream to its end (`final_answer`), as langgraph-api does. A run starts at once, where the
+real in-memory queue leaves it pending for 0.5-1 s; while it would still be pending there
+(`PENDING_WINDOW`, see `_young`), a join reads its stream from the start, as a join of the
+pending real run sees every event, and a cancel undoes it, as the real run never ran.
 Everything here runs on the server's event loop thread.
 """
 
@@ -13,7 +16,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +24,17 @@ from mockserver.engine import Execution, execute
 from mockserver.errors import NotFound
 from mockserver.events import plain_values
 from mockserver.graph import Graph
-from mockserver.runs import end_run, start_run
+from mockserver.runs import end_run, start_run, unstart_run
 from mockserver.store import Run, Store, Thread
 
 log = logging.getLogger("mockserver")
-_KEPT_STREAMS = 256  # finished resumable streams kept for Last-Event-ID reconnects
-_MODE_OF = {"messages": "messages-tuple", "messages/metadata": "messages",
-            "messages/partial": "messages", "messages/complete": "messages"}
+_KEPT_STREAMS = 256  # finished streams kept for Last-Event-ID reconnects and young joins
+# The real queue polls every 0.5 s and takes only runs created before the poll began, so a
+# new run stays pending at least this long (langgraph_runtime_inmem ops.Runs.next).
+PENDING_WINDOW = 0.5
+_INTERRUPT = "__interrupt__"
+# langgraph-api's reason when a client with on_disconnect=cancel (cancel_on_disconnect) leaves
+DISCONNECTED = "client disconnected from the run stream (on_disconnect=cancel)"
 
 
 class RunStream:
@@ -39,6 +46,10 @@ class RunStream:
         self.closed = False
         self._changed = asyncio.Event()
         self._last_id = (0, 0)
+        self.started: float | None = None  # time.monotonic() when the run started
+        self.end_seen = False  # a reader has followed it to its end
+        self.followers = 0  # readers following it now
+        self.delivered = False  # a client has been sent one of its events
 
     def publish(self, name: str, data: Any) -> None:
         """Add an event (with an id `<ms>-<seq>` when the run's stream is resumable)."""
@@ -65,16 +76,21 @@ class RunStream:
     async def follow(self, start: int, modes: frozenset[str] | None) -> AsyncIterator[Any]:
         """The events from index `start` on, then live ones, until the run ends."""
         index = start
-        while True:
-            changed = self._changed
-            while index < len(self.events):
-                event = self.events[index]
-                index += 1
-                if modes is None or _wanted(event["event"], modes):
-                    yield event
-            if self.closed:
-                return
-            await changed.wait()
+        self.followers += 1
+        try:
+            while True:
+                changed = self._changed
+                while index < len(self.events):
+                    event = self.events[index]
+                    index += 1
+                    if modes is None or _wanted(event["event"], modes):
+                        yield event
+                if self.closed:
+                    self.end_seen = True
+                    return
+                await changed.wait()
+        finally:
+            self.followers -= 1
 
     def _wake(self) -> None:
         self._changed.set()
@@ -83,7 +99,8 @@ class RunStream:
 
 @dataclass(eq=False)
 class Active:
-    """A run that is queued or running, with its stream and, once started, its execution."""
+    """A run that is queued or running, with its stream and, once started, its execution
+    (kept, without the execution, for a while after it ended: see Worker.finished)."""
 
     run: Run
     thread: Thread
@@ -101,7 +118,8 @@ class Worker:
         self.store = store
         self.lock = lock
         self.active: dict[str, Active] = {}
-        self.finished: dict[str, RunStream] = {}
+        self.finished: dict[str, Active] = {}  # ended runs, the newest last
+        self.pending_window = PENDING_WINDOW  # how long a new run's stream replays for joins
 
     def submit(self, run: Run, thread: Thread, graph: Graph) -> Active:
         """Queue a new run on its thread; it starts at once if the thread is free."""
@@ -112,64 +130,116 @@ class Worker:
             self._start(active)
         return active
 
-    def stream(self, run_id: str) -> RunStream | None:
-        """The run's stream while it is queued or running, or kept after it ended."""
-        active = self.active.get(run_id)
-        return active.stream if active is not None else self.finished.get(run_id)
+    def joined(self, run_id: str, last_event_id: str | None = None
+               ) -> tuple[RunStream, int] | None:
+        """The run's stream and where a join starts reading it: after `last_event_id` on a
+        resumable stream; from the start while the run is young (the real run would still be
+        pending, so its join sees everything); else with what comes next. None when the run
+        has ended and there is nothing of it to read (the thread answers)."""
+        record = self.active.get(run_id) or self.finished.get(run_id)
+        if record is None:
+            return None
+        stream = record.stream
+        if last_event_id and stream.resumable:
+            return stream, stream.after(last_event_id)
+        if self._young(record):
+            return stream, 0
+        return (stream, len(stream.events)) if run_id in self.active else None
 
-    def finish_now(self, run_id: str) -> None:
-        """Drive the run to its end now, with the runs queued before it (caller holds the
-        lock)."""
-        while (active := self.active.get(run_id)) is not None:
-            queue = active.thread.queue
-            first = self.active.get(queue[0]) if queue else None
-            if first is None:
-                return
-            if first.steps is None:
-                self._start(first)
-            while self._step(first) is not None:
-                pass
+    def _young(self, record: Active) -> bool:
+        # Still pending on the real server: queued; or started less than the window ago, no
+        # client has been sent any of its events nor read it to its end (the real server
+        # sends nothing before it starts a run), and, once ended, neither cancelled nor
+        # followed by a write to its thread (a later run, an update), which the real server
+        # would have queued or refused meanwhile.
+        started = record.stream.started
+        if started is None:
+            return True
+        stream = record.stream
+        if stream.end_seen or stream.delivered or (
+                time.monotonic() - started >= self.pending_window):
+            return False
+        if record.run.run_id in self.active:
+            return True
+        head, run = record.thread.head, record.run
+        return run.status != "interrupted" and (
+            head is not None and head.metadata.get("run_id") == run.run_id)
 
-    def cancel(self, run_id: str, action: str, reason: str) -> None:
+    async def final_answer(self, stream: RunStream, start: int, thread_id: str | None,
+                           departure: Callable[[], Awaitable[None]] | None = None,
+                           cancel_run: str | None = None) -> Any:
+        """What wait and join answer: the run's stream read from `start` to its end, else the
+        thread (langgraph-api's _run_result_body with _thread_values_fallback); a stateless
+        wait (no `thread_id`) falls back to `{}`. With `departure` and `cancel_run`, a client
+        that goes away first cancels that run (and gets nothing)."""
+        result = RunResult()
+        reading = asyncio.ensure_future(self._absorb(stream, start, result))
+        if departure is not None and cancel_run is not None:
+            leaving = asyncio.ensure_future(departure())
+            await asyncio.wait((reading, leaving), return_when=asyncio.FIRST_COMPLETED)
+            leaving.cancel()
+            if not reading.done():
+                reading.cancel()
+                with self.lock:
+                    if cancel_run in self.active:
+                        self.cancel(cancel_run, "interrupt", DISCONNECTED)
+                return None
+        await reading
+        if (body := result.body()) is not None:
+            return body
+        if thread_id is None:
+            return {}
+        with self.lock:
+            thread = self.store.threads.get(thread_id)
+            return thread_result(thread) if thread is not None else {}
+
+    @staticmethod
+    async def _absorb(stream: RunStream, start: int, result: RunResult) -> None:
+        async for event in stream.follow(start, None):
+            result.absorb(event["event"], event["data"])
+
+    def cancel(self, run_id: str, action: str, reason: str, *, watched: bool = False) -> None:
         """Stop a queued or running run (caller holds the lock); `rollback` also deletes the
-        run and the checkpoints it wrote."""
+        run and the checkpoints it wrote, but keeps a run that never ran if someone awaits it
+        (`watched`, or a reader of its stream), as the real server keeps it then."""
         active = self.active.get(run_id)
         if active is None:
             raise NotFound("No runs found to cancel.")
         run, thread = active.run, active.thread
-        started = active.steps is not None
+        # A run the real server would still hold pending never ran there: undo what it did.
+        ran = active.steps is not None and not self._young(active)
         if active.steps is not None:
             active.steps.close()
-        error = {"error": "UserInterrupt", "message": reason} if started else None
+        error = {"error": "UserInterrupt", "message": reason} if ran else None
         end_run(run, thread, "interrupted", error, "interrupted")
-        if action == "rollback":
+        if action == "rollback" or not ran:
             thread.remove_checkpoints({c.checkpoint_id for c in thread.checkpoints
                                        if c.metadata.get("run_id") == run_id})
             thread.error = thread.run_status = None
+        if not ran:
+            unstart_run(run)
+        if action == "rollback" and (ran or not (watched or active.stream.followers)):
             self.store.runs.pop(run_id, None)
         self._retire(active)
 
-    def result(self, active: Active) -> Any:
-        """What wait and join answer with once the run has ended."""
-        execution = active.execution
-        if execution is not None and execution.error is not None:
-            return {"__error__": execution.error}
-        if execution is not None and execution.last_values is not None:
-            return execution.last_values
-        return thread_result(active.thread)
-
     def _start(self, active: Active) -> None:
+        active.task = asyncio.get_running_loop().create_task(self._drive(active))
+
+    def _begin(self, active: Active) -> None:
         start_run(active.run, active.thread)
+        active.stream.started = time.monotonic()
         active.execution = Execution(active.thread, active.graph, active.run,
                                      active.stream.publish)
         active.steps = execute(active.execution)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no server loop (the core used directly): finish_now drives it
-            return
-        active.task = loop.create_task(self._drive(active))
 
     async def _drive(self, active: Active) -> None:
+        # `after_seconds`: the run stays pending until then, as in the real queue.
+        if after := active.run.kwargs["config"]["configurable"].get("__after_seconds__"):
+            await asyncio.sleep(float(after))
+        with self.lock:
+            if self.active.get(active.run.run_id) is not active:
+                return  # cancelled while it waited
+            self._begin(active)
         while True:
             with self.lock:
                 pause = self._step(active)
@@ -205,16 +275,46 @@ class Worker:
         run, thread = active.run, active.thread
         active.stream.close()
         self.active.pop(run.run_id, None)
-        if active.stream.resumable:
-            self.finished[run.run_id] = active.stream
-            while len(self.finished) > _KEPT_STREAMS:
-                del self.finished[next(iter(self.finished))]
+        active.steps = active.execution = None  # what a join may still read: the stream
+        self.finished[run.run_id] = active
+        while len(self.finished) > _KEPT_STREAMS:
+            del self.finished[next(iter(self.finished))]
         if active.task is not None and active.task is not _current_task():
             active.task.cancel()
         if run.temporary and not thread.queue:
             self.store.threads.pop(thread.thread_id, None)
         if thread.queue and (following := self.active.get(thread.queue[0])) is not None:
             self._start(following)
+
+
+class RunResult:
+    """The answer of wait and join from the events they read (langgraph-api's _RunResult):
+    an error; else the interrupted chunks (merged when more than one); else the last values."""
+
+    def __init__(self) -> None:
+        self.latest: Any = None
+        self.interrupted: list[dict[str, Any]] = []
+        self.errored = False
+
+    def absorb(self, name: str, data: Any) -> None:
+        """Take one event of the run's stream into account."""
+        if name == "error":
+            self.latest, self.errored = {"__error__": data}, True
+        elif name in ("values", "updates"):
+            if isinstance(data, dict) and isinstance(data.get(_INTERRUPT), list) and (
+                    data[_INTERRUPT]):
+                self.interrupted.append(data)
+                self.latest = data
+            elif name == "values":
+                self.latest = data
+
+    def body(self) -> Any:
+        """The answer, or None when the events said nothing (the thread answers then)."""
+        if self.interrupted and not self.errored:
+            if len(self.interrupted) > 1:
+                return {_INTERRUPT: [i for chunk in self.interrupted for i in chunk[_INTERRUPT]]}
+            return self.interrupted[-1]
+        return self.latest
 
 
 def thread_result(thread: Thread) -> Any:
@@ -245,11 +345,15 @@ def subscribe_modes(stream_mode: str | None) -> frozenset[str] | None:
     return frozenset([stream_mode])
 
 
-def _wanted(name: str, modes: Mapping[str, Any] | frozenset[str]) -> bool:
-    if name in ("metadata", "error"):
+def _wanted(name: str, modes: frozenset[str]) -> bool:
+    # langgraph_runtime_inmem's _run_stream_mode_matches: metadata and error events are
+    # filtered like the others; either messages mode takes every messages event.
+    if name in modes:
         return True
-    base = name.split("|", 1)[0]
-    return _MODE_OF.get(base, base) in modes
+    if ("messages" in modes or "messages-tuple" in modes) and name.startswith("messages"):
+        return True
+    base, bar, _ = name.partition("|")
+    return bool(bar) and base in modes
 
 
 def _event_key(event_id: str) -> tuple[int, int]:

@@ -281,10 +281,52 @@ def assistants(s: Session) -> None:
     s.call("GET", "/assistants/00000000-0000-0000-0000-000000000009")
 
 
+def thread_metadata_and_config(s: Session) -> None:
+    t = s.thread(metadata={"owner": "alice"})
+    s.call("POST", f"/threads/{t}/runs/wait", {
+        "assistant_id": "agent", "input": HI, "metadata": {"origin": "scenario"},
+        "config": {"tags": ["t1"], "recursion_limit": 7, "configurable": {"user_key": "u"}}})
+    s.call("GET", f"/threads/{t}")
+    s.call("GET", f"/threads/{t}/runs")
+    s.call("GET", f"/threads/{t}/state")
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    s.call("POST", f"/threads/{t}/runs/wait", {
+        "assistant_id": "agent", "input": {"topic": "again"}, "config": {"tags": ["t2"]}})
+    s.call("GET", f"/threads/{t}")
+    created = "00000000-0000-0000-0000-00000000000c"
+    s.call("POST", f"/threads/{created}/runs/wait", {
+        "assistant_id": "agent", "input": {"topic": "x"}, "metadata": {"m": 1},
+        "config": {"tags": ["c"]}, "if_not_exists": "create"})
+    s.call("GET", f"/threads/{created}")
+    s.call("GET", f"/threads/{created}/runs")
+    s.call("DELETE", f"/threads/{created}")
+    s.call("POST", "/runs",
+           {"assistant_id": "agent", "input": {"topic": "s"}, "metadata": {"k": 1}})
+
+
+def join_after_create(s: Session) -> None:
+    t = s.thread()
+    run = s.call("POST", f"/threads/{t}/runs", {"assistant_id": "interrupter", "input": HI})
+    s.call("GET", f"/threads/{t}/runs/{run['run_id']}/join")
+    resumed = s.call("POST", f"/threads/{t}/runs",
+                     {"assistant_id": "interrupter", "command": {"resume": 7}})
+    s.call("GET", f"/threads/{t}/runs/{resumed['run_id']}/join")
+    s.call("GET", f"/threads/{t}/runs/{run['run_id']}/join")
+    t = s.thread()
+    run = s.call("POST", f"/threads/{t}/runs", {
+        "assistant_id": "agent", "input": HI, "stream_mode": ["values", "updates"]})
+    s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream")
+    s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream")
+    missing = "00000000-0000-0000-0000-00000000000d"
+    s.call("GET", f"/threads/{t}/runs/{missing}/join")
+    s.stream("GET", f"/threads/{t}/runs/{missing}/stream")
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {fn.__name__: fn for fn in (
     agent_values, agent_all_modes, agent_legacy_messages_and_events, interrupter_chat_ui,
     interrupter_updates, interrupt_before_after, failing_input, wait_and_join, stateless,
-    not_found_and_invalid, busy_thread, cancel_running, multitask, assistants)}
+    not_found_and_invalid, busy_thread, cancel_running, multitask, assistants,
+    thread_metadata_and_config, join_after_create)}
 
 
 def play(http: httpx.Client, names: list[str] | None = None,

@@ -17,14 +17,17 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from run_scenarios import SCENARIOS, play
 
 from mockserver.app import create_app
+from mockserver.graph import load_graphs
 from mockserver.journal import Exchange
 from mockserver.live import LiveServer
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "runs_recording.json").read_text())
+PAUSE_SCALE = 0.2
 
 # (scenario, record index) -> (the paths that differ, why)
 EXPECTED: dict[tuple[str, int], tuple[frozenset[str], str]] = {
@@ -39,6 +42,14 @@ EXPECTED: dict[tuple[str, int], tuple[frozenset[str], str]] = {
     ("assistants", 5): (frozenset({"body.state_schema.properties.topic.type"}),
                         "a graph model knows a channel's reducer, not its Python type"),
 }
+
+
+def _scaled_graphs() -> dict[str, Any]:
+    # The scenarios' pauses are scaled down against the mock, and so is the slow node (wait
+    # and join honour it), so that runs are in flight where they were on the real server.
+    graphs: dict[str, Any] = yaml.safe_load((DATA / "reference_graphs.yaml").read_text())
+    graphs["graphs"]["slow"]["nodes"]["slow_node"]["delay"] *= PAUSE_SCALE
+    return graphs
 
 
 def differences(real: Any, mock: Any, path: str = "") -> list[str]:
@@ -68,9 +79,14 @@ def replayed() -> Iterator[dict[str, list[dict[str, Any]]]]:
         if exchange.status >= 500:
             errors.append(exchange)
 
-    app = create_app(graphs=DATA / "reference_graphs.yaml", check_responses=True, observer=watch)
+    app = create_app(graphs=load_graphs(_scaled_graphs()), check_responses=True,
+                     observer=watch)
+    # A new run counts as pending on the real server for 0.25 s, not 0.5 s: less than the
+    # scaled pauses (0.3 s) after which the scenarios find the real run running, much more
+    # than a join right after create takes.
+    app.state.context.worker.pending_window = 0.25
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
-        yield play(http, pause_scale=0.1)
+        yield play(http, pause_scale=PAUSE_SCALE)
     assert not errors, f"the mock answered with a server error: {errors}"
 
 

@@ -84,6 +84,16 @@ def test_background_run_join_get_list_delete(langgraph_sync_client: Any) -> None
     assert client.runs.list(tid) == []
 
 
+def test_join_stream_right_after_create_gets_the_whole_run(langgraph_sync_client: Any) -> None:
+    # As on langgraph dev, whose queue picks the run up 0.5-1 s later: nothing is missed.
+    client = langgraph_sync_client
+    tid = client.threads.create()["thread_id"]
+    run = client.runs.create(tid, "agent", input=HI)
+    parts = list(client.runs.join_stream(tid, run["run_id"]))
+    assert names(parts) == ["metadata", "values", "values", "values"]
+    assert [len(p.data["messages"]) for p in parts[1:]] == [1, 2, 3]
+
+
 @CHAT
 def test_a_streamed_reply_comes_token_by_token(langgraph_sync_client: Any) -> None:
     client = langgraph_sync_client
@@ -151,17 +161,22 @@ def test_a_run_in_flight_makes_the_thread_busy_and_can_be_cancelled(
         client.runs.create(tid, "slow", input={"topic": "b"}, multitask_strategy="reject")
     client.runs.cancel(tid, run["run_id"])
     assert client.runs.get(tid, run["run_id"])["status"] == "interrupted"
+    # Cancelled while the real server still holds it pending: it never ran there.
     thread = client.threads.get(tid)
-    assert thread["status"] == "interrupted"
-    assert thread["error"]["error"] == "UserInterrupt"
+    assert (thread["status"], thread["values"], thread.get("error")) == ("idle", None, None)
+    assert client.runs.get(tid, run["run_id"])["kwargs"]["config"]["metadata"] == {
+        "created_by": "system", "graph_id": "slow",
+        "assistant_id": "cad1b5ad-d177-59d1-ab39-5e327188ed3a"}
     client.threads.update_state(tid, {"topic": "after"})  # no longer busy
 
 
 @CHAT
-@pytest.mark.parametrize("strategy, first_status", [("enqueue", "success"),
-                                                    ("interrupt", "interrupted")])
+@pytest.mark.parametrize("strategy, first_status, inputs", [("enqueue", "success", 2),
+                                                            ("interrupt", "interrupted", 1)])
 def test_multitask_strategies(langgraph_sync_client: Any, strategy: str,
-                              first_status: str) -> None:
+                              first_status: str, inputs: int) -> None:
+    # The first run is interrupted while the real server still holds it pending: it never
+    # ran, so only the second run's checkpoints are in the history (as on langgraph dev).
     client = langgraph_sync_client
     tid = client.threads.create()["thread_id"]
     first = client.runs.create(tid, "slow", input={"topic": "first"})
@@ -170,7 +185,7 @@ def test_multitask_strategies(langgraph_sync_client: Any, strategy: str,
     assert client.runs.join(tid, second["run_id"]) == {"topic": "slow-done"}
     assert client.runs.get(tid, first["run_id"])["status"] == first_status
     sources = [s["metadata"]["source"] for s in client.threads.get_history(tid, limit=10)]
-    assert sources.count("input") == 2
+    assert sources.count("input") == inputs
 
 
 @CHAT
@@ -200,13 +215,14 @@ def test_a_resumable_stream_is_joined_and_replayed(langgraph_sync_client: Any) -
     assert [p.id for p in replayed] == [p.id for p in live[len(live) // 2 + 1:]]
     only_values = list(client.runs.join_stream(tid, run["run_id"], last_event_id="-1",
                                                stream_mode="values"))
-    assert set(names(only_values)) == {"metadata", "values"}
+    # a mode filter drops metadata (and error) events too, as langgraph dev's join does
+    assert set(names(only_values)) == {"values"}
     # the JS SDK sends several modes as a JSON list
     as_json = client.http.client.get(f"/threads/{tid}/runs/{run['run_id']}/stream",
                                      params={"stream_mode": '["messages-tuple"]'},
                                      headers={"Last-Event-ID": "-1"})
     assert {line for line in as_json.text.splitlines() if line.startswith("event:")} == {
-        "event: metadata", "event: messages"}
+        "event: messages"}
 
 
 @CHAT

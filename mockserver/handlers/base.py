@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,16 +59,24 @@ class Call:
         return self.context.store.get(self.thread_id())
 
 
+# Returns once the client has gone away (app.py makes it from the connection), so that an
+# awaited reply can cancel its run then.
+Departure = Callable[[], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class Reply:
     """A handler's answer: status, JSON-able body (None: no body) and extra headers.
 
     A streaming answer sets `events` instead of `body`: an async iterable of server-sent
     events as dicts (`{"event": ..., "data": ..., "id": ...}`), which app.py frames as
-    text/event-stream. It runs after the handler returned, outside the context's lock.
+    text/event-stream. An answer that waits (for a run to end) sets `later` instead: app.py
+    awaits it, with the client's Departure, for the body. Both run after the handler
+    returned, outside the context's lock.
     """
 
     status: int = 200
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     events: AsyncIterable[Mapping[str, Any]] | None = None
+    later: Callable[[Departure], Awaitable[Any]] | None = None

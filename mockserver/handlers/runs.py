@@ -1,7 +1,7 @@
 """Run operations: create (background, streamed, waited), list, get, join, cancel, delete.
 
 A streamed answer is the run's event stream (worker.py), read outside the context's lock;
-wait and join drive the run to its end before they answer (see docs/deviations.md).
+wait and join read that stream to the run's end (an awaited reply) before they answer.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from mockserver import runs
 from mockserver.assistants import resolve_assistant
 from mockserver.errors import Conflict, NotFound
 from mockserver.handlers.base import Call, Context, Reply
-from mockserver.worker import Active, RunStream, subscribe_modes, thread_result
+from mockserver.worker import DISCONNECTED, Active, RunStream, subscribe_modes, thread_result
 
 BUSY = ("Thread is already running a task. Wait for it to finish or choose a different "
         "multitask strategy.")
 NOTHING_TO_CANCEL = ("No matching runs to cancel. Please verify the thread ID and run IDs are "
                      "correct, and the runs haven't been deleted or completed.")
+RUN_NOT_FOUND = {"error": "HTTPException", "message": "404: Run not found"}
 CANCEL_REASON = "{action} requested via POST /threads/{{thread_id}}/runs/{{run_id}}/cancel"
 
 
@@ -77,30 +78,35 @@ def delete_run_threads__thread_id__runs__run_id__delete(call: Call) -> Reply:
 def join_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/runs/{run_id}/join: the run's final values."""
     context = call.context
-    thread_id = call.thread_id()
-    run = runs.get_run(context.store, thread_id, _run_id(call))
-    active = context.worker.active.get(run.run_id)
-    if active is None:
-        body = thread_result(context.store.get(thread_id))
-    else:
-        context.worker.finish_now(run.run_id)
-        body = context.worker.result(active)
-    return Reply(200, body, _headers(thread_id, run.run_id, "join"))
+    thread_id, run_id = call.thread_id(), _run_id(call)
+    thread = context.store.get(thread_id)
+    headers = _headers(thread_id, run_id, "join")
+    if not _has_run(context, thread_id, run_id):
+        # The real server has answered 200 before it looks the run up.
+        return Reply(200, {"__error__": RUN_NOT_FOUND}, headers)
+    joined = context.worker.joined(run_id)
+    if joined is None:
+        return Reply(200, thread_result(thread), headers)
+    stream, start = joined
+    cancel = run_id if call.request.query.get("cancel_on_disconnect") else None
+    return Reply(200, headers=headers, later=lambda departure: context.worker.final_answer(
+        stream, start, thread_id, departure, cancel))
 
 
 def stream_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/runs/{run_id}/stream: join the run's stream; replays from
     `Last-Event-ID` when the run's stream is resumable."""
-    context, thread_id = call.context, call.thread_id()
-    run = runs.get_run(context.store, thread_id, _run_id(call))
-    stream = context.worker.stream(run.run_id) or _ended()
-    last_event_id = call.request.headers.get("Last-Event-ID")
-    start = stream.after(last_event_id) if last_event_id and stream.resumable else len(
-        stream.events)
+    context, thread_id, run_id = call.context, call.thread_id(), _run_id(call)
+    context.store.get(thread_id)
+    headers = _headers(thread_id, run_id, "stream")
+    if not _has_run(context, thread_id, run_id):
+        # As join: a 200 whose only event is the error.
+        return Reply(200, headers=headers, events=_only("error", RUN_NOT_FOUND))
+    stream, start = context.worker.joined(
+        run_id, call.request.headers.get("Last-Event-ID")) or (_ended(), 0)
     modes = subscribe_modes(call.request.query.get("stream_mode"))
-    cancel = run.run_id if call.request.query.get("cancel_on_disconnect") else None
-    events = _follow(context, stream, start, modes, cancel)
-    return Reply(200, headers=_headers(thread_id, run.run_id, "stream"), events=events)
+    cancel = run_id if call.request.query.get("cancel_on_disconnect") else None
+    return Reply(200, headers=headers, events=_follow(context, stream, start, modes, cancel))
 
 
 def cancel_run_http_threads__thread_id__runs__run_id__cancel_post(call: Call) -> Reply:
@@ -114,7 +120,8 @@ def cancel_run_http_threads__thread_id__runs__run_id__cancel_post(call: Call) ->
     if run.run_id not in context.worker.active:
         raise NotFound(NOTHING_TO_CANCEL)
     action = query.get("action", "interrupt")
-    context.worker.cancel(run.run_id, action, CANCEL_REASON.format(action=action))
+    context.worker.cancel(run.run_id, action, CANCEL_REASON.format(action=action),
+                          watched=bool(query.get("wait")))
     if query.get("wait"):
         # Nothing streams after a cancel, so the real server's join answers `{}`.
         return Reply(200, {}, _headers(thread_id, run.run_id, "join"))
@@ -142,9 +149,11 @@ def _streamed(call: Call, thread_id: str | None) -> Reply:
 def _waited(call: Call, thread_id: str | None) -> Reply:
     context = call.context
     active, _ = _launch(context, thread_id, call.body)
-    context.worker.finish_now(active.run.run_id)
-    run = active.run
-    return Reply(200, context.worker.result(active), _headers(run.thread_id, run.run_id, "join"))
+    run, stream = active.run, active.stream
+    cancel = run.run_id if call.body.get("on_disconnect") == "cancel" else None
+    return Reply(200, headers=_headers(run.thread_id, run.run_id, "join"),
+                 later=lambda departure: context.worker.final_answer(
+                     stream, 0, thread_id, departure, cancel))
 
 
 def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active, Any]:
@@ -173,6 +182,7 @@ async def _follow(context: Context, stream: RunStream, start: int,
     finished = False
     try:
         async for event in stream.follow(start, modes):
+            stream.delivered = True  # a client has seen the run going: it is no longer pending
             yield event
         finished = True
     finally:
@@ -180,8 +190,16 @@ async def _follow(context: Context, stream: RunStream, start: int,
             # The client went away and asked for its run to be cancelled then.
             with context.lock:
                 if cancel_run in context.worker.active:
-                    context.worker.cancel(cancel_run, "interrupt",
-                                          CANCEL_REASON.format(action="interrupt"))
+                    context.worker.cancel(cancel_run, "interrupt", DISCONNECTED)
+
+
+def _has_run(context: Context, thread_id: str, run_id: str) -> bool:
+    run = context.store.runs.get(run_id)
+    return run is not None and run.thread_id == thread_id
+
+
+async def _only(name: str, data: Any) -> AsyncIterator[Any]:
+    yield {"event": name, "data": data}
 
 
 def _ended() -> RunStream:
