@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--b", default="real", help="real or a base URL (default: real)")
     parser.add_argument("--report", type=Path, help="write the Markdown report here")
     parser.add_argument("--json", type=Path, help="write the JSON report here")
+    parser.add_argument("--instance", default="fuzz", metavar="PREFIX",
+                        help="real servers it starts are instances PREFIX-a and PREFIX-b")
     parser.add_argument("--trace", type=Path, help="write every step here (JSON lines)")
     parser.add_argument("--deviations", type=Path, default=DEFAULT_DEVIATIONS)
     parser.add_argument("-q", "--quiet", action="store_true", help="no per-seed lines")
@@ -45,8 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     deviations = load_deviations(args.deviations, DOC) if args.deviations else []
     targets: list[Target] = []
     try:
-        targets.append(start_target(args.a, "A", "fuzz-a"))
-        targets.append(start_target(args.b, "B", "fuzz-b"))
+        targets.append(start_target(args.a, "A", f"{args.instance}-a"))
+        targets.append(start_target(args.b, "B", f"{args.instance}-b"))
         trace = args.trace.open("w") if args.trace else None
         runner = Runner(targets[0], targets[1], deviations, trace)
         results = []

@@ -106,9 +106,7 @@ class Model:
 
     def uuid(self) -> str:
         """A fresh, seeded uuid4 (the same sequence for a given seed)."""
-        return "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}".format(
-            self.rng.getrandbits(32), self.rng.getrandbits(16), self.rng.getrandbits(12),
-            0x8000 | self.rng.getrandbits(14), self.rng.getrandbits(48))
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def add_thread(self, body: Any, graph: str | None) -> Thread | None:
         """Learn a thread from a Thread body; None when the body names none."""

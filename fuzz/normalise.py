@@ -13,6 +13,7 @@ the few numeric clock readings a run record carries (`__request_start_time_ms__`
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -86,6 +87,12 @@ class Pairing:
 
     def normalise_pair(self, a: Any, b: Any) -> tuple[Any, Any]:
         """Both answers with ids paired and tokenised, times and own URLs replaced."""
+        # An id both answers hold is the same thing on both sides (assistant uuid5s,
+        # client-chosen thread ids): it pairs with itself, wherever each side shows it.
+        shared = _ids_in(a) & _ids_in(b)
+        for actual in sorted(shared):
+            if actual not in self.to_token[A] and actual not in self.to_token[B]:
+                self.bind_both(actual)
         return _Walk(self).pair(a, b, "")
 
     def normalise_one(self, side: int, value: Any) -> Any:
@@ -146,11 +153,12 @@ class _Walk:
         if key in CLOCK_KEYS:
             return _clock(a), _clock(b)
         if isinstance(a, str) and isinstance(b, str):
-            out_a = self.pairing.text(A, a, b)
-            return out_a, self.pairing.text(B, b, a)
+            text_a = self.pairing.text(A, a, b)
+            return text_a, self.pairing.text(B, b, a)
         if isinstance(a, dict) and isinstance(b, dict):
             a, b = self._rename_keys(a, b)
-            out_a, out_b = {}, {}
+            out_a: dict[Any, Any] = {}
+            out_b: dict[Any, Any] = {}
             for k in sorted(set(a) | set(b), key=str):
                 if k in a and k in b:
                     out_a[k], out_b[k] = self.pair(a[k], b[k], k)
@@ -196,6 +204,10 @@ class _Walk:
         if isinstance(value, list):
             return [self.single(side, item, key) for item in value]
         return value
+
+
+def _ids_in(value: Any) -> set[str]:
+    return {found.lower() for found in ID_RE.findall(json.dumps(value))}
 
 
 def _clock(value: Any) -> Any:

@@ -38,9 +38,10 @@ def superstep_updates(m: Model, graph: str) -> list[dict[str, Any]]:
     steps = []
     for _ in range(m.rng.randint(1, 3)):
         node = m.rng.choice(NODES[graph])
-        values: dict[str, Any] = m.rng.choice(
-            [{"topic": f"s{m.rng.randint(0, 9)}"}, {"messages": [{"role": "user", "content": "hi"}]}]
-        )
+        values: dict[str, Any] = m.rng.choice([
+            {"topic": f"s{m.rng.randint(0, 9)}"},
+            {"messages": [{"role": "user", "content": "hi"}]},
+        ])
         update: dict[str, Any] = {"values": values, "as_node": node}
         if m.rng.random() < 0.1:
             update = {"command": {"update": values}, "as_node": node}  # #4: no goto

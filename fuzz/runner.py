@@ -71,7 +71,8 @@ def choose(model: Model) -> Request:
     if len(model.live()) < MIN_THREADS and model.rng.random() < 0.7:
         return ops_threads.create_thread(model)
     operations, weights = zip(*WEIGHTS, strict=True)
-    return model.rng.choices(operations, weights)[0](model)
+    operation: Operation = model.rng.choices(operations, weights)[0]
+    return operation(model)
 
 
 def reset(target: Target) -> None:
@@ -105,7 +106,7 @@ class Runner:
         pairing = Pairing(urls=(self.targets[A].url, self.targets[B].url))
         for assistant in SYSTEM_ASSISTANTS:
             pairing.bind_both(assistant)
-        results = []
+        results: list[Step] = []
         while len(results) < steps or model.followups:  # never leave a run unjoined
             results.append(self.step(seed, len(results), model, pairing, choose(model)))
         return SeedResult(seed, results, time.monotonic() - started)

@@ -85,12 +85,12 @@ def parse_body(text: str) -> Any:
 def read_events(response: httpx.Response) -> list[dict[str, Any]]:
     """The server-sent events of a stream as {event, data} dicts (comments dropped)."""
     events: list[dict[str, Any]] = []
-    event, data = "message", []
+    event, data = "message", list[str]()
     for line in response.iter_lines():
         if line == "":
             if data:
                 events.append({"event": event, "data": parse_body("\n".join(data))})
-            event, data = "message", []
+            event, data = "message", list[str]()
         elif line.startswith(":"):
             continue  # heartbeat
         elif line.startswith("event:"):
@@ -105,11 +105,11 @@ def read_events(response: httpx.Response) -> list[dict[str, Any]]:
 class MockTarget(Target):
     """A fresh mock, in-process (uvicorn in a thread)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, app: Any = None) -> None:
         from mockserver.app import create_app
         from mockserver.live import LiveServer
 
-        self.app = create_app()
+        self.app = create_app() if app is None else app
         self.server = LiveServer(self.app).start()
         super().__init__(name, self.server.url)
 
