@@ -111,7 +111,7 @@ class MockTarget(Target):
 
         self.app = create_app() if app is None else app
         self.server = LiveServer(self.app).start()
-        super().__init__(name, self.server.url)
+        super().__init__(f"{name}: the mock, in-process ({self.server.url})", self.server.url)
 
     def close(self) -> None:
         super().close()
@@ -127,7 +127,8 @@ class RealTarget(Target):
                               capture_output=True, text=True)
         if done.returncode != 0:
             raise TargetError(f"real server {instance} did not start: {done.stderr.strip()}")
-        super().__init__(f"{name} ({instance})", done.stdout.strip().splitlines()[-1])
+        url = done.stdout.strip().splitlines()[-1]
+        super().__init__(f"{name}: langgraph dev, instance {instance} ({url})", url)
 
     def close(self) -> None:
         super().close()
@@ -142,5 +143,5 @@ def start_target(spec: str, name: str, instance: str) -> Target:
     if spec == "real":
         return RealTarget(name, instance)
     if spec.startswith(("http://", "https://")):
-        return Target(name, spec)
+        return Target(f"{name}: {spec}", spec)
     raise TargetError(f"unknown target {spec!r}: mock, real or a base URL")
