@@ -121,8 +121,8 @@ def run_create(m: Model, *, stream_join: bool = False, second: str | None = None
         body.pop("multitask_strategy", None)
 
     def learn(answer: Answer) -> None:
-        run = answer.body.get("run_id") if isinstance(answer.body, dict) else None
-        if thread is None or answer.status != 200 or not isinstance(run, str):
+        run = created_run(answer)
+        if thread is None or run is None:
             return
         thread.runs.append(run)
         if second is None:
@@ -144,14 +144,24 @@ def _second_create(m: Model, thread: Thread, body: dict[str, Any],
         # The queued run is joined first: that join waits for both runs, and the first run's
         # join then reads an ended run. The other order races on the real server: the second
         # run may end before its join arrives, and a join answers differently then.
-        run = answer.body.get("run_id") if isinstance(answer.body, dict) else None
-        if answer.status == 200 and isinstance(run, str):
+        run = created_run(answer)
+        if run is not None:
             thread.runs.append(run)
             m.followups.append(_join(m, thread, run, body, stream=False))
         m.followups.append(_join(m, thread, first[0], first[1], stream=False))
 
     return Request("POST /threads/{thread_id}/runs", "POST", f"/threads/{thread.tid}/runs", body,
                    note="while the first run is pending", tags=thread.tags, learn=learn)
+
+
+def created_run(answer: Answer) -> str | None:
+    """The run a create made on either side: it must be joined even if only one side made it,
+    or it races with the next requests on that side."""
+    for seen in (answer, answer.peer):
+        body = seen.body if seen is not None else None
+        if isinstance(body, dict) and isinstance(body.get("run_id"), str):
+            return str(body["run_id"])  # a Run body (the status may read DISAGREE)
+    return None
 
 
 def run_create_join(m: Model) -> Request:

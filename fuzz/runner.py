@@ -35,6 +35,7 @@ WEIGHTS: tuple[tuple[Operation, int], ...] = (
     (ops_misc.assistant_graph, 1), (ops_misc.assistant_schemas, 1), (ops_misc.invalid, 3),
 )
 MIN_THREADS = 2
+DISAGREE = 0  # the status the model sees when the two sides answered different statuses
 # The reference app's graphs (scripts/reference_app: also `slow`, which the fuzzer never runs):
 # their system assistants have the same uuid5 on every server, so they pair with themselves.
 SYSTEM_ASSISTANTS = (*ASSISTANT_IDS.values(), str(uuid.uuid5(NAMESPACE_GRAPH, "slow")))
@@ -122,7 +123,12 @@ class Runner:
         a, b = self.pool.map(lambda side: self._send(side, pairing, request), (A, B))
         norm_a, norm_b = pairing.normalise_pair(a.as_json(), b.as_json())
         if request.learn is not None:
-            request.learn(Answer(a.status, norm_a["headers"], norm_a["body"]))
+            # The model learns from A's answer, and only from a status both sides agree on:
+            # an object only one side created (say, a thread the real server's 500 lost) would
+            # turn every later step on it into a difference.
+            status = a.status if a.status == b.status else DISAGREE
+            peer = Answer(b.status, norm_b["headers"], norm_b["body"])
+            request.learn(Answer(status, norm_a["headers"], norm_a["body"], peer))
         step = self.classify(seed, index, request, (norm_a, norm_b))
         if self.trace is not None:
             line = {"seed": seed, "step": index, "verdict": step.verdict, "op": request.op,

@@ -32,6 +32,7 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: Any  # parsed JSON; the text if it is not JSON; a list of events for a stream
+    peer: Answer | None = None  # the other side's answer, when the model learns from this one
 
     def as_json(self) -> dict[str, Any]:
         return {"status": self.status, "headers": self.headers, "body": self.body}
