@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 from pathlib import Path
 
 from fuzz.deviations import load_deviations
@@ -42,8 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)  # so that `finally` stops the servers this run started
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     deviations = load_deviations(args.deviations, DOC) if args.deviations else []
     targets: list[Target] = []
     try:
