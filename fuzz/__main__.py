@@ -7,8 +7,8 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 from fuzz.deviations import load_deviations
 from fuzz.report import Summary, to_json, to_markdown
