@@ -86,7 +86,7 @@ def to_markdown(summary: Summary) -> str:
     seconds = sum(s.seconds for s in summary.seeds)
     lines = [
         "# Differential fuzz report", "",
-        f"A: {summary.sides[0]}  ", f"B: {summary.sides[1]}  ",
+        f"{summary.sides[0]}  ", f"{summary.sides[1]}  ",
         f"Seeds: {', '.join(str(s.seed) for s in summary.seeds)}; {total} steps in "
         f"{seconds:.0f} s ({seconds / max(1, len(summary.seeds)):.1f} s per seed)", "",
         f"- steps identical: **{summary.percent('identical'):.2f} %** "
