@@ -42,11 +42,12 @@ class Summary:
         return 100.0 * self.count(*verdicts) / max(1, len(self.steps))
 
     def groups(self) -> list[Group]:
-        found: dict[str, Group] = {}
+        found: dict[tuple[str, str], Group] = {}
         for step in self.steps:
             if step.verdict == "identical":
                 continue
-            group = found.setdefault(step.signature, Group(step.signature, step.verdict))
+            key = (step.verdict, step.signature)
+            group = found.setdefault(key, Group(step.signature, step.verdict))
             group.count += 1
             group.seeds.add(step.seed)
             group.example = group.example or step
