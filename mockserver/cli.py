@@ -183,6 +183,7 @@ def _serve(args: argparse.Namespace) -> int:
                      cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS)
     context = app.state.context
     port = sock.getsockname()[1]
+    context.serving_at(_url(args.host, port))
     if note:
         print(note, file=sys.stderr)
     print(f"mockserver {__version__} — LangGraph Agent Server mock\n"

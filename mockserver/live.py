@@ -26,6 +26,9 @@ class LiveServer:
         self.host = host
         self._socket = bind_socket(host, port)
         self.port: int = self._socket.getsockname()[1]
+        context = getattr(getattr(app, "state", None), "context", None)
+        if context is not None and hasattr(context, "serving_at"):
+            context.serving_at(self.url)
         config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
                                 proxy_headers=False)
         self._server = uvicorn.Server(config)

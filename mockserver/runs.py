@@ -124,13 +124,14 @@ def _kwargs(body: Mapping[str, Any], command: Any, config: dict[str, Any],
     }
 
 
-def start_run(run: Run, thread: Thread) -> None:
-    """The worker picked the run up: running, with what the real server adds at that point."""
+def start_run(run: Run, thread: Thread, api_url: str = API_URL) -> None:
+    """The worker picked the run up: running, with what the real server adds at that point
+    (`api_url`: the server's own URL, as `langgraph dev` names itself in run metadata)."""
     run.status = "running"
     run.updated_at = utc_now()
     run.kwargs["config"]["configurable"]["__pregel_node_finished"] = None
     run.kwargs["config"]["metadata"].update(dict(zip(_STARTED_METADATA, (
-        1, LANGGRAPH_VERSION, API_VERSION, "enterprise", "self-hosted", API_URL), strict=True)))
+        1, LANGGRAPH_VERSION, API_VERSION, "enterprise", "self-hosted", api_url), strict=True)))
     # A new run replaces what the last one left.
     thread.error = thread.run_status = None
 

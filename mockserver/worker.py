@@ -24,7 +24,7 @@ from mockserver.engine import Execution, execute
 from mockserver.errors import NotFound
 from mockserver.events import plain_values
 from mockserver.graph import Graph
-from mockserver.runs import end_run, start_run, unstart_run
+from mockserver.runs import API_URL, end_run, start_run, unstart_run
 from mockserver.store import Run, Store, Thread
 
 log = logging.getLogger("mockserver")
@@ -120,6 +120,7 @@ class Worker:
         self.active: dict[str, Active] = {}
         self.finished: dict[str, Active] = {}  # ended runs, the newest last
         self.pending_window = PENDING_WINDOW  # how long a new run's stream replays for joins
+        self.api_url = API_URL  # the server's own URL, for run metadata (Context.serving_at)
 
     def submit(self, run: Run, thread: Thread, graph: Graph) -> Active:
         """Queue a new run on its thread; it starts at once if the thread is free."""
@@ -145,6 +146,12 @@ class Worker:
         if self._young(record):
             return stream, 0
         return (stream, len(stream.events)) if run_id in self.active else None
+
+    def holds_young_run(self, thread: Thread) -> bool:
+        """Whether a run of `thread` that has already ended here would still be pending on the
+        real server (see `_young`): the thread is busy for a new run's multitask strategy."""
+        return any(record.thread is thread and self._young(record)
+                   for record in reversed(self.finished.values()))
 
     def _young(self, record: Active) -> bool:
         # Still pending on the real server: queued; or started less than the window ago, no
@@ -226,7 +233,7 @@ class Worker:
         active.task = asyncio.get_running_loop().create_task(self._drive(active))
 
     def _begin(self, active: Active) -> None:
-        start_run(active.run, active.thread)
+        start_run(active.run, active.thread, self.api_url)
         active.stream.started = time.monotonic()
         active.execution = Execution(active.thread, active.graph, active.run,
                                      active.stream.publish)

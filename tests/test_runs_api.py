@@ -15,6 +15,7 @@ from run_scenarios import parse_sse
 
 from mockserver.app import create_app
 from mockserver.graph import load_graphs
+from mockserver.handlers.runs import BUSY
 from mockserver.live import LiveServer
 from mockserver.worker import DISCONNECTED, PENDING_WINDOW, Worker
 
@@ -233,6 +234,19 @@ def test_joining_a_new_run_sees_it_from_the_start(paced: httpx.Client) -> None:
     # that client has seen the run going: a join now gets only what comes next
     _, again = stream(paced, f"/threads/{tid}/runs/{run['run_id']}/stream", method="GET")
     assert again == []
+
+
+def test_reject_refuses_while_the_last_run_would_still_be_pending(client: httpx.Client,
+                                                                  thread_id: str) -> None:
+    # The agent's run ends at once here; on langgraph dev it is still pending for 0.5-1 s, and
+    # a second run with `reject` is a 409 then. Once the run was joined, it has ended there too.
+    first = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent",
+                                                            "input": HI}).json()
+    body = {"assistant_id": "agent", "input": HI, "multitask_strategy": "reject"}
+    refused = client.post(f"/threads/{thread_id}/runs", json=body)
+    assert (refused.status_code, refused.json()) == (409, {"detail": BUSY})
+    assert client.get(f"/threads/{thread_id}/runs/{first['run_id']}/join").status_code == 200
+    assert client.post(f"/threads/{thread_id}/runs", json=body).status_code == 200
 
 
 def test_a_rollback_awaited_keeps_a_run_that_never_ran(paced: httpx.Client) -> None:

@@ -33,6 +33,11 @@ class Context:
     def __post_init__(self) -> None:
         self.worker = Worker(self.store, self.lock)
 
+    def serving_at(self, url: str) -> None:
+        """The URL the server answers at: runs name it in their metadata (`langgraph_api_url`),
+        as `langgraph dev` names its own."""
+        self.worker.api_url = url
+
 
 @dataclass(frozen=True)
 class Call:

@@ -163,7 +163,8 @@ def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active,
     resolve_assistant(graphs, body["assistant_id"], runs.NOT_FOUND)
     strategy = body.get("multitask_strategy") or "enqueue"
     existing = store.threads.get(thread_id) if thread_id else None
-    if existing is not None and existing.queue and strategy == "reject":
+    if strategy == "reject" and existing is not None and (
+            existing.queue or context.worker.holds_young_run(existing)):
         raise Conflict(BUSY)
     run, thread = runs.create_run(store, graphs, thread_id, body, stateless=thread_id is None)
     pending = copy.deepcopy(runs.render_run(run))  # the worker changes the record next
