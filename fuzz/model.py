@@ -69,11 +69,14 @@ class Thread:
     forked: bool = False
     copied: bool = False
     deleted: bool = False
+    # created with an upper-case id and supersteps: the real server files those checkpoints
+    # under the upper-case id, where its other routes do not look (docs/deviations.md #39)
+    split: bool = False
 
     @property
     def tags(self) -> frozenset[str]:
         flags = {"forked": self.forked, "copied": self.copied, "deleted": self.deleted,
-                 "interrupted": self.interrupted, "written": self.written}
+                 "interrupted": self.interrupted, "written": self.written, "split": self.split}
         return frozenset(name for name, on in flags.items() if on)
 
 

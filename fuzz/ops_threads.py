@@ -74,6 +74,9 @@ def create_thread(m: Model) -> Request:
             thread = m.add_thread(answer.body, graph if existing is None else existing.graph)
             if thread is not None and isinstance(answer.body, dict):
                 thread.written = thread.written or answer.body.get("values") is not None
+                given = body.get("thread_id")
+                thread.split = thread.split or (
+                    "supersteps" in body and isinstance(given, str) and given != given.lower())
 
     return Request("POST /threads", "POST", "/threads", body, learn=learn)
 

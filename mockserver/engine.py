@@ -70,7 +70,11 @@ class Execution:
         in-memory saver's put, langgraph_runtime_inmem/checkpoint.py)."""
         kept = {k: v for k, v in self.configurable.items()
                 if not k.startswith("__") and k not in _NOT_CHECKPOINT_METADATA}
-        return {**kept, **self.run_metadata, "run_id": self.run.run_id,
+        # a run started at a checkpoint names it too (the real server adds it to the run's
+        # metadata, after what the worker added)
+        started_at = self.configurable.get("checkpoint_id")
+        return {**kept, **self.run_metadata,
+                **({"checkpoint_id": started_at} if started_at else {}), "run_id": self.run.run_id,
                 "thread_id": self.thread.thread_id, "source": source, "step": step,
                 "parents": {}, "langgraph_auth_user_id": "",
                 "langgraph_request_id": self.configurable.get("langgraph_request_id")}
@@ -207,9 +211,12 @@ def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any],
     tid, step = task_id(base.checkpoint_id, node), base.step + 1
     values = events.plain_values(current)
     tags = x.run.kwargs["config"].get("tags")
-    # the task's metadata: the run's, with the config's tags when there are any
-    start = events.task_start(tid, node, values, {**x.run_metadata, "run_id": x.run.run_id,
-                                                  **({"tags": tags} if tags else {})})
+    # the task's metadata: the run's, with the config's tags when there are any; a stateless
+    # run's lacks the graph, which its thread's metadata adds last
+    task_metadata = {**x.run_metadata, "run_id": x.run.run_id, **({"tags": tags} if tags else {})}
+    if "graph_id" not in task_metadata:
+        task_metadata["graph_id"] = x.run.graph_id
+    start = events.task_start(tid, node, values, task_metadata)
     x.emit("tasks", start)
     x.emit("debug", events.debug_task(step, "task", start))
     meta = events.node_metadata(x.node_metadata, node, tid, step, "langgraph")

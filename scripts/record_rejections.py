@@ -80,6 +80,8 @@ CASES: list[dict[str, Any]] = [
     {"method": "GET", "path": "/threads/{tid}/runs/not-a-uuid"},
     {"method": "GET", "path": f"/threads/not-a-uuid/runs/{ZERO}/join"},
     {"method": "POST", "path": "/threads/{tid}/runs/not-a-uuid/cancel"},
+    {"method": "DELETE", "path": f"/threads/{ZERO}/runs/{ZERO}"},
+    {"method": "DELETE", "path": f"/threads/{{tid}}/runs/{ZERO}"},
     # Query parameters the real server reads leniently (x-read-as): no rejection.
     {"method": "POST", "path": f"/threads/{{tid}}/runs/{ZERO}/cancel", "params": {"wait": "zzz"}},
     {"method": "POST", "path": f"/threads/{{tid}}/runs/{ZERO}/cancel",

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from mockserver import assistants
-from mockserver.handlers.base import Call, Reply
+from mockserver.handlers.base import Call, Reply, pagination
 
 
 def search_assistants_assistants_search_post(call: Call) -> Reply:
-    """POST /assistants/search, with the total in X-Pagination-Total."""
+    """POST /assistants/search, with pagination headers."""
     context = call.context
     page, total = assistants.search(context.graphs, context.started_at, call.body)
-    return Reply(200, page, {"X-Pagination-Total": str(total)})
+    body = call.body or {}
+    offset, limit = int(body.get("offset", 0)), int(body.get("limit", 10))
+    return Reply(200, page, pagination(offset, limit, len(page), total))
 
 
 def count_assistants_assistants_count_post(call: Call) -> Reply:

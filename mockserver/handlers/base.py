@@ -39,6 +39,16 @@ class Context:
         self.worker.api_url = url
 
 
+def pagination(offset: int, limit: int, shown: int, total: int) -> dict[str, str]:
+    """A search page's headers, as langgraph-api sets them: with more rows after the page,
+    X-Pagination-Total is offset+limit+1 (what a fetch of limit+1 rows can tell) and
+    X-Pagination-Next the next offset; on the last page, offset + the rows shown."""
+    if offset + limit < total:
+        return {"X-Pagination-Total": str(offset + limit + 1),
+                "X-Pagination-Next": str(offset + limit)}
+    return {"X-Pagination-Total": str(offset + shown)}
+
+
 @dataclass(frozen=True)
 class Call:
     """One validated request, as a handler sees it."""

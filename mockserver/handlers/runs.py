@@ -68,7 +68,9 @@ def get_run_http_threads__thread_id__runs__run_id__get(call: Call) -> Reply:
 def delete_run_threads__thread_id__runs__run_id__delete(call: Call) -> Reply:
     """DELETE /threads/{thread_id}/runs/{run_id}; a run still going is cancelled first."""
     context = call.context
-    run = runs.get_run(context.store, call.thread_id(), _run_id(call))
+    run = context.store.runs.get(_run_id(call))
+    if run is None or run.thread_id != call.thread_id():
+        raise NotFound("Run not found")  # the real server's words, whether or not the thread is
     if run.run_id in context.worker.active:
         context.worker.cancel(run.run_id, "interrupt", CANCEL_REASON.format(action="interrupt"))
     context.store.runs.pop(run.run_id, None)

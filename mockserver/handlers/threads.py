@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mockserver import threads
 from mockserver.errors import NotFound
-from mockserver.handlers.base import Call, Reply
+from mockserver.handlers.base import Call, Reply, pagination
 
 
 def create_thread_threads_post(call: Call) -> Reply:
@@ -51,12 +51,8 @@ def copy_thread_post_threads__thread_id__copy_post(call: Call) -> Reply:
 def search_threads_threads_search_post(call: Call) -> Reply:
     """POST /threads/search, with pagination headers."""
     page, total = threads.search_threads(call.context.store, call.body)
-    headers = {"X-Pagination-Total": str(total)}
     offset, limit = threads.page_bounds(call.body)
-    following = offset + limit
-    if following < total:
-        headers["X-Pagination-Next"] = str(following)
-    return Reply(200, page, headers)
+    return Reply(200, page, pagination(offset, limit, len(page), total))
 
 
 def count_threads_threads_count_post(call: Call) -> Reply:

@@ -11,6 +11,6 @@ NAMES = (
     "history_starts_at_state",
     "thread_values_match_state",
     "count_matches_search",
-    "search_total_is_count",
+    "search_pages_add_up",
     "deleted_thread_is_gone",
 )

@@ -92,21 +92,37 @@ def _header(response: Any, name: str) -> str | None:
 
 
 @schemathesis.check
-def search_total_is_count(ctx: Any, response: Any, case: Any) -> bool | None:
-    """POST /threads/search's X-Pagination-Total is the number of matching threads (= count)."""
-    if not applies(case, response, "POST", "/threads/search") or "ids" in body_of(case):
-        return True  # count has no `ids` filter to compare with
+def search_pages_add_up(ctx: Any, response: Any, case: Any) -> bool | None:
+    """POST /threads/search's pagination headers, as langgraph-api counts: while more threads
+    follow, X-Pagination-Next is offset+limit and X-Pagination-Total one more; on the last page
+    the total is offset plus the threads shown, and a page that shows any ends at the count."""
+    if not applies(case, response, "POST", "/threads/search"):
+        return True
+    body = body_of(case)
+    offset, limit = int(body.get("offset") or 0), int(body.get("limit") or 10)
 
     def mismatch(again: bool) -> str | None:
-        total = _header(api(case).call(case) if again else response, "X-Pagination-Total")
-        count = api(case).json("POST", "/threads/count", body=_filters(case))
-        if total is None or total == str(count):
-            return None
-        return f"X-Pagination-Total {total}; count {count}; request {body_of(case)!r}"
+        answer = api(case).call(case) if again else response
+        total, following = (_header(answer, name) for name in
+                            ("X-Pagination-Total", "X-Pagination-Next"))
+        shown = len(answer.json())
+        if following is not None:
+            expected = (str(offset + limit + 1), str(offset + limit))
+            if (total, following) == expected:
+                return None
+            return f"total {total}, next {following}; expected {expected}"
+        if total != str(offset + shown):
+            return f"total {total} on the last page; expected offset + {shown} threads shown"
+        if shown and "ids" not in body:  # count has no `ids` filter to compare with
+            count = api(case).json("POST", "/threads/count", body=_filters(case))
+            if offset + shown != count:
+                return f"the last page ends at {offset + shown}; count {count}"
+        return None
 
     if found := confirmed(mismatch):
-        raise fail(case, "X-Pagination-Total is not the total",
-                   f"X-Pagination-Total is not the number of matching threads\n{found}")
+        raise fail(case, "Search pages do not add up",
+                   f"X-Pagination-Total / X-Pagination-Next do not add up\n{found}"
+                   f"\nrequest {body!r}")
     return None
 
 
