@@ -36,8 +36,10 @@ _STARTED_METADATA = ("run_attempt", "langgraph_version", "langgraph_api_version"
 
 
 def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
-               body: Mapping[str, Any], *, stateless: bool = False) -> tuple[Run, Thread]:
-    """A new pending run (not yet scheduled) and its thread, created when it may be."""
+               body: Mapping[str, Any], *, stateless: bool = False,
+               busy: bool = False) -> tuple[Run, Thread]:
+    """A new pending run (not yet scheduled) and its thread, created when it may be. `busy`:
+    the thread holds a run the real server would still have pending, besides its queue."""
     assistant_id, graph_id = resolve_assistant(graphs, body["assistant_id"], NOT_FOUND)
     command = body.get("command") or None
     if stateless and command and command.get("resume") is not None:
@@ -54,7 +56,7 @@ def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
         # A thread the run creates takes the run's metadata and config (Runs.put).
         thread.metadata = {"graph_id": graph_id, "assistant_id": assistant_id, **own}
         thread.config = {**copy.deepcopy(config), "configurable": {}}
-    elif not thread.queue:
+    elif not (thread.queue or busy):
         # A thread that is not busy is bound to the run's graph and keeps the run's config
         # (tags, recursion_limit, ...); its own configurable stays.
         thread.metadata = {**thread.metadata, "graph_id": graph_id,

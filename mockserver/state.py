@@ -81,6 +81,8 @@ def update_state(thread: Thread, graph: Graph, update: Mapping[str, Any]) -> Che
         updates = _copy_updates(graph, copy, update["values"])
         return _commit(thread, _write(thread, graph, copy, updates, None, superstep=True))
     node = as_node or _implied_node(base)
+    if node == INPUT and update.get("values") is None:
+        raise BadRequest("Received no input writes for __start__")  # the real server's words
     checkpoint = _write(thread, graph, base, [(node, update.get("values"), None)], fork_id)
     return _commit(thread, checkpoint)
 

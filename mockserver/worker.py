@@ -25,7 +25,7 @@ from mockserver.errors import NotFound
 from mockserver.events import plain_values
 from mockserver.graph import Graph
 from mockserver.runs import API_URL, end_run, start_run, unstart_run
-from mockserver.store import Run, Store, Thread
+from mockserver.store import Checkpoint, Run, Store, Thread
 
 log = logging.getLogger("mockserver")
 _KEPT_STREAMS = 256  # finished streams kept for Last-Event-ID reconnects and young joins
@@ -109,6 +109,8 @@ class Active:
     execution: Execution | None = None
     steps: Generator[float, None, None] | None = None
     task: asyncio.Task[None] | None = None
+    cancelled: bool = False
+    head_before: Checkpoint | None = None  # the thread's head when the run was submitted
 
 
 class Worker:
@@ -124,7 +126,8 @@ class Worker:
 
     def submit(self, run: Run, thread: Thread, graph: Graph) -> Active:
         """Queue a new run on its thread; it starts at once if the thread is free."""
-        active = Active(run, thread, graph, RunStream(bool(run.kwargs.get("resumable"))))
+        active = Active(run, thread, graph, RunStream(bool(run.kwargs.get("resumable"))),
+                        head_before=thread.head)
         self.active[run.run_id] = active
         thread.queue.append(run.run_id)
         if thread.queue[0] == run.run_id:
@@ -169,8 +172,8 @@ class Worker:
         if record.run.run_id in self.active:
             return True
         head, run = record.thread.head, record.run
-        return run.status != "interrupted" and (
-            head is not None and head.metadata.get("run_id") == run.run_id)
+        return not record.cancelled and (head is record.head_before or (
+            head is not None and head.metadata.get("run_id") == run.run_id))
 
     async def final_answer(self, stream: RunStream, start: int, thread_id: str | None,
                            departure: Callable[[], Awaitable[None]] | None = None,
@@ -213,6 +216,7 @@ class Worker:
         if active is None:
             raise NotFound("No runs found to cancel.")
         run, thread = active.run, active.thread
+        active.cancelled = True
         # A run the real server would still hold pending never ran there: undo what it did.
         ran = active.steps is not None and not self._young(active)
         if active.steps is not None:

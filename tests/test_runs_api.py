@@ -249,6 +249,46 @@ def test_reject_refuses_while_the_last_run_would_still_be_pending(client: httpx.
     assert client.post(f"/threads/{thread_id}/runs", json=body).status_code == 200
 
 
+def test_a_run_that_stopped_before_a_node_is_still_pending_for_reject(
+    client: httpx.Client,
+) -> None:
+    tid = client.post("/threads", json={}).json()["thread_id"]
+    client.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "interrupter", "input": HI})
+    client.post(f"/threads/{tid}/runs", json={"assistant_id": "interrupter",
+                                              "command": {"resume": "yes"},
+                                              "interrupt_before": ["finish"]})
+    refused = client.post(f"/threads/{tid}/runs", json={
+        "assistant_id": "interrupter", "input": HI, "multitask_strategy": "reject"})
+    assert refused.status_code == 409
+
+
+def test_a_run_created_while_another_is_pending_leaves_the_thread_config(
+    client: httpx.Client, thread_id: str,
+) -> None:
+    # langgraph dev keeps a run's config on the thread only when the thread is idle then.
+    path = f"/threads/{thread_id}/runs"
+    client.post(f"{path}/wait", json={"assistant_id": "agent", "input": HI,
+                                      "config": {"tags": ["t1"]}})
+    first = client.post(path, json={"assistant_id": "agent", "input": HI}).json()
+    second = client.post(path, json={"assistant_id": "agent", "input": None,
+                                     "config": {"tags": ["t2"]},
+                                     "multitask_strategy": "enqueue"}).json()
+    for run in (second, first):
+        client.get(f"{path}/{run['run_id']}/join")
+    assert client.get(f"/threads/{thread_id}").json()["config"] == {"tags": ["t1"],
+                                                                   "configurable": {}}
+
+
+def test_joining_a_new_run_that_writes_nothing_sees_its_metadata(client: httpx.Client,
+                                                                 thread_id: str) -> None:
+    path = f"/threads/{thread_id}/runs"
+    client.post(f"{path}/wait", json={"assistant_id": "agent", "input": HI})
+    run = client.post(path, json={"assistant_id": "agent", "input": None,
+                                  "stream_mode": ["messages-tuple"]}).json()
+    _, joined = stream(client, f"{path}/{run['run_id']}/stream", method="GET")
+    assert [e["event"] for e in joined] == ["metadata"]
+
+
 def test_a_rollback_awaited_keeps_a_run_that_never_ran(paced: httpx.Client) -> None:
     # langgraph dev deletes a pending run on rollback only when nobody awaits it.
     tid = paced.post("/threads", json={}).json()["thread_id"]

@@ -407,6 +407,13 @@ def test_as_node_input_queues_input_and_leaves_values(
     assert thread(client, thread_id)["status"] == "interrupted"
 
 
+@pytest.mark.parametrize("body", [{"as_node": "__input__"},
+                                  {"as_node": "__input__", "values": None}])
+def test_an_input_update_without_values_is_refused(client: httpx.Client, thread_id: str,
+                                                   body: dict[str, Any]) -> None:
+    assert refused(client, thread_id, body, 400) == "Received no input writes for __start__"
+
+
 def test_the_next_run_applies_the_input_an_as_node_input_update_queued(
     client: httpx.Client, thread_id: str
 ) -> None:  # real: __start__ writes it in the run's first superstep, beside agent

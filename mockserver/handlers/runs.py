@@ -165,10 +165,11 @@ def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active,
     resolve_assistant(graphs, body["assistant_id"], runs.NOT_FOUND)
     strategy = body.get("multitask_strategy") or "enqueue"
     existing = store.threads.get(thread_id) if thread_id else None
-    if strategy == "reject" and existing is not None and (
-            existing.queue or context.worker.holds_young_run(existing)):
+    busy = existing is not None and context.worker.holds_young_run(existing)
+    if strategy == "reject" and existing is not None and (existing.queue or busy):
         raise Conflict(BUSY)
-    run, thread = runs.create_run(store, graphs, thread_id, body, stateless=thread_id is None)
+    run, thread = runs.create_run(store, graphs, thread_id, body, stateless=thread_id is None,
+                                  busy=busy)
     pending = copy.deepcopy(runs.render_run(run))  # the worker changes the record next
     in_flight = list(thread.queue)
     active = context.worker.submit(run, thread, graphs[run.graph_id])
