@@ -72,11 +72,15 @@ class Thread:
     # created with an upper-case id and supersteps: the real server files those checkpoints
     # under the upper-case id, where its other routes do not look (docs/deviations.md #39)
     split: bool = False
+    # the copy of a thread never written: its state routes and runs crash the real server
+    # (docs/deviations.md #34)
+    hollow: bool = False
 
     @property
     def tags(self) -> frozenset[str]:
         flags = {"forked": self.forked, "copied": self.copied, "deleted": self.deleted,
-                 "interrupted": self.interrupted, "written": self.written, "split": self.split}
+                 "interrupted": self.interrupted, "written": self.written, "split": self.split,
+                 "hollow": self.hollow}
         return frozenset(name for name, on in flags.items() if on)
 
 

@@ -162,6 +162,7 @@ def copy_thread(m: Model) -> Request:
             copy = m.add_thread(answer.body, source.graph)
             if copy is not None:
                 copy.copied, copy.written = True, source.written
+                copy.hollow = not source.written
                 copy.interrupted, copy.forked = source.interrupted, source.forked
                 m.any_copies = True
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Record how the real server answers bad requests: tests/data/real_rejections.json.
+"""Record how the real server answers odd requests: tests/data/real_rejections.json.
 
     python scripts/real_server.py run -- python scripts/record_rejections.py
 
@@ -88,6 +88,10 @@ CASES: list[dict[str, Any]] = [
      "params": {"action": "zzz"}},
     {"method": "GET", "path": "/threads/{tid}/runs", "params": {"status": "zzz"}},
     {"method": "GET", "path": "/threads/{tid}/state", "params": {"subgraphs": "zzz"}},
+    # An unknown checkpoint of a thread never written: the empty state, naming no checkpoint.
+    {"method": "GET", "path": f"/threads/{{tid}}/state/{ZERO}"},
+    {"method": "POST", "path": "/threads/{tid}/state/checkpoint",
+     "json": {"checkpoint": {"checkpoint_id": ZERO}}},
 ]
 
 
