@@ -88,6 +88,8 @@ CASES: list[dict[str, Any]] = [
      "params": {"action": "zzz"}},
     {"method": "GET", "path": "/threads/{tid}/runs", "params": {"status": "zzz"}},
     {"method": "GET", "path": "/threads/{tid}/state", "params": {"subgraphs": "zzz"}},
+    {"method": "GET", "path": "/ok", "params": {"check_db": "x"}},
+    {"method": "GET", "path": "/ok", "params": {"check_db": "5"}},
     # An unknown checkpoint of a thread never written: the empty state, naming no checkpoint.
     {"method": "GET", "path": f"/threads/{{tid}}/state/{ZERO}"},
     {"method": "POST", "path": "/threads/{tid}/state/checkpoint",
