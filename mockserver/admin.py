@@ -16,13 +16,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import orjson
 import yaml
 
 from mockserver.control import Control, SeedError, parse_body
 from mockserver.errors import MockError
 from mockserver.faults import SEND_KEY, FaultError
-from mockserver.wire import read_body
+from mockserver.wire import read_body, send_json
 
 PREFIX = "/__mockserver/"
 log = logging.getLogger("mockserver")
@@ -93,7 +92,7 @@ class Admin:
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
             log.exception("%s %s failed", method, scope["path"])
             status, body = 500, {"detail": "Internal mock error"}
-        await _send(send, status, body)
+        await send_json(send, status, body)
 
     # ---- endpoints ---------------------------------------------------------------------------
 
@@ -185,14 +184,6 @@ def _query(scope: Any) -> dict[str, str]:
 
 def _header(scope: Any, name: bytes) -> str | None:
     return next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == name), None)
-
-
-async def _send(send: _Send, status: int, body: Any) -> None:
-    payload = b"" if status == 204 else orjson.dumps(body)
-    headers = [] if status == 204 else [(b"content-type", b"application/json"),
-                                        (b"content-length", str(len(payload)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})
 
 
 __all__ = ["PREFIX", "Admin", "AdminGate", "SeedError", "admin_document"]

@@ -30,6 +30,7 @@ from mockserver.control import Control
 from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
 from mockserver.faults import FaultRule, Faults, Latency, cut_stream, drop_connection
 from mockserver.graph import Graph, load_graphs
+from mockserver.guard import Guard
 from mockserver.handlers import HANDLERS, Call, Context, Handler, Reply
 from mockserver.journal import DEFAULT_JOURNAL_SIZE, Exchange, Journal
 from mockserver.reducers import to_plain
@@ -66,6 +67,9 @@ def create_app(
     journal_size: int | None = DEFAULT_JOURNAL_SIZE,
     latency: Latency | None = None,
     admin: bool = True,
+    api_key: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    max_threads: int | None = None,
 ) -> Starlette:
     """Build the mock as a Starlette app.
 
@@ -75,7 +79,9 @@ def create_app(
     with `report_only`, sent unchanged with the violations passed to `observer`. CORS allows
     `cors_origins` and origins matching `cors_origin_regex` (localhost by default).
     The journal keeps the last `journal_size` requests (None: all; 0: none); `latency` delays
-    every request; `admin` serves the admin API under /__mockserver/ (admin.py).
+    every request; `admin` serves the admin API under /__mockserver/ (admin.py). With
+    `api_key`, requests need `x-api-key`; with `allowed_hosts`, other Host headers are refused
+    (guard.py). `max_threads` caps the store (507 when full).
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.context.store.threads         # what the mock holds
@@ -83,6 +89,7 @@ def create_app(
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     graph_map = _graphs(graphs)
     context = Context(spec=spec, graphs=graph_map)
+    context.store.max_threads = max_threads
     handler_map = HANDLERS if handlers is None else handlers
     journal = Journal(journal_size) if journal_size != 0 else None
     faults = Faults([op.operation_id for op in spec.operations], latency)
@@ -108,8 +115,12 @@ def create_app(
     app.router = _SpecRouter(routes, redirect_slashes=False)
     app.state.context = context
     app.state.control = control
-    gate = Admin(control, open_to_all=False, max_body_size=max_body_size) if admin else None
-    app.outer = lambda stack: AdminGate(stack, gate)
+    gate = Admin(control, open_to_all=api_key is not None,
+                 max_body_size=max_body_size) if admin else None
+    guarded = api_key is not None or allowed_hosts is not None
+    app.outer = lambda stack: Guard(AdminGate(stack, gate), api_key=api_key,
+                                    allowed_hosts=allowed_hosts) if guarded else AdminGate(
+        stack, gate)
     return app
 
 

@@ -68,6 +68,23 @@ class Control:
         if self.start_seed is not None:
             self.seed(self.start_seed)
 
+    def start_with(self, seed: Path | None = None, faults: Path | None = None) -> None:
+        """Seed and arm from files (--seed, --faults), now and after each reset; ValueError
+        (SeedError, FaultError, a YAML error) or OSError names what is wrong."""
+        self.start_seed = read_document(seed) if seed is not None else None
+        rules = read_document(faults) if faults is not None else []
+        if isinstance(rules, Mapping) and set(rules) == {"faults"}:
+            rules = rules["faults"]
+        if not isinstance(rules, list):
+            raise FaultError(f"{faults}: expected a list of fault rules")
+        self.start_faults = rules
+        try:
+            self.reset()
+        except MockError as exc:
+            raise SeedError(f"{seed}: {exc.detail}") from exc
+        except FaultError as exc:
+            raise FaultError(f"{faults}: {exc}") from exc
+
     def seed(self, document: Mapping[str, Any]) -> dict[str, list[str]]:
         """Create what the document describes; the ids made, by resource."""
         if not isinstance(document, Mapping):

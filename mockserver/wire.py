@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import orjson
+
 from mockserver.errors import PayloadTooLarge
 
 Receive = Callable[[], Awaitable[Mapping[str, Any]]]
@@ -25,3 +27,13 @@ async def read_body(receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+async def send_json(send: Callable[[Mapping[str, Any]], Awaitable[None]], status: int,
+                    body: Any) -> None:
+    """`body` as a JSON answer (none for a 204)."""
+    payload = b"" if status == 204 else orjson.dumps(body)
+    headers = [] if status == 204 else [(b"content-type", b"application/json"),
+                                        (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
