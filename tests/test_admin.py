@@ -16,7 +16,7 @@ from run_scenarios import parse_sse
 
 from mockserver.admin import admin_document
 from mockserver.app import create_app
-from mockserver.faults import Latency
+from mockserver.faults import Faults, Latency
 from mockserver.graph import load_graphs
 from mockserver.live import LiveServer
 
@@ -336,3 +336,15 @@ def test_the_admin_api_answers_loopback_clients_only() -> None:
     refused = asyncio.run(reset_from(("192.0.2.7", 5000)))
     assert refused.status_code == 403
     assert "loopback" in refused.json()["detail"]
+
+
+def test_the_readme_fault_rules_are_valid_rules() -> None:
+    from pathlib import Path
+
+    from mockserver.spec import load_spec
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Use it in end-to-end tests", 1)[1]
+    rules = yaml.safe_load(section.split("```yaml\n")[1].split("```")[0])
+    faults = Faults([op.operation_id for op in load_spec().operations])
+    assert [faults.add(rule).id for rule in rules] == ["f1", "f2", "f3", "f4"]
