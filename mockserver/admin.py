@@ -20,7 +20,7 @@ import yaml
 
 from mockserver.control import Control, SeedError, parse_body
 from mockserver.errors import MockError
-from mockserver.faults import SEND_KEY, FaultError
+from mockserver.faults import SEND_KEY, FaultError, Faults
 from mockserver.wire import read_body, send_json
 
 PREFIX = "/__mockserver/"
@@ -34,17 +34,17 @@ class AdminGate:
     """In front of the mock: /__mockserver/ goes to the admin API, the rest to the mock. While
     fault rules exist it also lends the rules the server's `send` (to drop a connection)."""
 
-    def __init__(self, app: Any, admin: Admin | None) -> None:
+    def __init__(self, app: Any, admin: Any, faults: Faults) -> None:
         self.app = app
-        self.admin = admin
-        self.faults = admin.control.faults if admin is not None else None
+        self.admin = admin  # the Admin app (behind the mock's CORS), or None: no admin API
+        self.faults = faults
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             if self.admin is not None and scope["path"].startswith(PREFIX):
                 await self.admin(scope, receive, send)
                 return
-            if self.faults is not None and self.faults.active:
+            if self.faults.active:
                 scope[SEND_KEY] = send
         await self.app(scope, receive, send)
 
@@ -52,19 +52,23 @@ class AdminGate:
 class Admin:
     """The admin API's endpoints, over one server's `Control`."""
 
-    def __init__(self, control: Control, *, open_to_all: bool, max_body_size: int) -> None:
+    def __init__(self, control: Control, *, open_to_all: bool, max_body_size: int,
+                 allowed_origin: Callable[[str], bool] = lambda origin: False) -> None:
         self.control = control
         self.open_to_all = open_to_all  # an api key guards it: any client with the key
         self.max_body_size = max_body_size
+        # A page in a browser on this machine is a loopback client too: a site the mock's CORS
+        # does not allow must not reset or seed it with a simple (unchecked) cross-site POST.
+        self.allowed_origin = allowed_origin
         self.routes: dict[tuple[str, str], Callable[[Mapping[str, str], bytes, str | None],
                                                     Answer]] = {
-            ("GET", "openapi.json"): lambda q, b, t: (200, admin_document()),
+            ("GET", "openapi.json"): self.document,
             ("POST", "reset"): self.reset,
             ("POST", "seed"): self.seed,
-            ("GET", "state"): lambda q, b, t: (200, self.control.dump()),
+            ("GET", "state"): self.state,
             ("GET", "requests"): self.requests,
             ("DELETE", "requests"): self.clear_requests,
-            ("GET", "faults"): lambda q, b, t: (200, self.control.faults.listing()),
+            ("GET", "faults"): self.faults,
             ("POST", "faults"): self.add_faults,
             ("DELETE", "faults"): self.clear_faults,
         }
@@ -76,6 +80,10 @@ class Admin:
             if not self.open_to_all and not _is_loopback(scope.get("client")):
                 raise _Refused("The mockserver admin API answers loopback clients only; start "
                                "the mock with --api-key to open it to others", 403)
+            origin = _header(scope, b"origin")
+            if origin is not None and not self.allowed_origin(origin):
+                raise _Refused(f"The mockserver admin API does not answer pages from {origin} "
+                               "(allow it with --cors-origin)", 403)
             raw = await read_body(receive, self.max_body_size)
             content_type = _header(scope, b"content-type")
             if name.startswith("faults/") and method == "DELETE":
@@ -95,6 +103,18 @@ class Admin:
         await send_json(send, status, body)
 
     # ---- endpoints ---------------------------------------------------------------------------
+
+    def document(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
+        """GET openapi.json: the admin API's own document."""
+        return 200, admin_document()
+
+    def state(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
+        """GET state: every thread in the seed format."""
+        return 200, self.control.dump()
+
+    def faults(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
+        """GET faults: the rules, in order."""
+        return 200, self.control.faults.listing()
 
     def reset(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
         """POST reset: everything back to how the server started."""

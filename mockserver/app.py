@@ -115,12 +115,14 @@ def create_app(
     app.router = _SpecRouter(routes, redirect_slashes=False)
     app.state.context = context
     app.state.control = control
-    gate = Admin(control, open_to_all=api_key is not None,
-                 max_body_size=max_body_size) if admin else None
+    gate: Any = Admin(control, open_to_all=api_key is not None, max_body_size=max_body_size,
+                      allowed_origin=_origin_check(middleware)) if admin else None
+    for factory, args, kwargs in reversed(middleware) if gate is not None else ():
+        gate = factory(gate, *args, **kwargs)  # the mock's CORS, for pages calling the admin API
     guarded = api_key is not None or allowed_hosts is not None
-    app.outer = lambda stack: Guard(AdminGate(stack, gate), api_key=api_key,
+    app.outer = lambda stack: Guard(AdminGate(stack, gate, faults), api_key=api_key,
                                     allowed_hosts=allowed_hosts) if guarded else AdminGate(
-        stack, gate)
+        stack, gate, faults)
     return app
 
 
@@ -132,6 +134,20 @@ class _MockApp(Starlette):
 
     def build_middleware_stack(self) -> ASGIApp:
         return self.outer(super().build_middleware_stack())
+
+
+def _origin_check(middleware: Sequence[Middleware]) -> Callable[[str], bool]:
+    """Whether the mock's CORS settings allow a browser origin (none without CORS)."""
+    policies = []
+    for item in middleware:
+        factory, args, kwargs = item  # a Middleware unpacks to (class, args, kwargs)
+        if factory is _CORSWhenAsked:
+            policies.append(CORSMiddleware(_no_app, *args, **kwargs))
+    return lambda origin: any(policy.is_allowed_origin(origin) for policy in policies)
+
+
+async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("only the CORS policy is used")
 
 
 class _CORSWhenAsked:

@@ -7,6 +7,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -339,8 +340,6 @@ def test_the_admin_api_answers_loopback_clients_only() -> None:
 
 
 def test_the_readme_fault_rules_are_valid_rules() -> None:
-    from pathlib import Path
-
     from mockserver.spec import load_spec
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -348,3 +347,46 @@ def test_the_readme_fault_rules_are_valid_rules() -> None:
     rules = yaml.safe_load(section.split("```yaml\n")[1].split("```")[0])
     faults = Faults([op.operation_id for op in load_spec().operations])
     assert [faults.add(rule).id for rule in rules] == ["f1", "f2", "f3", "f4"]
+
+
+def test_pages_the_cors_settings_do_not_allow_cannot_use_the_admin_api(
+        http: httpx.Client) -> None:
+    # A cross-site page can send a simple POST to 127.0.0.1 without a preflight: refused.
+    evil = http.post(f"{ADMIN}/reset", headers={"origin": "https://evil.example",
+                                                "content-type": "text/plain"})
+    assert evil.status_code == 403
+    assert "does not answer pages from https://evil.example" in evil.json()["detail"]
+    local = "http://localhost:5173"
+    preflight = http.options(f"{ADMIN}/faults", headers={
+        "origin": local, "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == local
+    armed = http.post(f"{ADMIN}/faults", json={"status": 500, "path": "/ok"},
+                      headers={"origin": local})
+    assert armed.status_code == 201
+    assert armed.headers["access-control-allow-origin"] == local
+
+
+def test_the_plugin_helpers_are_the_admin_api(tmp_path: Path) -> None:
+    """MockServer.reset() (from the test's thread) stops runs like POST /reset, and .fault()
+    arms the same rules."""
+    from mockserver.testing import MockServer
+
+    (tmp_path / "slow.yaml").write_text(yaml.safe_dump(SLOW))
+    with MockServer.start(graphs=tmp_path / "slow.yaml") as mock, httpx.Client(
+            base_url=mock.url) as http:
+        rule = mock.fault({"operation_id": CREATE, "status": 503, "times": 1})
+        assert http.post("/threads", json={}).status_code == 503
+        assert [e.fault for e in mock.requests] == [rule["id"]]
+        (tid,) = mock.seed({"threads": [{}]})
+        run = http.post(f"/threads/{tid}/runs", json={"assistant_id": "slow", "input": {}})
+        assert run.status_code == 200
+        deadline = time.monotonic() + 10
+        while mock.thread(tid)["values"] != {"topic": "one"}:  # the run waits in node `wait`
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        mock.reset()
+        assert mock.context.worker.active == {}
+        assert mock.threads() == [] and mock.requests == []
+        assert http.get(f"{ADMIN}/faults").json() == []
