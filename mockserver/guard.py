@@ -19,6 +19,7 @@ from mockserver.wire import send_json
 
 OPEN_PATHS = frozenset({"/ok", "/info"})
 ANY_HOST = "*"
+_SEEN_HOSTS = 64
 
 
 class Guard:
@@ -32,6 +33,7 @@ class Guard:
             h.lower().strip("[]") for h in allowed_hosts]
         self.hosts = None if hosts is None else frozenset(h for h in hosts if h[:1] != ".")
         self.suffixes = () if hosts is None else tuple(h for h in hosts if h[:1] == ".")
+        self._seen: set[bytes] = set()  # Host headers found allowed: one set lookup next time
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
@@ -44,8 +46,12 @@ class Guard:
     def _refusal(self, scope: Any) -> tuple[int, str] | None:
         headers = scope["headers"]
         if self.hosts is not None:
-            host = next((v for k, v in headers if k == b"host"), None)
-            if host is not None and not self._host_allowed(host.decode("latin-1")):
+            host = None
+            for name, value in headers:
+                if name == b"host":
+                    host = value
+                    break
+            if host is not None and host not in self._seen and not self._host_allowed(host):
                 name = _host_name(host.decode("latin-1"))
                 return 403, (f"Blocked request: this host ({name!r}) is not allowed. Start "
                              f"the mock with --allowed-host {name} to allow it.")
@@ -58,8 +64,14 @@ class Guard:
                 return 401, "Invalid API key"
         return None
 
-    def _host_allowed(self, host: str) -> bool:
-        name = _host_name(host)
+    def _host_allowed(self, raw: bytes) -> bool:
+        if self._is_allowed(_host_name(raw.decode("latin-1"))):
+            if len(self._seen) < _SEEN_HOSTS:  # the few Host values clients send, as given
+                self._seen.add(raw)
+            return True
+        return False
+
+    def _is_allowed(self, name: str) -> bool:
         if name == "localhost" or name.endswith(".localhost") or name in (self.hosts or ()):
             return True
         if any(name.endswith(suffix) or name == suffix[1:] for suffix in self.suffixes):
