@@ -119,10 +119,14 @@ def create_app(
                       allowed_origin=_origin_check(middleware)) if admin else None
     for factory, args, kwargs in reversed(middleware) if gate is not None else ():
         gate = factory(gate, *args, **kwargs)  # the mock's CORS, for pages calling the admin API
-    guarded = api_key is not None or allowed_hosts is not None
-    app.outer = lambda stack: Guard(AdminGate(stack, gate, faults), api_key=api_key,
-                                    allowed_hosts=allowed_hosts) if guarded else AdminGate(
-        stack, gate, faults)
+
+    def outer(stack: ASGIApp) -> ASGIApp:
+        front = AdminGate(stack, gate, faults)
+        if api_key is None and allowed_hosts is None:
+            return front
+        return Guard(front, api_key=api_key, allowed_hosts=allowed_hosts)
+
+    app.outer = outer
     return app
 
 
@@ -301,6 +305,8 @@ class _Endpoint:
             extra = {VIOLATIONS_HEADER: _header_list(rejected)}
         except MockError as exc:
             status, payload, extra = exc.status_code, orjson.dumps({"detail": exc.detail}), {}
+        except ConnectionAbortedError:  # a fault rule's dropped connection, in-process
+            raise
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
             log.exception("%s %s failed", scope["method"], scope["path"])
             status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}

@@ -390,3 +390,16 @@ def test_the_plugin_helpers_are_the_admin_api(tmp_path: Path) -> None:
         assert mock.context.worker.active == {}
         assert mock.threads() == [] and mock.requests == []
         assert http.get(f"{ADMIN}/faults").json() == []
+
+
+def test_in_process_a_dropped_connection_is_an_error_for_the_client() -> None:
+    app = create_app()
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as http:
+            await http.post(f"{ADMIN}/faults", json={"path": "/ok", "drop_connection": True})
+            with pytest.raises(ConnectionAbortedError):
+                await http.get("/ok")
+
+    asyncio.run(scenario())
