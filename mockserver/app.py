@@ -92,7 +92,7 @@ def create_app(
     context.store.max_threads = max_threads
     handler_map = HANDLERS if handlers is None else handlers
     journal = Journal(journal_size) if journal_size != 0 else None
-    faults = Faults([op.operation_id for op in spec.operations], latency)
+    faults = Faults([op.operation_id for op in spec.operations], latency, list(spec.by_path()))
     control = Control(context, journal, faults)
     observers = tuple(o for o in (journal, observer) if o is not None)
     options = _Options(check_responses, report_only, max_body_size, observers, faults)

@@ -19,8 +19,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import re
 import threading
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -124,18 +125,22 @@ class Faults:
     """The rules of one server, in order, and its latency. `active` is False when neither
     exists: then a request pays one attribute read for all of this."""
 
-    def __init__(self, operation_ids: Collection[str] = (),
-                 latency: Latency | None = None) -> None:
+    def __init__(self, operation_ids: Collection[str] = (), latency: Latency | None = None,
+                 templates: Collection[str] = ()) -> None:
         self.rules: list[FaultRule] = []
         self.latency = latency
         self.active = latency is not None
         self._operation_ids = frozenset(operation_ids)
+        self._paths = _path_check(templates)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def add(self, raw: Any) -> FaultRule:
         """Append a rule given as a JSON object; FaultError names what is wrong with it."""
         rule = parse_rule(raw, self._operation_ids, f"f{next(self._ids)}")
+        if rule.path is not None and not self._paths(rule.path):
+            raise FaultError(f"path {rule.path!r} is not a path of the spec (a concrete path, "
+                             "or a template such as /threads/{thread_id}/state)")
         with self._lock:
             if any(r.id == rule.id for r in self.rules):
                 raise FaultError(f"a fault rule with id {rule.id!r} exists already")
@@ -235,6 +240,17 @@ def parse_rule(raw: Any, operation_ids: Collection[str], default_id: str) -> Fau
         headers=dict(headers), delay_ms=_number(raw, "delay_ms", 0, _MAX_DELAY_MS) or 0,
         drop_connection=drop, stream_error_after=_number(raw, "stream_error_after", 0, None),
         times=_number(raw, "times", 1, None), probability=float(probability))
+
+
+def _path_check(templates: Collection[str]) -> Callable[[str], bool]:
+    """Whether a path is one of the templates, or a concrete path one of them matches (no
+    templates: any path)."""
+    if not templates:
+        return lambda path: True
+    known = frozenset(templates)
+    pattern = re.compile("|".join(
+        re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(t)) for t in templates))
+    return lambda path: path in known or pattern.fullmatch(path) is not None
 
 
 def _optional(raw: Mapping[str, Any], key: str, kind: type) -> Any:

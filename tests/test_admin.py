@@ -299,6 +299,8 @@ def test_a_stream_stops_after_n_events(http: httpx.Client, cut: bool) -> None:
     pytest.param({"status": 500, "probability": 0}, "probability", id="bad-probability"),
     pytest.param({"status": 500, "times": 0}, "times must be", id="bad-times"),
     pytest.param({"method": "BREW", "status": 500}, "method", id="bad-method"),
+    pytest.param({"path": "/thread", "status": 500}, "not a path of the spec", id="bad-path"),
+    pytest.param({"path": "/threads/{id}/nope", "status": 500}, "not a path", id="bad-template"),
     pytest.param([{"status": 500}, {"status": "x"}], "status must be", id="all-or-none"),
 ])
 def test_a_bad_rule_is_a_422_and_adds_nothing(http: httpx.Client, rule: Any,
