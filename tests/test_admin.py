@@ -4,6 +4,9 @@ HTTP on a live mock (a dropped connection needs a real socket)."""
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -405,3 +408,18 @@ def test_in_process_a_dropped_connection_is_an_error_for_the_client() -> None:
                 await http.get("/ok")
 
     asyncio.run(scenario())
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_readme_curl_lines_work(server: LiveServer, http: httpx.Client) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Use it in end-to-end tests", 1)[1]
+    script = section.split("```bash\n")[1].split("```")[0]
+    script = script.replace("localhost:2024", f"127.0.0.1:{server.port}")
+    done = subprocess.run(["bash", "-ec", script], capture_output=True, text=True, timeout=30,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    seeded = json.loads(done.stdout.split("}", 1)[0] + "}")
+    (tid,) = seeded["threads"]
+    assert http.get(f"/threads/{tid}/state").json()["values"]["messages"][0]["content"] == "hi"
+    assert done.stdout.endswith("[]")  # no run streamed yet
