@@ -126,12 +126,17 @@ class Admin:
         return 201, self.control.seed(parse_body(raw, content_type))
 
     def requests(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
-        """GET requests: the journal, oldest first, filtered."""
+        """GET requests: the journal, oldest first, filtered; `limit`: the last N."""
         journal = self.control.journal
         if journal is None:
             raise _Refused("The request journal is off (--journal-size 0)", 404)
         found = journal.matching(query.get("operation_id"), query.get("method"),
                                  query.get("path"))
+        limit = query.get("limit", "")
+        if limit:
+            if not limit.isdigit():
+                raise _Refused("limit must be a whole number", 422)
+            found = found[-int(limit):] if int(limit) else []
         return 200, [exchange.to_json() for exchange in found]
 
     def clear_requests(self, query: Mapping[str, str], raw: bytes,

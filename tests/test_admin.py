@@ -204,6 +204,9 @@ def test_the_journal_lists_filters_and_clears(http: httpx.Client) -> None:
     assert [e["path"] for e in by_template] == [f"/threads/{tid}/state"]
     by_path = http.get(f"{ADMIN}/requests", params={"path": f"/threads/{tid}/state"}).json()
     assert len(by_path) == 2
+    (last,) = http.get(f"{ADMIN}/requests", params={"limit": 1}).json()
+    assert last["status"] == 422
+    assert http.get(f"{ADMIN}/requests", params={"limit": "x"}).status_code == 422
 
     assert http.delete(f"{ADMIN}/requests").status_code == 204
     assert http.get(f"{ADMIN}/requests").json() == []
