@@ -308,6 +308,9 @@ async def cut_stream(events: AsyncIterator[Mapping[str, Any]], rule: FaultRule,
             count -= 1
             if count == 0:
                 break
+    close = getattr(events, "aclose", None)
+    if close is not None:  # the subscriber stops reading the run's stream now, not at GC
+        await close()
     if rule.drop_connection:
         if not await drop_connection(scope):
             raise ConnectionAbortedError("stream cut by a mockserver fault rule")
