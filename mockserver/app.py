@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,18 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver.admin import Admin, AdminGate
+from mockserver.control import Control
 from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
+from mockserver.faults import FaultRule, Faults, Latency, cut_stream, drop_connection
 from mockserver.graph import Graph, load_graphs
+from mockserver.guard import Guard
 from mockserver.handlers import HANDLERS, Call, Context, Handler, Reply
-from mockserver.journal import Exchange
+from mockserver.journal import DEFAULT_JOURNAL_SIZE, Exchange, Journal
 from mockserver.reducers import to_plain
 from mockserver.spec import Operation, Spec, load_spec
 from mockserver.validation import OperationValidator
+from mockserver.wire import read_body
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 # A rejected request's violations, beside the real server's one-line `detail` (as Prism's
@@ -69,6 +74,12 @@ def create_app(
     observer: Observer | None = None,
     cors_origins: Sequence[str] = HOSTED_ORIGINS,
     cors_origin_regex: str | None = LOCAL_ORIGINS,
+    journal_size: int | None = DEFAULT_JOURNAL_SIZE,
+    latency: Latency | None = None,
+    admin: bool = True,
+    api_key: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    max_threads: int | None = None,
 ) -> Starlette:
     """Build the mock as a Starlette app.
 
@@ -78,6 +89,10 @@ def create_app(
     with `report_only`, sent unchanged with the violations passed to `observer`. CORS allows
     `cors_origins` (the hosted UIs by default; `"*"` for any) and origins matching
     `cors_origin_regex` (localhost by default).
+    The journal keeps the last `journal_size` requests (None: all; 0: none); `latency` delays
+    every request; `admin` serves the admin API under /__mockserver/ (admin.py). With
+    `api_key`, requests need `x-api-key`; with `allowed_hosts`, other Host headers are refused
+    (guard.py). `max_threads` caps the store (507 when full).
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.context.store.threads         # what the mock holds
@@ -85,8 +100,13 @@ def create_app(
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     graph_map = _graphs(graphs)
     context = Context(spec=spec, graphs=graph_map)
+    context.store.max_threads = max_threads
     handler_map = HANDLERS if handlers is None else handlers
-    options = _Options(check_responses, report_only, max_body_size, observer)
+    journal = Journal(journal_size) if journal_size != 0 else None
+    faults = Faults([op.operation_id for op in spec.operations], latency, list(spec.by_path()))
+    control = Control(context, journal, faults)
+    observers = tuple(o for o in (journal, observer) if o is not None)
+    options = _Options(check_responses, report_only, max_body_size, observers, faults)
     components = spec.document.get("components", {})
     routes: list[_SpecRoute] = []
     for path, operations in sorted(spec.by_path().items(), key=lambda item: _route_order(item[0])):
@@ -101,11 +121,48 @@ def create_app(
     middleware = [] if not (cors_origins or cors_origin_regex) else [Middleware(
         _CORSWhenAsked, allow_origins=list(cors_origins), allow_origin_regex=cors_origin_regex,
         allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS)]
-    app = Starlette(routes=routes, middleware=middleware,
-                    exception_handlers={HTTPException: _http_error})
+    app = _MockApp(routes=routes, middleware=middleware,
+                   exception_handlers={HTTPException: _http_error})
     app.router = _SpecRouter(routes, redirect_slashes=False)
     app.state.context = context
+    app.state.control = control
+    gate: Any = Admin(control, open_to_all=api_key is not None, max_body_size=max_body_size,
+                      allowed_origin=_origin_check(middleware)) if admin else None
+    for factory, args, kwargs in reversed(middleware) if gate is not None else ():
+        gate = factory(gate, *args, **kwargs)  # the mock's CORS, for pages calling the admin API
+
+    def outer(stack: ASGIApp) -> ASGIApp:
+        front = AdminGate(stack, gate, faults)
+        if api_key is None and allowed_hosts is None:
+            return front
+        return Guard(front, api_key=api_key, allowed_hosts=allowed_hosts)
+
+    app.outer = outer
     return app
+
+
+class _MockApp(Starlette):
+    """Starlette with a layer in front of its whole middleware stack (`outer`): the admin gate
+    sees the server's own `send`, and answers before CORS and error handling."""
+
+    outer: Callable[[ASGIApp], ASGIApp] = staticmethod(lambda stack: stack)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return self.outer(super().build_middleware_stack())
+
+
+def _origin_check(middleware: Sequence[Middleware]) -> Callable[[str], bool]:
+    """Whether the mock's CORS settings allow a browser origin (none without CORS)."""
+    policies = []
+    for item in middleware:
+        factory, args, kwargs = item  # a Middleware unpacks to (class, args, kwargs)
+        if factory is _CORSWhenAsked:
+            policies.append(CORSMiddleware(_no_app, *args, **kwargs))
+    return lambda origin: any(policy.is_allowed_origin(origin) for policy in policies)
+
+
+async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("only the CORS policy is used")
 
 
 class _CORSWhenAsked:
@@ -232,7 +289,8 @@ class _Options:
     check_responses: bool
     report_only: bool
     max_body_size: int
-    observer: Observer | None
+    observers: tuple[Observer, ...]
+    faults: Faults
 
 
 class _Endpoint:
@@ -251,14 +309,20 @@ class _Endpoint:
         query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         body: Any = None
         rejected: tuple[str, ...] = ()
+        rule: FaultRule | None = None
         try:
             raw = await self._read_body(headers, receive)
+            if self.options.faults.active:  # the only cost of fault rules when there are none
+                rule = await self._fault(scope, raw)
+                if rule is not None and rule.answers:
+                    await self._answer_fault(rule, scope, receive, send, query, headers, raw)
+                    return
             request = self.validator.validate_request(
                 scope["path_params"], query, headers, raw, headers.get("content-type"))
             body = request.body
             reply = self._handle(Call(request, self.context))
             if reply.events is not None:
-                await self._stream(reply, scope, receive, send, query, headers, body)
+                await self._stream(reply, scope, receive, send, query, headers, body, rule)
                 return
             status, extra = reply.status, reply.headers
             answer = reply.body if reply.later is None else await reply.later(
@@ -273,6 +337,8 @@ class _Endpoint:
             extra = {VIOLATIONS_HEADER: _header_list(rejected)}
         except MockError as exc:
             status, payload, extra = exc.status_code, orjson.dumps({"detail": exc.detail}), {}
+        except ConnectionAbortedError:  # a fault rule's dropped connection, in-process
+            raise
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
             log.exception("%s %s failed", scope["method"], scope["path"])
             status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}
@@ -286,12 +352,46 @@ class _Endpoint:
                 status, lowered, payload or b"")]
             if violations and not self.options.report_only:
                 status, payload, out_headers = self._replaced(status, violations)
-        if self.options.observer is not None:
-            self.options.observer(Exchange(
-                scope["method"], scope["path"], self.operation.path, self.operation.operation_id,
-                dict(query), headers, body, status, orjson.loads(payload) if payload else None,
-                tuple(violations), rejected))
+        self._observe(scope, query, headers, body, status, payload, tuple(violations), rejected,
+                      rule)
         await _send(send, status, payload, out_headers)
+
+    def _observe(self, scope: Scope, query: list[tuple[str, str]], headers: dict[str, str],
+                 body: Any, status: int, payload: bytes | None, violations: tuple[str, ...] = (),
+                 rejected: tuple[str, ...] = (), rule: FaultRule | None = None) -> None:
+        if self.options.observers:
+            exchange = Exchange(
+                scope["method"], scope["path"], self.operation.path, self.operation.operation_id,
+                dict(query), headers, body, status, payload, violations, rejected,
+                None if rule is None else rule.id)
+            for observe in self.options.observers:
+                observe(exchange)
+
+    async def _fault(self, scope: Scope, raw: bytes) -> FaultRule | None:
+        """The fault rule for this request, after its delay and the server's latency."""
+        faults, operation = self.options.faults, self.operation
+        rule = faults.pick(operation.operation_id, scope["method"], scope["path"], operation.path,
+                           raw) if faults.rules else None
+        await faults.wait(rule)
+        return rule
+
+    async def _answer_fault(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send,
+                            query: list[tuple[str, str]], headers: dict[str, str],
+                            raw: bytes) -> None:
+        """A rule's status and body, or a dropped connection, in place of the mock's answer."""
+        try:
+            body = orjson.loads(raw) if raw else None
+        except orjson.JSONDecodeError:
+            body = None
+        if rule.status is None:
+            self._observe(scope, query, headers, body, 0, None, rule=rule)
+            if not await drop_connection(scope, receive):
+                raise ConnectionAbortedError("connection dropped by a mockserver fault rule")
+            return
+        payload = rule.payload()
+        self._observe(scope, query, headers, body, rule.status, payload, rule=rule)
+        await _send(send, rule.status, payload,
+                    {**rule.headers, "content-type": "application/json"})
 
     def _handle(self, call: Call) -> Reply:
         if self.handler is None:
@@ -301,7 +401,8 @@ class _Endpoint:
             return self.handler(call)
 
     async def _stream(self, reply: Reply, scope: Scope, receive: Receive, send: Send,
-                      query: list[tuple[str, str]], headers: dict[str, str], body: Any) -> None:
+                      query: list[tuple[str, str]], headers: dict[str, str], body: Any,
+                      rule: FaultRule | None) -> None:
         """Send a streaming reply as server-sent events (sse-starlette frames them)."""
         out_headers = {**reply.headers, "content-type": "text/event-stream"}
         violations: list[str] = []
@@ -309,14 +410,16 @@ class _Endpoint:
             lowered = {k.lower(): v for k, v in out_headers.items()}
             violations = [str(v) for v in self.validator.validate_response(
                 reply.status, lowered, b"", streamed=True)]
-        if self.options.observer is not None:
-            self.options.observer(Exchange(
-                scope["method"], scope["path"], self.operation.path, self.operation.operation_id,
-                dict(query), headers, body, reply.status, None, tuple(violations)))
+        self._observe(scope, query, headers, body, reply.status, None, tuple(violations),
+                      rule=rule)
         from sse_starlette import EventSourceResponse  # 80 ms to import: only when streaming
         from sse_starlette.event import ServerSentEvent
 
-        events = _serialised(reply.events)
+        source: AsyncIterable[Any] | None = reply.events
+        assert source is not None
+        if rule is not None and rule.stream_error_after is not None:
+            source = cut_stream(aiter(source), rule, scope)
+        events = _serialised(source)
         # The real server's keep-alive: a `: heartbeat` comment every 5 seconds.
         response = EventSourceResponse(
             events, status_code=reply.status, headers=reply.headers, ping=5,
@@ -328,19 +431,7 @@ class _Endpoint:
         limit = self.options.max_body_size
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge(f"Request body is over the {limit}-byte limit")
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLarge(f"Request body is over the {limit}-byte limit")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+        return await read_body(receive, limit)
 
     def _replaced(self, status: int, violations: list[str]) -> tuple[int, bytes, dict[str, str]]:
         detail = (f"mock response {status} breaks the spec for {self.operation.operation_id}: "

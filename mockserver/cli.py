@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=None,
                        help=f"port (default {DEFAULT_PORT}, or the next free one after it)")
     serve.add_argument("--max-body-size", type=int, default=10 * 1024 * 1024, metavar="BYTES")
+    _add_control_options(serve)
     serve.add_argument("--check-responses", action="store_true",
                        help="validate every response against the spec (500 on a violation)")
     serve.add_argument("--quiet", action="store_true", help="no access log")
@@ -173,14 +174,24 @@ def _serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     import uvicorn
+    from yaml import YAMLError
 
     from mockserver.app import HOSTED_ORIGINS, LOCAL_ORIGINS, create_app
+    from mockserver.connection import guarded_protocol
+    from mockserver.errors import MockError
     from mockserver.live import tune_gc
 
-    app = create_app(spec, graphs, check_responses=args.check_responses,
-                     max_body_size=args.max_body_size,
-                     cors_origins=[] if args.no_cors else [*HOSTED_ORIGINS, *args.cors_origin],
-                     cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS)
+    try:
+        app = create_app(spec, graphs, check_responses=args.check_responses,
+                         max_body_size=args.max_body_size,
+                         cors_origins=[] if args.no_cors else [*HOSTED_ORIGINS,
+                                                               *args.cors_origin],
+                         cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS,
+                         **_control_settings(args))
+        app.state.control.start_with(seed=args.seed, faults=args.faults)
+    except (SpecError, GraphModelError, ValueError, OSError, MockError, YAMLError) as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
     context = app.state.context
     port = sock.getsockname()[1]
     context.serving_at(_url(args.host, port))
@@ -191,18 +202,59 @@ def _serve(args: argparse.Namespace) -> int:
           f"  spec:    {context.spec.source} ({len(context.spec.operations)} operations)\n"
           f"  graphs:  {', '.join(context.graphs)}"
           f" ({args.graphs or 'packaged default'})\n"
+          f"  admin:   http://{args.host}:{port}/__mockserver/"
+          f" ({'x-api-key' if args.api_key else 'loopback clients only'})\n"
           f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop", flush=True)
     tune_gc()
     _log_rejections(quiet=args.quiet)
     # proxy_headers off: the mock is never behind a proxy, and the middleware wraps every request.
     config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet, proxy_headers=False,
-                            log_level="warning" if args.quiet else "info")
+                            log_level="warning" if args.quiet else "info",
+                            http=guarded_protocol())
     try:
         _server(config).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn shuts down gracefully on Ctrl-C, then re-raises it; the traceback is noise.
         return 130
     return 0
+
+
+def _add_control_options(serve: argparse.ArgumentParser) -> None:
+    """The options for end-to-end suites and shared instances (the admin API's start state)."""
+    serve.add_argument("--seed", type=Path, metavar="FILE",
+                       help="seed the mock from this YAML/JSON file (again on each reset)")
+    serve.add_argument("--faults", type=Path, metavar="FILE",
+                       help="fault rules (a YAML list) armed at start and on each reset")
+    serve.add_argument("--latency", type=_latency, metavar="MS[:JITTER]",
+                       help="delay every request by MS milliseconds, give or take JITTER")
+    serve.add_argument("--journal-size", type=int, default=1000, metavar="N",
+                       help="requests the journal keeps (GET /__mockserver/requests; 0: none)")
+    serve.add_argument("--api-key", metavar="KEY",
+                       help="require x-api-key: KEY on every request but /ok and /info, as a "
+                            "deployment does (the admin API too, then open to any client)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="HOST",
+                       help="also answer requests with this Host header (repeatable; .example.com "
+                            "for its subdomains, * for any); localhost, IP addresses and the "
+                            "bound host are allowed")
+    serve.add_argument("--max-threads", type=int, metavar="N",
+                       help="hold at most N threads; creating more answers 507")
+
+
+def _control_settings(args: argparse.Namespace) -> dict[str, Any]:
+    from mockserver.guard import default_hosts
+
+    return {"latency": args.latency, "journal_size": args.journal_size,
+            "api_key": args.api_key, "max_threads": args.max_threads,
+            "allowed_hosts": default_hosts(args.host, args.allowed_host)}
+
+
+def _latency(text: str) -> object:
+    from mockserver.faults import FaultError, Latency
+
+    try:
+        return Latency.parse(text)
+    except FaultError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _log_rejections(quiet: bool) -> None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import uvicorn
 
+from mockserver.connection import HEADER_TIMEOUT, guarded_protocol
+
 _START_TIMEOUT = 10.0
 
 
@@ -21,7 +23,8 @@ class LiveServer:
             httpx.get(server.url + "/ok")
     """
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0,
+                 header_timeout: float = HEADER_TIMEOUT) -> None:
         self.app = app
         self.host = host
         self._socket = bind_socket(host, port)
@@ -30,7 +33,7 @@ class LiveServer:
         if context is not None and hasattr(context, "serving_at"):
             context.serving_at(self.url)
         config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                proxy_headers=False)
+                                proxy_headers=False, http=guarded_protocol(header_timeout))
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True,

@@ -65,7 +65,7 @@ def _mockserver_pool() -> Iterator[dict[tuple[str | None, str | None], Any]]:
 def mockserver(request: pytest.FixtureRequest,
                _mockserver_pool: dict[Any, Any]) -> MockServer:
     """A live mock server on 127.0.0.1, emptied before the test: `.url`, `.seed()`,
-    `.reset()`, `.threads()`, `.state(id)`, `.history(id)`, `.requests`."""
+    `.reset()`, `.fault(rule)`, `.threads()`, `.state(id)`, `.history(id)`, `.requests`."""
     from mockserver.testing import MockServer
 
     mock: MockServer = _pooled(request, _mockserver_pool, MockServer.start)

@@ -148,6 +148,7 @@ def _check_template(value: Any, names: frozenset[str] | set[str], where: str) ->
             fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
         except ValueError as exc:
             raise ScriptError(f"{where}: {exc} in {value!r}") from None
+        check_plain_placeholders(value, where)
         for name in fields:
             if name.split(".")[0].split("[")[0] not in names:
                 known = ", ".join(sorted(names))
@@ -188,3 +189,16 @@ def render(value: Any, variables: Mapping[str, Any]) -> Any:
     if isinstance(value, list):
         return [render(v, variables) for v in value]
     return value
+
+
+def check_plain_placeholders(template: str, where: str) -> None:
+    """Refuse placeholders that are more than a name: attribute or index access reaches into
+    Python objects (`{x.__class__}`), and a format spec or conversion can make one reply
+    gigabytes long (`{n:>20000000}`)."""
+    for _, name, spec, conversion in string.Formatter().parse(template):
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise ScriptError(f"{where}: placeholder {{{shown}}} is not a plain name; templates "
+                              "take {name} only (no attributes, indexes or format specs)")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.errors import NotFound
+from mockserver.errors import MockError, NotFound
 
 
 def utc_now() -> str:
@@ -106,12 +106,19 @@ class Run:
     temporary: bool = False
 
 
+class StoreFull(MockError):
+    """Raised when a new thread would pass the server's --max-threads cap."""
+
+    status_code = 507
+
+
 class Store:
-    """All threads and runs of one mock server."""
+    """All threads and runs of one mock server; at most `max_threads` threads (None: no cap)."""
 
     def __init__(self) -> None:
         self.threads: dict[str, Thread] = {}
         self.runs: dict[str, Run] = {}
+        self.max_threads: int | None = None
 
     def get(self, thread_id: str) -> Thread:
         """The thread with this canonical id; NotFound if there is none."""
@@ -121,7 +128,11 @@ class Store:
             raise NotFound(f"Thread with ID {thread_id} not found") from None
 
     def add(self, thread: Thread) -> None:
-        """Store a new thread."""
+        """Store a new thread; StoreFull when the cap is reached."""
+        cap = self.max_threads
+        if cap is not None and len(self.threads) >= cap and thread.thread_id not in self.threads:
+            raise StoreFull(f"The mock holds {cap} threads, its --max-threads cap: delete some, "
+                            "or reset it (POST /__mockserver/reset)")
         self.threads[thread.thread_id] = thread
 
     def delete(self, thread_id: str) -> None:

@@ -12,50 +12,24 @@ runner can use them directly:
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar, cast
-
-import orjson
-import yaml
+from typing import Any
 
 from mockserver import state, threads
 from mockserver.app import create_app
+from mockserver.control import Control, plain, read_document
 from mockserver.handlers import Context
-from mockserver.journal import Exchange
+from mockserver.journal import Exchange, Journal
 from mockserver.live import LiveServer
-from mockserver.reducers import to_plain
-
-_T = TypeVar("_T")
-
-
-class _Journal:
-    """Exchanges appended by the server's thread and read by the test's."""
-
-    def __init__(self) -> None:
-        self.exchanges: list[Exchange] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, exchange: Exchange) -> None:
-        with self._lock:
-            self.exchanges.append(exchange)
-
-    def take(self) -> list[Exchange]:
-        with self._lock:
-            return list(self.exchanges)
-
-    def clear(self) -> None:
-        with self._lock:
-            self.exchanges.clear()
 
 
 class _Mock:
-    """What the live and the in-process mock share: state, seeding, inspection, the journal."""
+    """What the live and the in-process mock share: state, seeding, inspection, the journal.
+    Reset, seed and the journal are the admin API's own (`mockserver.control`)."""
 
-    def __init__(self, app: Any, journal: _Journal) -> None:
+    def __init__(self, app: Any) -> None:
         self.app = app
-        self._journal = journal
 
     @property
     def context(self) -> Context:
@@ -64,23 +38,27 @@ class _Mock:
         return context
 
     @property
+    def control(self) -> Control:
+        """Reset, seed, dump, journal and fault rules: what /__mockserver/ serves."""
+        control: Control = self.app.state.control
+        return control
+
+    @property
     def requests(self) -> list[Exchange]:
         """Every request answered since the last reset, oldest first."""
-        return self._journal.take()
+        return self._journal().take()
 
     def violations(self) -> list[Exchange]:
         """The answers that broke the spec since the last reset."""
-        return [e for e in self._journal.take() if e.violations]
+        return [e for e in self._journal().take() if e.violations]
 
     def rejected(self) -> list[Exchange]:
         """The requests refused for breaking the spec since the last reset."""
-        return [e for e in self._journal.take() if e.rejected]
+        return [e for e in self._journal().take() if e.rejected]
 
     def reset(self) -> None:
-        """Forget every thread and the journal."""
-        with self.context.lock:
-            self.context.store.reset()
-        self._journal.clear()
+        """Stop every run, forget every thread, the journal and the fault rules."""
+        self.control.reset()
 
     def seed(self, source: Mapping[str, Any] | str | Path) -> list[str]:
         """Create threads with state and history; returns their ids in order.
@@ -89,50 +67,48 @@ class _Mock:
         "metadata"?, "updates": [{"values", "as_node"?, "checkpoint_id"?}, ...]}]}`. Each
         update goes through update_state, as POST /threads/{id}/state would apply it.
         """
-        document = _read(source)
-        with self.context.lock:
-            return [self._seed_thread(spec) for spec in document.get("threads", [])]
+        document = read_document(source)
+        if not isinstance(document, Mapping):
+            raise ValueError(f"{source}: expected a mapping with a `threads` list")
+        return self.control.seed(document).get("threads", [])
 
-    def _seed_thread(self, spec: Mapping[str, Any]) -> str:
-        metadata = dict(spec.get("metadata") or {})
-        if "graph_id" in spec:
-            metadata["graph_id"] = spec["graph_id"]
-        body = {"metadata": metadata, **({"thread_id": spec["thread_id"]}
-                                         if "thread_id" in spec else {})}
-        store, graphs = self.context.store, self.context.graphs
-        thread = threads.create_thread(store, graphs, body)
-        for update in spec.get("updates", []):
-            state.update_state(thread, threads.graph_of(thread, graphs), update)
-        return thread.thread_id
+    def fault(self, rule: Mapping[str, Any]) -> dict[str, Any]:
+        """Add a fault rule (see `mockserver.faults`); returns it with its id."""
+        return self.control.arm(dict(rule))[0]
+
+    def _journal(self) -> Journal:
+        journal = self.control.journal
+        assert journal is not None, "the app was made without a journal"
+        return journal
 
     def threads(self) -> list[dict[str, Any]]:
         """Every thread, as GET /threads/{id} shows it (JSON types, no shared values)."""
         with self.context.lock:
             bodies = [threads.render_thread(t) for t in self.context.store.threads.values()]
-        return _plain(bodies)
+        return plain(bodies)
 
     def thread(self, thread_id: str) -> dict[str, Any]:
         """One thread, as GET /threads/{id} shows it; NotFound if there is none."""
         with self.context.lock:
-            return _plain(threads.render_thread(self.context.store.get(thread_id)))
+            return plain(threads.render_thread(self.context.store.get(thread_id)))
 
     def state(self, thread_id: str) -> dict[str, Any]:
         """A thread's latest state, as GET /threads/{id}/state shows it."""
         with self.context.lock:
             thread = self.context.store.get(thread_id)
-            return _plain(state.state_at(thread, None))
+            return plain(state.state_at(thread, None))
 
     def history(self, thread_id: str, limit: int = 1000) -> list[dict[str, Any]]:
         """A thread's checkpoints, newest first, as its history shows them."""
         with self.context.lock:
-            return _plain(state.history(self.context.store.get(thread_id), limit))
+            return plain(state.history(self.context.store.get(thread_id), limit))
 
 
 class MockServer(_Mock):
     """A live mock on 127.0.0.1 (a free port): uvicorn in a background thread."""
 
-    def __init__(self, live: LiveServer, journal: _Journal) -> None:
-        super().__init__(live.app, journal)
+    def __init__(self, live: LiveServer) -> None:
+        super().__init__(live.app)
         self.live = live
 
     @classmethod
@@ -140,9 +116,8 @@ class MockServer(_Mock):
               port: int = 0) -> MockServer:
         """Build the app (responses checked against the spec, reported to the journal) and
         serve it."""
-        journal = _Journal()
-        app = create_app(spec, graphs, check_responses=True, report_only=True, observer=journal)
-        return cls(LiveServer(app, port=port).start(), journal)
+        app = create_app(spec, graphs, check_responses=True, report_only=True, journal_size=None)
+        return cls(LiveServer(app, port=port).start())
 
     @property
     def url(self) -> str:
@@ -169,9 +144,8 @@ class InProcessMock(_Mock):
     def create(cls, spec: str | Path | None = None,
                graphs: str | Path | None = None) -> InProcessMock:
         """Build the app, responses checked against the spec and reported to the journal."""
-        journal = _Journal()
-        app = create_app(spec, graphs, check_responses=True, report_only=True, observer=journal)
-        return cls(app, journal)
+        app = create_app(spec, graphs, check_responses=True, report_only=True, journal_size=None)
+        return cls(app)
 
     def client(self, **kwargs: Any) -> Any:
         """An httpx.AsyncClient that talks to the app in-process; close it (async with)."""
@@ -201,18 +175,3 @@ def describe_rejections(exchanges: list[Exchange]) -> str:
                      f" ({exchange.operation_id})")
         lines.extend(f"      {violation}" for violation in exchange.rejected)
     return "\n".join(lines)
-
-
-def _read(source: Mapping[str, Any] | str | Path) -> Mapping[str, Any]:
-    if isinstance(source, Mapping):
-        return source
-    text = Path(source).read_text("utf-8")
-    document = json.loads(text) if str(source).endswith(".json") else yaml.safe_load(text)
-    if not isinstance(document, Mapping):
-        raise ValueError(f"{source}: expected a mapping with a `threads` list")
-    return document
-
-
-def _plain(value: _T) -> _T:
-    # Through JSON and back: the caller gets fresh plain data, never the store's shared values.
-    return cast(_T, orjson.loads(orjson.dumps(value, default=to_plain)))

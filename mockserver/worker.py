@@ -233,6 +233,27 @@ class Worker:
             self.store.runs.pop(run_id, None)
         self._retire(active)
 
+    def stop_all(self) -> None:
+        """Stop every queued and running run where it is, writing nothing more, and end their
+        streams (caller holds the lock): a reset. Safe from any thread."""
+        stopped = list(self.active.values())
+        self.active.clear()
+        self.finished.clear()
+        for active in stopped:
+            if active.steps is not None:
+                active.steps.close()
+
+        def finish() -> None:  # asyncio objects: on the loop's own thread
+            for active in stopped:
+                active.stream.close()
+                if active.task is not None:
+                    active.task.cancel()
+        loop = next((a.task.get_loop() for a in stopped if a.task is not None), None)
+        if loop is None or loop is _running_loop():
+            finish()
+        else:
+            loop.call_soon_threadsafe(finish)
+
     def _start(self, active: Active) -> None:
         active.task = asyncio.get_running_loop().create_task(self._drive(active))
 
@@ -378,5 +399,12 @@ def _event_key(event_id: str) -> tuple[int, int]:
 def _current_task() -> asyncio.Task[Any] | None:
     try:
         return asyncio.current_task()
+    except RuntimeError:
+        return None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
     except RuntimeError:
         return None

@@ -259,13 +259,7 @@ def send_raw(server: LiveServer, method: str, target: str,
         sock.sendall(data)
         while chunk := sock.recv(65536):
             received += chunk
-    head, _, payload = bytes(received).partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    found = dict(line.split(":", 1) for line in header_lines)
-    named = {k.strip().lower(): v.strip() for k, v in found.items()}
-    listed = named.get("x-mockserver-violations")
-    return Answer(int(status_line.split()[1]), named.get("content-type", ""), payload,
-                  None if listed is None else json.loads(listed))
+    return parse_answer(bytes(received))
 
 
 def snapshot(http: httpx.Client, tid: str) -> dict[str, Any]:
@@ -407,9 +401,9 @@ def test_search_extract_path_without_steps_is_not_a_server_error(
 def test_malformed_http_is_refused_and_the_server_survives(
     server: LiveServer, http: httpx.Client, seeded: tuple[str, str]
 ) -> None:
-    """Bytes that are not HTTP never reach the app: uvicorn answers 400 in plain text (not the
-    spec's error shape, which the app cannot influence) and closes the connection. The last two
-    are HTTP that httptools refuses but h11 passes on (the app then answers 413 / 422)."""
+    """Bytes that are not HTTP never reach the app: the server answers 400, in the spec's error
+    shape (connection.py), and closes the connection. The last two are HTTP that httptools
+    refuses but h11 passes on (then 413 from the app, and 431 for the 100 kB request line)."""
     tid, _ = seeded
     before = snapshot(http, tid)
     close = b"Host: x\r\nConnection: close\r\n"
@@ -427,8 +421,83 @@ def test_malformed_http_is_refused_and_the_server_survives(
             while chunk := sock.recv(65536):
                 received += chunk
         assert received.startswith(b"HTTP/1.1 4"), received[:200]
+        assert_error_body(parse_answer(bytes(received)))
     assert http.get("/ok").status_code == 200
     assert snapshot(http, tid) == before
+
+
+# ---- slow, silent and oversized ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def impatient() -> Iterator[LiveServer]:
+    """A mock that waits 0.3 s for a request's headers (the default is 10 s)."""
+    with LiveServer(create_app(check_responses=True), header_timeout=0.3) as live:
+        yield live
+
+
+def answer_on(server: LiveServer, data: bytes = b"", trickle: bool = False) -> Answer:
+    """Send `data` (byte by byte, 20 ms apart, with `trickle`), then read until the server
+    closes the connection; the socket timeout (10 s) is the deadline."""
+    received = bytearray()
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        if trickle:
+            sock.settimeout(0.02)
+            for byte in data:
+                sock.sendall(bytes([byte]))
+                try:
+                    if chunk := sock.recv(65536):
+                        received += chunk
+                        break
+                except TimeoutError:
+                    continue
+            sock.settimeout(10)
+        elif data:
+            sock.sendall(data)
+        while chunk := sock.recv(65536):
+            received += chunk
+    return parse_answer(bytes(received))
+
+
+def parse_answer(received: bytes) -> Answer:
+    """An HTTP/1.1 answer read off a socket."""
+    head, _, payload = received.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    named = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines)}
+    listed = named.get("x-mockserver-violations")
+    return Answer(int(status_line.split()[1]), named.get("content-type", ""), payload,
+                  None if listed is None else json.loads(listed))
+
+
+def test_a_silent_connection_is_closed(impatient: LiveServer) -> None:
+    answer = answer_on(impatient)
+    assert answer.status == 408
+    assert "not received within 0.3 s" in assert_error_body(answer)["detail"]
+
+
+def test_headers_trickled_slower_than_the_deadline_are_cut_off(impatient: LiveServer) -> None:
+    slow = b"GET /ok HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Slow: " + b"a" * 200 + b"\r\n\r\n"
+    answer = answer_on(impatient, slow, trickle=True)  # cut off long before the end
+    assert answer.status == 408
+    assert_error_body(answer)
+    assert answer_on(impatient, b"GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                     ).status == 200
+
+
+@pytest.mark.parametrize(("headers", "detail"), [
+    pytest.param([b"X-Big: " + b"a" * 20_000], "over the 16384-byte limit", id="one-20kb"),
+    pytest.param([b"X-%d: a" % i for i in range(150)], "Too many request headers",
+                 id="150-headers"),
+    pytest.param([b"Cookie: " + b"c" * 9000, b"X-Other: " + b"o" * 9000],
+                 "over the 16384-byte limit", id="two-9kb"),
+])
+def test_oversized_headers_are_refused_with_431(server: LiveServer, http: httpx.Client,
+                                                headers: list[bytes], detail: str) -> None:
+    request = b"\r\n".join([b"GET /ok HTTP/1.1", b"Host: 127.0.0.1", *headers]) + b"\r\n\r\n"
+    answer = answer_on(server, request)
+    assert answer.status == 431
+    assert detail in assert_error_body(answer)["detail"]
+    assert http.get("/ok").status_code == 200
 
 
 # ---- every violation in one 422 ---------------------------------------------------------------

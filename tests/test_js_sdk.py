@@ -69,3 +69,23 @@ def test_agent_chat_ui_sequence_through_the_js_sdk(
     assert all(e.body["stream_mode"] == ["values", "messages-tuple", "custom"] for e in streamed)
     problems = [e for e in seen if e.status >= 400 or e.violations]
     assert not problems, problems
+
+
+def test_the_e2e_example_resets_seeds_and_injects_faults_over_plain_http() -> None:
+    """js/e2e-example.mjs, as a Playwright set-up would use the admin API (plain fetch, with
+    an api key): reset, seed, the journal, a 503, a 2 s delay and a stream cut after 3 events."""
+    assert NODE is not None
+    seen: list[Exchange] = []
+    app = create_app(check_responses=True, observer=seen.append, api_key="e2e-key")
+    with LiveServer(app) as server:
+        done = subprocess.run([NODE, "e2e-example.mjs"], cwd=JS, capture_output=True, text=True,
+                              timeout=120, check=False, env={
+                                  **os.environ, "MOCKSERVER_URL": server.url,
+                                  "MOCKSERVER_API_KEY": "e2e-key"})
+    assert done.returncode == 0, f"the e2e example failed:\n{done.stderr}\n{done.stdout}"
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["unavailable"] == 503
+    assert summary["delayed_ms"] >= 2000
+    assert len(summary["stream"]["events"]) == 3
+    assert [e.fault is not None for e in seen if e.route == "/threads"] == [True, False]
+    assert not [e for e in seen if e.violations], "an answer broke the spec"

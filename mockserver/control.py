@@ -1,0 +1,202 @@
+"""Control of one mock server from outside the API: reset, seed, dump, the journal, fault rules.
+
+The admin API (`admin.py`, under /__mockserver/), `mockserver serve --seed/--faults` and the
+pytest plugin (`testing.py`) all call this: one reset, one seed format. Framework-free.
+
+The seed format, as YAML (JSON works the same):
+
+    threads:
+      - thread_id: 5b1f3c4e-0000-4000-8000-000000000001    # optional
+        graph_id: agent                                    # optional, kept in metadata
+        metadata: {owner: alice}
+        updates:                                           # each one through update_state
+          - values: {messages: [{role: user, content: hi}]}
+          - {values: {messages: [{role: ai, content: hello}]}, as_node: agent}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import orjson
+import yaml
+
+from mockserver import state, threads
+from mockserver.errors import MockError
+from mockserver.events import plain_values
+from mockserver.faults import FaultError, Faults
+from mockserver.handlers import Context
+from mockserver.journal import Journal
+from mockserver.reducers import to_plain
+from mockserver.store import Thread
+
+_T = TypeVar("_T")
+Seeder = Callable[[Context, Any], list[str]]
+
+
+class SeedError(MockError):
+    """Raised when a seed document is malformed or one of its updates is refused."""
+
+    status_code = 422
+
+
+class Control:
+    """What the admin API and the test helpers act on. `start_seed` and `start_faults` are
+    what the server started with (--seed, --faults): a reset goes back to them."""
+
+    def __init__(self, context: Context, journal: Journal | None, faults: Faults) -> None:
+        self.context = context
+        self.journal = journal
+        self.faults = faults
+        self.start_seed: Mapping[str, Any] | None = None
+        self.start_faults: list[Any] = []
+
+    def reset(self) -> None:
+        """Stop every run, forget every thread, the journal and the fault rules; then seed
+        and arm what the server started with."""
+        with self.context.lock:
+            self.context.worker.stop_all()
+            self.context.store.reset()
+        if self.journal is not None:
+            self.journal.clear()
+        self.faults.clear()
+        for rule in self.start_faults:
+            self.faults.add(rule)
+        if self.start_seed is not None:
+            self.seed(self.start_seed)
+
+    def start_with(self, seed: Path | None = None, faults: Path | None = None) -> None:
+        """Seed and arm from files (--seed, --faults), now and after each reset; ValueError
+        (SeedError, FaultError, a YAML error) or OSError names what is wrong."""
+        self.start_seed = read_document(seed) if seed is not None else None
+        rules = read_document(faults) if faults is not None else []
+        if isinstance(rules, Mapping) and set(rules) == {"faults"}:
+            rules = rules["faults"]
+        if not isinstance(rules, list):
+            raise FaultError(f"{faults}: expected a list of fault rules")
+        self.start_faults = rules
+        try:
+            self.reset()
+        except MockError as exc:
+            raise SeedError(f"{seed}: {exc.detail}") from exc
+        except FaultError as exc:
+            raise FaultError(f"{faults}: {exc}") from exc
+
+    def seed(self, document: Mapping[str, Any]) -> dict[str, list[str]]:
+        """Create what the document describes; the ids made, by resource."""
+        if not isinstance(document, Mapping):
+            raise SeedError("a seed document is an object, e.g. {\"threads\": [...]}")
+        unknown = sorted(set(document) - set(SEEDERS))
+        if unknown:
+            raise SeedError(f"cannot seed {', '.join(map(str, unknown))}: this mock seeds "
+                            f"{', '.join(SEEDERS)}")
+        with self.context.lock:
+            return {name: SEEDERS[name](self.context, document[name])
+                    for name in SEEDERS if name in document}
+
+    def dump(self) -> dict[str, Any]:
+        """Every thread in the seed format: its id, metadata and current values (and the node
+        that wrote them, so `next` comes back the same). History and runs are not kept."""
+        with self.context.lock:
+            dumped = [_dump_thread(self.context, t) for t in self.context.store.threads.values()]
+        return {"threads": plain(dumped)}
+
+    def arm(self, rules: Any) -> list[dict[str, Any]]:
+        """Add fault rules (one JSON object or a list of them), all or none."""
+        items = rules if isinstance(rules, list) else [rules]
+        added = []
+        try:
+            for item in items:
+                added.append(self.faults.add(item))
+        except FaultError:
+            for rule in added:
+                self.faults.remove(rule.id)
+            raise
+        return [rule.to_json() for rule in added]
+
+
+def _seed_threads(context: Context, items: Any) -> list[str]:
+    if not isinstance(items, list):
+        raise SeedError("threads must be a list")
+    return [_seed_thread(context, item, index) for index, item in enumerate(items)]
+
+
+def _seed_thread(context: Context, spec: Any, index: int) -> str:
+    where = f"threads[{index}]"
+    if not isinstance(spec, Mapping):
+        raise SeedError(f"{where} is not an object")
+    unknown = sorted(set(spec) - {"thread_id", "graph_id", "metadata", "updates"})
+    if unknown:
+        raise SeedError(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
+    metadata = dict(spec.get("metadata") or {})
+    if "graph_id" in spec:
+        metadata["graph_id"] = spec["graph_id"]
+    body = {"metadata": metadata, **({"thread_id": spec["thread_id"]}
+                                     if "thread_id" in spec else {})}
+    store, graphs = context.store, context.graphs
+    try:
+        thread = threads.create_thread(store, graphs, body)
+        for update in spec.get("updates") or []:
+            state.update_state(thread, threads.graph_of(thread, graphs), update)
+    except MockError as exc:
+        raise SeedError(f"{where}: {exc.detail}") from exc
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise SeedError(f"{where}: {exc}") from exc
+    return thread.thread_id
+
+
+# The resources a seed document may hold, in the order they are created.
+SEEDERS: dict[str, Seeder] = {"threads": _seed_threads}
+
+
+def _dump_thread(context: Context, thread: Thread) -> dict[str, Any]:
+    dumped: dict[str, Any] = {"thread_id": thread.thread_id, "metadata": dict(thread.metadata)}
+    head = thread.head
+    if head is not None:
+        update: dict[str, Any] = {"values": plain_values(head.values)}
+        graph = threads.graph_of(thread, context.graphs)
+        writer = next((node for node in graph.nodes if graph.next_nodes(node) == head.next),
+                      None)
+        if writer is not None:
+            update["as_node"] = writer
+        dumped["updates"] = [update]
+    return dumped
+
+
+def read_document(source: Mapping[str, Any] | str | Path) -> Any:
+    """A seed or fault document from a mapping or a YAML/JSON file."""
+    if isinstance(source, Mapping):
+        return source
+    text = Path(source).read_text("utf-8")
+    return json.loads(text) if str(source).endswith(".json") else yaml.safe_load(text)
+
+
+def parse_body(raw: bytes, content_type: str | None) -> Any:
+    """A JSON or YAML request body (YAML without aliases: no billion laughs over HTTP)."""
+    kind = (content_type or "application/json").split(";")[0].strip().lower()
+    if "yaml" in kind:
+        try:
+            return yaml.load(raw.decode("utf-8"), Loader=_NoAliasLoader)
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise SeedError(f"Invalid YAML in request body: {exc}") from None
+    try:
+        return orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        raise SeedError("Invalid JSON in request body") from None
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing aliases (`*name`)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases (*name) are not allowed")
+        return super().compose_node(parent, index)
+
+
+def plain(value: _T) -> _T:
+    """Through JSON and back: fresh plain data, never the store's shared values."""
+    return cast(_T, orjson.loads(orjson.dumps(value, default=to_plain)))
