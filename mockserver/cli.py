@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mockserver import __version__
 
@@ -119,7 +120,10 @@ def _serve(args: argparse.Namespace) -> int:
     tune_gc()
     _log_rejections(quiet=args.quiet)
     # proxy_headers off: the mock is never behind a proxy, and the middleware wraps every request.
-    config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet, proxy_headers=False,
+    # The request log is the app's own (uvicorn's format, a few µs a line): uvicorn's access log
+    # goes through the logging module, ~30 µs a request.
+    config = uvicorn.Config(app if args.quiet else _request_log(app), lifespan="off",
+                            access_log=False, proxy_headers=False,
                             log_level="warning" if args.quiet else "info")
     try:
         uvicorn.Server(config).run(sockets=[sock])
@@ -127,6 +131,13 @@ def _serve(args: argparse.Namespace) -> int:
         # uvicorn shuts down gracefully on Ctrl-C, then re-raises it; the traceback is noise.
         return 130
     return 0
+
+
+def _request_log(app: Any) -> Any:
+    """`app` writing one line per request to stdout, as uvicorn's access log did."""
+    from mockserver.requestlog import RequestLog
+
+    return RequestLog(app, sys.stdout)
 
 
 def _log_rejections(quiet: bool) -> None:
