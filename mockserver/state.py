@@ -13,10 +13,12 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
 from uuid6 import uuid6
 
 from mockserver.errors import BadRequest, Conflict
 from mockserver.graph import COPY, END, INPUT, START, Graph
+from mockserver.message_log import MessageLog, encoded
 from mockserver.reducers import INITIAL, REDUCERS, to_plain
 from mockserver.store import Checkpoint, Thread, utc_now
 
@@ -242,7 +244,8 @@ def ordered_channels(graph: Graph, values: Mapping[str, Any]) -> list[str]:
 # ---- reads ----------------------------------------------------------------------------------
 
 def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True) -> dict[str, Any]:
-    """A checkpoint as a ThreadState body, keys in the real server's order."""
+    """A checkpoint as a ThreadState body, keys in the real server's order. Message lists come
+    as orjson Fragments (their JSON, written once): serialise the body with orjson."""
     cid = checkpoint.checkpoint_id
     ref: dict[str, Any] = {"checkpoint_id": cid, "thread_id": thread_id}
     if with_ns:
@@ -250,7 +253,7 @@ def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True
     parent = checkpoint.parent_id
     tasks = [_render_task(checkpoint, node) for node in checkpoint.next]
     return {
-        "values": {k: to_plain(v) for k, v in checkpoint.values.items()},
+        "values": {k: _encoded(v) for k, v in checkpoint.values.items()},
         "next": list(checkpoint.next),
         "tasks": tasks,
         "metadata": checkpoint.metadata,
@@ -326,6 +329,14 @@ def history(
         if len(states) >= limit:
             break
     return states
+
+
+def _encoded(value: Any) -> Any:
+    """A channel value for a response body: a message list as its JSON, written once and
+    reused (orjson writes a Fragment as it is), anything else as plain data."""
+    if isinstance(value, MessageLog):
+        return orjson.Fragment(encoded(value))
+    return to_plain(value)
 
 
 def _render_task(checkpoint: Checkpoint, node: str) -> dict[str, Any]:
