@@ -155,6 +155,7 @@ class _FastRoutes:
     """
 
     MAX_SHAPES = 4096  # cached path shapes, a bound against paths made of unusual segments
+    MAX_RECENT = 1024  # cached exact paths; all forgotten at once when full
 
     def __init__(self, app: ASGIApp, routes: list[_SpecRoute]) -> None:
         self.app = app
@@ -165,27 +166,45 @@ class _FastRoutes:
         self.enabled = all(not p.startswith("{") or (p.endswith("}") and ":" not in p)
                            for route in routes for p in route.path.split("/"))
         self.shapes: dict[tuple[str, ...], _Target | None] = {}
+        # The exact paths requested lately (a client polls the same thread): no split at all.
+        self.recent: dict[tuple[str, str], _Found] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.enabled and not scope.get("root_path"):
-            parts = scope["path"].split("/")
-            shape = (scope["method"], *[p if not p or p in self.literals else "{}" for p in parts])
-            target = self.shapes.get(shape, _UNKNOWN)
-            if target is _UNKNOWN:
-                target = self._resolve(scope)
-                if len(self.shapes) < self.MAX_SHAPES:
-                    self.shapes[shape] = target
-            if target is not None:
-                route, endpoint, params = target
-                path_params = dict(scope.get("path_params") or {})
-                for name, index in params:
-                    path_params[name] = parts[index]
+            key = (scope["method"], scope["path"])
+            found = self.recent.get(key)
+            if found is None:
+                found = self._find(key)
+            if found is not None:
+                route, endpoint, params = found
+                path_params = dict(params)
+                if outer := scope.get("path_params"):
+                    path_params = {**outer, **params}
                 scope["route"] = route
                 scope["endpoint"] = route.endpoint
                 scope["path_params"] = path_params
                 await endpoint(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    def _find(self, key: tuple[str, str]) -> _Found | None:
+        """The route, endpoint and parameters for a method and path not seen lately."""
+        method, path = key
+        parts = path.split("/")
+        shape = (method, *[p if not p or p in self.literals else "{}" for p in parts])
+        target = self.shapes.get(shape, _UNKNOWN)
+        if target is _UNKNOWN:
+            target = self._resolve({"type": "http", "method": method, "path": path})
+            if len(self.shapes) < self.MAX_SHAPES:
+                self.shapes[shape] = target
+        if target is None:
+            return None
+        route, endpoint, positions = target
+        found = route, endpoint, {name: parts[index] for name, index in positions}
+        if len(self.recent) >= self.MAX_RECENT:
+            self.recent.clear()
+        self.recent[key] = found
+        return found
 
     def _resolve(self, scope: Scope) -> _Target | None:
         """The route _SpecRouter would take for a full match, with its endpoint and where in
@@ -208,6 +227,7 @@ class _FastRoutes:
 
 
 _Target = tuple["_SpecRoute", "_Endpoint", tuple[tuple[str, int], ...]]
+_Found = tuple["_SpecRoute", "_Endpoint", dict[str, str]]
 _UNKNOWN: Any = object()
 
 
@@ -317,7 +337,9 @@ class _Endpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
-        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        query_string = scope["query_string"]
+        query = parse_qsl(query_string.decode("latin-1"),
+                          keep_blank_values=True) if query_string else []
         body: Any = None
         rejected: tuple[str, ...] = ()
         try:
@@ -395,9 +417,14 @@ class _Endpoint:
         limit = self.options.max_body_size
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge(f"Request body is over the {limit}-byte limit")
+        message = await receive()
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            body: bytes = message.get("body", b"")  # the whole body in one message, as usual
+            if len(body) > limit:
+                raise PayloadTooLarge(f"Request body is over the {limit}-byte limit")
+            return body
         chunks, size = [], 0
         while True:
-            message = await receive()
             if message["type"] == "http.disconnect":
                 break
             chunk = message.get("body", b"")
@@ -407,6 +434,7 @@ class _Endpoint:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+            message = await receive()
         return b"".join(chunks)
 
     def _replaced(self, status: int, violations: list[str]) -> tuple[int, bytes, dict[str, str]]:
@@ -433,11 +461,24 @@ async def _send(send: Send, status: int, payload: bytes | None,
                 headers: Mapping[str, str]) -> None:
     """The response as two ASGI messages (what starlette.Response sends, minus its set-up)."""
     body = payload or b""
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    raw = [_ENCODED.get(item) or _encoded(item) for item in headers.items()]
     if status not in (204, 304):
         raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+# Response headers as bytes, by (name, value): most answers repeat a few (content-type).
+_ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+_MAX_ENCODED = 256
+
+
+def _encoded(header: tuple[str, str]) -> tuple[bytes, bytes]:
+    name, value = header
+    raw = name.lower().encode("latin-1"), value.encode("latin-1")
+    if len(_ENCODED) < _MAX_ENCODED and len(value) < 100:
+        _ENCODED[header] = raw
+    return raw
 
 
 def _headers(scope: Scope) -> dict[str, str]:
