@@ -3,11 +3,11 @@ for a few microseconds instead of the logging module's ~30.
 
     INFO:     127.0.0.1:50312 - "POST /threads/1ef.../state HTTP/1.1" 200 OK
 
-The line is written when the response starts (as uvicorn does), preformatted, straight to the
-stream: no LogRecord, no formatter, no handler lock. A stream that is not line-buffered (a file,
-a pipe) is flushed 50 ms after the first line written since its last flush, so a log file a user
-tails stays current without a write system call per request. On a terminal the colours are
-uvicorn's.
+The line is written when the response starts (as uvicorn does), preformatted (a request seen
+lately reuses its line), straight to the stream: no LogRecord, no formatter, no handler lock.
+A stream that is not line-buffered (a file, a pipe) is flushed 50 ms after the first line
+written since its last flush, so a log file a user tails stays current without a write system
+call per request. On a terminal the colours are uvicorn's.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import http
 import re
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FLUSH_DELAY = 0.05  # seconds
+MAX_LINES = 1024  # lines kept for requests that come again (all forgotten at once when full)
 # uvicorn's colours: the level name green, the request line bold, the status by its class.
 _RESET = "\x1b[0m"
 _STATUS_COLOURS = {1: "\x1b[97m", 2: "\x1b[32m", 3: "\x1b[33m", 4: "\x1b[31m", 5: "\x1b[91m"}
@@ -37,6 +38,7 @@ class RequestLog:
         self.colours = _isatty(stream) if colours is None else colours
         self.prefix = "\x1b[32mINFO\x1b[0m:     " if self.colours else "INFO:     "
         self.statuses: dict[int, str] = {}
+        self.lines: dict[tuple[Any, str, str, bytes, str, int], str] = {}
         self.buffered = not getattr(stream, "line_buffering", False)
         self.flush_due = False
 
@@ -55,17 +57,9 @@ class RequestLog:
     def write(self, scope: Scope, status: int) -> None:
         """The line for one request: client, request line, status and its phrase."""
         client = scope.get("client")
-        path = scope["path"]
-        if not _UNQUOTED(path):
-            path = quote(path)
-        if query := scope["query_string"]:
-            path = f"{path}?{query.decode('ascii')}"
-        request_line = f'{scope["method"]} {path} HTTP/{scope["http_version"]}'
-        if self.colours:
-            request_line = f"\x1b[1m{request_line}{_RESET}"
-        address = f"{client[0]}:{client[1]:d}" if client else ""
-        line = (f'{self.prefix}{address} - "{request_line}" '
-                f"{self.statuses.get(status) or self._status(status)}\n")
+        key = (client, scope["method"], scope["path"], scope["query_string"],
+               scope["http_version"], status)
+        line = self.lines.get(key) or self._line(key)
         try:
             self.stream.write(line)
         except (OSError, ValueError):  # the stream is gone (closed, broken pipe): stop logging
@@ -74,6 +68,23 @@ class RequestLog:
         if self.buffered and not self.flush_due:
             self.flush_due = True
             asyncio.get_running_loop().call_later(FLUSH_DELAY, self._flush)
+
+    def _line(self, key: tuple[Any, str, str, bytes, str, int]) -> str:
+        client, method, path, query, version, status = key
+        if not _UNQUOTED(path):
+            path = quote(path)
+        if query:
+            path = f"{path}?{query.decode('ascii', 'backslashreplace')}"
+        request_line = f"{method} {path} HTTP/{version}"
+        if self.colours:
+            request_line = f"\x1b[1m{request_line}{_RESET}"
+        address = f"{client[0]}:{client[1]:d}" if client else ""
+        line = (f'{self.prefix}{address} - "{request_line}" '
+                f"{self.statuses.get(status) or self._status(status)}\n")
+        if len(self.lines) >= MAX_LINES:  # a client polling one URL asks for the same line
+            self.lines.clear()
+        self.lines[key] = line
+        return line
 
     def _status(self, status: int) -> str:
         try:
