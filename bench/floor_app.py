@@ -5,8 +5,10 @@ server for these workloads can do (route, parse JSON, answer JSON, no logging, n
 
 It runs on the same uvicorn, loop and HTTP parser as `mockserver serve` (loop="auto",
 http="auto", proxy headers off, no access log), so mock ÷ floor is what the mock's own work
-costs over the stack it cannot do without. It serves workloads 0, 1 and 3: GET /ok, POST and
-GET /threads/{id}/state (the state is a dict of values, updated in place), POST /threads.
+costs over the stack it cannot do without. It serves workloads 0-3: GET /ok, POST and GET
+/threads/{id}/state (the state is a dict of values, updated in place; `messages` are appended,
+each stored in the shape the mock stores an AI message, so that a GET answers as many bytes),
+POST /threads.
 """
 
 from __future__ import annotations
@@ -37,12 +39,23 @@ async def create_thread(request: Request) -> JSONResponse:
 async def update_state(request: Request) -> JSONResponse:
     body = await request.json()
     values = _threads.setdefault(request.path_params["thread_id"], {})
-    values.update(body.get("values") or {})
+    for key, value in (body.get("values") or {}).items():
+        if key == "messages":
+            values.setdefault("messages", []).extend(_message(m) for m in value)
+        else:
+            values[key] = value
     return JSONResponse({"checkpoint": {"thread_id": request.path_params["thread_id"]}})
 
 
 async def get_state(request: Request) -> JSONResponse:
     return JSONResponse({"values": _threads.get(request.path_params["thread_id"], {})})
+
+
+def _message(raw: dict[str, Any]) -> dict[str, Any]:
+    return {"content": raw.get("content", ""), "additional_kwargs": {}, "response_metadata": {},
+            "type": raw.get("role", "ai"), "name": None, "id": str(uuid.uuid4()),
+            "example": False, "tool_calls": [], "invalid_tool_calls": [],
+            "usage_metadata": None}
 
 
 app = Starlette(routes=[

@@ -20,7 +20,7 @@ from bench.floor import client_floor
 from bench.workloads import Plan
 
 STATELESS = "n/a: Prism keeps no state (the list never grows, the thread has no history)"
-BARE = "n/a: the floor app serves workloads 0, 1 and 3 only"
+BARE = "n/a: the floor app serves workloads 0-3 only"
 
 
 @dataclass
@@ -87,12 +87,16 @@ def execute(run: Run, mock_python: str, log_dir: Path) -> Run:
 def _serve_workloads(run: Run, name: str, url: str, pid: int) -> None:
     plan = run.plan
     attempt(run, "ok", name, lambda: workloads.get_ok(url, plan, pid))
-    attempt(run, "update_get", name, lambda: workloads.update_get(url, plan, pid))
-    if name in ("prism", "floor"):
+    attempt(run, "update_get", name, lambda: workloads.update_get_repeated(url, plan, pid))
+    if name == "prism":
         for key in ("growth", *(f"history{size}" for size in plan.history_sizes)):
-            run.put(key, name, STATELESS if name == "prism" else BARE)
+            run.put(key, name, STATELESS)
     else:
         attempt(run, "growth", name, lambda: workloads.growth(url, plan, pid))
+    if name == "floor":
+        for size in plan.history_sizes:
+            run.put(f"history{size}", name, BARE)
+    elif name != "prism":
         for size in plan.history_sizes:
             attempt(run, f"history{size}", name,
                     lambda size=size: workloads.history(url, size, plan, pid))

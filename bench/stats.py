@@ -25,6 +25,7 @@ class Sample:
     wall_s: float = 0.0
     client_cpu_s: float = 0.0
     server_cpu_s: float | None = None  # the server process's user + system time (/proc)
+    server_us_runs: list[float] = field(default_factory=list)  # CPU µs/request of each repeat
     errors: int = 0
     first_error: str = ""
 
