@@ -138,16 +138,23 @@ def encoded(log: MessageLog) -> bytes:
             ancestor = ancestor.base
     if ancestor is not None and prefix is not None:
         start = len(ancestor.messages)
-        tail = b",".join([orjson.dumps(m) for m in log.messages[start:]])
+        tail = b",".join([orjson.dumps(m, default=_plain) for m in log.messages[start:]])
         if not tail:
             data = prefix
         else:  # "[a,b]" + c -> "[a,b,c]"
             data = b"".join([memoryview(prefix)[:-1], b"," if start else b"", tail, b"]"])
     else:
-        data = orjson.dumps(log.messages.tolist())
+        data = orjson.dumps(log.messages.tolist(), default=_plain)
     with _cache_lock:
         _remember(log, data)
     return data
+
+
+def _plain(value: object) -> object:
+    # What app.py's encoder does for a persistent vector inside a message (reducers.to_plain).
+    if isinstance(value, PVector):
+        return value.tolist()
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
 def _cached(log: MessageLog) -> bytes | None:
