@@ -15,10 +15,17 @@ from __future__ import annotations
 import asyncio
 import http
 import re
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+# The ASGI types (as starlette.types spells them; only app.py, live.py and cli.py import
+# the web framework).
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 FLUSH_DELAY = 0.05  # seconds
 MAX_LINES = 1024  # lines kept for requests that come again (all forgotten at once when full)
