@@ -122,14 +122,17 @@ def _serve(args: argparse.Namespace) -> int:
     # proxy_headers off: the mock is never behind a proxy, and the middleware wraps every request.
     # The request log is the app's own (uvicorn's format, a few µs a line): uvicorn's access log
     # goes through the logging module, ~30 µs a request.
-    config = uvicorn.Config(app if args.quiet else _request_log(app), lifespan="off",
-                            access_log=False, proxy_headers=False,
-                            log_level="warning" if args.quiet else "info")
+    request_log = None if args.quiet else _request_log(app)
+    config = uvicorn.Config(request_log or app, lifespan="off", access_log=False,
+                            proxy_headers=False, log_level="warning" if args.quiet else "info")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn shuts down gracefully on Ctrl-C, then re-raises it; the traceback is noise.
         return 130
+    finally:
+        if request_log is not None:
+            request_log.flush()  # its last lines
     return 0
 
 

@@ -3,11 +3,12 @@ for a few microseconds instead of the logging module's ~30.
 
     INFO:     127.0.0.1:50312 - "POST /threads/1ef.../state HTTP/1.1" 200 OK
 
-The line is written when the response starts (as uvicorn does), preformatted (a request seen
-lately reuses its line), straight to the stream: no LogRecord, no formatter, no handler lock.
-A stream that is not line-buffered (a file, a pipe) is flushed 50 ms after the first line
-written since its last flush, so a log file a user tails stays current without a write system
-call per request. On a terminal the colours are uvicorn's.
+The line is made when the response starts (as uvicorn does), preformatted (a request seen
+lately reuses its line): no LogRecord, no formatter, no handler lock. Lines are written to the
+stream together, at most 50 ms after the first of them (or 256 at a time), and the stream is
+flushed then: a terminal or a log file a user tails stays current without a write system call
+per request. `flush()` writes what is waiting (the CLI calls it when the server stops). On a
+terminal the colours are uvicorn's.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-FLUSH_DELAY = 0.05  # seconds
+FLUSH_DELAY = 0.05  # seconds a line may wait for the lines after it
+MAX_PENDING = 256  # lines written at once at the most
 MAX_LINES = 1024  # lines kept for requests that come again (all forgotten at once when full)
 # uvicorn's colours: the level name green, the request line bold, the status by its class.
 _RESET = "\x1b[0m"
@@ -46,8 +48,7 @@ class RequestLog:
         self.prefix = "\x1b[32mINFO\x1b[0m:     " if self.colours else "INFO:     "
         self.statuses: dict[int, str] = {}
         self.lines: dict[tuple[Any, str, str, bytes, str, int], str] = {}
-        self.buffered = not getattr(stream, "line_buffering", False)
-        self.flush_due = False
+        self.pending: list[str] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,15 +67,23 @@ class RequestLog:
         client = scope.get("client")
         key = (client, scope["method"], scope["path"], scope["query_string"],
                scope["http_version"], status)
-        line = self.lines.get(key) or self._line(key)
+        pending = self.pending
+        pending.append(self.lines.get(key) or self._line(key))
+        if len(pending) == 1:
+            asyncio.get_running_loop().call_later(FLUSH_DELAY, self.flush)
+        elif len(pending) >= MAX_PENDING:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the lines waiting, in one write, and flush the stream (also at shutdown)."""
+        if not self.pending:
+            return
+        text, self.pending = "".join(self.pending), []
         try:
-            self.stream.write(line)
+            self.stream.write(text)
+            self.stream.flush()
         except (OSError, ValueError):  # the stream is gone (closed, broken pipe): stop logging
             self.write = _ignore  # type: ignore[method-assign]
-            return
-        if self.buffered and not self.flush_due:
-            self.flush_due = True
-            asyncio.get_running_loop().call_later(FLUSH_DELAY, self._flush)
 
     def _line(self, key: tuple[Any, str, str, bytes, str, int]) -> str:
         client, method, path, query, version, status = key
@@ -103,12 +112,6 @@ class RequestLog:
         self.statuses[status] = text
         return text
 
-    def _flush(self) -> None:
-        self.flush_due = False
-        try:
-            self.stream.flush()
-        except (OSError, ValueError):
-            pass
 
 
 def _ignore(scope: Scope, status: int) -> None:

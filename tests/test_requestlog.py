@@ -14,6 +14,7 @@ import pytest
 from test_cli import Served, wait_until
 from uvicorn.logging import AccessFormatter
 
+from mockserver import requestlog
 from mockserver.app import create_app
 from mockserver.requestlog import RequestLog
 
@@ -47,6 +48,7 @@ def test_lines_are_uvicorns_access_log_lines(colours: bool) -> None:
                 ("GET", "/threads/abc/history?limit=2&before=x"), ("GET", "/a b/é")]
     statuses = asyncio.run(_serve(log, requests))
     assert statuses == [200, 404, 405, 422, 404]
+    log.flush()  # what the CLI does when the server stops
     expected = [
         _uvicorn_line(("127.0.0.1", 50123), "GET", "/ok", "1.1", 200, colours),
         _uvicorn_line(("127.0.0.1", 50123), "GET", "/nowhere", "1.1", 404, colours),
@@ -58,9 +60,13 @@ def test_lines_are_uvicorns_access_log_lines(colours: bool) -> None:
     assert stream.getvalue() == "".join(expected)
 
 
-def test_a_buffered_stream_is_flushed_soon_after_a_line() -> None:
+def test_lines_are_written_together_soon_after_the_first() -> None:
     class Stream(io.StringIO):
-        flushes = 0
+        writes = flushes = 0
+
+        def write(self, text: str) -> int:
+            self.writes += 1
+            return super().write(text)
 
         def flush(self) -> None:
             self.flushes += 1
@@ -70,13 +76,24 @@ def test_a_buffered_stream_is_flushed_soon_after_a_line() -> None:
 
     async def two_requests_then_wait() -> int:
         await _serve(log, [("GET", "/ok"), ("GET", "/ok")])
-        flushed_at_once = stream.flushes
+        written_at_once = stream.writes
         await asyncio.sleep(0.2)
-        return flushed_at_once
+        return written_at_once
 
     assert asyncio.run(two_requests_then_wait()) == 0
-    assert stream.flushes == 1  # one flush for both lines, not one per line
+    # one write and one flush for both lines, not one per line
+    assert (stream.writes, stream.flushes) == (1, 1)
     assert stream.getvalue().count("\n") == 2
+
+
+def test_many_lines_are_written_before_the_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(requestlog, "MAX_PENDING", 3)
+    stream = io.StringIO()
+    log = RequestLog(create_app(), stream, colours=False)
+    asyncio.run(_serve(log, [("GET", "/ok")] * 7))
+    assert stream.getvalue().count("\n") == 6  # two writes of three; the seventh waits
+    log.flush()
+    assert stream.getvalue().count("\n") == 7
 
 
 def test_a_closed_stream_ends_the_log_not_the_requests() -> None:
@@ -84,6 +101,8 @@ def test_a_closed_stream_ends_the_log_not_the_requests() -> None:
     log = RequestLog(create_app(), stream)
     stream.close()
     assert asyncio.run(_serve(log, [("GET", "/ok"), ("GET", "/ok")])) == [200, 200]
+    log.flush()
+    assert asyncio.run(_serve(log, [("GET", "/ok")])) == [200]
 
 
 def test_other_scopes_pass_through() -> None:
