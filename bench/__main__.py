@@ -21,7 +21,7 @@ from bench.run import Run, execute, say
 from bench.workloads import Plan
 
 BENCH = Path(__file__).resolve().parent
-TARGETS = ("mock", "real", "prism")
+TARGETS = ("mock", "floor", "real", "prism")
 
 
 def _targets(text: str) -> list[str]:
@@ -37,7 +37,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true",
                    help="tiny counts: checks the command works, the numbers mean little")
     p.add_argument("--targets", type=_targets, default=list(TARGETS),
-                   help="comma list of mock,real,prism (default: all three)")
+                   help="comma list of mock,floor,real,prism (default: all four)")
     p.add_argument("--out", default=str(BENCH / "RESULTS.md"),
                    help="Markdown report to write, with its PNG beside it; '-' writes nothing "
                         "(default: bench/RESULTS.md)")

@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.stats import Result
+from bench.stats import Result, server_cpu
 
 SCRIPT = Path(__file__).with_name("post_threads.lua")
 WARMUP_SECONDS = 2
@@ -27,10 +27,18 @@ class WrkRun:
     p50_ms: float
     p99_ms: float
     errors: int  # connect/read/write errors, timeouts and non-2xx answers
+    server_cpu_s: float | None = None  # the server's user + system time over the run (/proc)
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else float("nan")
+
+    @property
+    def server_us(self) -> float:
+        """The server's CPU time per request, in microseconds (NaN when not measured)."""
+        if self.server_cpu_s is None or not self.requests:
+            return float("nan")
+        return self.server_cpu_s / self.requests * 1e6
 
 
 def missing() -> Result | None:
@@ -40,10 +48,16 @@ def missing() -> Result | None:
     return None
 
 
-def post_threads(url: str, seconds: int, connections: int, warmup: bool = True) -> WrkRun:
+def post_threads(url: str, seconds: int, connections: int, warmup: bool = True,
+                 pid: int | None = None) -> WrkRun:
     if warmup:
         _wrk(url, min(WARMUP_SECONDS, seconds), connections)
-    return _wrk(url, seconds, connections)
+    before = server_cpu(pid)
+    run = _wrk(url, seconds, connections)
+    after = server_cpu(pid)
+    if before is not None and after is not None:
+        run.server_cpu_s = after - before
+    return run
 
 
 def _wrk(url: str, seconds: int, connections: int) -> WrkRun:

@@ -7,7 +7,7 @@ from pathlib import Path
 from bench.run import Run
 from bench.workloads import Growth
 
-COLOURS = {"mock": "tab:blue", "real": "tab:red"}
+COLOURS = {"mock": "tab:blue", "floor": "tab:gray", "real": "tab:red"}
 
 
 def plot(run: Run, path: Path) -> str:

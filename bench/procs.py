@@ -37,13 +37,14 @@ def _die_with_parent() -> Callable[[], None] | None:
     return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def launch(cmd: list[str], log: Path, url: str) -> tuple[subprocess.Popen[bytes], float]:
+def launch(cmd: list[str], log: Path, url: str,
+           cwd: str | None = None) -> tuple[subprocess.Popen[bytes], float]:
     """Start `cmd` and poll GET /ok every 2 ms; return it and the seconds to the first 200."""
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True,
+                                stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd,
                                 preexec_fn=_die_with_parent())
     try:
         while not ok(url):

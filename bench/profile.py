@@ -91,7 +91,8 @@ def profile(plan: Plan, python: str, log_dir: Path, report: Path) -> int:
         print(f"the mock did not start: {exc}", file=sys.stderr)
         return 1
     sections = [f"# Profile of the mock\n\nMade by `python -m bench --profile`: py-spy "
-                f"{RATE} Hz on `mockserver serve --quiet` ({server.stack}), busy samples only."]
+                f"{RATE} Hz on `mockserver serve`, request log on ({server.stack}), busy "
+                "samples only."]
     try:
         for label, drive in (
             ("Workload 1: update_state + get_state, sequential",

@@ -31,15 +31,22 @@ def _ratio(mine: float | None, other: float | None) -> str:
     return f"{value:.1f}×" if value >= 10 else f"{value:.2f}×"
 
 
-def _triple(cell: Any) -> tuple[float, float, float, int] | None:
-    """(req/s, p50 ms, p99 ms, errors) of a Sample, Growth or WrkRun; None for a note."""
+def _triple(cell: Any) -> tuple[float, float, float, float, int] | None:
+    """(req/s, p50 ms, p99 ms, server CPU µs per request, errors) of a Sample, Growth or
+    WrkRun; None for a note."""
     if isinstance(cell, Growth):
         cell = cell.sample
     if isinstance(cell, Sample) and cell.count:
-        return cell.rps, cell.p(50), cell.p(99), cell.errors
+        return cell.rps, cell.p(50), cell.p(99), cell.server_us, cell.errors
     if isinstance(cell, WrkRun):
-        return cell.rps, cell.p50_ms, cell.p99_ms, cell.errors
+        return cell.rps, cell.p50_ms, cell.p99_ms, cell.server_us, cell.errors
     return None
+
+
+def server_us(run: Run, workload: str, target: str) -> float | None:
+    """The server's CPU µs per request in one cell, None when not measured."""
+    got = _triple(run.get(workload, target))
+    return None if got is None or math.isnan(got[3]) else got[3]
 
 
 def _per_request(sample: Sample) -> float:
@@ -63,8 +70,9 @@ def _labels(run: Run) -> list[tuple[str, str, str]]:
 
 
 def throughput_table(run: Run) -> str:
-    lines = ["| # | workload | target | req/s | p50 ms | p99 ms | mock ÷ this, req/s "
-             "| mock ÷ this, p50 | errors / note |", "|" + "---|" * 9]
+    lines = ["| # | workload | target | req/s | p50 ms | p99 ms | server CPU µs/req "
+             "| mock ÷ this, req/s | mock ÷ this, p50 | mock ÷ this, server CPU "
+             "| errors / note |", "|" + "---|" * 11]
     for number, key, label in _labels(run):
         cells = run.results.get(key, {})
         names = ["client"] if key == "floor" else run.targets
@@ -75,16 +83,18 @@ def throughput_table(run: Run) -> str:
             got = _triple(cell)
             if got is None:
                 note = note or (cell if isinstance(cell, str) else "not run")
-                lines.append(f"| {number} | {label} | {name} | | | | | | {note} |")
+                lines.append(f"| {number} | {label} | {name} | | | | | | | | {note} |")
                 continue
-            rps, p50, p99, errors = got
-            ratios = ("", "") if name in ("mock", "client") or mine is None else (
-                _ratio(mine[0], rps), _ratio(mine[1], p50))
+            rps, p50, p99, cpu, errors = got
+            ratios = ("", "", "") if name in ("mock", "client") or mine is None else (
+                _ratio(mine[0], rps), _ratio(mine[1], p50), _ratio(mine[3], cpu))
             note = f"{errors} errors" if errors else ""
             if name == "prism" and key in ("ok", "update_get", "wrk"):
                 note = (note + "; " if note else "") + "stateless answers from the spec"
+            shown_cpu = "" if name == "client" else _num(cpu)
             lines.append(f"| {number} | {label} | {name} | {_num(rps)} | {_num(p50)} | "
-                         f"{_num(p99)} | {ratios[0]} | {ratios[1]} | {note} |")
+                         f"{_num(p99)} | {shown_cpu} | {ratios[0]} | {ratios[1]} | "
+                         f"{ratios[2]} | {note} |")
     return "\n".join(lines)
 
 

@@ -57,6 +57,25 @@ def notes(run: Run, plot_note: str) -> str:
                    f"{floor.client_us:.0f} µs there{in_situ} (mostly kernel time spent going "
                    f"to sleep in recv and waking up while the server works, so it overlaps the "
                    f"server's time rather than adding to it).")
+    spreads = []
+    for name in run.targets:
+        cell = run.get("update_get", name)
+        if isinstance(cell, Sample) and cell.server_us_runs:
+            runs = sorted(cell.server_us_runs)
+            spreads.append(f"{name} {cell.server_us:.0f} ({runs[0]:.0f}–{runs[-1]:.0f})")
+    if spreads:
+        out.append(f"Server CPU per update+get request, workload 1 run "
+                   f"{run.plan.repeats} times (the table shows the median run; µs, median "
+                   f"(min–max)): {', '.join(spreads)}. Read from /proc/<pid>/stat in 10 ms "
+                   f"ticks.")
+    growth = {name: run.get("growth", name) for name in ("mock", "floor")}
+    if all(isinstance(cell, Growth) and len(cell.update_ns) >= run.plan.messages
+           for cell in growth.values()):
+        out.append("Workload 2 on the floor: the bare app answers the same message list "
+                   "(same shape, about as many bytes) with no work but json.dumps, so its "
+                   f"update p50 at {run.plan.messages:,} ÷ at ~{(run.plan.window + 1) // 2} "
+                   "messages is what a large GET body between updates costs on this stack "
+                   "and client by themselves.")
     if "prism" in run.targets:
         out.append("Prism answers every request from the spec (examples or schema-generated "
                    "bodies), validating requests, keeping no state: it serves workloads 0, 1 "

@@ -20,6 +20,7 @@ from bench.floor import client_floor
 from bench.workloads import Plan
 
 STATELESS = "n/a: Prism keeps no state (the list never grows, the thread has no history)"
+BARE = "n/a: the floor app serves workloads 0-3 only"
 
 
 @dataclass
@@ -73,7 +74,7 @@ def execute(run: Run, mock_python: str, log_dir: Path) -> Run:
         try:
             run.stacks[name] = server.stack
             run.put("startup", name, [server.startup_s])
-            _serve_workloads(run, name, server.url)
+            _serve_workloads(run, name, server.url, server.pid)
         finally:
             server.stop()
         if name == "mock":
@@ -83,25 +84,28 @@ def execute(run: Run, mock_python: str, log_dir: Path) -> Run:
     return run
 
 
-def _serve_workloads(run: Run, name: str, url: str) -> None:
+def _serve_workloads(run: Run, name: str, url: str, pid: int) -> None:
     plan = run.plan
-    attempt(run, "ok", name, lambda: workloads.get_ok(url, plan))
-    attempt(run, "update_get", name, lambda: workloads.update_get(url, plan))
+    attempt(run, "ok", name, lambda: workloads.get_ok(url, plan, pid))
+    attempt(run, "update_get", name, lambda: workloads.update_get_repeated(url, plan, pid))
     if name == "prism":
-        run.put("growth", name, STATELESS)
-        for size in plan.history_sizes:
-            run.put(f"history{size}", name, STATELESS)
+        for key in ("growth", *(f"history{size}" for size in plan.history_sizes)):
+            run.put(key, name, STATELESS)
     else:
-        attempt(run, "growth", name, lambda: workloads.growth(url, plan))
+        attempt(run, "growth", name, lambda: workloads.growth(url, plan, pid))
+    if name == "floor":
+        for size in plan.history_sizes:
+            run.put(f"history{size}", name, BARE)
+    elif name != "prism":
         for size in plan.history_sizes:
             attempt(run, f"history{size}", name,
-                    lambda size=size: workloads.history(url, size, plan))
+                    lambda size=size: workloads.history(url, size, plan, pid))
     note = loadgen.missing()
     if note is not None:
         run.put("wrk", name, note.note)
     else:
-        attempt(run, "wrk", name,
-                lambda: loadgen.post_threads(url, plan.wrk_seconds, plan.wrk_connections))
+        attempt(run, "wrk", name, lambda: loadgen.post_threads(
+            url, plan.wrk_seconds, plan.wrk_connections, pid=pid))
 
 
 def _mock_only(run: Run, python: str, log_dir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ class Sample:
     latencies_ns: list[int] = field(default_factory=list)
     wall_s: float = 0.0
     client_cpu_s: float = 0.0
+    server_cpu_s: float | None = None  # the server process's user + system time (/proc)
+    server_us_runs: list[float] = field(default_factory=list)  # CPU µs/request of each repeat
     errors: int = 0
     first_error: str = ""
 
@@ -43,6 +46,13 @@ class Sample:
         """The client's CPU time per request, in microseconds."""
         return self.client_cpu_s / self.count * 1e6 if self.count else float("nan")
 
+    @property
+    def server_us(self) -> float:
+        """The server's CPU time per request, in microseconds (NaN when not measured)."""
+        if self.server_cpu_s is None or not self.count:
+            return float("nan")
+        return self.server_cpu_s / self.count * 1e6
+
     def check(self, status: int, body: bytes, expected: int = 200) -> None:
         if status != expected:
             self.errors += 1
@@ -51,18 +61,58 @@ class Sample:
 
 
 class Clock:
-    """Wall and CPU time of the block it wraps, written to a Sample."""
+    """Wall and CPU time of the block it wraps, written to a Sample; with `pid`, the server's
+    CPU time too (user + system of that process and its children, from /proc)."""
 
-    def __init__(self, sample: Sample) -> None:
+    def __init__(self, sample: Sample, pid: int | None = None) -> None:
         self.sample = sample
+        self.pid = pid
 
     def __enter__(self) -> Clock:
+        self.server = server_cpu(self.pid)
         self.wall, self.cpu = time.perf_counter(), time.process_time()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.sample.wall_s += time.perf_counter() - self.wall
         self.sample.client_cpu_s += time.process_time() - self.cpu
+        after = server_cpu(self.pid)
+        if after is not None and self.server is not None:
+            self.sample.server_cpu_s = (self.sample.server_cpu_s or 0.0) + after - self.server
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def server_cpu(pid: int | None) -> float | None:
+    """User + system CPU seconds of `pid` and its descendants (utime + stime in
+    /proc/<pid>/stat, all threads included), or None without a pid or procfs."""
+    if pid is None:
+        return None
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        fields = text[text.rfind(b")") + 2 :].split()  # after "pid (comm) "
+        child = int(entry)
+        children.setdefault(int(fields[1]), []).append(child)
+        times[child] = (int(fields[11]) + int(fields[12])) / _TICK
+    if pid not in times:
+        return None
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo += children.get(current, [])
+    return total
 
 
 @dataclass

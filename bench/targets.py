@@ -1,6 +1,9 @@
 """The servers under test, each started on 127.0.0.1 and stopped again, whatever happens.
 
-- mock:  `mockserver serve --port N --quiet` (the console script of the chosen Python).
+- mock:  `mockserver serve --port N` (the console script of the chosen Python), as a user
+         starts it: request log on (to a file).
+- floor: bench/floor_app.py, a bare Starlette app on the mock's own server stack (same Python,
+         uvicorn, loop and parser): route, parse JSON, answer JSON, nothing else.
 - real:  `langgraph dev` with the reference graphs, via scripts/real_server.py start/stop in
          its own instance folder (REAL_SERVER_INSTANCE=bench).
 - prism: `prism mock openapi/agent-server.yaml` from bench/node_modules (npm-installed on demand).
@@ -52,6 +55,8 @@ def start(name: str, mock_python: str, log_dir: Path) -> Server:
     """Start one target and wait for its first 200 on /ok."""
     if name == "mock":
         return _start_mock(mock_python, log_dir)
+    if name == "floor":
+        return _start_floor(mock_python, log_dir)
     if name == "real":
         return _start_real()
     if name == "prism":
@@ -68,9 +73,19 @@ def mock_command(python: str) -> list[str]:
 
 def _start_mock(python: str, log_dir: Path) -> Server:
     port = procs.free_port()
-    cmd = [*mock_command(python), "serve", "--port", str(port), "--quiet"]
+    cmd = [*mock_command(python), "serve", "--port", str(port)]
     proc, startup = procs.launch(cmd, log_dir / "mock.log", f"http://127.0.0.1:{port}")
     return Server("mock", f"http://127.0.0.1:{port}", proc.pid, startup, stack_of(python), proc)
+
+
+def _start_floor(python: str, log_dir: Path) -> Server:
+    port = procs.free_port()
+    cmd = [python, "-m", "bench.floor_app", str(port)]
+    env_root = str(ROOT)
+    proc, startup = procs.launch(cmd, log_dir / "floor-app.log", f"http://127.0.0.1:{port}",
+                                 cwd=env_root)
+    return Server("floor", f"http://127.0.0.1:{port}", proc.pid, startup, stack_of(python),
+                  proc)
 
 
 def _start_real() -> Server:

@@ -121,14 +121,16 @@ def create_app(
     middleware = [] if not (cors_origins or cors_origin_regex) else [Middleware(
         _CORSWhenAsked, allow_origins=list(cors_origins), allow_origin_regex=cors_origin_regex,
         allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS)]
+    cors = list(middleware)
+    middleware.append(Middleware(_FastRoutes, routes=routes))
     app = _MockApp(routes=routes, middleware=middleware,
                    exception_handlers={HTTPException: _http_error})
     app.router = _SpecRouter(routes, redirect_slashes=False)
     app.state.context = context
     app.state.control = control
     gate: Any = Admin(control, open_to_all=api_key is not None, max_body_size=max_body_size,
-                      allowed_origin=_origin_check(middleware)) if admin else None
-    for factory, args, kwargs in reversed(middleware) if gate is not None else ():
+                      allowed_origin=_origin_check(cors)) if admin else None
+    for factory, args, kwargs in reversed(cors) if gate is not None else ():
         gate = factory(gate, *args, **kwargs)  # the mock's CORS, for pages calling the admin API
 
     def outer(stack: ASGIApp) -> ASGIApp:
@@ -197,6 +199,94 @@ def _with_pna(send: Send) -> Send:
         await send(message)
 
     return send_with_pna
+
+
+class _FastRoutes:
+    """The hot path: a request whose route and method are known goes straight to its endpoint,
+    past Starlette's exception middleware and router (the same route, found by a dict lookup
+    instead of a regex per candidate route).
+
+    What a path routes to depends only on which of its segments spell a literal segment of
+    some template (a parameter takes any non-empty segment), so the route is cached by the
+    method and the path with every other non-empty segment read as "{}". Anything else (no route, a
+    method the path does not take: 404 and 405) goes the usual way.
+    """
+
+    MAX_SHAPES = 4096  # cached path shapes, a bound against paths made of unusual segments
+    MAX_RECENT = 1024  # cached exact paths; all forgotten at once when full
+
+    def __init__(self, app: ASGIApp, routes: list[_SpecRoute]) -> None:
+        self.app = app
+        self.routes = routes
+        self.literals = frozenset(part for route in routes
+                                  for part in route.path.split("/") if not part.startswith("{"))
+        # Only `{name}` parameters (Starlette's str convertor, one non-empty segment) qualify.
+        self.enabled = all(not p.startswith("{") or (p.endswith("}") and ":" not in p)
+                           for route in routes for p in route.path.split("/"))
+        self.shapes: dict[tuple[str, ...], _Target | None] = {}
+        # The exact paths requested lately (a client polls the same thread): no split at all.
+        self.recent: dict[tuple[str, str], _Found] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.enabled and not scope.get("root_path"):
+            key = (scope["method"], scope["path"])
+            found = self.recent.get(key)
+            if found is None:
+                found = self._find(key)
+            if found is not None:
+                route, endpoint, params = found
+                path_params = dict(params)
+                if outer := scope.get("path_params"):
+                    path_params = {**outer, **params}
+                scope["route"] = route
+                scope["endpoint"] = route.endpoint
+                scope["path_params"] = path_params
+                await endpoint(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _find(self, key: tuple[str, str]) -> _Found | None:
+        """The route, endpoint and parameters for a method and path not seen lately."""
+        method, path = key
+        parts = path.split("/")
+        shape = (method, *[p if not p or p in self.literals else "{}" for p in parts])
+        target = self.shapes.get(shape, _UNKNOWN)
+        if target is _UNKNOWN:
+            target = self._resolve({"type": "http", "method": method, "path": path})
+            if len(self.shapes) < self.MAX_SHAPES:
+                self.shapes[shape] = target
+        if target is None:
+            return None
+        route, endpoint, positions = target
+        found = route, endpoint, {name: parts[index] for name, index in positions}
+        if len(self.recent) >= self.MAX_RECENT:
+            self.recent.clear()
+        self.recent[key] = found
+        return found
+
+    def _resolve(self, scope: Scope) -> _Target | None:
+        """The route _SpecRouter would take for a full match, with its endpoint and where in
+        the path each parameter is; None for anything but a full match."""
+        path = scope["path"]
+        for route in self.routes:
+            if route.path.count("/") != path.count("/"):
+                continue
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                app = route.endpoint
+                assert isinstance(app, _PathApp)
+                endpoint = app.endpoints[scope["method"]]
+                params = tuple((part[1:-1], index) for index, part in
+                               enumerate(route.path.split("/")) if part.startswith("{"))
+                return route, endpoint, params
+            if match is Match.PARTIAL:
+                return None
+        return None
+
+
+_Target = tuple["_SpecRoute", "_Endpoint", tuple[tuple[str, int], ...]]
+_Found = tuple["_SpecRoute", "_Endpoint", dict[str, str]]
+_UNKNOWN: Any = object()
 
 
 class _SpecRouter(Router):
@@ -306,7 +396,9 @@ class _Endpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
-        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        query_string = scope["query_string"]
+        query = parse_qsl(query_string.decode("latin-1"),
+                          keep_blank_values=True) if query_string else []
         body: Any = None
         rejected: tuple[str, ...] = ()
         rule: FaultRule | None = None
@@ -463,11 +555,24 @@ async def _send(send: Send, status: int, payload: bytes | None,
                 headers: Mapping[str, str]) -> None:
     """The response as two ASGI messages (what starlette.Response sends, minus its set-up)."""
     body = payload or b""
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    raw = [_ENCODED.get(item) or _encoded(item) for item in headers.items()]
     if status not in (204, 304):
         raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+# Response headers as bytes, by (name, value): most answers repeat a few (content-type).
+_ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+_MAX_ENCODED = 256
+
+
+def _encoded(header: tuple[str, str]) -> tuple[bytes, bytes]:
+    name, value = header
+    raw = name.lower().encode("latin-1"), value.encode("latin-1")
+    if len(_ENCODED) < _MAX_ENCODED and len(value) < 100:
+        _ENCODED[header] = raw
+    return raw
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -208,14 +208,20 @@ def _serve(args: argparse.Namespace) -> int:
     tune_gc()
     _log_rejections(quiet=args.quiet)
     # proxy_headers off: the mock is never behind a proxy, and the middleware wraps every request.
-    config = uvicorn.Config(app, lifespan="off", access_log=not args.quiet, proxy_headers=False,
-                            log_level="warning" if args.quiet else "info",
+    # The request log is the app's own (uvicorn's format, a few µs a line): uvicorn's access log
+    # goes through the logging module, ~30 µs a request.
+    request_log = None if args.quiet else _request_log(app)
+    config = uvicorn.Config(request_log or app, lifespan="off", access_log=False,
+                            proxy_headers=False, log_level="warning" if args.quiet else "info",
                             http=guarded_protocol())
     try:
         _server(config).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn shuts down gracefully on Ctrl-C, then re-raises it; the traceback is noise.
         return 130
+    finally:
+        if request_log is not None:
+            request_log.flush()  # its last lines
     return 0
 
 
@@ -255,6 +261,13 @@ def _latency(text: str) -> object:
         return Latency.parse(text)
     except FaultError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _request_log(app: Any) -> Any:
+    """`app` writing one line per request to stdout, as uvicorn's access log did."""
+    from mockserver.requestlog import RequestLog
+
+    return RequestLog(app, sys.stdout)
 
 
 def _log_rejections(quiet: bool) -> None:

@@ -3,10 +3,13 @@ one incoming message is coerced)."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
+import orjson
 from pyrsistent import PVector, pvector
 
 from mockserver.errors import BadRequest
@@ -21,11 +24,15 @@ class MessageLog:
     from this one by appends and replaces (a whole thread's history, forks included), so a
     position may be another version's: lookups check it against this version's vector. Every
     id of this version is in it, so a missing id is new here without a scan.
+
+    `base` is the version this one was made from by appending only (its messages are a prefix
+    of these), so that its JSON can be extended instead of written again (see `encoded`).
     """
 
     EMPTY: ClassVar[MessageLog]
     messages: PVector[Message]
     index: dict[str, int]
+    base: MessageLog | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, messages: list[Message]) -> MessageLog:
@@ -68,6 +75,7 @@ def _merge(left: MessageLog, incoming: list[Message]) -> MessageLog:
     # A log grown from EMPTY gets an index of its own: EMPTY is shared by every thread.
     messages, index = left.messages, {} if left is MessageLog.EMPTY else left.index
     doomed: set[str] = set()
+    appended_only = True
     for message in incoming:
         message_id = message["id"]
         position = _position(messages, index, message_id)
@@ -82,9 +90,10 @@ def _merge(left: MessageLog, incoming: list[Message]) -> MessageLog:
         else:
             doomed.discard(message_id)
             messages = messages.set(position, message)
+            appended_only = False
     if doomed:
         return MessageLog.of([m for m in messages if m["id"] not in doomed])
-    return MessageLog(messages, index)
+    return MessageLog(messages, index, left if appended_only else None)
 
 
 def _position(messages: PVector[Message], index: dict[str, int], message_id: str) -> int | None:
@@ -98,3 +107,73 @@ def _position(messages: PVector[Message], index: dict[str, int], message_id: str
         if messages[i]["id"] == message_id:
             return i
     return None
+
+
+# ---- JSON, written once -------------------------------------------------------------------
+
+# The JSON of recently read logs, by identity (the entry holds the log, so its id stays its
+# own): a GET of a long thread's state costs what was appended since the last GET, not the
+# whole list. Bounded in entries and bytes; the least recently read goes first.
+CACHE_ENTRIES = 512
+CACHE_BYTES = 16 * 1024 * 1024
+_BASES_LOOKED_AT = 64  # how far back along `base` a cached version is looked for
+_cache: OrderedDict[int, tuple[MessageLog, bytes]] = OrderedDict()
+_cached_bytes = 0
+_cache_lock = threading.Lock()
+
+
+def encoded(log: MessageLog) -> bytes:
+    """The log as a JSON array, byte for byte what `orjson.dumps(log.to_list())` writes."""
+    with _cache_lock:
+        hit = _cached(log)
+        if hit is not None:
+            return hit
+        ancestor, prefix = log.base, None
+        for _ in range(_BASES_LOOKED_AT):
+            if ancestor is None:
+                break
+            prefix = _cached(ancestor)
+            if prefix is not None:
+                break
+            ancestor = ancestor.base
+    if ancestor is not None and prefix is not None:
+        start = len(ancestor.messages)
+        tail = b",".join([orjson.dumps(m, default=_plain) for m in log.messages[start:]])
+        if not tail:
+            data = prefix
+        else:  # "[a,b]" + c -> "[a,b,c]"
+            data = b"".join([memoryview(prefix)[:-1], b"," if start else b"", tail, b"]"])
+    else:
+        data = orjson.dumps(log.messages.tolist(), default=_plain)
+    with _cache_lock:
+        _remember(log, data)
+    return data
+
+
+def _plain(value: object) -> object:
+    # What app.py's encoder does for a persistent vector inside a message (reducers.to_plain).
+    if isinstance(value, PVector):
+        return value.tolist()
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
+
+
+def _cached(log: MessageLog) -> bytes | None:
+    entry = _cache.get(id(log))
+    if entry is None or entry[0] is not log:
+        return None
+    _cache.move_to_end(id(log))
+    return entry[1]
+
+
+def _remember(log: MessageLog, data: bytes) -> None:
+    global _cached_bytes
+    if len(data) > CACHE_BYTES:
+        return
+    old = _cache.pop(id(log), None)
+    if old is not None:
+        _cached_bytes -= len(old[1])
+    _cache[id(log)] = (log, data)
+    _cached_bytes += len(data)
+    while len(_cache) > CACHE_ENTRIES or _cached_bytes > CACHE_BYTES:
+        _, (_, dropped) = _cache.popitem(last=False)
+        _cached_bytes -= len(dropped)

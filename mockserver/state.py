@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import random
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from uuid6 import uuid6
+import orjson
 
 from mockserver.errors import BadRequest, Conflict
 from mockserver.graph import COPY, END, INPUT, START, Graph
+from mockserver.message_log import MessageLog, encoded
 from mockserver.reducers import INITIAL, REDUCERS, to_plain
 from mockserver.store import Checkpoint, Thread, utc_now
 
 _random = random.Random()
 _TASK_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
+_TASK_NAMESPACE_BYTES = _TASK_NAMESPACE.bytes
+# 100-ns intervals from the UUID epoch (1582-10-15) to the Unix epoch, and the last timestamp
+# a checkpoint id was given (ids are strictly increasing, as uuid6's are).
+_UUID_EPOCH = 0x01B21DD213814000
+_last_timestamp = 0
 _LIST_VALUES_ERROR = (
     "Expected dict, got {values!r}\nFor troubleshooting, visit: "
     "https://docs.langchain.com/oss/python/langgraph/errors/INVALID_GRAPH_NODE_RETURN_VALUE"
@@ -39,15 +47,36 @@ EMPTY_STATE: dict[str, Any] = {
 
 
 def new_checkpoint_id(step: int) -> str:
-    """A time-ordered uuid6 whose clock sequence is the step, as LangGraph makes them."""
-    # The node bits only need to differ, not to be secret: no os.urandom call per checkpoint.
-    return str(uuid6(node=_random.getrandbits(48), clock_seq=step))
+    """A time-ordered uuid6 whose clock sequence is the step, as LangGraph makes them.
+
+    What `str(uuid6.uuid6(node, clock_seq=step))` gives, without its two UUID objects: the
+    100-ns timestamp (one more than the last one when the clock has not moved), version 6,
+    the RFC 9562 variant, the step's low 14 bits, and 48 random node bits (they only need to
+    differ, not to be secret: no os.urandom call per checkpoint).
+    """
+    global _last_timestamp
+    timestamp = time.time_ns() // 100 + _UUID_EPOCH
+    if timestamp <= _last_timestamp:
+        timestamp = _last_timestamp + 1
+    _last_timestamp = timestamp
+    value = (((timestamp >> 12) & 0xFFFFFFFFFFFF) << 80 | 0x6 << 76 | (timestamp & 0xFFF) << 64
+             | (0x8000 | step & 0x3FFF) << 48 | _random.getrandbits(48))
+    return _dashed(f"{value:032x}")
 
 
 @functools.lru_cache(maxsize=8192)
 def task_id(checkpoint_id: str, node: str) -> str:
-    """The stable id of the task that runs `node` after a checkpoint."""
-    return str(uuid.uuid5(_TASK_NAMESPACE, f"{checkpoint_id}:{node}"))
+    """The stable id of the task that runs `node` after a checkpoint: what
+    `str(uuid.uuid5(_TASK_NAMESPACE, f"{checkpoint_id}:{node}"))` gives."""
+    digest = bytearray(hashlib.sha1(_TASK_NAMESPACE_BYTES + f"{checkpoint_id}:{node}".encode(),
+                                    usedforsecurity=False).digest()[:16])
+    digest[6] = digest[6] & 0x0F | 0x50  # version 5
+    digest[8] = digest[8] & 0x3F | 0x80  # the RFC 4122 variant
+    return _dashed(digest.hex())
+
+
+def _dashed(hex32: str) -> str:
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
 
 
 # ---- writes ---------------------------------------------------------------------------------
@@ -244,7 +273,8 @@ def ordered_channels(graph: Graph, values: Mapping[str, Any]) -> list[str]:
 # ---- reads ----------------------------------------------------------------------------------
 
 def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True) -> dict[str, Any]:
-    """A checkpoint as a ThreadState body, keys in the real server's order."""
+    """A checkpoint as a ThreadState body, keys in the real server's order. Message lists come
+    as orjson Fragments (their JSON, written once): serialise the body with orjson."""
     cid = checkpoint.checkpoint_id
     ref: dict[str, Any] = {"checkpoint_id": cid, "thread_id": thread_id}
     if with_ns:
@@ -252,7 +282,7 @@ def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True
     parent = checkpoint.parent_id
     tasks = [_render_task(checkpoint, node) for node in checkpoint.next]
     return {
-        "values": {k: to_plain(v) for k, v in checkpoint.values.items()},
+        "values": {k: _encoded(v) for k, v in checkpoint.values.items()},
         "next": list(checkpoint.next),
         "tasks": tasks,
         "metadata": checkpoint.metadata,
@@ -329,6 +359,14 @@ def history(
         if len(states) >= limit:
             break
     return states
+
+
+def _encoded(value: Any) -> Any:
+    """A channel value for a response body: a message list as its JSON, written once and
+    reused (orjson writes a Fragment as it is), anything else as plain data."""
+    if isinstance(value, MessageLog):
+        return orjson.Fragment(encoded(value))
+    return to_plain(value)
 
 
 def _render_task(checkpoint: Checkpoint, node: str) -> dict[str, Any]:

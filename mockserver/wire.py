@@ -14,9 +14,14 @@ Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 
 async def read_body(receive: Receive, limit: int) -> bytes:
     """The request body; PayloadTooLarge as soon as it grows past `limit` bytes."""
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        body: bytes = message.get("body", b"")  # the whole body in one message, as usual
+        if len(body) > limit:
+            raise PayloadTooLarge(f"Request body is over the {limit}-byte limit")
+        return body
     chunks, size = [], 0
     while True:
-        message = await receive()
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
@@ -26,6 +31,7 @@ async def read_body(receive: Receive, limit: int) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
+        message = await receive()
     return b"".join(chunks)
 
 
