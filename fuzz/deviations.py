@@ -48,13 +48,19 @@ class Deviation:
         """Whether this entry explains ``difference`` of a step."""
         if not fnmatch.fnmatchcase(op, self.operation):
             return False
-        if not fnmatch.fnmatchcase(difference.pattern, self.path):
+        if not fnmatch.fnmatchcase(difference.pattern, _glob(self.path)):
             return False
         if self.statuses is not None and sorted(self.statuses) != sorted(statuses):
             return False
         if not self.tags <= tags:
             return False
         return self.request is None or re.search(self.request, json.dumps(request)) is not None
+
+
+def _glob(path: str) -> str:
+    """An entry's path pattern for fnmatch: `[*]` stands for a generalised list index (the
+    literal characters), not for a character class."""
+    return path.replace("[*]", "[[]*[]]")
 
 
 def load_deviations(path: Path, doc: Path | None = None) -> list[Deviation]:

@@ -316,8 +316,8 @@ def state_at(thread: Thread, checkpoint_id: str | None,
     if checkpoint is not None:
         return render_state(thread.thread_id, checkpoint, with_ns=namespace is not None)
     # The real server answers 200 with an empty state echoing the id (transcript #136), or
-    # naming none on a thread never written.
-    return _empty_at(thread, checkpoint_id if thread.checkpoints else None, namespace)
+    # naming none on a thread bound to no graph.
+    return _empty_at(thread, checkpoint_id if thread.graph_id else None, namespace)
 
 
 def _empty_at(thread: Thread, checkpoint_id: str | None, namespace: str | None) -> dict[str, Any]:

@@ -90,7 +90,7 @@ CASES: list[dict[str, Any]] = [
     {"method": "GET", "path": "/threads/{tid}/state", "params": {"subgraphs": "zzz"}},
     {"method": "GET", "path": "/ok", "params": {"check_db": "x"}},
     {"method": "GET", "path": "/ok", "params": {"check_db": "5"}},
-    # An unknown checkpoint of a thread never written: the empty state, naming no checkpoint.
+    # An unknown checkpoint of a thread bound to no graph: the empty state, naming none.
     {"method": "GET", "path": f"/threads/{{tid}}/state/{ZERO}"},
     {"method": "POST", "path": "/threads/{tid}/state/checkpoint",
      "json": {"checkpoint": {"checkpoint_id": ZERO}}},

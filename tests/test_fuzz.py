@@ -104,6 +104,15 @@ def test_deviations_match_operation_path_statuses_tags_and_request() -> None:
     assert not entry.matches("POST /threads/search", (200, 500), tags, {"body": {}}, diff)
 
 
+def test_a_path_pattern_reads_a_list_index_as_written() -> None:
+    # `[*]` in an entry is the generalised index itself, not a glob character class.
+    entry = Deviation(doc=9, operation="*", path="body[*].[vsie]*", reason="r")
+    for path, expected in (("body[2].status", True), ("body[0].values.topic", True),
+                           ("body[1].config", False), ("body.status", False)):
+        assert entry.matches("POST /threads/search", (200, 200), frozenset(), {},
+                             Difference(path, 1, 2)) is expected, path
+
+
 def test_the_deviations_file_cites_rows_of_the_deviations_doc() -> None:
     entries = load_deviations(ROOT / "fuzz" / "deviations.yaml", ROOT / "docs" / "deviations.md")
     assert entries and all(entry.reason for entry in entries)

@@ -983,7 +983,6 @@ def test_state_at_a_checkpoint_of_another_thread_is_empty(
 ) -> None:
     other = new_thread(client)
     foreign = update(client, other, values={"topic": "theirs"})
-    update(client, thread_id, values={"topic": "ours"})  # a thread never written names none
     body = state_at(client, thread_id, foreign)
     assert body["values"] == {}
     assert body["checkpoint_id"] == foreign
@@ -1043,7 +1042,6 @@ def test_post_state_at_checkpoint_in_a_subgraph_is_empty(
 
 
 def test_post_state_at_an_unknown_checkpoint(client: httpx.Client, thread_id: str) -> None:
-    update(client, thread_id, values={"topic": "a"})  # a thread never written names none
     response = client.post(f"/threads/{thread_id}/state/checkpoint",
                            json={"checkpoint": {"checkpoint_id": GHOST}})
     assert response.status_code == 200
