@@ -117,7 +117,9 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         current = base.values
         if command.get("update") is not None:
             current = _apply(x, current, command["update"])
-        tasks = [*base.next, *_goto(x, command.get("goto"))]
+        # A task of a node this graph lacks (the thread ran another graph) never runs.
+        tasks = [node for node in (*base.next, *_goto(x, command.get("goto")))
+                 if node == START or x.graph.has_node(node)]
         if _time_travels(x, base, command):
             # The fork starts the run's branch and carries the command's writes.
             order = [START, *x.graph.nodes]  # LangGraph lists tasks in the graph's node order
