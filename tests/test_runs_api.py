@@ -289,6 +289,21 @@ def test_joining_a_new_run_that_writes_nothing_sees_its_metadata(client: httpx.C
     assert [e["event"] for e in joined] == ["metadata"]
 
 
+def test_a_run_of_another_graph_leaves_a_pending_task_it_has_no_node_for(
+    client: httpx.Client,
+) -> None:
+    # An interrupter thread resumed with the agent graph: 'ask' is no node of agent, so the
+    # run does nothing (langgraph dev); the interrupter can still resume it afterwards.
+    tid = client.post("/threads", json={}).json()["thread_id"]
+    client.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "interrupter", "input": HI})
+    _, events = stream(client, f"/threads/{tid}/runs/stream", {
+        "assistant_id": "agent", "command": {"resume": "yes"}, "stream_mode": ["tasks"]})
+    assert [e["event"] for e in events] == ["metadata"]
+    resumed = client.post(f"/threads/{tid}/runs/wait", json={
+        "assistant_id": "interrupter", "command": {"resume": "yes"}}).json()
+    assert resumed["topic"] == "answer=yes"
+
+
 def test_a_rollback_awaited_keeps_a_run_that_never_ran(paced: httpx.Client) -> None:
     # langgraph dev deletes a pending run on rollback only when nobody awaits it.
     tid = paced.post("/threads", json={}).json()["thread_id"]
