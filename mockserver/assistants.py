@@ -117,6 +117,8 @@ def schemas(graph: Graph) -> dict[str, Any]:
         prop: dict[str, Any] = {"default": None, "title": title}
         if reducer in ("add_messages", "append"):
             prop.update(items={}, type="array")
+        elif channel in graph.types:
+            prop["type"] = graph.types[channel]
         properties[channel] = prop
     state = {"properties": properties, "title": f"{graph.graph_id}_state", "type": "object"}
     return {"graph_id": graph.graph_id, "input_schema": None, "output_schema": None,

@@ -43,6 +43,11 @@ _MODEL_SCHEMA = {
                         "type": "object",
                         "additionalProperties": {"enum": sorted(REDUCERS)},
                     },
+                    "types": {
+                        "type": "object",
+                        "additionalProperties": {"enum": ["string", "integer", "number",
+                                                          "boolean", "object", "array"]},
+                    },
                     "nodes": {
                         "type": "object",
                         "minProperties": 1,
@@ -59,7 +64,7 @@ _MODEL_SCHEMA = {
     },
 }
 _VALIDATOR = jsonschema_rs.validator_for(_MODEL_SCHEMA)
-_GRAPH_KEYS = ("channels", "nodes", "edges")
+_GRAPH_KEYS = ("channels", "types", "nodes", "edges")
 # `file:line: ` of a path of keys, to start an error message with ("" for no file)
 Locator = Callable[[Sequence[str | int]], str]
 
@@ -83,6 +88,9 @@ class Graph:
     scripts: Mapping[str, NodeScript] = field(default_factory=dict)
     # every edge as declared, __end__ included, for drawing the graph
     edge_list: tuple[tuple[str, str], ...] = ()
+    # `types`: the JSON type of a last_value channel, as the graph's Python state declares it
+    # (GET /assistants/{id}/schemas shows it)
+    types: Mapping[str, str] = field(default_factory=dict)
 
     def next_nodes(self, node: str) -> tuple[str, ...]:
         """The nodes that run after `node` wrote, in the order the graph declares them."""
@@ -200,4 +208,9 @@ def _build_graph(graph_id: str, spec: Mapping[str, Any], where: Locator = _nowhe
             raise GraphModelError(shorten(f"{where([*here, 'nodes', name])}graph {graph_id}: "
                                           f"node {name}: {exc}")) from None
     edge_list = tuple((source, target) for source, target in spec["edges"])
-    return Graph(graph_id, channels, nodes, ordered, scripts, edge_list)
+    types = dict(spec.get("types") or {})
+    for channel in types:
+        if channel not in channels:
+            raise GraphModelError(f"{where([*here, 'types', channel])}graph {graph_id}: "
+                                  f"types names {channel}, which is not one of its channels")
+    return Graph(graph_id, channels, nodes, ordered, scripts, edge_list, types)

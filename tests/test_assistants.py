@@ -49,7 +49,7 @@ def test_get_graph_and_schemas(client: httpx.Client) -> None:
     assert schemas["state_schema"] == {
         "properties": {"messages": {"default": None, "items": {}, "title": "Messages",
                                     "type": "array"},
-                       "topic": {"default": None, "title": "Topic"}},
+                       "topic": {"default": None, "title": "Topic", "type": "string"}},
         "title": "interrupter_state", "type": "object"}
 
 

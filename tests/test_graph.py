@@ -19,6 +19,7 @@ def model(**graph: Any) -> dict[str, Any]:
 def test_the_packaged_default_holds_the_reference_graphs() -> None:
     graphs = load_graphs()
     assert set(graphs) == {"agent", "interrupter", "slow"}
+    assert all(graph.types == {"topic": "string"} for graph in graphs.values())
     assert [graphs["slow"].next_nodes(n) for n in ("__start__", "slow_node")] == [
         ("slow_node",), ()]
     agent = graphs["agent"]
@@ -57,3 +58,10 @@ def test_malformed_models_are_refused_with_the_reason(document: dict[str, Any],
 def test_an_unreadable_file_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(GraphModelError, match="cannot read"):
         load_graphs(tmp_path / "missing.yaml")
+
+
+def test_types_name_channels_of_the_graph() -> None:
+    model = {"graphs": {"g": {"channels": {"topic": "last_value"}, "types": {"topc": "string"},
+                              "nodes": {"n": {}}, "edges": [["__start__", "n"]]}}}
+    with pytest.raises(GraphModelError, match="types names topc"):
+        load_graphs(model)

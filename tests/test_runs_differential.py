@@ -39,8 +39,6 @@ EXPECTED: dict[tuple[str, int], tuple[frozenset[str], str]] = {
                          "the whole run record"),
     ("cancel_running", 1): (frozenset({"headers.content-type"}),
                             "a 202 from the mock carries a JSON null body (docs/deviations.md)"),
-    ("assistants", 5): (frozenset({"body.state_schema.properties.topic.type"}),
-                        "a graph model knows a channel's reducer, not its Python type"),
 }
 
 
