@@ -56,6 +56,9 @@ class Thread:
     # what the last run left: its error ({error, message}) and the status it set, if any
     error: Any = None
     run_status: str | None = None
+    # A copy's record, as the real server keeps it until the copy is next written: no values,
+    # no interrupts or error, status idle (its state has the copied values all along).
+    copied_record: bool = False
 
     @property
     def head(self) -> Checkpoint | None:
@@ -77,6 +80,7 @@ class Thread:
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Store a checkpoint; ids are time-ordered, so this is an append in practice."""
+        self.copied_record = False  # a write brings the thread record up to its state
         cid = checkpoint.checkpoint_id
         if not self.checkpoint_ids or cid > self.checkpoint_ids[-1]:
             self.checkpoint_ids.append(cid)

@@ -90,6 +90,7 @@ def copy_thread(store: Store, thread: Thread) -> Thread:
     copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), {})
     for checkpoint in thread.checkpoints:
         copy.add_checkpoint(_rehome(checkpoint, copy.thread_id))
+    copy.copied_record = bool(copy.checkpoints)
     store.add(copy)
     return copy
 
@@ -110,6 +111,8 @@ def thread_status(thread: Thread) -> str:
         return "busy"
     if thread.run_status is not None:
         return thread.run_status
+    if thread.copied_record:
+        return "idle"
     head = thread.head
     return "interrupted" if head is not None and head.next else "idle"
 
@@ -125,8 +128,10 @@ def render_thread(thread: Thread) -> dict[str, Any]:
         "metadata": thread.metadata,
         "status": thread_status(thread),
         "config": thread.config,
-        "values": None if head is None else _plain_values(thread),
     }
+    if thread.copied_record:
+        return body  # the real copy's record: no values, interrupts or error yet
+    body["values"] = None if head is None else _plain_values(thread)
     if head is not None:
         # These two keys appear once the state has been written (transcript #58).
         body["error"] = thread.error
@@ -181,7 +186,8 @@ def _filter(store: Store, query: Mapping[str, Any]) -> list[Thread]:
     if values := query.get("values"):
         # A thread never written has values null and matches no values filter (the real
         # server answers 500 here instead, transcript #188).
-        threads = [t for t in threads if t.head is not None and _contains(_plain_values(t), values)]
+        threads = [t for t in threads if t.head is not None and not t.copied_record
+                   and _contains(_plain_values(t), values)]
     return threads
 
 

@@ -43,10 +43,6 @@ EXPECTED: dict[int, Expectation] = {
     201: Expectation(compare_body=False, reason=_RUNS),
     202: Expectation(compare_body=False, reason=_RUNS),
     203: Expectation(status=200, reason="a values filter skips never-written threads (real: 500)"),
-    206: Expectation(compare_body=False, reason="a copy shows the copied values and status "
-                                                "(the real server omits values, says idle)"),
-    207: Expectation(compare_body=False, reason="a copy shows the copied values and status"),
-    208: Expectation(compare_body=False, reason="a copy shows the copied values and status"),
     211: Expectation(status=404, reason="copying an unknown thread is 404 like every thread "
                                         "route (the real server says 409 Conflict)"),
     213: Expectation(skip=True, reason="POST /threads/prune is not part of this contract"),

@@ -4,9 +4,11 @@ A representative sequence (threads, state updates that grow a message list, read
 history, forks, copies, routing errors, rejections, CORS) runs on the app `mockserver serve`
 builds, as raw ASGI calls. Every answer's status, headers and body bytes are compared with
 tests/data/response_bytes.jsonl, recorded from commit 3588f08 (before the fast routes, the
-app's own request log and the cached message JSON). Ids and timestamps differ from run to run,
-so each UUID becomes `<id N>` (N by first appearance) and each timestamp `<time>`, in bodies and
-headers alike; content-length is checked against the body instead.
+app's own request log and the cached message JSON), and again when the copy's record became
+the real server's (the copy and the search that shows it are the only lines that changed).
+Ids and timestamps differ from run to run, so each UUID becomes `<id N>` (N by first
+appearance) and each timestamp `<time>`, in bodies and headers alike; content-length is
+checked against the body instead.
 
 Record again (only when an answer is meant to change) from the checkout to compare with:
 

@@ -859,11 +859,15 @@ def test_copy_has_a_new_id_and_the_same_metadata(
     assert copy["thread_id"] != source_id
     assert copy["metadata"] == source["metadata"] == {"graph_id": "agent", "owner": "alice"}
     assert copy["config"] == source["config"]
-    # The mock shows the copied values and status (deviation from #206-208).
-    assert copy["values"] == source["values"]
-    assert copy["status"] == source["status"]
+    # As on the real server (#206-208): the copy's record has no values (nor interrupts or
+    # error) and says idle until the copy is next written; its state has the copied values.
+    assert "values" not in copy and copy["status"] == "idle"
+    assert client.get(f"/threads/{copy['thread_id']}/state").json()["values"] == source["values"]
     assert when(copy["created_at"]) > when(source["created_at"])
     assert get_thread(client, copy["thread_id"]) == copy
+    client.post(f"/threads/{copy['thread_id']}/state", json={"values": {"topic": "x"}})
+    written = get_thread(client, copy["thread_id"])
+    assert written["values"]["topic"] == "x" and {"error", "interrupts"} <= set(written)
     assert count(client) == 2
 
 
