@@ -90,7 +90,7 @@ def copy_thread(store: Store, thread: Thread) -> Thread:
     copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), {})
     for checkpoint in thread.checkpoints:
         copy.add_checkpoint(_rehome(checkpoint, copy.thread_id))
-    copy.copied_record = bool(copy.checkpoints)
+    copy.copied_record = True
     store.add(copy)
     return copy
 
