@@ -15,14 +15,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
-from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.admin import Admin, AdminGate
@@ -34,6 +32,7 @@ from mockserver.guard import Guard
 from mockserver.handlers import HANDLERS, Call, Context, Handler, Reply
 from mockserver.journal import DEFAULT_JOURNAL_SIZE, Exchange, Journal
 from mockserver.reducers import to_plain
+from mockserver.routing import FastRoutes, PathApp, SpecRoute, SpecRouter, route_order, shadows
 from mockserver.spec import Operation, Spec, load_spec
 from mockserver.validation import OperationValidator
 from mockserver.wire import read_body
@@ -108,24 +107,24 @@ def create_app(
     observers = tuple(o for o in (journal, observer) if o is not None)
     options = _Options(check_responses, report_only, max_body_size, observers, faults)
     components = spec.document.get("components", {})
-    routes: list[_SpecRoute] = []
-    for path, operations in sorted(spec.by_path().items(), key=lambda item: _route_order(item[0])):
+    routes: list[SpecRoute] = []
+    for path, operations in sorted(spec.by_path().items(), key=lambda item: route_order(item[0])):
         endpoints = {
             op.method: _Endpoint(op, OperationValidator(op, components),
                                  handler_map.get(op.operation_id), context, options)
             for op in operations
         }
-        routes.append(_SpecRoute(path, _PathApp(endpoints), methods=list(endpoints)))
+        routes.append(SpecRoute(path, PathApp(endpoints), methods=list(endpoints)))
     for route in routes:
-        route.shadowed_by = [other for other in routes if _shadows(other.path, route.path)]
+        route.shadowed_by = [other for other in routes if shadows(other.path, route.path)]
     middleware = [] if not (cors_origins or cors_origin_regex) else [Middleware(
         _CORSWhenAsked, allow_origins=list(cors_origins), allow_origin_regex=cors_origin_regex,
         allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS)]
     cors = list(middleware)
-    middleware.append(Middleware(_FastRoutes, routes=routes))
+    middleware.append(Middleware(FastRoutes, routes=routes))
     app = _MockApp(routes=routes, middleware=middleware,
                    exception_handlers={HTTPException: _http_error})
-    app.router = _SpecRouter(routes, redirect_slashes=False)
+    app.router = SpecRouter(routes, redirect_slashes=False)
     app.state.context = context
     app.state.control = control
     gate: Any = Admin(control, open_to_all=api_key is not None, max_body_size=max_body_size,
@@ -201,177 +200,10 @@ def _with_pna(send: Send) -> Send:
     return send_with_pna
 
 
-class _FastRoutes:
-    """The hot path: a request whose route and method are known goes straight to its endpoint,
-    past Starlette's exception middleware and router (the same route, found by a dict lookup
-    instead of a regex per candidate route).
-
-    What a path routes to depends only on which of its segments spell a literal segment of
-    some template (a parameter takes any non-empty segment), so the route is cached by the
-    method and the path with every other non-empty segment read as "{}". Anything else (no route, a
-    method the path does not take: 404 and 405) goes the usual way.
-    """
-
-    MAX_SHAPES = 4096  # cached path shapes, a bound against paths made of unusual segments
-    MAX_RECENT = 1024  # cached exact paths; all forgotten at once when full
-
-    def __init__(self, app: ASGIApp, routes: list[_SpecRoute]) -> None:
-        self.app = app
-        self.routes = routes
-        self.literals = frozenset(part for route in routes
-                                  for part in route.path.split("/") if not part.startswith("{"))
-        # Only `{name}` parameters (Starlette's str convertor, one non-empty segment) qualify.
-        self.enabled = all(not p.startswith("{") or (p.endswith("}") and ":" not in p)
-                           for route in routes for p in route.path.split("/"))
-        self.shapes: dict[tuple[str, ...], _Target | None] = {}
-        # The exact paths requested lately (a client polls the same thread): no split at all.
-        self.recent: dict[tuple[str, str], _Found] = {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.enabled and not scope.get("root_path"):
-            key = (scope["method"], scope["path"])
-            found = self.recent.get(key)
-            if found is None:
-                found = self._find(key)
-            if found is not None:
-                route, endpoint, params = found
-                path_params = dict(params)
-                if outer := scope.get("path_params"):
-                    path_params = {**outer, **params}
-                scope["route"] = route
-                scope["endpoint"] = route.endpoint
-                scope["path_params"] = path_params
-                await endpoint(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-    def _find(self, key: tuple[str, str]) -> _Found | None:
-        """The route, endpoint and parameters for a method and path not seen lately."""
-        method, path = key
-        parts = path.split("/")
-        shape = (method, *[p if not p or p in self.literals else "{}" for p in parts])
-        target = self.shapes.get(shape, _UNKNOWN)
-        if target is _UNKNOWN:
-            target = self._resolve({"type": "http", "method": method, "path": path})
-            if len(self.shapes) < self.MAX_SHAPES:
-                self.shapes[shape] = target
-        if target is None:
-            return None
-        route, endpoint, positions = target
-        found = route, endpoint, {name: parts[index] for name, index in positions}
-        if len(self.recent) >= self.MAX_RECENT:
-            self.recent.clear()
-        self.recent[key] = found
-        return found
-
-    def _resolve(self, scope: Scope) -> _Target | None:
-        """The route _SpecRouter would take for a full match, with its endpoint and where in
-        the path each parameter is; None for anything but a full match."""
-        path = scope["path"]
-        for route in self.routes:
-            if route.path.count("/") != path.count("/"):
-                continue
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                app = route.endpoint
-                assert isinstance(app, _PathApp)
-                endpoint = app.endpoints[scope["method"]]
-                params = tuple((part[1:-1], index) for index, part in
-                               enumerate(route.path.split("/")) if part.startswith("{"))
-                return route, endpoint, params
-            if match is Match.PARTIAL:
-                return None
-        return None
-
-
-_Target = tuple["_SpecRoute", "_Endpoint", tuple[tuple[str, int], ...]]
-_Found = tuple["_SpecRoute", "_Endpoint", dict[str, str]]
-_UNKNOWN: Any = object()
-
-
-class _SpecRouter(Router):
-    """Starlette's router, trying only the routes whose template has as many "/" as the path:
-    a parameter never spans one, so the others cannot match (1-5 routes tried, not 27)."""
-
-    def __init__(self, routes: list[_SpecRoute], redirect_slashes: bool) -> None:
-        super().__init__(routes, redirect_slashes=redirect_slashes)
-        self.by_slashes: dict[int, list[BaseRoute]] = {}
-        for route in routes:
-            self.by_slashes.setdefault(route.path.count("/"), []).append(route)
-
-    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().app(scope, receive, send)
-            return
-        scope.setdefault("router", self)
-        partial: tuple[BaseRoute, Scope] | None = None
-        for route in self.by_slashes.get(get_route_path(scope).count("/"), ()):
-            match, child_scope = route.matches(scope)
-            if match is Match.FULL:
-                scope["route"] = route
-                scope.update(child_scope)
-                await route.handle(scope, receive, send)
-                return
-            if match is Match.PARTIAL and partial is None:
-                partial = (route, child_scope)
-        if partial is not None:  # the path is routed, the method is not: 405 with Allow
-            scope["route"] = partial[0]
-            scope.update(partial[1])
-            await partial[0].handle(scope, receive, send)
-            return
-        await self.default(scope, receive, send)
-
-
-class _SpecRoute(Route):
-    """A route that leaves a path to the literal route spelling it (POST-only /threads/search
-    is not GET /threads/{thread_id} with the id "search"), so a wrong method gets 405."""
-
-    shadowed_by: list[Route]
-
-    def __init__(self, path: str, endpoint: Any, methods: list[str]) -> None:
-        super().__init__(path, endpoint, methods=methods)
-        assert self.methods is not None
-        self.methods.discard("HEAD")  # only the methods the spec documents
-        self.shadowed_by = []
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child = super().matches(scope)
-        if match is not Match.NONE and self.shadowed_by:
-            path = get_route_path(scope)
-            if any(other.path_regex.match(path) for other in self.shadowed_by):
-                return Match.NONE, {}
-        return match, child
-
-
-def _shadows(literal: str, templated: str) -> bool:
-    """Whether `literal` spells a path that the parameters of `templated` would also match."""
-    ours, theirs = literal.strip("/").split("/"), templated.strip("/").split("/")
-    if literal == templated or len(ours) != len(theirs):
-        return False
-    pairs = list(zip(ours, theirs, strict=True))
-    return all(a == b or b.startswith("{") for a, b in pairs) and any(
-        not a.startswith("{") and b.startswith("{") for a, b in pairs)
-
-
-def _route_order(path: str) -> list[tuple[int, str]]:
-    # Literal segments sort before parameters: /state/checkpoint is tried before /state/{id}.
-    return [(1 if part.startswith("{") else 0, part) for part in path.strip("/").split("/")]
-
-
 def _graphs(graphs: Mapping[str, Graph] | Path | str | None) -> Mapping[str, Graph]:
     if isinstance(graphs, Mapping) and all(isinstance(g, Graph) for g in graphs.values()):
         return graphs
     return load_graphs(graphs)
-
-
-class _PathApp:
-    """The ASGI app behind one path template; Starlette has already matched the method."""
-
-    def __init__(self, endpoints: Mapping[str, _Endpoint]) -> None:
-        self.endpoints = endpoints
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.endpoints[scope["method"]](scope, receive, send)
 
 
 @dataclass(frozen=True)

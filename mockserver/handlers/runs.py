@@ -14,7 +14,8 @@ from mockserver import runs
 from mockserver.assistants import resolve_assistant
 from mockserver.errors import Conflict, NotFound
 from mockserver.handlers.base import Call, Context, Reply
-from mockserver.worker import DISCONNECTED, Active, RunStream, subscribe_modes, thread_result
+from mockserver.streams import RunStream, subscribe_modes, thread_result
+from mockserver.worker import DISCONNECTED, Active
 
 BUSY = ("Thread is already running a task. Wait for it to finish or choose a different "
         "multitask strategy.")
