@@ -34,18 +34,34 @@ def _targets(text: str) -> list[str]:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    p.add_argument("--quick", action="store_true",
-                   help="tiny counts: checks the command works, the numbers mean little")
-    p.add_argument("--targets", type=_targets, default=list(TARGETS),
-                   help="comma list of mock,floor,real,prism (default: all four)")
-    p.add_argument("--out", default=str(BENCH / "RESULTS.md"),
-                   help="Markdown report to write, with its PNG beside it; '-' writes nothing "
-                        "(default: bench/RESULTS.md)")
-    p.add_argument("--mock-python", default=sys.executable,
-                   help="Python of the environment whose `mockserver` to bench (default: this one)")
-    p.add_argument("--profile", action="store_true",
-                   help="instead of the tables: py-spy the mock under workloads 1 and 3 and "
-                        "write bench/PROFILE.md")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny counts: checks the command works, the numbers mean little",
+    )
+    p.add_argument(
+        "--targets",
+        type=_targets,
+        default=list(TARGETS),
+        help="comma list of mock,floor,real,prism (default: all four)",
+    )
+    p.add_argument(
+        "--out",
+        default=str(BENCH / "RESULTS.md"),
+        help="Markdown report to write, with its PNG beside it; '-' writes nothing "
+        "(default: bench/RESULTS.md)",
+    )
+    p.add_argument(
+        "--mock-python",
+        default=sys.executable,
+        help="Python of the environment whose `mockserver` to bench (default: this one)",
+    )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of the tables: py-spy the mock under workloads 1 and 3 and "
+        "write bench/PROFILE.md",
+    )
     return p
 
 
@@ -74,10 +90,15 @@ def main(argv: list[str] | None = None) -> int:
         link = None if plot_note else PLOT_NAME
     text = render(run, plot_note, link)
     elapsed = time.perf_counter() - started
-    command = "python -m bench" + (" --quick" if args.quick else "") + (
-        "" if args.targets == list(TARGETS) else f" --targets {','.join(args.targets)}")
-    text = (f"# Benchmark results\n\nMade by `{command}` in {elapsed:.0f} s "
-            f"(see [README.md](README.md) for what each workload does).\n\n{text}")
+    command = (
+        "python -m bench"
+        + (" --quick" if args.quick else "")
+        + ("" if args.targets == list(TARGETS) else f" --targets {','.join(args.targets)}")
+    )
+    text = (
+        f"# Benchmark results\n\nMade by `{command}` in {elapsed:.0f} s "
+        f"(see [README.md](README.md) for what each workload does).\n\n{text}"
+    )
     print(text)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -52,25 +52,42 @@ async def get_state(request: Request) -> JSONResponse:
 
 
 def _message(raw: dict[str, Any]) -> dict[str, Any]:
-    return {"content": raw.get("content", ""), "additional_kwargs": {}, "response_metadata": {},
-            "type": raw.get("role", "ai"), "name": None, "id": str(uuid.uuid4()),
-            "example": False, "tool_calls": [], "invalid_tool_calls": [],
-            "usage_metadata": None}
+    return {
+        "content": raw.get("content", ""),
+        "additional_kwargs": {},
+        "response_metadata": {},
+        "type": raw.get("role", "ai"),
+        "name": None,
+        "id": str(uuid.uuid4()),
+        "example": False,
+        "tool_calls": [],
+        "invalid_tool_calls": [],
+        "usage_metadata": None,
+    }
 
 
-app = Starlette(routes=[
-    Route("/ok", ok),
-    Route("/threads", create_thread, methods=["POST"]),
-    Route("/threads/{thread_id}/state", update_state, methods=["POST"]),
-    Route("/threads/{thread_id}/state", get_state, methods=["GET"]),
-])
+app = Starlette(
+    routes=[
+        Route("/ok", ok),
+        Route("/threads", create_thread, methods=["POST"]),
+        Route("/threads/{thread_id}/state", update_state, methods=["POST"]),
+        Route("/threads/{thread_id}/state", get_state, methods=["GET"]),
+    ]
+)
 
 
 def main() -> None:
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), lifespan="off",
-                access_log=False, proxy_headers=False, log_level="warning")
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        lifespan="off",
+        access_log=False,
+        proxy_headers=False,
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

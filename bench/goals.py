@@ -50,20 +50,50 @@ def _value(key: str) -> Callable[[Run], float | None]:
 
 
 CHECKS: list[Check] = [
-    ("1", "mock ÷ real, req/s, update_state + get_state", lambda r: _ratio(r, "update_get",
-                                                                              "real"), 10, True),
-    ("1b", "server CPU per update+get request, mock (request log on) ÷ floor",
-     lambda r: _cpu(r, "mock", "floor"), 1.5, False),
-    ("1c", "server CPU per update+get request, real ÷ mock", lambda r: _cpu(r, "real", "mock"),
-     15, True),
-    ("2", "update latency at 2,000 ÷ at 10 messages (GET state in the loop)",
-     _value("growth_ratio"), 1.2, False),
-    ("3", "mock ÷ prism, req/s, concurrent POST /threads", lambda r: _ratio(r, "wrk", "prism"),
-     3, True),
+    (
+        "1",
+        "mock ÷ real, req/s, update_state + get_state",
+        lambda r: _ratio(r, "update_get", "real"),
+        10,
+        True,
+    ),
+    (
+        "1b",
+        "server CPU per update+get request, mock (request log on) ÷ floor",
+        lambda r: _cpu(r, "mock", "floor"),
+        1.5,
+        False,
+    ),
+    (
+        "1c",
+        "server CPU per update+get request, real ÷ mock",
+        lambda r: _cpu(r, "real", "mock"),
+        15,
+        True,
+    ),
+    (
+        "2",
+        "update latency at 2,000 ÷ at 10 messages (GET state in the loop)",
+        _value("growth_ratio"),
+        1.2,
+        False,
+    ),
+    (
+        "3",
+        "mock ÷ prism, req/s, concurrent POST /threads",
+        lambda r: _ratio(r, "wrk", "prism"),
+        3,
+        True,
+    ),
     ("4", "history latency, 10,000 ÷ 100 checkpoints", _value("history_ratio"), 1.2, False),
     ("5", "start-up to the first /ok, s", _value("startup"), 0.3, False),
-    ("6", "in-process ASGI, µs per request (raw calls, the fixture's app)",
-     _value("asgi_fixture"), 150, False),
+    (
+        "6",
+        "in-process ASGI, µs per request (raw calls, the fixture's app)",
+        _value("asgi_fixture"),
+        150,
+        False,
+    ),
     ("7", "RSS after 100,000 checkpoints, MB", _value("rss"), 300, False),
     # The slot for the SQLite store (another issue adds it): its update+get beside in-memory.
     ("8", "SQLite store ÷ in-memory, update+get (no SQLite store yet)", _not_yet, 3, False),
@@ -85,6 +115,8 @@ def goals_table(run: Run) -> str:
         sign = "≥" if at_least else "≤"
         lines.append(f"| {number} | {goal} | {sign} {limit:g} | {shown} | {met} |")
     if run.quick:
-        lines.append("\n_Quick run: counts are reduced (sizes differ from the goals), so these "
-                     "numbers only show that the command works._")
+        lines.append(
+            "\n_Quick run: counts are reduced (sizes differ from the goals), so these "
+            "numbers only show that the command works._"
+        )
     return "\n".join(lines)

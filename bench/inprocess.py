@@ -22,12 +22,24 @@ from bench.workloads import TOPIC, WARMUP, Plan
 def _scope(method: str, path: str, body: bytes) -> dict[str, Any]:
     headers = [(b"host", b"mock")]
     if body:
-        headers += [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())]
-    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-            "query_string": b"", "root_path": "", "headers": headers,
-            "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80)}
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
 
 
 async def _call(app: Any, scope: dict[str, Any], body: bytes) -> tuple[int, bytes]:
@@ -89,8 +101,10 @@ async def _httpx(plan: Plan) -> Sample:
             await client.get(path)
         started = time.perf_counter()
         for _ in range(plan.inprocess_pairs):
-            for send in (lambda: client.post(path, content=TOPIC, headers=headers),
-                         lambda: client.get(path)):
+            for send in (
+                lambda: client.post(path, content=TOPIC, headers=headers),
+                lambda: client.get(path),
+            ):
                 t0 = time.perf_counter_ns()
                 response = await send()
                 sample.latencies_ns.append(time.perf_counter_ns() - t0)

@@ -48,8 +48,9 @@ def missing() -> Result | None:
     return None
 
 
-def post_threads(url: str, seconds: int, connections: int, warmup: bool = True,
-                 pid: int | None = None) -> WrkRun:
+def post_threads(
+    url: str, seconds: int, connections: int, warmup: bool = True, pid: int | None = None
+) -> WrkRun:
     if warmup:
         _wrk(url, min(WARMUP_SECONDS, seconds), connections)
     before = server_cpu(pid)
@@ -61,13 +62,27 @@ def post_threads(url: str, seconds: int, connections: int, warmup: bool = True,
 
 
 def _wrk(url: str, seconds: int, connections: int) -> WrkRun:
-    cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-           "-s", str(SCRIPT), f"{url}/threads"]
+    cmd = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(SCRIPT),
+        f"{url}/threads",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if proc.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr.strip()[-300:]}")
     data = json.loads(line.removeprefix("BENCH "))
     errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
-    return WrkRun(data["requests"], data["duration_us"] / 1e6, data["p50_us"] / 1e3,
-                  data["p99_us"] / 1e3, errors)
+    return WrkRun(
+        data["requests"],
+        data["duration_us"] / 1e6,
+        data["p50_us"] / 1e3,
+        data["p99_us"] / 1e3,
+        errors,
+    )

@@ -19,8 +19,16 @@ from bench.client import Connection
 from bench.stats import deadline
 from bench.workloads import Plan
 
-MESSAGE_UPDATE = {"updates": [{"values": {"messages": [
-    {"role": "ai", "content": "It is sunny in Lisbon, 24 degrees."}]}, "as_node": "agent"}]}
+MESSAGE_UPDATE = {
+    "updates": [
+        {
+            "values": {
+                "messages": [{"role": "ai", "content": "It is sunny in Lisbon, 24 degrees."}]
+            },
+            "as_node": "agent",
+        }
+    ]
+}
 
 
 @dataclass
@@ -50,8 +58,12 @@ def memory(python: str, plan: Plan, log_dir: Path) -> Memory:
     try:
         start = procs.rss_mb(server.pid)
         conn, expired = Connection(server.url, timeout=300), deadline(plan.seconds)
-        body = json.dumps({"metadata": {"graph_id": "agent"},
-                           "supersteps": [MESSAGE_UPDATE] * plan.memory_checkpoints}).encode()
+        body = json.dumps(
+            {
+                "metadata": {"graph_id": "agent"},
+                "supersteps": [MESSAGE_UPDATE] * plan.memory_checkpoints,
+            }
+        ).encode()
         raw = conn.build("POST", "/threads", body)
         written = 0
         started = time.perf_counter()

@@ -12,8 +12,11 @@ COLOURS = {"mock": "tab:blue", "floor": "tab:gray", "real": "tab:red"}
 
 def plot(run: Run, path: Path) -> str:
     """Write the plot; return a note when it could not be drawn (else "")."""
-    curves = {name: cell for name, cell in run.results.get("growth", {}).items()
-              if isinstance(cell, Growth) and len(cell.update_ns) >= 2}
+    curves = {
+        name: cell
+        for name, cell in run.results.get("growth", {}).items()
+        if isinstance(cell, Growth) and len(cell.update_ns) >= 2
+    }
     if not curves:
         return "no plot: workload 2 ran on no target"
     try:
@@ -28,10 +31,23 @@ def plot(run: Run, path: Path) -> str:
         points = growth.curve()
         xs = [p[0] for p in points]
         colour = COLOURS.get(name)
-        ax.plot(xs, [p[1] for p in points], "-", color=colour, lw=2,
-                label=f"{name}: update_state (POST /state)")
-        ax.plot(xs, [p[2] for p in points], "--", color=colour, lw=1.2, alpha=0.8,
-                label=f"{name}: get_state (GET /state)")
+        ax.plot(
+            xs,
+            [p[1] for p in points],
+            "-",
+            color=colour,
+            lw=2,
+            label=f"{name}: update_state (POST /state)",
+        )
+        ax.plot(
+            xs,
+            [p[2] for p in points],
+            "--",
+            color=colour,
+            lw=1.2,
+            alpha=0.8,
+            label=f"{name}: get_state (GET /state)",
+        )
     ax.set_yscale("log")
     ax.set_xlabel("messages in the thread's state")
     ax.set_ylabel("median latency per request, ms (log scale)")

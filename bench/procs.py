@@ -37,20 +37,28 @@ def _die_with_parent() -> Callable[[], None] | None:
     return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def launch(cmd: list[str], log: Path, url: str,
-           cwd: str | None = None) -> tuple[subprocess.Popen[bytes], float]:
+def launch(
+    cmd: list[str], log: Path, url: str, cwd: str | None = None
+) -> tuple[subprocess.Popen[bytes], float]:
     """Start `cmd` and poll GET /ok every 2 ms; return it and the seconds to the first 200."""
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd,
-                                preexec_fn=_die_with_parent())
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=cwd,
+            preexec_fn=_die_with_parent(),
+        )
     try:
         while not ok(url):
             if proc.poll() is not None:
-                raise RuntimeError(f"{cmd[0]} exited with {proc.returncode} before /ok; "
-                                   f"see {log}:\n{_tail(log)}")
+                raise RuntimeError(
+                    f"{cmd[0]} exited with {proc.returncode} before /ok; see {log}:\n{_tail(log)}"
+                )
             if time.perf_counter() - started > READY_TIMEOUT:
                 raise RuntimeError(f"{url}/ok did not answer in {READY_TIMEOUT:.0f} s; see {log}")
             time.sleep(0.002)

@@ -57,8 +57,9 @@ def summarise(raw: Path) -> tuple[int, Counter[str], Counter[str], Counter[str]]
         for frame in stack.split(";"):
             match = _FRAME.match(frame)
             if match:
-                names.append((f"{match['func']} ({_short(match['file'])})",
-                              _package(_short(match["file"]))))
+                names.append(
+                    (f"{match['func']} ({_short(match['file'])})", _package(_short(match["file"])))
+                )
         if not names:
             continue
         samples += count
@@ -75,8 +76,20 @@ def _table(title: str, counts: Counter[str], samples: int) -> str:
 
 
 def _record(spy: str, pid: int, out: Path) -> subprocess.Popen[bytes]:
-    cmd = [spy, "record", "--pid", str(pid), "--rate", str(RATE), "--duration", str(SECONDS),
-           "--format", "raw", "--output", str(out)]
+    cmd = [
+        spy,
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        str(RATE),
+        "--duration",
+        str(SECONDS),
+        "--format",
+        "raw",
+        "--output",
+        str(out),
+    ]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -90,16 +103,23 @@ def profile(plan: Plan, python: str, log_dir: Path, report: Path) -> int:
     except RuntimeError as exc:
         print(f"the mock did not start: {exc}", file=sys.stderr)
         return 1
-    sections = [f"# Profile of the mock\n\nMade by `python -m bench --profile`: py-spy "
-                f"{RATE} Hz on `mockserver serve`, request log on ({server.stack}), busy "
-                "samples only."]
+    sections = [
+        f"# Profile of the mock\n\nMade by `python -m bench --profile`: py-spy "
+        f"{RATE} Hz on `mockserver serve`, request log on ({server.stack}), busy "
+        "samples only."
+    ]
     try:
         for label, drive in (
-            ("Workload 1: update_state + get_state, sequential",
-             lambda: workloads.update_get(server.url, Plan(pairs=10**6, seconds=SECONDS - 2))),
-            ("Workload 3: POST /threads, wrk 32 connections",
-             lambda: loadgen.post_threads(server.url, SECONDS - 2, plan.wrk_connections,
-                                          warmup=False)),
+            (
+                "Workload 1: update_state + get_state, sequential",
+                lambda: workloads.update_get(server.url, Plan(pairs=10**6, seconds=SECONDS - 2)),
+            ),
+            (
+                "Workload 3: POST /threads, wrk 32 connections",
+                lambda: loadgen.post_threads(
+                    server.url, SECONDS - 2, plan.wrk_connections, warmup=False
+                ),
+            ),
         ):
             raw = log_dir / "profile.txt"
             spying = _record(spy, server.pid, raw)
@@ -110,16 +130,30 @@ def profile(plan: Plan, python: str, log_dir: Path, report: Path) -> int:
                 return 1
             samples, own, total, packages = summarise(raw)
             rps = getattr(result, "rps", 0.0)
-            sections.append(f"## {label}\n\n{samples:,} busy samples; {rps:,.0f} req/s while "
-                            "sampled (py-spy slows the server a little).")
-            sections.append(_table("Own time by package (the frame running when sampled):",
-                                   packages, samples))
+            sections.append(
+                f"## {label}\n\n{samples:,} busy samples; {rps:,.0f} req/s while "
+                "sampled (py-spy slows the server a little)."
+            )
+            sections.append(
+                _table("Own time by package (the frame running when sampled):", packages, samples)
+            )
             sections.append(_table("Own time by function:", own, samples))
             below_root = Counter({k: n for k, n in total.items() if n < 0.95 * samples})
-            sections.append(_table("Inclusive time by function (frames in ≥ 95 % of samples, "
-                                   "the server's main loop, left out):", below_root, samples))
-            ours = Counter({k: n for k, n in total.items() if "(mockserver/" in k
-                            and "mockserver/cli.py" not in k})
+            sections.append(
+                _table(
+                    "Inclusive time by function (frames in ≥ 95 % of samples, "
+                    "the server's main loop, left out):",
+                    below_root,
+                    samples,
+                )
+            )
+            ours = Counter(
+                {
+                    k: n
+                    for k, n in total.items()
+                    if "(mockserver/" in k and "mockserver/cli.py" not in k
+                }
+            )
             sections.append(_table("Inclusive time, the mock's own functions:", ours, samples))
     finally:
         server.stop()

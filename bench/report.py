@@ -62,17 +62,24 @@ def _labels(run: Run) -> list[tuple[str, str, str]]:
         ("0", "ok", "GET /ok (trivial endpoint), sequential"),
         ("1", "update_get", "update_state + get_state, sequential, 1 keep-alive connection"),
         ("2", "growth", f"the same while messages grow to {plan.messages:,}"),
-        ("3", "wrk", f"POST /threads (validated), wrk 1 thread × {plan.wrk_connections} "
-                     f"connections, {plan.wrk_seconds} s"),
+        (
+            "3",
+            "wrk",
+            f"POST /threads (validated), wrk 1 thread × {plan.wrk_connections} "
+            f"connections, {plan.wrk_seconds} s",
+        ),
         ("4a", f"history{small}", f"GET history?limit=10, thread of {small:,} checkpoints"),
         ("4b", f"history{large}", f"GET history?limit=10, thread of {large:,} checkpoints"),
     ]
 
 
 def throughput_table(run: Run) -> str:
-    lines = ["| # | workload | target | req/s | p50 ms | p99 ms | server CPU µs/req "
-             "| mock ÷ this, req/s | mock ÷ this, p50 | mock ÷ this, server CPU "
-             "| errors / note |", "|" + "---|" * 11]
+    lines = [
+        "| # | workload | target | req/s | p50 ms | p99 ms | server CPU µs/req "
+        "| mock ÷ this, req/s | mock ÷ this, p50 | mock ÷ this, server CPU "
+        "| errors / note |",
+        "|" + "---|" * 11,
+    ]
     for number, key, label in _labels(run):
         cells = run.results.get(key, {})
         names = ["client"] if key == "floor" else run.targets
@@ -86,15 +93,20 @@ def throughput_table(run: Run) -> str:
                 lines.append(f"| {number} | {label} | {name} | | | | | | | | {note} |")
                 continue
             rps, p50, p99, cpu, errors = got
-            ratios = ("", "", "") if name in ("mock", "client") or mine is None else (
-                _ratio(mine[0], rps), _ratio(mine[1], p50), _ratio(mine[3], cpu))
+            ratios = (
+                ("", "", "")
+                if name in ("mock", "client") or mine is None
+                else (_ratio(mine[0], rps), _ratio(mine[1], p50), _ratio(mine[3], cpu))
+            )
             note = f"{errors} errors" if errors else ""
             if name == "prism" and key in ("ok", "update_get", "wrk"):
                 note = (note + "; " if note else "") + "stateless answers from the spec"
             shown_cpu = "" if name == "client" else _num(cpu)
-            lines.append(f"| {number} | {label} | {name} | {_num(rps)} | {_num(p50)} | "
-                         f"{_num(p99)} | {shown_cpu} | {ratios[0]} | {ratios[1]} | "
-                         f"{ratios[2]} | {note} |")
+            lines.append(
+                f"| {number} | {label} | {name} | {_num(rps)} | {_num(p50)} | "
+                f"{_num(p99)} | {shown_cpu} | {ratios[0]} | {ratios[1]} | "
+                f"{ratios[2]} | {note} |"
+            )
     return "\n".join(lines)
 
 
@@ -119,32 +131,91 @@ def single_values(run: Run) -> list[Value]:
 
     at_small = each("growth", lambda c: grown(c, 1, w))
     at_large = each("growth", lambda c: grown(c, n - w + 1, n))
-    rows.append(("2", "growth_small",
-                 f"update p50 at ~{(w + 1) // 2} messages (updates 1–{w}), ms", at_small, ""))
-    rows.append(("2", "growth_large",
-                 f"update p50 at ~{n:,} messages (updates {n - w + 1:,}–{n:,}), ms", at_large, ""))
-    rows.append(("2", "growth_ratio", f"update p50 at {n:,} ÷ at ~{(w + 1) // 2} messages", {
-        k: at_large[k] / v if v and at_large.get(k) else None for k, v in at_small.items()},
-        "flatness"))
+    rows.append(
+        (
+            "2",
+            "growth_small",
+            f"update p50 at ~{(w + 1) // 2} messages (updates 1–{w}), ms",
+            at_small,
+            "",
+        )
+    )
+    rows.append(
+        (
+            "2",
+            "growth_large",
+            f"update p50 at ~{n:,} messages (updates {n - w + 1:,}–{n:,}), ms",
+            at_large,
+            "",
+        )
+    )
+    rows.append(
+        (
+            "2",
+            "growth_ratio",
+            f"update p50 at {n:,} ÷ at ~{(w + 1) // 2} messages",
+            {k: at_large[k] / v if v and at_large.get(k) else None for k, v in at_small.items()},
+            "flatness",
+        )
+    )
     p50s = [each(f"history{size}", lambda c: c.p(50)) for size in (small, large)]
-    rows.append(("4", "history_ratio", f"history p50, {large:,} ÷ {small:,} checkpoints", {
-        k: p50s[1][k] / v if v and p50s[1].get(k) else None for k, v in p50s[0].items()},
-        "flatness"))
+    rows.append(
+        (
+            "4",
+            "history_ratio",
+            f"history p50, {large:,} ÷ {small:,} checkpoints",
+            {k: p50s[1][k] / v if v and p50s[1].get(k) else None for k, v in p50s[0].items()},
+            "flatness",
+        )
+    )
     startup = each("startup", median)
     samples = run.get("startup", "mock")
-    rows.append(("5", "startup", "start-up to the first 200 on /ok, s", startup,
-                 f"mock: median of {len(samples)}" if isinstance(samples, list) else ""))
-    rows.append(("6", "asgi_raw", "in-process, raw ASGI calls, `create_app()`: µs/request "
-                 "(mean)", each("asgi_raw", _per_request), "the app `mockserver serve` runs"))
-    rows.append(("6", "asgi_fixture", "in-process, raw ASGI calls, the fixture's app: "
-                 "µs/request (mean)", each("asgi_fixture", _per_request),
-                 "responses checked + journal"))
-    rows.append(("6", "asgi_httpx", "in-process, the fixture's httpx.ASGITransport client: "
-                 "µs/request (mean)", each("asgi_httpx", _per_request), "what a test pays"))
+    rows.append(
+        (
+            "5",
+            "startup",
+            "start-up to the first 200 on /ok, s",
+            startup,
+            f"mock: median of {len(samples)}" if isinstance(samples, list) else "",
+        )
+    )
+    rows.append(
+        (
+            "6",
+            "asgi_raw",
+            "in-process, raw ASGI calls, `create_app()`: µs/request (mean)",
+            each("asgi_raw", _per_request),
+            "the app `mockserver serve` runs",
+        )
+    )
+    rows.append(
+        (
+            "6",
+            "asgi_fixture",
+            "in-process, raw ASGI calls, the fixture's app: µs/request (mean)",
+            each("asgi_fixture", _per_request),
+            "responses checked + journal",
+        )
+    )
+    rows.append(
+        (
+            "6",
+            "asgi_httpx",
+            "in-process, the fixture's httpx.ASGITransport client: µs/request (mean)",
+            each("asgi_httpx", _per_request),
+            "what a test pays",
+        )
+    )
     mem = run.get("memory", "mock")
-    rows.append(("7", "rss", f"RSS after {plan.memory_threads * plan.memory_checkpoints:,} "
-                      "checkpoints, MB", each("memory", lambda c: c.rss_after_mb),
-                 f"{mem.rss_start_mb:.0f} MB at start" if isinstance(mem, Memory) else ""))
+    rows.append(
+        (
+            "7",
+            "rss",
+            f"RSS after {plan.memory_threads * plan.memory_checkpoints:,} checkpoints, MB",
+            each("memory", lambda c: c.rss_after_mb),
+            f"{mem.rss_start_mb:.0f} MB at start" if isinstance(mem, Memory) else "",
+        )
+    )
     return rows
 
 
@@ -154,8 +225,9 @@ def values_table(run: Run) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for number, _, measure, values, note in single_values(run):
         cells = [_num(values.get(t)) if t in values else "" for t in run.targets]
-        ratios = ["" if note == "flatness" else _ratio(values.get("mock"), values.get(t))
-                  for t in others]
+        ratios = [
+            "" if note == "flatness" else _ratio(values.get("mock"), values.get(t)) for t in others
+        ]
         shown = "" if note == "flatness" else note
         lines.append("| " + " | ".join([number, measure, *cells, *ratios, shown]) + " |")
     return "\n".join(lines)

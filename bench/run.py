@@ -98,14 +98,22 @@ def _serve_workloads(run: Run, name: str, url: str, pid: int) -> None:
             run.put(f"history{size}", name, BARE)
     elif name != "prism":
         for size in plan.history_sizes:
-            attempt(run, f"history{size}", name,
-                    lambda size=size: workloads.history(url, size, plan, pid))
+            attempt(
+                run,
+                f"history{size}",
+                name,
+                lambda size=size: workloads.history(url, size, plan, pid),
+            )
     note = loadgen.missing()
     if note is not None:
         run.put("wrk", name, note.note)
     else:
-        attempt(run, "wrk", name, lambda: loadgen.post_threads(
-            url, plan.wrk_seconds, plan.wrk_connections, pid=pid))
+        attempt(
+            run,
+            "wrk",
+            name,
+            lambda: loadgen.post_threads(url, plan.wrk_seconds, plan.wrk_connections, pid=pid),
+        )
 
 
 def _mock_only(run: Run, python: str, log_dir: Path) -> None:

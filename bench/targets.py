@@ -82,10 +82,10 @@ def _start_floor(python: str, log_dir: Path) -> Server:
     port = procs.free_port()
     cmd = [python, "-m", "bench.floor_app", str(port)]
     env_root = str(ROOT)
-    proc, startup = procs.launch(cmd, log_dir / "floor-app.log", f"http://127.0.0.1:{port}",
-                                 cwd=env_root)
-    return Server("floor", f"http://127.0.0.1:{port}", proc.pid, startup, stack_of(python),
-                  proc)
+    proc, startup = procs.launch(
+        cmd, log_dir / "floor-app.log", f"http://127.0.0.1:{port}", cwd=env_root
+    )
+    return Server("floor", f"http://127.0.0.1:{port}", proc.pid, startup, stack_of(python), proc)
 
 
 def _start_real() -> Server:
@@ -108,8 +108,9 @@ def _instance() -> str:
 def _harness(action: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REAL_SERVER_INSTANCE": _instance()}
     # the first start installs the pinned server into .real-server/venv (a few minutes)
-    return subprocess.run([sys.executable, str(HARNESS), action], env=env, text=True,
-                          capture_output=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, str(HARNESS), action], env=env, text=True, capture_output=True, timeout=900
+    )
 
 
 def _start_prism(log_dir: Path) -> Server:
@@ -119,12 +120,28 @@ def _start_prism(log_dir: Path) -> Server:
     if not PRISM.exists():
         _npm_install()
     port = procs.free_port()
-    cmd = [node, str(PRISM), "mock", str(SPEC), "-h", "127.0.0.1", "-p", str(port),
-           "--verboseLevel", "error"]  # its default info log writes ~10 lines per request
+    cmd = [
+        node,
+        str(PRISM),
+        "mock",
+        str(SPEC),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--verboseLevel",
+        "error",
+    ]  # its default info log writes ~10 lines per request
     proc, startup = procs.launch(cmd, log_dir / "prism.log", f"http://127.0.0.1:{port}")
     version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
-    return Server("prism", f"http://127.0.0.1:{port}", proc.pid, startup,
-                  f"prism-cli {_prism_version()}, node {version}", proc)
+    return Server(
+        "prism",
+        f"http://127.0.0.1:{port}",
+        proc.pid,
+        startup,
+        f"prism-cli {_prism_version()}, node {version}",
+        proc,
+    )
 
 
 def _npm_install() -> None:
@@ -134,8 +151,13 @@ def _npm_install() -> None:
     print("installing Prism into bench/node_modules (npm ci) ...", file=sys.stderr, flush=True)
     started = time.monotonic()
     action = "ci" if (BENCH / "package-lock.json").exists() else "install"
-    result = subprocess.run([npm, action, "--no-audit", "--no-fund"], cwd=BENCH, text=True,
-                            capture_output=True, timeout=600)
+    result = subprocess.run(
+        [npm, action, "--no-audit", "--no-fund"],
+        cwd=BENCH,
+        text=True,
+        capture_output=True,
+        timeout=600,
+    )
     if result.returncode != 0 or not PRISM.exists():
         tail = result.stderr.strip().splitlines()[-2:]
         raise Unavailable("npm could not install @stoplight/prism-cli: " + " | ".join(tail))
@@ -161,4 +183,3 @@ def stack_of(python: str) -> str:
     """What uvicorn's loop="auto", http="auto" pick in that environment."""
     result = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=60)
     return result.stdout.strip() or "?"
-

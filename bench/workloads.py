@@ -14,10 +14,12 @@ from bench.stats import Clock, Sample, deadline, percentile
 
 WARMUP = 30
 TOPIC = json.dumps({"values": {"topic": "weather"}, "as_node": "agent"}).encode()
-MESSAGE = json.dumps({
-    "values": {"messages": [{"role": "ai", "content": "It is sunny in Lisbon, 24 degrees."}]},
-    "as_node": "agent",
-}).encode()
+MESSAGE = json.dumps(
+    {
+        "values": {"messages": [{"role": "ai", "content": "It is sunny in Lisbon, 24 degrees."}]},
+        "as_node": "agent",
+    }
+).encode()
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,21 @@ class Plan:
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(ok_requests=100, pairs=100, messages=60, window=10, history_sizes=(10, 200),
-                   history_requests=50, wrk_seconds=1, startups=1, repeats=1, inprocess_pairs=100,
-                   memory_threads=4, memory_checkpoints=100, seconds=20.0)
+        return cls(
+            ok_requests=100,
+            pairs=100,
+            messages=60,
+            window=10,
+            history_sizes=(10, 200),
+            history_requests=50,
+            wrk_seconds=1,
+            startups=1,
+            repeats=1,
+            inprocess_pairs=100,
+            memory_threads=4,
+            memory_checkpoints=100,
+            seconds=20.0,
+        )
 
 
 def create_thread(conn: Connection, supersteps: list[dict[str, object]] | None = None) -> str:
@@ -77,8 +91,7 @@ def update_get_repeated(url: str, plan: Plan, pid: int | None = None) -> Sample:
     """Workload 1, `plan.repeats` times (a fresh thread each): the run with the median server
     CPU per request, carrying every run's figure in `server_us_runs` (its spread)."""
     samples = [update_get(url, plan, pid) for _ in range(plan.repeats)]
-    measured = sorted((s for s in samples if s.server_cpu_s is not None),
-                      key=lambda s: s.server_us)
+    measured = sorted((s for s in samples if s.server_cpu_s is not None), key=lambda s: s.server_us)
     chosen = measured[(len(measured) - 1) // 2] if measured else samples[0]
     chosen.server_us_runs = [s.server_us for s in samples if s.server_cpu_s is not None]
     return chosen
@@ -103,8 +116,13 @@ class Growth:
         points = []
         for start in range(0, len(self.update_ns) - width + 1, width):
             end = start + width
-            points.append(((start + end + 1) / 2, percentile(self.update_ns[start:end], 50) / 1e6,
-                           percentile(self.get_ns[start:end], 50) / 1e6))
+            points.append(
+                (
+                    (start + end + 1) / 2,
+                    percentile(self.update_ns[start:end], 50) / 1e6,
+                    percentile(self.get_ns[start:end], 50) / 1e6,
+                )
+            )
         return points
 
 
@@ -140,8 +158,10 @@ def growth(url: str, plan: Plan, pid: int | None = None) -> Growth:
 def history(url: str, checkpoints: int, plan: Plan, pid: int | None = None) -> Sample:
     """Workload 4: GET history?limit=10 on a thread given `checkpoints` checkpoints."""
     conn, sample, expired = Connection(url, timeout=300), Sample(), deadline(plan.seconds)
-    steps = [{"updates": [{"values": {"topic": f"t{i}"}, "as_node": "agent"}]}
-             for i in range(checkpoints)]
+    steps = [
+        {"updates": [{"values": {"topic": f"t{i}"}, "as_node": "agent"}]}
+        for i in range(checkpoints)
+    ]
     raw = conn.build("GET", f"/threads/{create_thread(conn, steps)}/history?limit=10")
     status, body = conn.request(raw)
     if status != 200 or len(json.loads(body)) != 10:
@@ -150,8 +170,14 @@ def history(url: str, checkpoints: int, plan: Plan, pid: int | None = None) -> S
     return sample
 
 
-def _repeat(conn: Connection, requests: list[bytes], rounds: int, sample: Sample,
-            expired: Callable[[], bool], pid: int | None = None) -> None:
+def _repeat(
+    conn: Connection,
+    requests: list[bytes],
+    rounds: int,
+    sample: Sample,
+    expired: Callable[[], bool],
+    pid: int | None = None,
+) -> None:
     """Warm up, then send `requests` in turn `rounds` times (or until `expired`), timing each
     (and the server's CPU time, given its `pid`); closes the connection."""
     for _ in range(WARMUP):

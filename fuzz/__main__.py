@@ -36,8 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--b", default="real", help="real or a base URL (default: real)")
     parser.add_argument("--report", type=Path, help="write the Markdown report here")
     parser.add_argument("--json", type=Path, help="write the JSON report here")
-    parser.add_argument("--instance", default="fuzz", metavar="PREFIX",
-                        help="real servers it starts are instances PREFIX-a and PREFIX-b")
+    parser.add_argument(
+        "--instance",
+        default="fuzz",
+        metavar="PREFIX",
+        help="real servers it starts are instances PREFIX-a and PREFIX-b",
+    )
     parser.add_argument("--trace", type=Path, help="write every step here (JSON lines)")
     parser.add_argument("--deviations", type=Path, default=DEFAULT_DEVIATIONS)
     parser.add_argument("-q", "--quiet", action="store_true", help="no per-seed lines")
@@ -64,8 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append(result)
             if not args.quiet:
                 odd = sum(step.verdict == "different" for step in result.steps)
-                print(f"seed {seed}: {len(result.steps)} steps, {odd} undocumented, "
-                      f"{result.seconds:.1f} s", flush=True)
+                print(
+                    f"seed {seed}: {len(result.steps)} steps, {odd} undocumented, "
+                    f"{result.seconds:.1f} s",
+                    flush=True,
+                )
         runner.close()
         if trace is not None:
             trace.close()

@@ -43,8 +43,14 @@ class Deviation:
     def name(self) -> str:
         return f"#{self.doc} {self.operation} {self.path}"
 
-    def matches(self, op: str, statuses: tuple[int, int], tags: frozenset[str],
-                request: dict[str, Any], difference: Difference) -> bool:
+    def matches(
+        self,
+        op: str,
+        statuses: tuple[int, int],
+        tags: frozenset[str],
+        request: dict[str, Any],
+        difference: Difference,
+    ) -> bool:
         """Whether this entry explains ``difference`` of a step."""
         if not fnmatch.fnmatchcase(op, self.operation):
             return False
@@ -80,8 +86,11 @@ def _entry(path: Path, item: Any, rows: set[int] | None) -> Deviation:
         raise DeviationsError(f"{path}: docs/deviations.md has no row #{item['doc']}")
     statuses = item.get("statuses")
     return Deviation(
-        doc=int(item["doc"]), operation=str(item["operation"]), path=str(item["path"]),
+        doc=int(item["doc"]),
+        operation=str(item["operation"]),
+        path=str(item["path"]),
         reason=str(item["reason"]).strip(),
         statuses=(int(statuses[0]), int(statuses[1])) if statuses else None,
-        tags=frozenset(item.get("tags", [])), request=item.get("request"),
+        tags=frozenset(item.get("tags", [])),
+        request=item.get("request"),
     )

@@ -78,9 +78,15 @@ class Thread:
 
     @property
     def tags(self) -> frozenset[str]:
-        flags = {"forked": self.forked, "copied": self.copied, "deleted": self.deleted,
-                 "interrupted": self.interrupted, "written": self.written, "split": self.split,
-                 "hollow": self.hollow}
+        flags = {
+            "forked": self.forked,
+            "copied": self.copied,
+            "deleted": self.deleted,
+            "interrupted": self.interrupted,
+            "written": self.written,
+            "split": self.split,
+            "hollow": self.hollow,
+        }
         return frozenset(name for name, on in flags.items() if on)
 
 
@@ -104,8 +110,9 @@ class Model:
 
     def pick_thread(self, *, graph: bool = False, live: bool = True) -> Thread | None:
         """A known thread (mostly a live one), or None when there is none to pick."""
-        pool = [t for t in (self.live() if live else self.threads)
-                if not graph or t.graph is not None]
+        pool = [
+            t for t in (self.live() if live else self.threads) if not graph or t.graph is not None
+        ]
         return self.rng.choice(pool) if pool else None
 
     def by_token(self, tid: str) -> Thread | None:

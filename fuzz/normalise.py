@@ -174,8 +174,9 @@ class _Walk:
             return [x for x, _ in both] + rest_a, [y for _, y in both] + rest_b
         return self.single(A, a, key), self.single(B, b, key)
 
-    def _rename_keys(self, a: dict[Any, Any], b: dict[Any, Any]) -> tuple[dict[Any, Any],
-                                                                          dict[Any, Any]]:
+    def _rename_keys(
+        self, a: dict[Any, Any], b: dict[Any, Any]
+    ) -> tuple[dict[Any, Any], dict[Any, Any]]:
         """Keys that are ids (tasks in `interrupts`), tokenised; new ones paired in order."""
         ids_a = [k for k in a if isinstance(k, str) and ID_RE.search(k)]
         ids_b = [k for k in b if isinstance(k, str) and ID_RE.search(k)]
@@ -190,8 +191,10 @@ class _Walk:
                 names_a[key_a] = self.pairing.text(A, key_a, key_b)
             if key_b is not None:
                 names_b[key_b] = self.pairing.text(B, key_b, key_a)
-        return ({names_a.get(k, k): v for k, v in a.items()},
-                {names_b.get(k, k): v for k, v in b.items()})
+        return (
+            {names_a.get(k, k): v for k, v in a.items()},
+            {names_b.get(k, k): v for k, v in b.items()},
+        )
 
     def single(self, side: int, value: Any, key: str) -> Any:
         if key in CLOCK_KEYS:
@@ -199,8 +202,12 @@ class _Walk:
         if isinstance(value, str):
             return self.pairing.text(side, value, None)
         if isinstance(value, dict):
-            return {self.pairing.text(side, k, None) if isinstance(k, str) else k:
-                    self.single(side, v, k) for k, v in sorted(value.items(), key=str)}
+            return {
+                self.pairing.text(side, k, None) if isinstance(k, str) else k: self.single(
+                    side, v, k
+                )
+                for k, v in sorted(value.items(), key=str)
+            }
         if isinstance(value, list):
             return [self.single(side, item, key) for item in value]
         return value

@@ -32,8 +32,12 @@ def search_assistants(m: Model) -> Request:
         body["sort_by"] = m.rng.choice(["assistant_id", "graph_id", "name", "created_at"])
         body["sort_order"] = m.rng.choice(["asc", "desc"])
     if m.rng.random() < 0.3:
-        return Request("POST /assistants/count", "POST", "/assistants/count",
-                       {k: v for k, v in body.items() if k in ("graph_id", "metadata")})
+        return Request(
+            "POST /assistants/count",
+            "POST",
+            "/assistants/count",
+            {k: v for k, v in body.items() if k in ("graph_id", "metadata")},
+        )
     return Request("POST /assistants/search", "POST", "/assistants/search", body)
 
 
@@ -43,13 +47,15 @@ def get_assistant(m: Model) -> Request:
 
 def assistant_graph(m: Model) -> Request:
     query = "?xray=true" if m.rng.random() < 0.3 else ""
-    return Request("GET /assistants/{assistant_id}/graph", "GET",
-                   f"/assistants/{_assistant(m)}/graph{query}")
+    return Request(
+        "GET /assistants/{assistant_id}/graph", "GET", f"/assistants/{_assistant(m)}/graph{query}"
+    )
 
 
 def assistant_schemas(m: Model) -> Request:
-    return Request("GET /assistants/{assistant_id}/schemas", "GET",
-                   f"/assistants/{_assistant(m)}/schemas")
+    return Request(
+        "GET /assistants/{assistant_id}/schemas", "GET", f"/assistants/{_assistant(m)}/schemas"
+    )
 
 
 def invalid(m: Model) -> Request:
@@ -69,26 +75,66 @@ def invalid(m: Model) -> Request:
         Request("POST /threads/count", "POST", "/threads/count", {"status": 3}),
         Request("GET /threads/{thread_id}", "GET", "/threads/not-a-uuid"),
         Request("GET /threads/{thread_id}/state", "GET", "/threads/not-a-uuid/state"),
-        Request("POST /threads/{thread_id}/state", "POST", f"{path}/state",
-                {"values": {"topic": "x"}, "as_node": None}, tags=tags),
-        Request("POST /threads/{thread_id}/state", "POST", f"{path}/state", raw=b"[1,",
-                note="bad JSON", tags=tags),
-        Request("GET /threads/{thread_id}/history", "GET", f"{path}/history?limit=abc",
-                tags=tags),
-        Request("POST /threads/{thread_id}/history", "POST", f"{path}/history", {"limit": 0},
-                tags=tags),
-        Request("POST /threads/{thread_id}/state/checkpoint", "POST",
-                f"{path}/state/checkpoint", {}, note="missing checkpoint", tags=tags),
-        Request("POST /threads/{thread_id}/runs/wait", "POST", f"{path}/runs/wait",
-                {"input": {"topic": "x"}}, note="missing assistant_id", tags=tags),
-        Request("POST /threads/{thread_id}/runs/wait", "POST", f"{path}/runs/wait",
-                {"assistant_id": "agent", "multitask_strategy": "later"}, tags=tags),
-        Request("POST /threads/{thread_id}/runs/stream", "POST", f"{path}/runs/stream",
-                {"assistant_id": "agent", "stream_mode": "everything"}, stream=True, tags=tags),
-        Request("POST /threads/{thread_id}/runs/wait", "POST", f"{path}/runs/wait",
-                {"assistant_id": "no-such-graph"}, tags=tags),
-        Request("GET /threads/{thread_id}/runs/{run_id}", "GET", f"{path}/runs/not-a-uuid",
-                tags=tags),
+        Request(
+            "POST /threads/{thread_id}/state",
+            "POST",
+            f"{path}/state",
+            {"values": {"topic": "x"}, "as_node": None},
+            tags=tags,
+        ),
+        Request(
+            "POST /threads/{thread_id}/state",
+            "POST",
+            f"{path}/state",
+            raw=b"[1,",
+            note="bad JSON",
+            tags=tags,
+        ),
+        Request("GET /threads/{thread_id}/history", "GET", f"{path}/history?limit=abc", tags=tags),
+        Request(
+            "POST /threads/{thread_id}/history", "POST", f"{path}/history", {"limit": 0}, tags=tags
+        ),
+        Request(
+            "POST /threads/{thread_id}/state/checkpoint",
+            "POST",
+            f"{path}/state/checkpoint",
+            {},
+            note="missing checkpoint",
+            tags=tags,
+        ),
+        Request(
+            "POST /threads/{thread_id}/runs/wait",
+            "POST",
+            f"{path}/runs/wait",
+            {"input": {"topic": "x"}},
+            note="missing assistant_id",
+            tags=tags,
+        ),
+        Request(
+            "POST /threads/{thread_id}/runs/wait",
+            "POST",
+            f"{path}/runs/wait",
+            {"assistant_id": "agent", "multitask_strategy": "later"},
+            tags=tags,
+        ),
+        Request(
+            "POST /threads/{thread_id}/runs/stream",
+            "POST",
+            f"{path}/runs/stream",
+            {"assistant_id": "agent", "stream_mode": "everything"},
+            stream=True,
+            tags=tags,
+        ),
+        Request(
+            "POST /threads/{thread_id}/runs/wait",
+            "POST",
+            f"{path}/runs/wait",
+            {"assistant_id": "no-such-graph"},
+            tags=tags,
+        ),
+        Request(
+            "GET /threads/{thread_id}/runs/{run_id}", "GET", f"{path}/runs/not-a-uuid", tags=tags
+        ),
         Request("POST /runs/wait", "POST", "/runs/wait", {"assistant_id": 7}),
         Request("GET /assistants/{assistant_id}", "GET", "/assistants/not-a-uuid"),
         Request("PATCH /threads/{thread_id}", "PATCH", path, {"metadata": [1, 2]}, tags=tags),

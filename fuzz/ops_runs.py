@@ -38,8 +38,7 @@ def run_body(m: Model, thread: Thread | None, *, stream: bool = False) -> dict[s
     graph = thread.graph if thread is not None and thread.graph else m.rng.choice(GRAPHS)
     if m.rng.random() < 0.05:
         graph = m.rng.choice(GRAPHS)
-    body: dict[str, Any] = {
-        "assistant_id": ASSISTANT_IDS[graph] if m.rng.random() < 0.2 else graph}
+    body: dict[str, Any] = {"assistant_id": ASSISTANT_IDS[graph] if m.rng.random() < 0.2 else graph}
     if thread is not None and thread.interrupted and m.rng.random() < 0.7:
         body["command"] = {"resume": m.rng.choice(["yes", "no", {"ok": True}])}
     else:
@@ -51,8 +50,13 @@ def run_body(m: Model, thread: Thread | None, *, stream: bool = False) -> dict[s
     if m.rng.random() < 0.3:
         body["metadata"] = {"purpose": m.rng.choice(["test", "demo"])}
     if m.rng.random() < 0.2:
-        body["config"] = m.rng.choice([{"tags": ["fuzz"]}, {"configurable": {"user": "u1"}},
-                                       {"tags": ["a", "b"], "recursion_limit": 10}])
+        body["config"] = m.rng.choice(
+            [
+                {"tags": ["fuzz"]},
+                {"configurable": {"user": "u1"}},
+                {"tags": ["a", "b"], "recursion_limit": 10},
+            ]
+        )
     if m.rng.random() < 0.15:
         body["multitask_strategy"] = m.rng.choice(["reject", "rollback", "interrupt", "enqueue"])
     if thread is not None and thread.checkpoints and m.rng.random() < 0.05:
@@ -77,8 +81,11 @@ def _after_run(m: Model, thread: Thread | None, body: dict[str, Any]) -> Any:
         output = answer.body
         if isinstance(output, list) and output and isinstance(output[-1], dict):
             output = output[-1].get("data")  # a stream: its last event
-        thread.interrupted = isinstance(output, dict) and "__interrupt__" in output or bool(
-            body.get("interrupt_before") or body.get("interrupt_after"))
+        thread.interrupted = (
+            isinstance(output, dict)
+            and "__interrupt__" in output
+            or bool(body.get("interrupt_before") or body.get("interrupt_after"))
+        )
 
     return learn
 
@@ -93,22 +100,41 @@ def _learn_run_ids(m: Model, thread: Thread, answer: Answer) -> None:
 def run_wait(m: Model) -> Request:
     path, thread = thread_path(m, "/runs/wait")
     body = run_body(m, thread)
-    return Request("POST /threads/{thread_id}/runs/wait", "POST", path, body,
-                   tags=tags_of(thread), learn=_after_run(m, thread, body))
+    return Request(
+        "POST /threads/{thread_id}/runs/wait",
+        "POST",
+        path,
+        body,
+        tags=tags_of(thread),
+        learn=_after_run(m, thread, body),
+    )
 
 
 def run_stream(m: Model) -> Request:
     path, thread = thread_path(m, "/runs/stream")
     body = run_body(m, thread, stream=True)
-    return Request("POST /threads/{thread_id}/runs/stream", "POST", path, body, stream=True,
-                   tags=tags_of(thread), learn=_after_run(m, thread, body))
+    return Request(
+        "POST /threads/{thread_id}/runs/stream",
+        "POST",
+        path,
+        body,
+        stream=True,
+        tags=tags_of(thread),
+        learn=_after_run(m, thread, body),
+    )
 
 
 def _join(m: Model, thread: Thread, run: str, body: dict[str, Any], *, stream: bool) -> Request:
     suffix = "stream" if stream else "join"
     op = f"GET /threads/{{thread_id}}/runs/{{run_id}}/{suffix}"
-    return Request(op, "GET", f"/threads/{thread.tid}/runs/{run}/{suffix}", stream=stream,
-                   tags=thread.tags, learn=_after_run(m, thread, body))
+    return Request(
+        op,
+        "GET",
+        f"/threads/{thread.tid}/runs/{run}/{suffix}",
+        stream=stream,
+        tags=thread.tags,
+        learn=_after_run(m, thread, body),
+    )
 
 
 def run_create(m: Model, *, stream_join: bool = False, second: str | None = None) -> Request:
@@ -134,12 +160,20 @@ def run_create(m: Model, *, stream_join: bool = False, second: str | None = None
         m.followups.append(_second_create(m, thread, other, first=(run, body)))
 
     note = "then join_stream" if stream_join else f"then {second} + joins" if second else ""
-    return Request("POST /threads/{thread_id}/runs", "POST", path, body, note=note,
-                   tags=tags_of(thread), learn=learn)
+    return Request(
+        "POST /threads/{thread_id}/runs",
+        "POST",
+        path,
+        body,
+        note=note,
+        tags=tags_of(thread),
+        learn=learn,
+    )
 
 
-def _second_create(m: Model, thread: Thread, body: dict[str, Any],
-                   first: tuple[str, dict[str, Any]]) -> Request:
+def _second_create(
+    m: Model, thread: Thread, body: dict[str, Any], first: tuple[str, dict[str, Any]]
+) -> Request:
     def learn(answer: Answer) -> None:
         # The queued run is joined first: that join waits for both runs, and the first run's
         # join then reads an ended run. The other order races on the real server: the second
@@ -150,8 +184,15 @@ def _second_create(m: Model, thread: Thread, body: dict[str, Any],
             m.followups.append(_join(m, thread, run, body, stream=False))
         m.followups.append(_join(m, thread, first[0], first[1], stream=False))
 
-    return Request("POST /threads/{thread_id}/runs", "POST", f"/threads/{thread.tid}/runs", body,
-                   note="while the first run is pending", tags=thread.tags, learn=learn)
+    return Request(
+        "POST /threads/{thread_id}/runs",
+        "POST",
+        f"/threads/{thread.tid}/runs",
+        body,
+        note="while the first run is pending",
+        tags=thread.tags,
+        learn=learn,
+    )
 
 
 def created_run(answer: Answer) -> str | None:
@@ -203,15 +244,25 @@ def get_run(m: Model) -> Request:
 
 def join_ended(m: Model) -> Request:
     path, thread = _run_path(m, "/join")
-    return Request("GET /threads/{thread_id}/runs/{run_id}/join", "GET", path,
-                   note="an ended run", tags=tags_of(thread))
+    return Request(
+        "GET /threads/{thread_id}/runs/{run_id}/join",
+        "GET",
+        path,
+        note="an ended run",
+        tags=tags_of(thread),
+    )
 
 
 def cancel_run(m: Model) -> Request:
     path, thread = _run_path(m, "/cancel")
     query = m.rng.choice(["", "?wait=true", "?action=interrupt", "?action=rollback"])
-    return Request("POST /threads/{thread_id}/runs/{run_id}/cancel", "POST", path + query,
-                   note="an ended or unknown run", tags=tags_of(thread))
+    return Request(
+        "POST /threads/{thread_id}/runs/{run_id}/cancel",
+        "POST",
+        path + query,
+        note="an ended or unknown run",
+        tags=tags_of(thread),
+    )
 
 
 def delete_run(m: Model) -> Request:
@@ -222,8 +273,13 @@ def delete_run(m: Model) -> Request:
         if thread is not None and answer.status in (200, 204) and run in thread.runs:
             thread.runs.remove(run)
 
-    return Request("DELETE /threads/{thread_id}/runs/{run_id}", "DELETE", path,
-                   tags=tags_of(thread), learn=learn)
+    return Request(
+        "DELETE /threads/{thread_id}/runs/{run_id}",
+        "DELETE",
+        path,
+        tags=tags_of(thread),
+        learn=learn,
+    )
 
 
 def stateless(m: Model) -> Request:

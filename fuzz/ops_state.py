@@ -38,16 +38,25 @@ def _learn_message_ids(thread: Thread, body: Any) -> None:
 
 def get_state(m: Model) -> Request:
     path, thread = thread_path(m, "/state")
-    return Request("GET /threads/{thread_id}/state", "GET", path, tags=tags_of(thread),
-                   learn=_learn_state(m, thread))
+    return Request(
+        "GET /threads/{thread_id}/state",
+        "GET",
+        path,
+        tags=tags_of(thread),
+        learn=_learn_state(m, thread),
+    )
 
 
 def get_state_at(m: Model) -> Request:
     path, thread = thread_path(m)
     checkpoint = _checkpoint(m, thread)
-    return Request("GET /threads/{thread_id}/state/{checkpoint_id}", "GET",
-                   f"{path}/state/{checkpoint}", tags=tags_of(thread),
-                   learn=_learn_state(m, thread))
+    return Request(
+        "GET /threads/{thread_id}/state/{checkpoint_id}",
+        "GET",
+        f"{path}/state/{checkpoint}",
+        tags=tags_of(thread),
+        learn=_learn_state(m, thread),
+    )
 
 
 def post_state_checkpoint(m: Model) -> Request:
@@ -55,8 +64,14 @@ def post_state_checkpoint(m: Model) -> Request:
     ref: dict[str, Any] = {} if m.rng.random() < 0.15 else {"checkpoint_id": _checkpoint(m, thread)}
     if ref and m.rng.random() < 0.2:
         ref["checkpoint_ns"] = ""
-    return Request("POST /threads/{thread_id}/state/checkpoint", "POST", path,
-                   {"checkpoint": ref}, tags=tags_of(thread), learn=_learn_state(m, thread))
+    return Request(
+        "POST /threads/{thread_id}/state/checkpoint",
+        "POST",
+        path,
+        {"checkpoint": ref},
+        tags=tags_of(thread),
+        learn=_learn_state(m, thread),
+    )
 
 
 def message(m: Model, thread: Thread | None) -> Any:
@@ -69,8 +84,11 @@ def message(m: Model, thread: Thread | None) -> Any:
         {"role": "assistant", "content": "reply"},
         ["user", "a tuple"],
         {"role": "user", "content": [{"type": "text", "text": "a block"}]},
-        {"role": "assistant", "content": "",
-         "tool_calls": [{"id": "call_9", "name": "search", "args": {"q": "x"}}]},
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [{"id": "call_9", "name": "search", "args": {"q": "x"}}],
+        },
         {"role": "tool", "content": "found", "tool_call_id": "call_9"},
         {"role": "user", "content": "with id", "id": f"m{m.rng.randint(1, 3)}"},
         {"type": "remove", "id": m.rng.choice(known) if known else "m1"},
@@ -78,9 +96,13 @@ def message(m: Model, thread: Thread | None) -> Any:
         {"role": "system", "content": "be brief", "name": "sys"},
     ]
     if m.rng.random() < 0.04:
-        shapes = [5, {"role": "tool", "content": "no call id"}, {"content": "no role"},
-                  {"role": "assistant", "content": "", "tool_calls": "oops"},
-                  {"role": "wizard", "content": "unknown role"}]
+        shapes = [
+            5,
+            {"role": "tool", "content": "no call id"},
+            {"content": "no role"},
+            {"role": "assistant", "content": "", "tool_calls": "oops"},
+            {"role": "wizard", "content": "unknown role"},
+        ]
     return m.rng.choice(shapes)
 
 
@@ -127,8 +149,15 @@ def update_state(m: Model) -> Request:
         thread.interrupted = False
 
     note = "fork" if fork else ""
-    return Request("POST /threads/{thread_id}/state", "POST", path, body, note=note,
-                   tags=tags_of(thread), learn=learn)
+    return Request(
+        "POST /threads/{thread_id}/state",
+        "POST",
+        path,
+        body,
+        note=note,
+        tags=tags_of(thread),
+        learn=learn,
+    )
 
 
 def history(m: Model) -> Request:
@@ -141,8 +170,13 @@ def history(m: Model) -> Request:
         if m.rng.random() < 0.3:
             query.append(f"before={_checkpoint(m, thread)}")
         suffix = "?" + "&".join(query) if query else ""
-        return Request("GET /threads/{thread_id}/history", "GET", path + suffix,
-                       tags=tags_of(thread), learn=learn)
+        return Request(
+            "GET /threads/{thread_id}/history",
+            "GET",
+            path + suffix,
+            tags=tags_of(thread),
+            learn=learn,
+        )
     body: dict[str, Any] = {}
     if m.rng.random() < 0.7:
         body["limit"] = m.rng.choice([1, 2, 3, 10])
@@ -157,8 +191,9 @@ def history(m: Model) -> Request:
         body["metadata"] = m.rng.choice([{"source": "update"}, {"source": "loop"}, {"step": 1}])
     if m.rng.random() < 0.1:
         body["checkpoint"] = {"checkpoint_id": _checkpoint(m, thread)}
-    return Request("POST /threads/{thread_id}/history", "POST", path, body, tags=tags_of(thread),
-                   learn=learn)
+    return Request(
+        "POST /threads/{thread_id}/history", "POST", path, body, tags=tags_of(thread), learn=learn
+    )
 
 
 def _learn_history(m: Model, thread: Thread | None) -> Any:
@@ -167,4 +202,3 @@ def _learn_history(m: Model, thread: Thread | None) -> Any:
             m.learn_checkpoints(thread, answer.body)
 
     return learn
-

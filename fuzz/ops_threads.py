@@ -9,10 +9,26 @@ from fuzz.target import Answer
 
 OWNERS = ("ann", "bob", "cy")
 SORT_FIELDS = ("thread_id", "status", "created_at", "updated_at", "state_updated_at")
-SELECT_FIELDS = ("thread_id", "created_at", "updated_at", "state_updated_at", "metadata",
-                 "config", "status", "values", "interrupts")
-EXTRACTS = ("values.topic", "values.messages[-1]", "values.messages[0].content",
-            "metadata.owner", "metadata.graph_id", "config", "interrupts")
+SELECT_FIELDS = (
+    "thread_id",
+    "created_at",
+    "updated_at",
+    "state_updated_at",
+    "metadata",
+    "config",
+    "status",
+    "values",
+    "interrupts",
+)
+EXTRACTS = (
+    "values.topic",
+    "values.messages[-1]",
+    "values.messages[0].content",
+    "metadata.owner",
+    "metadata.graph_id",
+    "config",
+    "interrupts",
+)
 STATUSES = ("idle", "busy", "interrupted", "error")
 
 
@@ -38,10 +54,12 @@ def superstep_updates(m: Model, graph: str) -> list[dict[str, Any]]:
     steps = []
     for _ in range(m.rng.randint(1, 3)):
         node = m.rng.choice(NODES[graph])
-        values: dict[str, Any] = m.rng.choice([
-            {"topic": f"s{m.rng.randint(0, 9)}"},
-            {"messages": [{"role": "user", "content": "hi"}]},
-        ])
+        values: dict[str, Any] = m.rng.choice(
+            [
+                {"topic": f"s{m.rng.randint(0, 9)}"},
+                {"messages": [{"role": "user", "content": "hi"}]},
+            ]
+        )
         update: dict[str, Any] = {"values": values, "as_node": node}
         if m.rng.random() < 0.1:
             update = {"command": {"update": values}, "as_node": node}  # #4: no goto
@@ -76,7 +94,8 @@ def create_thread(m: Model) -> Request:
                 thread.written = thread.written or answer.body.get("values") is not None
                 given = body.get("thread_id")
                 thread.split = thread.split or (
-                    "supersteps" in body and isinstance(given, str) and given != given.lower())
+                    "supersteps" in body and isinstance(given, str) and given != given.lower()
+                )
 
     return Request("POST /threads", "POST", "/threads", body, learn=learn)
 
@@ -94,8 +113,9 @@ def patch_thread(m: Model) -> Request:
     if m.rng.random() < 0.1:
         body["metadata"]["thread_id"] = "reserved"  # stripped by the real server
     headers = {"prefer": "return=minimal"} if m.rng.random() < 0.1 else {}
-    return Request("PATCH /threads/{thread_id}", "PATCH", path, body, headers=headers,
-                   tags=tags_of(thread))
+    return Request(
+        "PATCH /threads/{thread_id}", "PATCH", path, body, headers=headers, tags=tags_of(thread)
+    )
 
 
 def delete_thread(m: Model) -> Request:
@@ -105,15 +125,15 @@ def delete_thread(m: Model) -> Request:
         if thread is not None and answer.status in (200, 204):
             thread.deleted = True
 
-    return Request("DELETE /threads/{thread_id}", "DELETE", path, tags=tags_of(thread),
-                   learn=learn)
+    return Request("DELETE /threads/{thread_id}", "DELETE", path, tags=tags_of(thread), learn=learn)
 
 
 def search_body(m: Model, *, paging: bool) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if m.rng.random() < 0.4:
-        body["metadata"] = m.rng.choice([{"owner": m.rng.choice(OWNERS)},
-                                         {"graph_id": m.rng.choice(GRAPHS)}, {"n": 1}])
+        body["metadata"] = m.rng.choice(
+            [{"owner": m.rng.choice(OWNERS)}, {"graph_id": m.rng.choice(GRAPHS)}, {"n": 1}]
+        )
     if m.rng.random() < 0.15:
         body["values"] = m.rng.choice([{"topic": "s1"}, {"topic": "answer=yes"}])
     if m.rng.random() < 0.3:
@@ -140,13 +160,23 @@ def search_body(m: Model, *, paging: bool) -> dict[str, Any]:
 
 
 def search_threads(m: Model) -> Request:
-    return Request("POST /threads/search", "POST", "/threads/search", search_body(m, paging=True),
-                   tags=_all_tags(m))
+    return Request(
+        "POST /threads/search",
+        "POST",
+        "/threads/search",
+        search_body(m, paging=True),
+        tags=_all_tags(m),
+    )
 
 
 def count_threads(m: Model) -> Request:
-    return Request("POST /threads/count", "POST", "/threads/count", search_body(m, paging=False),
-                   tags=_all_tags(m))
+    return Request(
+        "POST /threads/count",
+        "POST",
+        "/threads/count",
+        search_body(m, paging=False),
+        tags=_all_tags(m),
+    )
 
 
 def _all_tags(m: Model) -> frozenset[str]:
@@ -166,6 +196,6 @@ def copy_thread(m: Model) -> Request:
                 copy.interrupted, copy.forked = source.interrupted, source.forked
                 m.any_copies = True
 
-    return Request("POST /threads/{thread_id}/copy", "POST", path, tags=tags_of(source),
-                   learn=learn)
-
+    return Request(
+        "POST /threads/{thread_id}/copy", "POST", path, tags=tags_of(source), learn=learn
+    )

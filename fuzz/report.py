@@ -51,8 +51,9 @@ class Summary:
             group.count += 1
             group.seeds.add(step.seed)
             group.example = group.example or step
-        return sorted(found.values(), key=lambda g: (g.verdict != "different", -g.count,
-                                                     g.signature))
+        return sorted(
+            found.values(), key=lambda g: (g.verdict != "different", -g.count, g.signature)
+        )
 
     def unseen(self) -> list[Deviation]:
         seen = {id(d) for step in self.steps for d in step.documented_by}
@@ -86,24 +87,31 @@ def to_markdown(summary: Summary) -> str:
     total = len(summary.steps)
     seconds = sum(s.seconds for s in summary.seeds)
     lines = [
-        "# Differential fuzz report", "",
-        f"{summary.sides[0]}  ", f"{summary.sides[1]}  ",
+        "# Differential fuzz report",
+        "",
+        f"{summary.sides[0]}  ",
+        f"{summary.sides[1]}  ",
         f"Seeds: {', '.join(str(s.seed) for s in summary.seeds)}; {total} steps in "
-        f"{seconds:.0f} s ({seconds / max(1, len(summary.seeds)):.1f} s per seed)", "",
+        f"{seconds:.0f} s ({seconds / max(1, len(summary.seeds)):.1f} s per seed)",
+        "",
         f"- steps identical: **{summary.percent('identical'):.2f} %** "
         f"({summary.count('identical')}/{total})",
         f"- identical or documented: **{summary.percent('identical', 'documented'):.2f} %**",
         f"- undocumented differences: **{summary.count('different')}** steps",
-        f"- verdict: **{'FAIL' if summary.failed else 'PASS'}**", "",
-        "## Per operation", "",
+        f"- verdict: **{'FAIL' if summary.failed else 'PASS'}**",
+        "",
+        "## Per operation",
+        "",
         "| operation | steps | identical | documented | different | statuses (A/B) |",
         "|---|---:|---:|---:|---:|---|",
     ]
     statuses = summary.statuses()
     for op, counts in summary.per_operation():
         seen = ", ".join(f"{pair}×{n}" for pair, n in statuses[op].most_common(6))
-        lines.append(f"| `{op}` | {sum(counts.values())} | {counts['identical']} | "
-                     f"{counts['documented']} | {counts['different']} | {seen} |")
+        lines.append(
+            f"| `{op}` | {sum(counts.values())} | {counts['identical']} | "
+            f"{counts['documented']} | {counts['different']} | {seen} |"
+        )
     lines += ["", "## Difference groups (most frequent first)", ""]
     for group in summary.groups():
         lines += _group_markdown(group)
@@ -118,9 +126,13 @@ def _group_markdown(group: Group) -> list[str]:
     step = group.example
     assert step is not None and step.answers is not None
     head = "UNDOCUMENTED" if group.verdict == "different" else "documented"
-    lines = [f"### [{head}] `{group.signature}`", "",
-             f"{group.count} steps, seeds {sorted(group.seeds)}; example: seed {step.seed} "
-             f"step {step.index}", ""]
+    lines = [
+        f"### [{head}] `{group.signature}`",
+        "",
+        f"{group.count} steps, seeds {sorted(group.seeds)}; example: seed {step.seed} "
+        f"step {step.index}",
+        "",
+    ]
     if step.documented_by:
         lines.append("Documented: " + "; ".join(d.name for d in step.documented_by))
         lines.append("")
@@ -128,16 +140,25 @@ def _group_markdown(group: Group) -> list[str]:
         a = "<missing>" if difference.a is MISSING else _dump(difference.a)
         b = "<missing>" if difference.b is MISSING else _dump(difference.b)
         lines.append(f"- `{difference.path}`: A `{a[:300]}` / B `{b[:300]}`")
-    lines += ["", "```", f"request: {_dump(step.request)}", f"A: {_dump(step.answers[0])}",
-              f"B: {_dump(step.answers[1])}", "```", ""]
+    lines += [
+        "",
+        "```",
+        f"request: {_dump(step.request)}",
+        f"A: {_dump(step.answers[0])}",
+        f"B: {_dump(step.answers[1])}",
+        "```",
+        "",
+    ]
     return lines
 
 
 def to_json(summary: Summary) -> dict[str, Any]:
     return {
         "sides": list(summary.sides),
-        "seeds": [{"seed": s.seed, "steps": len(s.steps), "seconds": round(s.seconds, 2)}
-                  for s in summary.seeds],
+        "seeds": [
+            {"seed": s.seed, "steps": len(s.steps), "seconds": round(s.seconds, 2)}
+            for s in summary.seeds
+        ],
         "steps": len(summary.steps),
         "identical_percent": round(summary.percent("identical"), 3),
         "identical_or_documented_percent": round(summary.percent("identical", "documented"), 3),
@@ -152,10 +173,14 @@ def _group_json(group: Group) -> dict[str, Any]:
     step = group.example
     assert step is not None
     return {
-        "signature": group.signature, "verdict": group.verdict, "count": group.count,
+        "signature": group.signature,
+        "verdict": group.verdict,
+        "count": group.count,
         "seeds": sorted(group.seeds),
         "example": {
-            "seed": step.seed, "step": step.index, "request": step.request,
+            "seed": step.seed,
+            "step": step.index,
+            "request": step.request,
             "differences": [{"path": d.path, "a": d.a, "b": d.b} for d in step.differences],
             "documented_by": [d.name for d in step.documented_by],
             "a": step.answers[0] if step.answers else None,

@@ -21,18 +21,34 @@ from fuzz.target import Answer, Target
 Operation = Callable[[Model], Request]
 # How often each kind of step is chosen; runs and state updates dominate, as in real clients.
 WEIGHTS: tuple[tuple[Operation, int], ...] = (
-    (ops_threads.create_thread, 9), (ops_threads.get_thread, 4),
-    (ops_threads.patch_thread, 3), (ops_threads.delete_thread, 2),
-    (ops_threads.search_threads, 6), (ops_threads.count_threads, 3),
+    (ops_threads.create_thread, 9),
+    (ops_threads.get_thread, 4),
+    (ops_threads.patch_thread, 3),
+    (ops_threads.delete_thread, 2),
+    (ops_threads.search_threads, 6),
+    (ops_threads.count_threads, 3),
     (ops_threads.copy_thread, 2),
-    (ops_state.get_state, 5), (ops_state.get_state_at, 3), (ops_state.post_state_checkpoint, 2),
-    (ops_state.update_state, 14), (ops_state.history, 6),
-    (ops_runs.run_wait, 7), (ops_runs.run_create_join, 4), (ops_runs.run_create_join_stream, 3),
-    (ops_runs.run_stream, 6), (ops_runs.run_pair, 2), (ops_runs.list_runs, 3),
-    (ops_runs.get_run, 2), (ops_runs.join_ended, 1), (ops_runs.cancel_run, 2),
-    (ops_runs.delete_run, 1), (ops_runs.stateless, 2),
-    (ops_misc.search_assistants, 1), (ops_misc.get_assistant, 1),
-    (ops_misc.assistant_graph, 1), (ops_misc.assistant_schemas, 1), (ops_misc.invalid, 3),
+    (ops_state.get_state, 5),
+    (ops_state.get_state_at, 3),
+    (ops_state.post_state_checkpoint, 2),
+    (ops_state.update_state, 14),
+    (ops_state.history, 6),
+    (ops_runs.run_wait, 7),
+    (ops_runs.run_create_join, 4),
+    (ops_runs.run_create_join_stream, 3),
+    (ops_runs.run_stream, 6),
+    (ops_runs.run_pair, 2),
+    (ops_runs.list_runs, 3),
+    (ops_runs.get_run, 2),
+    (ops_runs.join_ended, 1),
+    (ops_runs.cancel_run, 2),
+    (ops_runs.delete_run, 1),
+    (ops_runs.stateless, 2),
+    (ops_misc.search_assistants, 1),
+    (ops_misc.get_assistant, 1),
+    (ops_misc.assistant_graph, 1),
+    (ops_misc.assistant_schemas, 1),
+    (ops_misc.invalid, 3),
 )
 MIN_THREADS = 2
 DISAGREE = 0  # the status the model sees when the two sides answered different statuses
@@ -79,8 +95,9 @@ def choose(model: Model) -> Request:
 def reset(target: Target) -> None:
     """Delete every thread (and so every run) on one side."""
     while True:
-        found = target.send("POST", "/threads/search",
-                            {"limit": RESET_PAGE, "select": ["thread_id"]})
+        found = target.send(
+            "POST", "/threads/search", {"limit": RESET_PAGE, "select": ["thread_id"]}
+        )
         if found.status != 200 or not found.body:
             return
         for thread in found.body:
@@ -90,8 +107,9 @@ def reset(target: Target) -> None:
 class Runner:
     """Runs seeds against two targets; both stay up across seeds."""
 
-    def __init__(self, a: Target, b: Target, deviations: list[Deviation],
-                 trace: TextIO | None = None) -> None:
+    def __init__(
+        self, a: Target, b: Target, deviations: list[Deviation], trace: TextIO | None = None
+    ) -> None:
         self.targets = (a, b)
         self.deviations = deviations
         self.trace = trace  # every step as a JSON line: request, normalised answers, verdict
@@ -114,12 +132,15 @@ class Runner:
 
     def _send(self, side: int, pairing: Pairing, request: Request) -> Answer:
         return self.targets[side].send(
-            request.method, pairing.render(side, request.path),
-            pairing.render(side, request.body), raw=request.raw, headers=request.headers,
-            stream=request.stream)
+            request.method,
+            pairing.render(side, request.path),
+            pairing.render(side, request.body),
+            raw=request.raw,
+            headers=request.headers,
+            stream=request.stream,
+        )
 
-    def step(self, seed: int, index: int, model: Model, pairing: Pairing,
-             request: Request) -> Step:
+    def step(self, seed: int, index: int, model: Model, pairing: Pairing, request: Request) -> Step:
         a, b = self.pool.map(lambda side: self._send(side, pairing, request), (A, B))
         norm_a, norm_b = pairing.normalise_pair(a.as_json(), b.as_json())
         if request.learn is not None:
@@ -131,13 +152,25 @@ class Runner:
             request.learn(Answer(status, norm_a["headers"], norm_a["body"], peer))
         step = self.classify(seed, index, request, (norm_a, norm_b))
         if self.trace is not None:
-            line = {"seed": seed, "step": index, "verdict": step.verdict, "op": request.op,
-                    "request": step.request, "a": norm_a, "b": norm_b}
+            line = {
+                "seed": seed,
+                "step": index,
+                "verdict": step.verdict,
+                "op": request.op,
+                "request": step.request,
+                "a": norm_a,
+                "b": norm_b,
+            }
             self.trace.write(json.dumps(line, default=repr) + "\n")
         return step
 
-    def classify(self, seed: int, index: int, request: Request,
-                 answers: tuple[dict[str, Any], dict[str, Any]]) -> Step:
+    def classify(
+        self,
+        seed: int,
+        index: int,
+        request: Request,
+        answers: tuple[dict[str, Any], dict[str, Any]],
+    ) -> Step:
         statuses = (answers[A]["status"], answers[B]["status"])
         step = Step(seed, index, request.op, request.describe(), statuses, "identical")
         step.differences = differences(answers[A], answers[B])
@@ -146,8 +179,14 @@ class Runner:
         step.answers = answers
         undocumented = []
         for difference in step.differences:
-            entry = next((d for d in self.deviations if d.matches(
-                request.op, statuses, request.tags, step.request, difference)), None)
+            entry = next(
+                (
+                    d
+                    for d in self.deviations
+                    if d.matches(request.op, statuses, request.tags, step.request, difference)
+                ),
+                None,
+            )
             if entry is None:
                 undocumented.append(difference)
             elif entry not in step.documented_by:

@@ -16,8 +16,13 @@ REPO = Path(__file__).resolve().parent.parent
 REAL_SERVER_SCRIPT = REPO / "scripts" / "real_server.py"
 TIMEOUT_S = 60.0
 # The headers a client reads; the rest (date, server, vary, ...) say nothing about the API.
-READ_HEADERS = ("content-type", "location", "content-location", "x-pagination-total",
-                "x-pagination-next")
+READ_HEADERS = (
+    "content-type",
+    "location",
+    "content-location",
+    "x-pagination-total",
+    "x-pagination-next",
+)
 NO_BODY: Any = object()  # a request without a body (not the same as a JSON null)
 
 
@@ -49,8 +54,16 @@ class Target:
         limits = httpx.Limits(max_keepalive_connections=0)
         self.client = httpx.Client(base_url=self.url, timeout=TIMEOUT_S, limits=limits)
 
-    def send(self, method: str, path: str, body: Any = NO_BODY, *, raw: bytes | None = None,
-             headers: dict[str, str] | None = None, stream: bool = False) -> Answer:
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: Any = NO_BODY,
+        *,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+    ) -> Answer:
         """Send one request; a stream is read to its end."""
         content = raw
         sent_headers = dict(headers or {})
@@ -58,8 +71,9 @@ class Target:
             content = json.dumps(body).encode()
             sent_headers.setdefault("content-type", "application/json")
         try:
-            with self.client.stream(method, path, content=content,
-                                    headers=sent_headers) as response:
+            with self.client.stream(
+                method, path, content=content, headers=sent_headers
+            ) as response:
                 kept = {k: response.headers[k] for k in READ_HEADERS if k in response.headers}
                 is_sse = response.headers.get("content-type", "").startswith("text/event-stream")
                 if stream and is_sse:
@@ -124,8 +138,12 @@ class RealTarget(Target):
 
     def __init__(self, name: str, instance: str) -> None:
         self.env = {**os.environ, "REAL_SERVER_INSTANCE": instance}
-        done = subprocess.run([sys.executable, str(REAL_SERVER_SCRIPT), "start"], env=self.env,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, str(REAL_SERVER_SCRIPT), "start"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise TargetError(f"real server {instance} did not start: {done.stderr.strip()}")
         url = done.stdout.strip().splitlines()[-1]
@@ -133,8 +151,9 @@ class RealTarget(Target):
 
     def close(self) -> None:
         super().close()
-        subprocess.run([sys.executable, str(REAL_SERVER_SCRIPT), "stop"], env=self.env,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, str(REAL_SERVER_SCRIPT), "stop"], env=self.env, capture_output=True
+        )
 
 
 def start_target(spec: str, name: str, instance: str) -> Target:

@@ -52,16 +52,23 @@ class AdminGate:
 class Admin:
     """The admin API's endpoints, over one server's `Control`."""
 
-    def __init__(self, control: Control, *, open_to_all: bool, max_body_size: int,
-                 allowed_origin: Callable[[str], bool] = lambda origin: False) -> None:
+    def __init__(
+        self,
+        control: Control,
+        *,
+        open_to_all: bool,
+        max_body_size: int,
+        allowed_origin: Callable[[str], bool] = lambda origin: False,
+    ) -> None:
         self.control = control
         self.open_to_all = open_to_all  # an api key guards it: any client with the key
         self.max_body_size = max_body_size
         # A page in a browser on this machine is a loopback client too: a site the mock's CORS
         # does not allow must not reset or seed it with a simple (unchecked) cross-site POST.
         self.allowed_origin = allowed_origin
-        self.routes: dict[tuple[str, str], Callable[[Mapping[str, str], bytes, str | None],
-                                                    Answer]] = {
+        self.routes: dict[
+            tuple[str, str], Callable[[Mapping[str, str], bytes, str | None], Answer]
+        ] = {
             ("GET", "openapi.json"): self.document,
             ("POST", "reset"): self.reset,
             ("POST", "seed"): self.seed,
@@ -74,16 +81,22 @@ class Admin:
         }
 
     async def __call__(self, scope: Any, receive: _Receive, send: _Send) -> None:
-        method, name = scope["method"], scope["path"][len(PREFIX):]
+        method, name = scope["method"], scope["path"][len(PREFIX) :]
         query = _query(scope)
         try:
             if not self.open_to_all and not _is_loopback(scope.get("client")):
-                raise _Refused("The mockserver admin API answers loopback clients only; start "
-                               "the mock with --api-key to open it to others", 403)
+                raise _Refused(
+                    "The mockserver admin API answers loopback clients only; start "
+                    "the mock with --api-key to open it to others",
+                    403,
+                )
             origin = _header(scope, b"origin")
             if origin is not None and not self.allowed_origin(origin):
-                raise _Refused(f"The mockserver admin API does not answer pages from {origin} "
-                               "(allow it with --cors-origin)", 403)
+                raise _Refused(
+                    f"The mockserver admin API does not answer pages from {origin} "
+                    "(allow it with --cors-origin)",
+                    403,
+                )
             raw = await read_body(receive, self.max_body_size)
             content_type = _header(scope, b"content-type")
             if name.startswith("faults/") and method == "DELETE":
@@ -130,31 +143,31 @@ class Admin:
         journal = self.control.journal
         if journal is None:
             raise _Refused("The request journal is off (--journal-size 0)", 404)
-        found = journal.matching(query.get("operation_id"), query.get("method"),
-                                 query.get("path"))
+        found = journal.matching(query.get("operation_id"), query.get("method"), query.get("path"))
         limit = query.get("limit", "")
         if limit:
             if not limit.isdigit():
                 raise _Refused("limit must be a whole number", 422)
-            found = found[-int(limit):] if int(limit) else []
+            found = found[-int(limit) :] if int(limit) else []
         return 200, [exchange.to_json() for exchange in found]
 
-    def clear_requests(self, query: Mapping[str, str], raw: bytes,
-                       content_type: str | None) -> Answer:
+    def clear_requests(
+        self, query: Mapping[str, str], raw: bytes, content_type: str | None
+    ) -> Answer:
         """DELETE requests: forget the journal."""
         if self.control.journal is not None:
             self.control.journal.clear()
         return 204, None
 
-    def add_faults(self, query: Mapping[str, str], raw: bytes,
-                   content_type: str | None) -> Answer:
+    def add_faults(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
         """POST faults: one rule (the rule back) or a list (the list back)."""
         given = parse_body(raw, content_type)
         added = self.control.arm(given)
         return 201, added if isinstance(given, list) else added[0]
 
-    def clear_faults(self, query: Mapping[str, str], raw: bytes,
-                     content_type: str | None) -> Answer:
+    def clear_faults(
+        self, query: Mapping[str, str], raw: bytes, content_type: str | None
+    ) -> Answer:
         """DELETE faults: remove every rule."""
         self.control.faults.clear()
         return 204, None

@@ -110,25 +110,50 @@ def create_app(
     routes: list[SpecRoute] = []
     for path, operations in sorted(spec.by_path().items(), key=lambda item: route_order(item[0])):
         endpoints = {
-            op.method: _Endpoint(op, OperationValidator(op, components),
-                                 handler_map.get(op.operation_id), context, options)
+            op.method: _Endpoint(
+                op,
+                OperationValidator(op, components),
+                handler_map.get(op.operation_id),
+                context,
+                options,
+            )
             for op in operations
         }
         routes.append(SpecRoute(path, PathApp(endpoints), methods=list(endpoints)))
     for route in routes:
         route.shadowed_by = [other for other in routes if shadows(other.path, route.path)]
-    middleware = [] if not (cors_origins or cors_origin_regex) else [Middleware(
-        _CORSWhenAsked, allow_origins=list(cors_origins), allow_origin_regex=cors_origin_regex,
-        allow_methods=["*"], allow_headers=["*"], expose_headers=EXPOSED_HEADERS)]
+    middleware = (
+        []
+        if not (cors_origins or cors_origin_regex)
+        else [
+            Middleware(
+                _CORSWhenAsked,
+                allow_origins=list(cors_origins),
+                allow_origin_regex=cors_origin_regex,
+                allow_methods=["*"],
+                allow_headers=["*"],
+                expose_headers=EXPOSED_HEADERS,
+            )
+        ]
+    )
     cors = list(middleware)
     middleware.append(Middleware(FastRoutes, routes=routes))
-    app = _MockApp(routes=routes, middleware=middleware,
-                   exception_handlers={HTTPException: _http_error})
+    app = _MockApp(
+        routes=routes, middleware=middleware, exception_handlers={HTTPException: _http_error}
+    )
     app.router = SpecRouter(routes, redirect_slashes=False)
     app.state.context = context
     app.state.control = control
-    gate: Any = Admin(control, open_to_all=api_key is not None, max_body_size=max_body_size,
-                      allowed_origin=_origin_check(cors)) if admin else None
+    gate: Any = (
+        Admin(
+            control,
+            open_to_all=api_key is not None,
+            max_body_size=max_body_size,
+            allowed_origin=_origin_check(cors),
+        )
+        if admin
+        else None
+    )
     for factory, args, kwargs in reversed(cors) if gate is not None else ():
         gate = factory(gate, *args, **kwargs)  # the mock's CORS, for pages calling the admin API
 
@@ -189,12 +214,16 @@ class _CORSWhenAsked:
             await self.cors(scope, receive, send)
 
 
-
 def _with_pna(send: Send) -> Send:
     async def send_with_pna(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", ()),
-                                              (b"access-control-allow-private-network", b"true")]}
+            message = {
+                **message,
+                "headers": [
+                    *message.get("headers", ()),
+                    (b"access-control-allow-private-network", b"true"),
+                ],
+            }
         await send(message)
 
     return send_with_pna
@@ -218,8 +247,14 @@ class _Options:
 class _Endpoint:
     """One operation: read the body, validate, call the handler, render the reply."""
 
-    def __init__(self, operation: Operation, validator: OperationValidator,
-                 handler: Handler | None, context: Context, options: _Options) -> None:
+    def __init__(
+        self,
+        operation: Operation,
+        validator: OperationValidator,
+        handler: Handler | None,
+        context: Context,
+        options: _Options,
+    ) -> None:
         self.operation = operation
         self.validator = validator
         self.handler = handler
@@ -229,8 +264,11 @@ class _Endpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
         query_string = scope["query_string"]
-        query = parse_qsl(query_string.decode("latin-1"),
-                          keep_blank_values=True) if query_string else []
+        query = (
+            parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+            if query_string
+            else []
+        )
         body: Any = None
         rejected: tuple[str, ...] = ()
         rule: FaultRule | None = None
@@ -242,21 +280,33 @@ class _Endpoint:
                     await self._answer_fault(rule, scope, receive, send, query, headers, raw)
                     return
             request = self.validator.validate_request(
-                scope["path_params"], query, headers, raw, headers.get("content-type"))
+                scope["path_params"], query, headers, raw, headers.get("content-type")
+            )
             body = request.body
             reply = self._handle(Call(request, self.context))
             if reply.events is not None:
                 await self._stream(reply, scope, receive, send, query, headers, body, rule)
                 return
             status, extra = reply.status, reply.headers
-            answer = reply.body if reply.later is None else await reply.later(
-                lambda: _departure(receive))
-            payload = None if answer is None and status in (204, 304) else (
-                orjson.dumps(answer, default=to_plain))
+            answer = (
+                reply.body
+                if reply.later is None
+                else await reply.later(lambda: _departure(receive))
+            )
+            payload = (
+                None
+                if answer is None and status in (204, 304)
+                else (orjson.dumps(answer, default=to_plain))
+            )
         except ValidationFailed as exc:
             rejected = tuple(str(v) for v in exc.violations)
-            log.info("%s %s -> %d: %s", scope["method"], scope["path"], exc.status_code,
-                     "; ".join(rejected))
+            log.info(
+                "%s %s -> %d: %s",
+                scope["method"],
+                scope["path"],
+                exc.status_code,
+                "; ".join(rejected),
+            )
             status, payload = exc.status_code, orjson.dumps({"detail": exc.detail})
             extra = {VIOLATIONS_HEADER: _header_list(rejected)}
         except MockError as exc:
@@ -272,36 +322,67 @@ class _Endpoint:
         violations: list[str] = []
         if self.options.check_responses:
             lowered = {k.lower(): v for k, v in out_headers.items()}
-            violations = [str(v) for v in self.validator.validate_response(
-                status, lowered, payload or b"")]
+            violations = [
+                str(v) for v in self.validator.validate_response(status, lowered, payload or b"")
+            ]
             if violations and not self.options.report_only:
                 status, payload, out_headers = self._replaced(status, violations)
-        self._observe(scope, query, headers, body, status, payload, tuple(violations), rejected,
-                      rule)
+        self._observe(
+            scope, query, headers, body, status, payload, tuple(violations), rejected, rule
+        )
         await _send(send, status, payload, out_headers)
 
-    def _observe(self, scope: Scope, query: list[tuple[str, str]], headers: dict[str, str],
-                 body: Any, status: int, payload: bytes | None, violations: tuple[str, ...] = (),
-                 rejected: tuple[str, ...] = (), rule: FaultRule | None = None) -> None:
+    def _observe(
+        self,
+        scope: Scope,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: Any,
+        status: int,
+        payload: bytes | None,
+        violations: tuple[str, ...] = (),
+        rejected: tuple[str, ...] = (),
+        rule: FaultRule | None = None,
+    ) -> None:
         if self.options.observers:
             exchange = Exchange(
-                scope["method"], scope["path"], self.operation.path, self.operation.operation_id,
-                dict(query), headers, body, status, payload, violations, rejected,
-                None if rule is None else rule.id)
+                scope["method"],
+                scope["path"],
+                self.operation.path,
+                self.operation.operation_id,
+                dict(query),
+                headers,
+                body,
+                status,
+                payload,
+                violations,
+                rejected,
+                None if rule is None else rule.id,
+            )
             for observe in self.options.observers:
                 observe(exchange)
 
     async def _fault(self, scope: Scope, raw: bytes) -> FaultRule | None:
         """The fault rule for this request, after its delay and the server's latency."""
         faults, operation = self.options.faults, self.operation
-        rule = faults.pick(operation.operation_id, scope["method"], scope["path"], operation.path,
-                           raw) if faults.rules else None
+        rule = (
+            faults.pick(operation.operation_id, scope["method"], scope["path"], operation.path, raw)
+            if faults.rules
+            else None
+        )
         await faults.wait(rule)
         return rule
 
-    async def _answer_fault(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send,
-                            query: list[tuple[str, str]], headers: dict[str, str],
-                            raw: bytes) -> None:
+    async def _answer_fault(
+        self,
+        rule: FaultRule,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        raw: bytes,
+    ) -> None:
         """A rule's status and body, or a dropped connection, in place of the mock's answer."""
         try:
             body = orjson.loads(raw) if raw else None
@@ -314,8 +395,9 @@ class _Endpoint:
             return
         payload = rule.payload()
         self._observe(scope, query, headers, body, rule.status, payload, rule=rule)
-        await _send(send, rule.status, payload,
-                    {**rule.headers, "content-type": "application/json"})
+        await _send(
+            send, rule.status, payload, {**rule.headers, "content-type": "application/json"}
+        )
 
     def _handle(self, call: Call) -> Reply:
         if self.handler is None:
@@ -324,18 +406,27 @@ class _Endpoint:
         with self.context.lock:
             return self.handler(call)
 
-    async def _stream(self, reply: Reply, scope: Scope, receive: Receive, send: Send,
-                      query: list[tuple[str, str]], headers: dict[str, str], body: Any,
-                      rule: FaultRule | None) -> None:
+    async def _stream(
+        self,
+        reply: Reply,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: Any,
+        rule: FaultRule | None,
+    ) -> None:
         """Send a streaming reply as server-sent events (sse-starlette frames them)."""
         out_headers = {**reply.headers, "content-type": "text/event-stream"}
         violations: list[str] = []
         if self.options.check_responses:
             lowered = {k.lower(): v for k, v in out_headers.items()}
-            violations = [str(v) for v in self.validator.validate_response(
-                reply.status, lowered, b"", streamed=True)]
-        self._observe(scope, query, headers, body, reply.status, None, tuple(violations),
-                      rule=rule)
+            violations = [
+                str(v)
+                for v in self.validator.validate_response(reply.status, lowered, b"", streamed=True)
+            ]
+        self._observe(scope, query, headers, body, reply.status, None, tuple(violations), rule=rule)
         from sse_starlette import EventSourceResponse  # 80 ms to import: only when streaming
         from sse_starlette.event import ServerSentEvent
 
@@ -346,8 +437,12 @@ class _Endpoint:
         events = _serialised(source)
         # The real server's keep-alive: a `: heartbeat` comment every 5 seconds.
         response = EventSourceResponse(
-            events, status_code=reply.status, headers=reply.headers, ping=5,
-            ping_message_factory=lambda: ServerSentEvent(comment="heartbeat"))
+            events,
+            status_code=reply.status,
+            headers=reply.headers,
+            ping=5,
+            ping_message_factory=lambda: ServerSentEvent(comment="heartbeat"),
+        )
         await response(scope, receive, send)
 
     async def _read_body(self, headers: Mapping[str, str], receive: Receive) -> bytes:
@@ -358,8 +453,10 @@ class _Endpoint:
         return await read_body(receive, limit)
 
     def _replaced(self, status: int, violations: list[str]) -> tuple[int, bytes, dict[str, str]]:
-        detail = (f"mock response {status} breaks the spec for {self.operation.operation_id}: "
-                  + "; ".join(violations))
+        detail = (
+            f"mock response {status} breaks the spec for {self.operation.operation_id}: "
+            + "; ".join(violations)
+        )
         log.error(detail)
         return 500, orjson.dumps({"detail": detail}), {"content-type": "application/json"}
 
@@ -383,8 +480,7 @@ async def _serialised(events: Any) -> Any:
         yield {**event, "data": orjson.dumps(data, default=to_plain).decode()}
 
 
-async def _send(send: Send, status: int, payload: bytes | None,
-                headers: Mapping[str, str]) -> None:
+async def _send(send: Send, status: int, payload: bytes | None, headers: Mapping[str, str]) -> None:
     """The response as two ASGI messages (what starlette.Response sends, minus its set-up)."""
     body = payload or b""
     raw = [_ENCODED.get(item) or _encoded(item) for item in headers.items()]
@@ -430,5 +526,9 @@ def _header_list(items: Sequence[str]) -> str:
 async def _http_error(request: Request, exc: Exception) -> Response:
     # Starlette's own 404 / 405 (with Allow), in the spec's error shape.
     assert isinstance(exc, HTTPException)
-    return Response(orjson.dumps({"detail": exc.detail}), exc.status_code,
-                    headers=dict(exc.headers or {}), media_type="application/json")
+    return Response(
+        orjson.dumps({"detail": exc.detail}),
+        exc.status_code,
+        headers=dict(exc.headers or {}),
+        media_type="application/json",
+    )

@@ -15,8 +15,10 @@ from mockserver.errors import MockError, NotFound
 from mockserver.graph import END, START, Graph
 
 NAMESPACE_GRAPH = uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8")
-_INVALID = ("Invalid assistant: '{given}'. Must be either:\n- A valid assistant UUID, or\n"
-            "- One of the registered graphs: {graphs}")
+_INVALID = (
+    "Invalid assistant: '{given}'. Must be either:\n- A valid assistant UUID, or\n"
+    "- One of the registered graphs: {graphs}"
+)
 _SORT_KEYS = ("assistant_id", "created_at", "updated_at", "name", "graph_id")
 
 
@@ -31,8 +33,9 @@ def assistant_id(graph_id: str) -> str:
     return str(uuid.uuid5(NAMESPACE_GRAPH, graph_id))
 
 
-def resolve_assistant(graphs: Mapping[str, Graph], given: str, not_found: str = "Not Found",
-                      invalid: str = _INVALID) -> tuple[str, str]:
+def resolve_assistant(
+    graphs: Mapping[str, Graph], given: str, not_found: str = "Not Found", invalid: str = _INVALID
+) -> tuple[str, str]:
     """(assistant id, graph id) for an assistant id or a graph name, as run requests give it;
     `invalid` words the 422 for neither (`{given}`, `{graphs}` filled in)."""
     if given in graphs:
@@ -53,16 +56,26 @@ def all_assistants(graphs: Mapping[str, Graph], started_at: str) -> list[dict[st
     bodies = []
     for index, graph_id in enumerate(graphs):
         stamp = (start + timedelta(microseconds=index)).isoformat()
-        bodies.append({
-            "assistant_id": assistant_id(graph_id), "graph_id": graph_id, "config": {},
-            "context": {}, "metadata": {"created_by": "system"}, "name": graph_id,
-            "created_at": stamp, "updated_at": stamp, "version": 1, "description": None,
-        })
+        bodies.append(
+            {
+                "assistant_id": assistant_id(graph_id),
+                "graph_id": graph_id,
+                "config": {},
+                "context": {},
+                "metadata": {"created_by": "system"},
+                "name": graph_id,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "version": 1,
+                "description": None,
+            }
+        )
     return bodies
 
 
-def search(graphs: Mapping[str, Graph], started_at: str,
-           query: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
+def search(
+    graphs: Mapping[str, Graph], started_at: str, query: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], int]:
     """POST /assistants/search: one page, and how many match in all."""
     graph_id = query.get("graph_id")
     if graph_id is not None and graph_id not in graphs:
@@ -73,7 +86,7 @@ def search(graphs: Mapping[str, Graph], started_at: str,
         key = "created_at"
     found.sort(key=lambda a: a[key], reverse=query.get("sort_order", "desc") == "desc")
     offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
-    page = found[offset:offset + limit]
+    page = found[offset : offset + limit]
     if select := query.get("select"):
         page = [{k: a[k] for k in select if k in a} for a in page]
     return page, len(found)
@@ -121,5 +134,11 @@ def schemas(graph: Graph) -> dict[str, Any]:
             prop["type"] = graph.types[channel]
         properties[channel] = prop
     state = {"properties": properties, "title": f"{graph.graph_id}_state", "type": "object"}
-    return {"graph_id": graph.graph_id, "input_schema": None, "output_schema": None,
-            "state_schema": state, "config_schema": {}, "context_schema": None}
+    return {
+        "graph_id": graph.graph_id,
+        "input_schema": None,
+        "output_schema": None,
+        "state_schema": state,
+        "config_schema": {},
+        "context_schema": None,
+    }

@@ -47,38 +47,71 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--spec", type=Path, help="OpenAPI document (default: the packaged one)")
     serve.add_argument("--graphs", type=Path, help="graph model YAML (default: the packaged one)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_port, default=None,
-                       help=f"port (default {DEFAULT_PORT}, or the next free one after it)")
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help=f"port (default {DEFAULT_PORT}, or the next free one after it)",
+    )
     serve.add_argument("--max-body-size", type=int, default=10 * 1024 * 1024, metavar="BYTES")
     _add_control_options(serve)
-    serve.add_argument("--check-responses", action="store_true",
-                       help="validate every response against the spec (500 on a violation)")
+    serve.add_argument(
+        "--check-responses",
+        action="store_true",
+        help="validate every response against the spec (500 on a violation)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no access log")
-    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
-                       help="also allow this browser origin (repeatable; '*' for any); "
-                            "localhost, agentchat.vercel.app and smith.langchain.com "
-                            "are allowed by default")
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="also allow this browser origin (repeatable; '*' for any); "
+        "localhost, agentchat.vercel.app and smith.langchain.com "
+        "are allowed by default",
+    )
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers at all")
     serve.set_defaults(func=_serve)
     init = commands.add_parser(
-        "init", help="write a graphs.yaml to start from: a chat agent that streams, calls a "
-                     "tool and asks for approval")
-    init.add_argument("directory", nargs="?", type=Path, default=Path("."),
-                      help="where to write graphs.yaml (default: here)")
+        "init",
+        help="write a graphs.yaml to start from: a chat agent that streams, calls a "
+        "tool and asks for approval",
+    )
+    init.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        help="where to write graphs.yaml (default: here)",
+    )
     init.add_argument("--force", action="store_true", help="overwrite an existing graphs.yaml")
     init.set_defaults(func=_init)
     spec = commands.add_parser("spec", help="print the packaged OpenAPI document")
-    spec.add_argument("--format", choices=("yaml", "json"), default=None,
-                      help="default: yaml, or json for an -o FILE ending in .json")
-    spec.add_argument("--schemathesis-config", action="store_true",
-                      help="print the schemathesis.toml the contract suite uses instead: the "
-                           "refusals of valid data that depend on the server's state")
-    spec.add_argument("-o", "--output", type=Path, metavar="FILE",
-                      help="write it to FILE instead of standard output")
+    spec.add_argument(
+        "--format",
+        choices=("yaml", "json"),
+        default=None,
+        help="default: yaml, or json for an -o FILE ending in .json",
+    )
+    spec.add_argument(
+        "--schemathesis-config",
+        action="store_true",
+        help="print the schemathesis.toml the contract suite uses instead: the "
+        "refusals of valid data that depend on the server's state",
+    )
+    spec.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write it to FILE instead of standard output",
+    )
     spec.set_defaults(func=_spec)
     contract = commands.add_parser(
-        "contract", add_help=False,
-        help="run the contract suite against the mock or a deployment (--help for options)")
+        "contract",
+        add_help=False,
+        help="run the contract suite against the mock or a deployment (--help for options)",
+    )
     contract.set_defaults(func=lambda args: _contract([]))
     return parser
 
@@ -105,12 +138,14 @@ def _init(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"mockserver: cannot write {target}: {exc.strerror}", file=sys.stderr)
         return 2
-    print(f"wrote {target}: a chat agent that streams its reply, calls a tool and asks for "
-          f"approval\n\n"
-          f"  mockserver serve --graphs {target}\n\n"
-          f"then in agent-chat-ui (or any useStream app):\n"
-          f"  Deployment URL: {_url('127.0.0.1', DEFAULT_PORT)}  (the URL serve prints)\n"
-          f"  Assistant ID:   agent")
+    print(
+        f"wrote {target}: a chat agent that streams its reply, calls a tool and asks for "
+        f"approval\n\n"
+        f"  mockserver serve --graphs {target}\n\n"
+        f"then in agent-chat-ui (or any useStream app):\n"
+        f"  Deployment URL: {_url('127.0.0.1', DEFAULT_PORT)}  (the URL serve prints)\n"
+        f"  Assistant ID:   agent"
+    )
     return 0
 
 
@@ -156,8 +191,11 @@ def _serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.document is not None:
         option = "--graphs" if "graph" in args.document.name else "--spec"
-        print(f"mockserver: serve takes no file argument; did you mean "
-              f"`mockserver serve {option} {args.document}`?", file=sys.stderr)
+        print(
+            f"mockserver: serve takes no file argument; did you mean "
+            f"`mockserver serve {option} {args.document}`?",
+            file=sys.stderr,
+        )
         return 2
     from mockserver.graph import GraphModelError, load_graphs
     from mockserver.spec import SpecError, load_spec
@@ -170,8 +208,9 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         sock, note = _listen(args.host, args.port)
     except OSError as exc:
-        print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc.strerror}",
-              file=sys.stderr)
+        print(
+            f"mockserver: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr
+        )
         return 2
     import uvicorn
     from yaml import YAMLError
@@ -182,12 +221,15 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.live import tune_gc
 
     try:
-        app = create_app(spec, graphs, check_responses=args.check_responses,
-                         max_body_size=args.max_body_size,
-                         cors_origins=[] if args.no_cors else [*HOSTED_ORIGINS,
-                                                               *args.cors_origin],
-                         cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS,
-                         **_control_settings(args))
+        app = create_app(
+            spec,
+            graphs,
+            check_responses=args.check_responses,
+            max_body_size=args.max_body_size,
+            cors_origins=[] if args.no_cors else [*HOSTED_ORIGINS, *args.cors_origin],
+            cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS,
+            **_control_settings(args),
+        )
         app.state.control.start_with(seed=args.seed, faults=args.faults)
     except (SpecError, GraphModelError, ValueError, OSError, MockError, YAMLError) as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
@@ -197,23 +239,31 @@ def _serve(args: argparse.Namespace) -> int:
     context.serving_at(_url(args.host, port))
     if note:
         print(note, file=sys.stderr)
-    print(f"mockserver {__version__} — LangGraph Agent Server mock\n"
-          f"  URL:     {_url(args.host, port)}\n"
-          f"  spec:    {context.spec.source} ({len(context.spec.operations)} operations)\n"
-          f"  graphs:  {', '.join(context.graphs)}"
-          f" ({args.graphs or 'packaged default'})\n"
-          f"  admin:   http://{args.host}:{port}/__mockserver/"
-          f" ({'x-api-key' if args.api_key else 'loopback clients only'})\n"
-          f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop", flush=True)
+    print(
+        f"mockserver {__version__} — LangGraph Agent Server mock\n"
+        f"  URL:     {_url(args.host, port)}\n"
+        f"  spec:    {context.spec.source} ({len(context.spec.operations)} operations)\n"
+        f"  graphs:  {', '.join(context.graphs)}"
+        f" ({args.graphs or 'packaged default'})\n"
+        f"  admin:   http://{args.host}:{port}/__mockserver/"
+        f" ({'x-api-key' if args.api_key else 'loopback clients only'})\n"
+        f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop",
+        flush=True,
+    )
     tune_gc()
     _log_rejections(quiet=args.quiet)
     # proxy_headers off: the mock is never behind a proxy, and the middleware wraps every request.
     # The request log is the app's own (uvicorn's format, a few µs a line): uvicorn's access log
     # goes through the logging module, ~30 µs a request.
     request_log = None if args.quiet else _request_log(app)
-    config = uvicorn.Config(request_log or app, lifespan="off", access_log=False,
-                            proxy_headers=False, log_level="warning" if args.quiet else "info",
-                            http=guarded_protocol())
+    config = uvicorn.Config(
+        request_log or app,
+        lifespan="off",
+        access_log=False,
+        proxy_headers=False,
+        log_level="warning" if args.quiet else "info",
+        http=guarded_protocol(),
+    )
     try:
         _server(config).run(sockets=[sock])
     except KeyboardInterrupt:
@@ -227,31 +277,64 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _add_control_options(serve: argparse.ArgumentParser) -> None:
     """The options for end-to-end suites and shared instances (the admin API's start state)."""
-    serve.add_argument("--seed", type=Path, metavar="FILE",
-                       help="seed the mock from this YAML/JSON file (again on each reset)")
-    serve.add_argument("--faults", type=Path, metavar="FILE",
-                       help="fault rules (a YAML list) armed at start and on each reset")
-    serve.add_argument("--latency", type=_latency, metavar="MS[:JITTER]",
-                       help="delay every request by MS milliseconds, give or take JITTER")
-    serve.add_argument("--journal-size", type=int, default=1000, metavar="N",
-                       help="requests the journal keeps (GET /__mockserver/requests; 0: none)")
-    serve.add_argument("--api-key", metavar="KEY",
-                       help="require x-api-key: KEY on every request but /ok and /info, as a "
-                            "deployment does (the admin API too, then open to any client)")
-    serve.add_argument("--allowed-host", action="append", default=[], metavar="HOST",
-                       help="also answer requests with this Host header (repeatable; .example.com "
-                            "for its subdomains, * for any); localhost, IP addresses and the "
-                            "bound host are allowed")
-    serve.add_argument("--max-threads", type=int, metavar="N",
-                       help="hold at most N threads; creating more answers 507")
+    serve.add_argument(
+        "--seed",
+        type=Path,
+        metavar="FILE",
+        help="seed the mock from this YAML/JSON file (again on each reset)",
+    )
+    serve.add_argument(
+        "--faults",
+        type=Path,
+        metavar="FILE",
+        help="fault rules (a YAML list) armed at start and on each reset",
+    )
+    serve.add_argument(
+        "--latency",
+        type=_latency,
+        metavar="MS[:JITTER]",
+        help="delay every request by MS milliseconds, give or take JITTER",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="requests the journal keeps (GET /__mockserver/requests; 0: none)",
+    )
+    serve.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="require x-api-key: KEY on every request but /ok and /info, as a "
+        "deployment does (the admin API too, then open to any client)",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also answer requests with this Host header (repeatable; .example.com "
+        "for its subdomains, * for any); localhost, IP addresses and the "
+        "bound host are allowed",
+    )
+    serve.add_argument(
+        "--max-threads",
+        type=int,
+        metavar="N",
+        help="hold at most N threads; creating more answers 507",
+    )
 
 
 def _control_settings(args: argparse.Namespace) -> dict[str, Any]:
     from mockserver.guard import default_hosts
 
-    return {"latency": args.latency, "journal_size": args.journal_size,
-            "api_key": args.api_key, "max_threads": args.max_threads,
-            "allowed_hosts": default_hosts(args.host, args.allowed_host)}
+    return {
+        "latency": args.latency,
+        "journal_size": args.journal_size,
+        "api_key": args.api_key,
+        "max_threads": args.max_threads,
+        "allowed_hosts": default_hosts(args.host, args.allowed_host),
+    }
 
 
 def _latency(text: str) -> object:
@@ -315,12 +398,18 @@ def _listen(host: str, port: int | None) -> tuple[socket.socket, str]:
             if exc.errno != errno.EADDRINUSE:
                 raise
             continue
-        note = "" if candidate == DEFAULT_PORT else _box(
-            f"Port {DEFAULT_PORT} is in use: serving on port {candidate} instead.",
-            f"Point your client at {_url(host, candidate)}")
+        note = (
+            ""
+            if candidate == DEFAULT_PORT
+            else _box(
+                f"Port {DEFAULT_PORT} is in use: serving on port {candidate} instead.",
+                f"Point your client at {_url(host, candidate)}",
+            )
+        )
         return sock, note
-    raise OSError(errno.EADDRINUSE, f"ports {DEFAULT_PORT}-{DEFAULT_PORT + _PORT_SEARCH - 1} "
-                                    "are all in use")
+    raise OSError(
+        errno.EADDRINUSE, f"ports {DEFAULT_PORT}-{DEFAULT_PORT + _PORT_SEARCH - 1} are all in use"
+    )
 
 
 def _url(host: str, port: int) -> str:

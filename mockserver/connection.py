@@ -83,8 +83,10 @@ class GuardedHttpTools(HttpToolsProtocol):
         if self._header_count > self.max_header_count:
             self._refusal = (431, f"Too many request headers (over {self.max_header_count})")
         elif self._header_bytes > self.max_header_bytes:
-            self._refusal = (431, f"Request headers are over the {self.max_header_bytes}-byte "
-                                  "limit")
+            self._refusal = (
+                431,
+                f"Request headers are over the {self.max_header_bytes}-byte limit",
+            )
         if self._refusal is not None:
             raise _TooLarge
 
@@ -100,8 +102,9 @@ class GuardedHttpTools(HttpToolsProtocol):
     def _too_slow(self) -> None:
         self._deadline = None
         if self.cycle is None or self.cycle.response_complete:
-            self._answer_and_close(408, f"Request headers not received within "
-                                        f"{self.header_timeout:g} s")
+            self._answer_and_close(
+                408, f"Request headers not received within {self.header_timeout:g} s"
+            )
 
     def _answer_and_close(self, status: int, detail: str) -> None:
         if self.transport.is_closing():
@@ -109,7 +112,9 @@ class GuardedHttpTools(HttpToolsProtocol):
         payload = orjson.dumps({"detail": detail})
         self.transport.write(
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(payload)}\r\nconnection: close\r\n\r\n".encode() + payload)
+            f"content-length: {len(payload)}\r\nconnection: close\r\n\r\n".encode()
+            + payload
+        )
         self.transport.close()
 
 

@@ -88,14 +88,18 @@ class Control:
     def seed(self, document: Mapping[str, Any]) -> dict[str, list[str]]:
         """Create what the document describes; the ids made, by resource."""
         if not isinstance(document, Mapping):
-            raise SeedError("a seed document is an object, e.g. {\"threads\": [...]}")
+            raise SeedError('a seed document is an object, e.g. {"threads": [...]}')
         unknown = sorted(set(document) - set(SEEDERS))
         if unknown:
-            raise SeedError(f"cannot seed {', '.join(map(str, unknown))}: this mock seeds "
-                            f"{', '.join(SEEDERS)}")
+            raise SeedError(
+                f"cannot seed {', '.join(map(str, unknown))}: this mock seeds {', '.join(SEEDERS)}"
+            )
         with self.context.lock:
-            return {name: SEEDERS[name](self.context, document[name])
-                    for name in SEEDERS if name in document}
+            return {
+                name: SEEDERS[name](self.context, document[name])
+                for name in SEEDERS
+                if name in document
+            }
 
     def dump(self) -> dict[str, Any]:
         """Every thread in the seed format: its id, metadata and current values (and the node
@@ -134,8 +138,10 @@ def _seed_thread(context: Context, spec: Any, index: int) -> str:
     metadata = dict(spec.get("metadata") or {})
     if "graph_id" in spec:
         metadata["graph_id"] = spec["graph_id"]
-    body = {"metadata": metadata, **({"thread_id": spec["thread_id"]}
-                                     if "thread_id" in spec else {})}
+    body = {
+        "metadata": metadata,
+        **({"thread_id": spec["thread_id"]} if "thread_id" in spec else {}),
+    }
     store, graphs = context.store, context.graphs
     try:
         thread = threads.create_thread(store, graphs, body)
@@ -158,8 +164,7 @@ def _dump_thread(context: Context, thread: Thread) -> dict[str, Any]:
     if head is not None:
         update: dict[str, Any] = {"values": plain_values(head.values)}
         graph = threads.graph_of(thread, context.graphs)
-        writer = next((node for node in graph.nodes if graph.next_nodes(node) == head.next),
-                      None)
+        writer = next((node for node in graph.nodes if graph.next_nodes(node) == head.next), None)
         if writer is not None:
             update["as_node"] = writer
         dumped["updates"] = [update]

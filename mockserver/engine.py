@@ -24,9 +24,18 @@ Emit = Callable[[str, Any], None]
 _ALWAYS = frozenset({"metadata", "error"})
 # configurable keys the saver leaves out of checkpoint metadata (request-scoped, or the
 # checkpoint's own address)
-_NOT_CHECKPOINT_METADATA = frozenset({
-    "checkpoint_ns", "checkpoint_id", "run_id", "thread_id", "langgraph_request_id",
-    "langgraph_auth_user", "langgraph_auth_user_id", "langgraph_auth_permissions"})
+_NOT_CHECKPOINT_METADATA = frozenset(
+    {
+        "checkpoint_ns",
+        "checkpoint_id",
+        "run_id",
+        "thread_id",
+        "langgraph_request_id",
+        "langgraph_auth_user",
+        "langgraph_auth_user_id",
+        "langgraph_auth_permissions",
+    }
+)
 
 
 class RunFailed(Exception):
@@ -61,23 +70,32 @@ class Execution:
     @property
     def node_metadata(self) -> dict[str, Any]:
         """The run's metadata as nodes see it (messages, events)."""
-        return {**self.run_metadata, "thread_id": self.thread.thread_id,
-                "run_id": self.run.run_id}
+        return {**self.run_metadata, "thread_id": self.thread.thread_id, "run_id": self.run.run_id}
 
     def checkpoint_metadata(self, source: str, step: int) -> dict[str, Any]:
         """The metadata of a checkpoint this run writes: the configurable (the user's keys,
         graph_id, assistant_id, user_id), then the run's metadata, then the loop's (the
         in-memory saver's put, langgraph_runtime_inmem/checkpoint.py)."""
-        kept = {k: v for k, v in self.configurable.items()
-                if not k.startswith("__") and k not in _NOT_CHECKPOINT_METADATA}
+        kept = {
+            k: v
+            for k, v in self.configurable.items()
+            if not k.startswith("__") and k not in _NOT_CHECKPOINT_METADATA
+        }
         # a run started at a checkpoint names it too (the real server adds it to the run's
         # metadata, after what the worker added)
         started_at = self.configurable.get("checkpoint_id")
-        return {**kept, **self.run_metadata,
-                **({"checkpoint_id": started_at} if started_at else {}), "run_id": self.run.run_id,
-                "thread_id": self.thread.thread_id, "source": source, "step": step,
-                "parents": {}, "langgraph_auth_user_id": "",
-                "langgraph_request_id": self.configurable.get("langgraph_request_id")}
+        return {
+            **kept,
+            **self.run_metadata,
+            **({"checkpoint_id": started_at} if started_at else {}),
+            "run_id": self.run.run_id,
+            "thread_id": self.thread.thread_id,
+            "source": source,
+            "step": step,
+            "parents": {},
+            "langgraph_auth_user_id": "",
+            "langgraph_request_id": self.configurable.get("langgraph_request_id"),
+        }
 
 
 def execute(x: Execution) -> Generator[float, None, None]:
@@ -92,8 +110,11 @@ def execute(x: Execution) -> Generator[float, None, None]:
         return
     if x.wants("events"):
         head = x.thread.head
-        _graph_event(x, "on_chain_end",
-                     {"output": events.plain_values(head.values) if head is not None else None})
+        _graph_event(
+            x,
+            "on_chain_end",
+            {"output": events.plain_values(head.values) if head is not None else None},
+        )
 
 
 def _supersteps(x: Execution) -> Generator[float, None, None]:
@@ -118,8 +139,11 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if command.get("update") is not None:
             current = _apply(x, current, command["update"])
         # A task of a node this graph lacks (the thread ran another graph) never runs.
-        tasks = [node for node in (*base.next, *_goto(x, command.get("goto")))
-                 if node == START or x.graph.has_node(node)]
+        tasks = [
+            node
+            for node in (*base.next, *_goto(x, command.get("goto")))
+            if node == START or x.graph.has_node(node)
+        ]
         if _time_travels(x, base, command):
             # The fork starts the run's branch and carries the command's writes.
             order = [START, *x.graph.nodes]  # LangGraph lists tasks in the graph's node order
@@ -142,8 +166,7 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         interrupted = any(base.interrupts.get(node) for node in nodes)
         for node in nodes:
             pending = bool(base.interrupts.get(node)) or not interrupted
-            outcomes[node] = yield from _run(x, base, started[node],
-                                             resume if pending else NOTHING)
+            outcomes[node] = yield from _run(x, base, started[node], resume if pending else NOTHING)
         step = _finish_superstep(x, base, current, outcomes)
         if step is None:
             return
@@ -208,8 +231,7 @@ class _Started(NamedTuple):
     metadata: dict[str, Any]  # what its events carry
 
 
-def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any],
-                node: str) -> _Started:
+def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str) -> _Started:
     tid, step = task_id(base.checkpoint_id, node), base.step + 1
     values = events.plain_values(current)
     tags = x.run.kwargs["config"].get("tags")
@@ -223,39 +245,53 @@ def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any],
     x.emit("debug", events.debug_task(step, "task", start))
     meta = events.node_metadata(x.node_metadata, node, tid, step, "langgraph")
     if x.wants("events"):
-        x.emit("events", events.node_event(x.run.run_id, node, meta, "on_chain_start",
-                                          {"input": values}))
+        x.emit(
+            "events",
+            events.node_event(x.run.run_id, node, meta, "on_chain_start", {"input": values}),
+        )
     return _Started(tid, node, step, values, meta)
 
 
-def _run(x: Execution, base: Checkpoint, task: _Started, resume: Any
-         ) -> Generator[float, None, Outcome]:
+def _run(
+    x: Execution, base: Checkpoint, task: _Started, resume: Any
+) -> Generator[float, None, Outcome]:
     tid, node, step, values, meta = task
     if node == START and base.pending_input is not None:
         # The input an `as_node: __input__` update queued: __start__ writes it now.
         outcome = Outcome(writes=base.pending_input, shown=base.pending_input)
     else:
-        outcome = yield from run_task(Task(x.graph, node, tid, step, values, resume, x.emit,
-                                           x.modes, x.node_metadata))
+        outcome = yield from run_task(
+            Task(x.graph, node, tid, step, values, resume, x.emit, x.modes, x.node_metadata)
+        )
     if outcome.interrupts is None and outcome.error is None:
         x.emit("updates", {node: outcome.shown})
         _task_done(x, step, events.task_result(tid, node, result=outcome.shown))
         if x.wants("events"):
-            for kind, data in (("on_chain_stream", {"chunk": outcome.shown}),
-                               ("on_chain_end", {"output": outcome.shown, "input": values})):
+            for kind, data in (
+                ("on_chain_stream", {"chunk": outcome.shown}),
+                ("on_chain_end", {"output": outcome.shown, "input": values}),
+            ):
                 x.emit("events", events.node_event(x.run.run_id, node, meta, kind, data))
     return outcome
 
 
-def _finish_superstep(x: Execution, base: Checkpoint, current: Mapping[str, Any],
-                      outcomes: Mapping[str, Outcome]) -> Checkpoint | None:
+def _finish_superstep(
+    x: Execution, base: Checkpoint, current: Mapping[str, Any], outcomes: Mapping[str, Outcome]
+) -> Checkpoint | None:
     step = base.step + 1
     for node, outcome in outcomes.items():
         if outcome.error is not None:
             error, message = outcome.error
             base.errors[node] = f"{error}({message!r})"
-            _task_done(x, step, events.task_result(task_id(base.checkpoint_id, node), node,
-                                                   error={"error": error, "message": message}))
+            _task_done(
+                x,
+                step,
+                events.task_result(
+                    task_id(base.checkpoint_id, node),
+                    node,
+                    error={"error": error, "message": message},
+                ),
+            )
             raise RunFailed(error, message)
     interrupted = {n: o.interrupts for n, o in outcomes.items() if o.interrupts}
     if interrupted:
@@ -273,8 +309,9 @@ def _finish_superstep(x: Execution, base: Checkpoint, current: Mapping[str, Any]
         values = _apply(x, values, outcome.writes or {})
         successors += _successors(x, node, outcome)
     results = {n: o.shown for n, o in outcomes.items()}
-    checkpoint = _commit(x, base, values, tuple(dict.fromkeys(successors)), "loop", results,
-                         list(outcomes)[-1])
+    checkpoint = _commit(
+        x, base, values, tuple(dict.fromkeys(successors)), "loop", results, list(outcomes)[-1]
+    )
     _announce_step(x, checkpoint)
     return checkpoint
 
@@ -283,8 +320,13 @@ def _successors(x: Execution, node: str, outcome: Outcome) -> list[str]:
     route = x.graph.scripts[node].route if node in x.graph.scripts else {}
     if not route:
         return list(x.graph.next_nodes(node))
-    messages = [m for written in (outcome.shown or {}).values() if isinstance(written, list)
-                for m in written if isinstance(m, dict)]
+    messages = [
+        m
+        for written in (outcome.shown or {}).values()
+        if isinstance(written, list)
+        for m in written
+        if isinstance(m, dict)
+    ]
     calls = any(m.get("tool_calls") for m in messages)
     target = route.get("tool_calls") if calls else route.get("default")
     return [] if target in (None, END) else [str(target)]
@@ -305,14 +347,26 @@ def _apply(x: Execution, values: Mapping[str, Any], writes: Any) -> dict[str, An
     return {c: out[c] for c in ordered_channels(x.graph, out)}
 
 
-def _commit(x: Execution, base: Checkpoint | None, values: dict[str, Any],
-            next_nodes: tuple[str, ...], source: str, results: Mapping[str, Any],
-            last_ran: str | None) -> Checkpoint:
+def _commit(
+    x: Execution,
+    base: Checkpoint | None,
+    values: dict[str, Any],
+    next_nodes: tuple[str, ...],
+    source: str,
+    results: Mapping[str, Any],
+    last_ran: str | None,
+) -> Checkpoint:
     step = base.step + 1 if base is not None else -1
     checkpoint = Checkpoint(
-        checkpoint_id=new_checkpoint_id(step), parent_id=base.checkpoint_id if base else None,
-        step=step, values=values, next=next_nodes,
-        metadata=x.checkpoint_metadata(source, step), created_at=utc_now(), last_ran=last_ran)
+        checkpoint_id=new_checkpoint_id(step),
+        parent_id=base.checkpoint_id if base else None,
+        step=step,
+        values=values,
+        next=next_nodes,
+        metadata=x.checkpoint_metadata(source, step),
+        created_at=utc_now(),
+        last_ran=last_ran,
+    )
     if base is not None:
         base.results.update(results)
     x.thread.add_checkpoint(checkpoint)
@@ -328,14 +382,16 @@ def _announce_step(x: Execution, checkpoint: Checkpoint) -> None:
 def _announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> None:
     if not (x.wants("checkpoints") or x.wants("debug")):
         return
-    payload = events.checkpoint_payload(checkpoint, x.thread.thread_id, x.configurable,
-                                        stored=stored)
+    payload = events.checkpoint_payload(
+        checkpoint, x.thread.thread_id, x.configurable, stored=stored
+    )
     x.emit("checkpoints", payload)
     x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread.thread_id))
 
 
-def _values(x: Execution, values: Mapping[str, Any],
-            interrupts: list[dict[str, Any]] | None = None) -> None:
+def _values(
+    x: Execution, values: Mapping[str, Any], interrupts: list[dict[str, Any]] | None = None
+) -> None:
     if not x.wants("values"):
         return
     payload = events.plain_values(values)
@@ -367,5 +423,7 @@ def _goto(x: Execution, goto: Any) -> list[str]:
 
 def _graph_event(x: Execution, kind: str, data: dict[str, Any]) -> None:
     if x.wants("events"):
-        x.emit("events", events.graph_event(x.graph.graph_id, x.run.run_id, x.node_metadata,
-                                            kind, data))
+        x.emit(
+            "events",
+            events.graph_event(x.graph.graph_id, x.run.run_id, x.node_metadata, kind, data),
+        )

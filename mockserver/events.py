@@ -24,8 +24,9 @@ def interrupt_items(interrupts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"value": i["value"], "id": i["id"], "response_schema": None} for i in interrupts]
 
 
-def checkpoint_payload(checkpoint: Checkpoint, thread_id: str, configurable: Mapping[str, Any],
-                       *, stored: bool = False) -> dict[str, Any]:
+def checkpoint_payload(
+    checkpoint: Checkpoint, thread_id: str, configurable: Mapping[str, Any], *, stored: bool = False
+) -> dict[str, Any]:
     """The `checkpoints` event: a checkpoint as the run's loop saw it.
 
     A checkpoint the run started from (`stored`) is read back from the saver: its metadata
@@ -40,49 +41,83 @@ def checkpoint_payload(checkpoint: Checkpoint, thread_id: str, configurable: Map
     if parent is None:
         parent_config = None
     elif stored:
-        parent_config = {"configurable": {"thread_id": thread_id, "checkpoint_ns": "",
-                                          "checkpoint_id": parent}}
+        parent_config = {
+            "configurable": {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": parent}
+        }
     else:
         parent_config = config(parent)
-    metadata = checkpoint.metadata if stored else {
-        k: checkpoint.metadata[k] for k in ("source", "step", "parents")}
+    metadata = (
+        checkpoint.metadata
+        if stored
+        else {k: checkpoint.metadata[k] for k in ("source", "step", "parents")}
+    )
     return {
         "config": config(checkpoint.checkpoint_id),
         "parent_config": parent_config,
         "values": plain_values(checkpoint.values),
         "metadata": metadata,
         "next": list(checkpoint.next),
-        "tasks": [{"id": task_id(checkpoint.checkpoint_id, node), "name": node,
-                   "interrupts": interrupt_items(checkpoint.interrupts.get(node, [])),
-                   "state": None} for node in checkpoint.next],
+        "tasks": [
+            {
+                "id": task_id(checkpoint.checkpoint_id, node),
+                "name": node,
+                "interrupts": interrupt_items(checkpoint.interrupts.get(node, [])),
+                "state": None,
+            }
+            for node in checkpoint.next
+        ],
     }
 
 
-def debug_checkpoint(payload: dict[str, Any], checkpoint: Checkpoint,
-                     thread_id: str) -> dict[str, Any]:
+def debug_checkpoint(
+    payload: dict[str, Any], checkpoint: Checkpoint, thread_id: str
+) -> dict[str, Any]:
     """The `debug` event of type checkpoint."""
+
     def ref(cid: str | None) -> dict[str, Any] | None:
-        return None if cid is None else {
-            "checkpoint_id": cid, "thread_id": thread_id, "checkpoint_ns": ""}
+        return (
+            None
+            if cid is None
+            else {"checkpoint_id": cid, "thread_id": thread_id, "checkpoint_ns": ""}
+        )
 
-    full = {**payload, "checkpoint": ref(checkpoint.checkpoint_id),
-            "parent_checkpoint": ref(checkpoint.parent_id)}
-    return {"step": checkpoint.step, "timestamp": utc_now(), "type": "checkpoint",
-            "payload": full}
+    full = {
+        **payload,
+        "checkpoint": ref(checkpoint.checkpoint_id),
+        "parent_checkpoint": ref(checkpoint.parent_id),
+    }
+    return {"step": checkpoint.step, "timestamp": utc_now(), "type": "checkpoint", "payload": full}
 
 
-def task_start(task: str, node: str, values: Mapping[str, Any],
-               metadata: Mapping[str, Any]) -> dict[str, Any]:
+def task_start(
+    task: str, node: str, values: Mapping[str, Any], metadata: Mapping[str, Any]
+) -> dict[str, Any]:
     """The `tasks` event when a node starts."""
-    return {"id": task, "name": node, "input": plain_values(values),
-            "triggers": [f"branch:to:{node}"], "metadata": dict(metadata)}
+    return {
+        "id": task,
+        "name": node,
+        "input": plain_values(values),
+        "triggers": [f"branch:to:{node}"],
+        "metadata": dict(metadata),
+    }
 
 
-def task_result(task: str, node: str, *, result: Any = None, error: Any = None,
-                interrupts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def task_result(
+    task: str,
+    node: str,
+    *,
+    result: Any = None,
+    error: Any = None,
+    interrupts: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The `tasks` event when a node ends (written, interrupted or failed)."""
-    return {"id": task, "name": node, "error": error, "result": result if result else {},
-            "interrupts": interrupt_items(interrupts or [])}
+    return {
+        "id": task,
+        "name": node,
+        "error": error,
+        "result": result if result else {},
+        "interrupts": interrupt_items(interrupts or []),
+    }
 
 
 def debug_task(step: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -90,13 +125,20 @@ def debug_task(step: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     return {"step": step, "timestamp": utc_now(), "type": kind, "payload": payload}
 
 
-def node_metadata(base: Mapping[str, Any], node: str, task: str, step: int,
-                  integration: str) -> dict[str, Any]:
+def node_metadata(
+    base: Mapping[str, Any], node: str, task: str, step: int, integration: str
+) -> dict[str, Any]:
     """The metadata LangGraph attaches to what a node emits (messages, events)."""
     namespace = f"{node}:{task}"
-    metadata = {**base, "ls_integration": integration, "langgraph_step": step,
-                "langgraph_node": node, "langgraph_triggers": [f"branch:to:{node}"],
-                "langgraph_path": ["__pregel_pull", node], "langgraph_checkpoint_ns": namespace}
+    metadata = {
+        **base,
+        "ls_integration": integration,
+        "langgraph_step": step,
+        "langgraph_node": node,
+        "langgraph_triggers": [f"branch:to:{node}"],
+        "langgraph_path": ["__pregel_pull", node],
+        "langgraph_checkpoint_ns": namespace,
+    }
     if integration == "langchain_chat_model":
         metadata.update(checkpoint_ns=namespace, ls_provider="mockserver", ls_model_type="chat")
     return metadata
@@ -107,33 +149,63 @@ def message_chunk(message: Mapping[str, Any], content: str, *, last: bool) -> di
     the tool calls."""
     calls = list(message.get("tool_calls") or []) if last else []
     return {
-        "content": content, "additional_kwargs": {}, "response_metadata": {},
-        "type": "AIMessageChunk", "name": None, "id": message["id"], "tool_calls": calls,
-        "invalid_tool_calls": [], "usage_metadata": None,
+        "content": content,
+        "additional_kwargs": {},
+        "response_metadata": {},
+        "type": "AIMessageChunk",
+        "name": None,
+        "id": message["id"],
+        "tool_calls": calls,
+        "invalid_tool_calls": [],
+        "usage_metadata": None,
         "tool_call_chunks": [
-            {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i,
-             "type": "tool_call_chunk"} for i, c in enumerate(calls)],
+            {
+                "name": c["name"],
+                "args": json.dumps(c["args"]),
+                "id": c["id"],
+                "index": i,
+                "type": "tool_call_chunk",
+            }
+            for i, c in enumerate(calls)
+        ],
         "chunk_position": "last" if last else None,
     }
 
 
 def partial_message(message: Mapping[str, Any], content: str, *, last: bool) -> dict[str, Any]:
     """A legacy `messages/partial` item: the AI message so far."""
-    return {**message, "content": content,
-            "tool_calls": list(message.get("tool_calls") or []) if last else []}
+    return {
+        **message,
+        "content": content,
+        "tool_calls": list(message.get("tool_calls") or []) if last else [],
+    }
 
 
-def graph_event(graph_id: str, run_id: str, metadata: Mapping[str, Any], kind: str,
-                data: dict[str, Any]) -> dict[str, Any]:
+def graph_event(
+    graph_id: str, run_id: str, metadata: Mapping[str, Any], kind: str, data: dict[str, Any]
+) -> dict[str, Any]:
     """An `events` event of the graph itself (astream_events v2)."""
-    return {"event": kind, "data": data, "name": graph_id, "tags": [], "run_id": run_id,
-            "metadata": {**metadata, "ls_integration": "langgraph"}, "parent_ids": []}
+    return {
+        "event": kind,
+        "data": data,
+        "name": graph_id,
+        "tags": [],
+        "run_id": run_id,
+        "metadata": {**metadata, "ls_integration": "langgraph"},
+        "parent_ids": [],
+    }
 
 
-def node_event(parent_run_id: str, node: str, metadata: Mapping[str, Any], kind: str,
-               data: dict[str, Any]) -> dict[str, Any]:
+def node_event(
+    parent_run_id: str, node: str, metadata: Mapping[str, Any], kind: str, data: dict[str, Any]
+) -> dict[str, Any]:
     """An `events` event of one node."""
-    return {"event": kind, "data": data, "name": node,
-            "tags": [f"graph:step:{metadata['langgraph_step']}"],
-            "run_id": new_checkpoint_id(0), "metadata": dict(metadata),
-            "parent_ids": [parent_run_id]}
+    return {
+        "event": kind,
+        "data": data,
+        "name": node,
+        "tags": [f"graph:step:{metadata['langgraph_step']}"],
+        "run_id": new_checkpoint_id(0),
+        "metadata": dict(metadata),
+        "parent_ids": [parent_run_id],
+    }

@@ -62,19 +62,19 @@ class FaultRule:
     probability: float = 1.0
     hits: int = 0
 
-    def matches(self, operation_id: str, method: str, path: str, route: str,
-                body: Any) -> bool:
+    def matches(self, operation_id: str, method: str, path: str, route: str, body: Any) -> bool:
         """Whether the rule is about this request (before its probability is rolled)."""
-        return ((self.operation_id is None or self.operation_id == operation_id)
-                and (self.method is None or self.method == method)
-                and (self.path is None or self.path in (path, route))
-                and (self.request_body is None or _contains(body, self.request_body)))
+        return (
+            (self.operation_id is None or self.operation_id == operation_id)
+            and (self.method is None or self.method == method)
+            and (self.path is None or self.path in (path, route))
+            and (self.request_body is None or _contains(body, self.request_body))
+        )
 
     @property
     def answers(self) -> bool:
         """Whether the rule answers in place of the mock (a status or a dropped connection)."""
-        return self.status is not None or (self.drop_connection
-                                           and self.stream_error_after is None)
+        return self.status is not None or (self.drop_connection and self.stream_error_after is None)
 
     def payload(self) -> bytes:
         """The JSON body of the rule's answer: `body`, or `{"detail": <reason>}`."""
@@ -90,8 +90,17 @@ class FaultRule:
     def to_json(self) -> dict[str, Any]:
         """The rule as GET /__mockserver/faults lists it (unset options left out)."""
         shown: dict[str, Any] = {"id": self.id}
-        for key in (*_MATCHERS, "status", "body", "headers", "delay_ms", "drop_connection",
-                    "stream_error_after", "times", "probability"):
+        for key in (
+            *_MATCHERS,
+            "status",
+            "body",
+            "headers",
+            "delay_ms",
+            "drop_connection",
+            "stream_error_after",
+            "times",
+            "probability",
+        ):
             value = getattr(self, key)
             if value not in (None, {}, 0, False) and not (key == "probability" and value == 1):
                 shown[key] = value
@@ -125,8 +134,12 @@ class Faults:
     """The rules of one server, in order, and its latency. `active` is False when neither
     exists: then a request pays one attribute read for all of this."""
 
-    def __init__(self, operation_ids: Collection[str] = (), latency: Latency | None = None,
-                 templates: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        operation_ids: Collection[str] = (),
+        latency: Latency | None = None,
+        templates: Collection[str] = (),
+    ) -> None:
         self.rules: list[FaultRule] = []
         self.latency = latency
         self.active = latency is not None
@@ -139,8 +152,10 @@ class Faults:
         """Append a rule given as a JSON object; FaultError names what is wrong with it."""
         rule = parse_rule(raw, self._operation_ids, f"f{next(self._ids)}")
         if rule.path is not None and not self._paths(rule.path):
-            raise FaultError(f"path {rule.path!r} is not a path of the spec (a concrete path, "
-                             "or a template such as /threads/{thread_id}/state)")
+            raise FaultError(
+                f"path {rule.path!r} is not a path of the spec (a concrete path, "
+                "or a template such as /threads/{thread_id}/state)"
+            )
         with self._lock:
             if any(r.id == rule.id for r in self.rules):
                 raise FaultError(f"a fault rule with id {rule.id!r} exists already")
@@ -166,8 +181,9 @@ class Faults:
         with self._lock:
             return [r.to_json() for r in self.rules]
 
-    def pick(self, operation_id: str, method: str, path: str, route: str,
-             raw_body: bytes) -> FaultRule | None:
+    def pick(
+        self, operation_id: str, method: str, path: str, route: str, raw_body: bytes
+    ) -> FaultRule | None:
         """The rule that acts on this request, if any; counts the hit and retires a rule
         whose `times` are used up."""
         body: Any = None
@@ -207,10 +223,12 @@ def parse_rule(raw: Any, operation_ids: Collection[str], default_id: str) -> Fau
         raise FaultError("a fault rule is a JSON object")
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
-        raise FaultError(f"unknown fault rule key(s): {', '.join(unknown)} "
-                         f"(known: {', '.join(sorted(_KEYS))})")
+        raise FaultError(
+            f"unknown fault rule key(s): {', '.join(unknown)} (known: {', '.join(sorted(_KEYS))})"
+        )
     if not any(raw.get(key) not in (None, False, 0) for key in _ACTIONS) and (
-            raw.get("stream_error_after") is None):
+        raw.get("stream_error_after") is None
+    ):
         raise FaultError(f"a fault rule needs an action: one of {', '.join(_ACTIONS)}")
     operation_id = _optional(raw, "operation_id", str)
     if operation_id is not None and operation_ids and operation_id not in operation_ids:
@@ -224,22 +242,34 @@ def parse_rule(raw: Any, operation_ids: Collection[str], default_id: str) -> Fau
     status = _number(raw, "status", 100, 599)
     headers = raw.get("headers") or {}
     if not isinstance(headers, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
         raise FaultError("headers must map names to strings")
     drop = raw.get("drop_connection", False)
     if not isinstance(drop, bool):
         raise FaultError("drop_connection must be true or false")
     probability = raw.get("probability", 1.0)
-    if isinstance(probability, bool) or not isinstance(probability, int | float) or not (
-            0 < probability <= 1):
+    if (
+        isinstance(probability, bool)
+        or not isinstance(probability, int | float)
+        or not (0 < probability <= 1)
+    ):
         raise FaultError("probability must be a number in (0, 1]")
     return FaultRule(
-        id=_optional(raw, "id", str) or default_id, operation_id=operation_id,
-        method=None if method is None else method.upper(), path=path,
-        request_body=raw.get("request_body"), status=status, body=raw.get("body"),
-        headers=dict(headers), delay_ms=_number(raw, "delay_ms", 0, _MAX_DELAY_MS) or 0,
-        drop_connection=drop, stream_error_after=_number(raw, "stream_error_after", 0, None),
-        times=_number(raw, "times", 1, None), probability=float(probability))
+        id=_optional(raw, "id", str) or default_id,
+        operation_id=operation_id,
+        method=None if method is None else method.upper(),
+        path=path,
+        request_body=raw.get("request_body"),
+        status=status,
+        body=raw.get("body"),
+        headers=dict(headers),
+        delay_ms=_number(raw, "delay_ms", 0, _MAX_DELAY_MS) or 0,
+        drop_connection=drop,
+        stream_error_after=_number(raw, "stream_error_after", 0, None),
+        times=_number(raw, "times", 1, None),
+        probability=float(probability),
+    )
 
 
 def _path_check(templates: Collection[str]) -> Callable[[str], bool]:
@@ -248,8 +278,9 @@ def _path_check(templates: Collection[str]) -> Callable[[str], bool]:
     if not templates:
         return lambda path: True
     known = frozenset(templates)
-    pattern = re.compile("|".join(
-        re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(t)) for t in templates))
+    pattern = re.compile(
+        "|".join(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(t)) for t in templates)
+    )
     return lambda path: path in known or pattern.fullmatch(path) is not None
 
 
@@ -264,8 +295,12 @@ def _number(raw: Mapping[str, Any], key: str, low: int, high: int | None) -> int
     value = raw.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (
-            high is not None and value > high):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
         bound = f"{low}-{high}" if high is not None else f">= {low}"
         raise FaultError(f"{key} must be a whole number {bound}")
     return value
@@ -275,7 +310,8 @@ def _contains(value: Any, subset: Any) -> bool:
     """Whether `subset` is in `value`: objects by key (recursively), other values equal."""
     if isinstance(subset, Mapping):
         return isinstance(value, Mapping) and all(
-            k in value and _contains(value[k], v) for k, v in subset.items())
+            k in value and _contains(value[k], v) for k, v in subset.items()
+        )
     return bool(value == subset)
 
 
@@ -297,8 +333,9 @@ async def drop_connection(scope: Mapping[str, Any], receive: Any = None) -> bool
     return True
 
 
-async def cut_stream(events: AsyncIterator[Mapping[str, Any]], rule: FaultRule,
-                     scope: Mapping[str, Any]) -> AsyncIterator[Any]:
+async def cut_stream(
+    events: AsyncIterator[Mapping[str, Any]], rule: FaultRule, scope: Mapping[str, Any]
+) -> AsyncIterator[Any]:
     """The first `stream_error_after` events, then an `error` event (the rule's `body`, or a
     MockServerFault), or, with `drop_connection`, a cut connection."""
     count = rule.stream_error_after or 0

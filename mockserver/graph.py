@@ -45,8 +45,9 @@ _MODEL_SCHEMA = {
                     },
                     "types": {
                         "type": "object",
-                        "additionalProperties": {"enum": ["string", "integer", "number",
-                                                          "boolean", "object", "array"]},
+                        "additionalProperties": {
+                            "enum": ["string", "integer", "number", "boolean", "object", "array"]
+                        },
                     },
                     "nodes": {
                         "type": "object",
@@ -55,8 +56,12 @@ _MODEL_SCHEMA = {
                     },
                     "edges": {
                         "type": "array",
-                        "items": {"type": "array", "prefixItems": [_NAME, _NAME], "minItems": 2,
-                                  "maxItems": 2},
+                        "items": {
+                            "type": "array",
+                            "prefixItems": [_NAME, _NAME],
+                            "minItems": 2,
+                            "maxItems": 2,
+                        },
                     },
                 },
             },
@@ -124,8 +129,10 @@ def load_graphs(source: Path | str | Mapping[str, Any] | None = None) -> dict[st
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         location = "/".join(map(str, first.instance_path)) or "<root>"
-        raise GraphModelError(shorten(f"{where(first.instance_path)}invalid graph model: "
-                                      f"{location}: {first.message}") + more)
+        raise GraphModelError(
+            shorten(f"{where(first.instance_path)}invalid graph model: {location}: {first.message}")
+            + more
+        )
     return {gid: _build_graph(gid, spec, where) for gid, spec in document["graphs"].items()}
 
 
@@ -143,16 +150,17 @@ def _check_names(document: Any, where: Locator) -> None:
     the schema, whose "required" error would hide a misspelt key; shapes are its business."""
     _unknown(document, ("graphs",), "top-level key", [], where)
     graphs = document.get("graphs") if isinstance(document, Mapping) else None
-    for gid, graph in (graphs.items() if isinstance(graphs, Mapping) else ()):
+    for gid, graph in graphs.items() if isinstance(graphs, Mapping) else ():
         _unknown(graph, _GRAPH_KEYS, "graph key", ["graphs", gid], where)
         nodes = graph.get("nodes") if isinstance(graph, Mapping) else None
-        for name, options in (nodes.items() if isinstance(nodes, Mapping) else ()):
+        for name, options in nodes.items() if isinstance(nodes, Mapping) else ():
             _unknown(options, NODE_OPTIONS, "node option", ["graphs", gid, "nodes", name], where)
 
 
-def _unknown(mapping: Any, known: Collection[str], what: str, path: list[str],
-             where: Locator) -> None:
-    for key in (mapping if isinstance(mapping, Mapping) else ()):
+def _unknown(
+    mapping: Any, known: Collection[str], what: str, path: list[str], where: Locator
+) -> None:
+    for key in mapping if isinstance(mapping, Mapping) else ():
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(sorted(known))}"
@@ -165,8 +173,10 @@ def _check_keys(node: Any, where: str) -> None:
     if isinstance(node, Mapping):
         for key, value in node.items():
             if not isinstance(key, str):
-                raise GraphModelError(f"invalid graph model: {where or '<root>'}: key {key!r} is "
-                                      f"not a string (quote it: '{key}')")
+                raise GraphModelError(
+                    f"invalid graph model: {where or '<root>'}: key {key!r} is "
+                    f"not a string (quote it: '{key}')"
+                )
             _check_keys(value, f"{where}/{key}" if where else key)
     elif isinstance(node, list):
         for index, item in enumerate(node):
@@ -175,13 +185,17 @@ def _check_keys(node: Any, where: str) -> None:
 
 def _build_graph(graph_id: str, spec: Mapping[str, Any], where: Locator = _nowhere) -> Graph:
     options = {name: dict(raw or {}) for name, raw in spec["nodes"].items()}
-    nodes = {name: {k: v for k, v in opts.items() if k == "interrupt" or k not in script_keys(opts)}
-             for name, opts in options.items()}
+    nodes = {
+        name: {k: v for k, v in opts.items() if k == "interrupt" or k not in script_keys(opts)}
+        for name, opts in options.items()
+    }
     here = ["graphs", graph_id]
     for reserved in (START, END, INPUT, COPY):
         if reserved in nodes:
-            raise GraphModelError(f"{where([*here, 'nodes', reserved])}graph {graph_id}: "
-                                  f"{reserved} is reserved, not a node name")
+            raise GraphModelError(
+                f"{where([*here, 'nodes', reserved])}graph {graph_id}: "
+                f"{reserved} is reserved, not a node name"
+            )
     order = {name: i for i, name in enumerate(nodes)}
     edges: dict[str, list[str]] = {}
     for index, (source, target) in enumerate(spec["edges"]):
@@ -189,8 +203,10 @@ def _build_graph(graph_id: str, spec: Mapping[str, Any], where: Locator = _nowhe
             if name != allowed and name not in nodes:
                 close = difflib.get_close_matches(name, list(nodes), n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
-                raise GraphModelError(f"{where([*here, 'edges', index])}graph {graph_id}: "
-                                      f"edge {end} unknown node {name}{hint}")
+                raise GraphModelError(
+                    f"{where([*here, 'edges', index])}graph {graph_id}: "
+                    f"edge {end} unknown node {name}{hint}"
+                )
         edges.setdefault(source, []).append(target)
     if START not in edges:
         raise GraphModelError(f"{where(here)}graph {graph_id}: no edge leaves {START}")
@@ -205,12 +221,15 @@ def _build_graph(graph_id: str, spec: Mapping[str, Any], where: Locator = _nowhe
         try:
             scripts[name] = parse_script(opts, channels, tuple(edges.get(name, ())))
         except ScriptError as exc:
-            raise GraphModelError(shorten(f"{where([*here, 'nodes', name])}graph {graph_id}: "
-                                          f"node {name}: {exc}")) from None
+            raise GraphModelError(
+                shorten(f"{where([*here, 'nodes', name])}graph {graph_id}: node {name}: {exc}")
+            ) from None
     edge_list = tuple((source, target) for source, target in spec["edges"])
     types = dict(spec.get("types") or {})
     for channel in types:
         if channel not in channels:
-            raise GraphModelError(f"{where([*here, 'types', channel])}graph {graph_id}: "
-                                  f"types names {channel}, which is not one of its channels")
+            raise GraphModelError(
+                f"{where([*here, 'types', channel])}graph {graph_id}: "
+                f"types names {channel}, which is not one of its channels"
+            )
     return Graph(graph_id, channels, nodes, ordered, scripts, edge_list, types)

@@ -25,12 +25,16 @@ _SEEN_HOSTS = 64
 class Guard:
     """Refuse requests without the api key or with a Host the mock does not answer to."""
 
-    def __init__(self, app: Any, *, api_key: str | None = None,
-                 allowed_hosts: Collection[str] | None = None) -> None:
+    def __init__(
+        self, app: Any, *, api_key: str | None = None, allowed_hosts: Collection[str] | None = None
+    ) -> None:
         self.app = app
         self.api_key = api_key.encode() if api_key else None
-        hosts = None if allowed_hosts is None or ANY_HOST in allowed_hosts else [
-            h.lower().strip("[]") for h in allowed_hosts]
+        hosts = (
+            None
+            if allowed_hosts is None or ANY_HOST in allowed_hosts
+            else [h.lower().strip("[]") for h in allowed_hosts]
+        )
         self.hosts = None if hosts is None else frozenset(h for h in hosts if h[:1] != ".")
         self.suffixes = () if hosts is None else tuple(h for h in hosts if h[:1] == ".")
         self._seen: set[bytes] = set()  # Host headers found allowed: one set lookup next time
@@ -53,10 +57,11 @@ class Guard:
                     break
             if host is not None and host not in self._seen and not self._host_allowed(host):
                 name = _host_name(host.decode("latin-1"))
-                return 403, (f"Blocked request: this host ({name!r}) is not allowed. Start "
-                             f"the mock with --allowed-host {name} to allow it.")
-        if self.api_key is not None and scope["path"] not in OPEN_PATHS and not _preflight(
-                scope):
+                return 403, (
+                    f"Blocked request: this host ({name!r}) is not allowed. Start "
+                    f"the mock with --allowed-host {name} to allow it."
+                )
+        if self.api_key is not None and scope["path"] not in OPEN_PATHS and not _preflight(scope):
             given = next((v for k, v in headers if k == b"x-api-key"), None)
             if given is None:
                 return 401, "Missing authentication headers"
@@ -98,4 +103,5 @@ def _host_name(host: str) -> str:
 
 def _preflight(scope: Any) -> bool:
     return scope["method"] == "OPTIONS" and any(
-        k == b"access-control-request-method" for k, _ in scope["headers"])
+        k == b"access-control-request-method" for k, _ in scope["headers"]
+    )

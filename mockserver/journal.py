@@ -44,11 +44,20 @@ class Exchange:
 
     def to_json(self) -> dict[str, Any]:
         """The exchange as GET /__mockserver/requests lists it."""
-        return {"method": self.method, "path": self.path, "route": self.route,
-                "operation_id": self.operation_id, "query": self.query,
-                "headers": self.headers, "body": self.body, "status": self.status,
-                "response": self.response, "violations": list(self.violations),
-                "rejected": list(self.rejected), "fault": self.fault}
+        return {
+            "method": self.method,
+            "path": self.path,
+            "route": self.route,
+            "operation_id": self.operation_id,
+            "query": self.query,
+            "headers": self.headers,
+            "body": self.body,
+            "status": self.status,
+            "response": self.response,
+            "violations": list(self.violations),
+            "rejected": list(self.rejected),
+            "fault": self.fault,
+        }
 
     def __str__(self) -> str:
         line = f"{self.method} {self.path} -> {self.status}"
@@ -77,11 +86,15 @@ class Journal:
         with self._lock:
             self.exchanges.clear()
 
-    def matching(self, operation_id: str | None = None, method: str | None = None,
-                 path: str | None = None) -> list[Exchange]:
+    def matching(
+        self, operation_id: str | None = None, method: str | None = None, path: str | None = None
+    ) -> list[Exchange]:
         """The exchanges of an operation, a method and a path (concrete, or the spec's
         template); None matches any."""
-        return [e for e in self.take()
-                if (operation_id is None or e.operation_id == operation_id)
-                and (method is None or e.method == method.upper())
-                and (path is None or path in (e.path, e.route))]
+        return [
+            e
+            for e in self.take()
+            if (operation_id is None or e.operation_id == operation_id)
+            and (method is None or e.method == method.upper())
+            and (path is None or path in (e.path, e.route))
+        ]

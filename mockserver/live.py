@@ -19,12 +19,17 @@ _START_TIMEOUT = 10.0
 class LiveServer:
     """Serve an ASGI app over HTTP on 127.0.0.1 (a free port by default) until stopped.
 
-        with LiveServer(create_app()) as server:
-            httpx.get(server.url + "/ok")
+    with LiveServer(create_app()) as server:
+        httpx.get(server.url + "/ok")
     """
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0,
-                 header_timeout: float = HEADER_TIMEOUT) -> None:
+    def __init__(
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        header_timeout: float = HEADER_TIMEOUT,
+    ) -> None:
         self.app = app
         self.host = host
         self._socket = bind_socket(host, port)
@@ -32,11 +37,19 @@ class LiveServer:
         context = getattr(getattr(app, "state", None), "context", None)
         if context is not None and hasattr(context, "serving_at"):
             context.serving_at(self.url)
-        config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                proxy_headers=False, http=guarded_protocol(header_timeout))
+        config = uvicorn.Config(
+            app,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+            http=guarded_protocol(header_timeout),
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True,
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            daemon=True,
             name=f"mockserver:{self.port}",
         )
 

@@ -29,22 +29,39 @@ _COERCION_HELP = (
 )
 _PYDANTIC_HELP = "https://errors.pydantic.dev/2.14/v/"  # the real server's pydantic is 2.14
 _ROLES = {
-    "human": "human", "user": "human", "ai": "ai", "assistant": "ai", "system": "system",
-    "developer": "system", "function": "function", "tool": "tool", "remove": "remove",
-}  # fmt: skip
+    "human": "human",
+    "user": "human",
+    "ai": "ai",
+    "assistant": "ai",
+    "system": "system",
+    "developer": "system",
+    "function": "function",
+    "tool": "tool",
+    "remove": "remove",
+}
 _CLASSES = {
-    "human": "HumanMessage", "ai": "AIMessage", "system": "SystemMessage",
-    "function": "FunctionMessage", "tool": "ToolMessage", "remove": "RemoveMessage",
-}  # fmt: skip
+    "human": "HumanMessage",
+    "ai": "AIMessage",
+    "system": "SystemMessage",
+    "function": "FunctionMessage",
+    "tool": "ToolMessage",
+    "remove": "RemoveMessage",
+}
 _LC_CLASSES = {f"{cls}{end}": kind for kind, cls in _CLASSES.items() for end in ("", "Chunk")}
 del _LC_CLASSES["RemoveMessageChunk"]
 _PARAMS = ("name", "tool_call_id", "tool_calls", "id")
 # Constructor kwargs that are model fields; pydantic dumps any other kwarg as an extra, last.
 _FIELDS = {
     kind: {"name", "id", "additional_kwargs", "response_metadata", *own}
-    for kind, own in [("human", ()), ("system", ()), ("function", ()), ("remove", ()),
-                      ("ai", ("tool_calls",)), ("tool", ("tool_call_id", "artifact", "status"))]
-}  # fmt: skip
+    for kind, own in [
+        ("human", ()),
+        ("system", ()),
+        ("function", ()),
+        ("remove", ()),
+        ("ai", ("tool_calls",)),
+        ("tool", ("tool_call_id", "artifact", "status")),
+    ]
+}
 # TypedDict shapes, key -> "str", "str?" (str | None), "dict", "" (any) or the key's constant.
 _TOOL_CALL = {"name": "str", "args": "dict", "id": "str?", "type": "tool_call"}
 _INVALID = {"type": "invalid_tool_call", "id": "str?", "name": "str?", "args": "", "error": ""}

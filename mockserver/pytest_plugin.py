@@ -37,18 +37,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockserver", "LangGraph Agent Server mock")
     group.addoption("--mockserver-spec", help="OpenAPI document for the mock")
     group.addoption("--mockserver-graphs", help="graph model YAML for the mock")
-    group.addoption("--mockserver-no-strict", action="store_true",
-                    help="do not fail tests whose mock responses break the spec")
+    group.addoption(
+        "--mockserver-no-strict",
+        action="store_true",
+        help="do not fail tests whose mock responses break the spec",
+    )
     parser.addini("mockserver_spec", "OpenAPI document for the mock", default="")
     parser.addini("mockserver_graphs", "graph model YAML for the mock", default="")
-    parser.addini("mockserver_strict", "fail tests whose mock responses break the spec",
-                  type="bool", default=True)
+    parser.addini(
+        "mockserver_strict",
+        "fail tests whose mock responses break the spec",
+        type="bool",
+        default=True,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "mockserver(spec=None, graphs=None, strict=True): configure the mock server "
-                   "this test gets")
+        "markers",
+        "mockserver(spec=None, graphs=None, strict=True): configure the mock server this test gets",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -62,8 +70,7 @@ def _mockserver_pool() -> Iterator[dict[tuple[str | None, str | None], Any]]:
 
 
 @pytest.fixture
-def mockserver(request: pytest.FixtureRequest,
-               _mockserver_pool: dict[Any, Any]) -> MockServer:
+def mockserver(request: pytest.FixtureRequest, _mockserver_pool: dict[Any, Any]) -> MockServer:
     """A live mock server on 127.0.0.1, emptied before the test: `.url`, `.seed()`,
     `.reset()`, `.fault(rule)`, `.threads()`, `.state(id)`, `.history(id)`, `.requests`."""
     from mockserver.testing import MockServer
@@ -73,8 +80,9 @@ def mockserver(request: pytest.FixtureRequest,
 
 
 @pytest.fixture
-def mockserver_asgi(request: pytest.FixtureRequest,
-                    _mockserver_pool: dict[Any, Any]) -> InProcessMock:
+def mockserver_asgi(
+    request: pytest.FixtureRequest, _mockserver_pool: dict[Any, Any]
+) -> InProcessMock:
     """The mock in-process, no socket: `async with mockserver_asgi.client() as http: ...`
     in an async test (mark it, e.g. `@pytest.mark.anyio`: anyio comes with the package)."""
     from mockserver.testing import InProcessMock
@@ -83,8 +91,11 @@ def mockserver_asgi(request: pytest.FixtureRequest,
     return mock
 
 
-def _pooled(request: pytest.FixtureRequest, pool: dict[Any, Any],
-            make: Callable[[str | None, str | None], Any]) -> Any:
+def _pooled(
+    request: pytest.FixtureRequest,
+    pool: dict[Any, Any],
+    make: Callable[[str | None, str | None], Any],
+) -> Any:
     """The pool's mock of this kind and configuration (made on first use), reset for the test
     and remembered on the test item for the strict check after it."""
     config = _config(request)
@@ -115,8 +126,9 @@ def langgraph_client(mockserver: MockServer) -> Iterator[Any]:
 
     # The client outlives the test's event loop, so it keeps no connection open between
     # requests: none is left tied to a closed loop when the fixture closes it.
-    transport = httpx.AsyncHTTPTransport(retries=5, limits=httpx.Limits(
-        max_keepalive_connections=0))
+    transport = httpx.AsyncHTTPTransport(
+        retries=5, limits=httpx.Limits(max_keepalive_connections=0)
+    )
     client = LangGraphClient(httpx.AsyncClient(base_url=mockserver.url, transport=transport))
     yield client
     asyncio.run(client.aclose())
@@ -147,12 +159,20 @@ def _config(request: pytest.FixtureRequest) -> _Config:
     marker = request.node.get_closest_marker("mockserver")
     options = dict(marker.kwargs) if marker else {}
     config = request.config
-    spec = options.get("spec") or config.getoption("--mockserver-spec") or _ini_path(
-        config, "mockserver_spec")
-    graphs = options.get("graphs") or config.getoption("--mockserver-graphs") or _ini_path(
-        config, "mockserver_graphs")
-    strict = options.get("strict", not config.getoption("--mockserver-no-strict")
-                         and bool(config.getini("mockserver_strict")))
+    spec = (
+        options.get("spec")
+        or config.getoption("--mockserver-spec")
+        or _ini_path(config, "mockserver_spec")
+    )
+    graphs = (
+        options.get("graphs")
+        or config.getoption("--mockserver-graphs")
+        or _ini_path(config, "mockserver_graphs")
+    )
+    strict = options.get(
+        "strict",
+        not config.getoption("--mockserver-no-strict") and bool(config.getini("mockserver_strict")),
+    )
     return _Config(_absolute(config, spec), _absolute(config, graphs), bool(strict))
 
 

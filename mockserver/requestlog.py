@@ -65,8 +65,14 @@ class RequestLog:
     def write(self, scope: Scope, status: int) -> None:
         """The line for one request: client, request line, status and its phrase."""
         client = scope.get("client")
-        key = (client, scope["method"], scope["path"], scope["query_string"],
-               scope["http_version"], status)
+        key = (
+            client,
+            scope["method"],
+            scope["path"],
+            scope["query_string"],
+            scope["http_version"],
+            status,
+        )
         pending = self.pending
         pending.append(self.lines.get(key) or self._line(key))
         if len(pending) == 1:
@@ -95,8 +101,10 @@ class RequestLog:
         if self.colours:
             request_line = f"\x1b[1m{request_line}{_RESET}"
         address = f"{client[0]}:{client[1]:d}" if client else ""
-        line = (f'{self.prefix}{address} - "{request_line}" '
-                f"{self.statuses.get(status) or self._status(status)}\n")
+        line = (
+            f'{self.prefix}{address} - "{request_line}" '
+            f"{self.statuses.get(status) or self._status(status)}\n"
+        )
         if len(self.lines) >= MAX_LINES:  # a client polling one URL asks for the same line
             self.lines.clear()
         self.lines[key] = line
@@ -111,7 +119,6 @@ class RequestLog:
             text = f"{_STATUS_COLOURS[status // 100]}{text}{_RESET}"
         self.statuses[status] = text
         return text
-
 
 
 def _ignore(scope: Scope, status: int) -> None:

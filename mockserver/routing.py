@@ -42,11 +42,15 @@ class FastRoutes:
     def __init__(self, app: ASGIApp, routes: list[SpecRoute]) -> None:
         self.app = app
         self.routes = routes
-        self.literals = frozenset(part for route in routes
-                                  for part in route.path.split("/") if not part.startswith("{"))
+        self.literals = frozenset(
+            part for route in routes for part in route.path.split("/") if not part.startswith("{")
+        )
         # Only `{name}` parameters (Starlette's str convertor, one non-empty segment) qualify.
-        self.enabled = all(not p.startswith("{") or (p.endswith("}") and ":" not in p)
-                           for route in routes for p in route.path.split("/"))
+        self.enabled = all(
+            not p.startswith("{") or (p.endswith("}") and ":" not in p)
+            for route in routes
+            for p in route.path.split("/")
+        )
         self.shapes: dict[tuple[str, ...], _Target | None] = {}
         # The exact paths requested lately (a client polls the same thread): no split at all.
         self.recent: dict[tuple[str, str], _Found] = {}
@@ -100,8 +104,11 @@ class FastRoutes:
                 app = route.endpoint
                 assert isinstance(app, PathApp)
                 endpoint = app.endpoints[scope["method"]]
-                params = tuple((part[1:-1], index) for index, part in
-                               enumerate(route.path.split("/")) if part.startswith("{"))
+                params = tuple(
+                    (part[1:-1], index)
+                    for index, part in enumerate(route.path.split("/"))
+                    if part.startswith("{")
+                )
                 return route, endpoint, params
             if match is Match.PARTIAL:
                 return None
@@ -174,7 +181,8 @@ def shadows(literal: str, templated: str) -> bool:
         return False
     pairs = list(zip(ours, theirs, strict=True))
     return all(a == b or b.startswith("{") for a, b in pairs) and any(
-        not a.startswith("{") and b.startswith("{") for a, b in pairs)
+        not a.startswith("{") and b.startswith("{") for a, b in pairs
+    )
 
 
 def route_order(path: str) -> list[tuple[int, str]]:

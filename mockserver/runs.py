@@ -28,16 +28,29 @@ API_URL = "http://127.0.0.1:2024"
 NOT_FOUND = "Thread or assistant not found."
 BOTH_CONTEXTS = (
     "Cannot specify both configurable and context. Prefer setting context alone. Context was "
-    "introduced in LangGraph 0.6.0 and is the long term planned replacement for configurable.")
+    "introduced in LangGraph 0.6.0 and is the long term planned replacement for configurable."
+)
 FINAL = frozenset({"success", "error", "interrupted", "timeout"})
 # What the real worker adds to a run's config metadata when it picks the run up.
-_STARTED_METADATA = ("run_attempt", "langgraph_version", "langgraph_api_version",
-                     "langgraph_plan", "langgraph_host", "langgraph_api_url")
+_STARTED_METADATA = (
+    "run_attempt",
+    "langgraph_version",
+    "langgraph_api_version",
+    "langgraph_plan",
+    "langgraph_host",
+    "langgraph_api_url",
+)
 
 
-def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
-               body: Mapping[str, Any], *, stateless: bool = False,
-               busy: bool = False) -> tuple[Run, Thread]:
+def create_run(
+    store: Store,
+    graphs: Mapping[str, Graph],
+    thread_id: str | None,
+    body: Mapping[str, Any],
+    *,
+    stateless: bool = False,
+    busy: bool = False,
+) -> tuple[Run, Thread]:
     """A new pending run (not yet scheduled) and its thread, created when it may be. `busy`:
     the thread holds a run the real server would still have pending, besides its queue."""
     assistant_id, graph_id = resolve_assistant(graphs, body["assistant_id"], NOT_FOUND)
@@ -59,37 +72,58 @@ def create_run(store: Store, graphs: Mapping[str, Graph], thread_id: str | None,
     elif not (thread.queue or busy):
         # A thread that is not busy is bound to the run's graph and keeps the run's config
         # (tags, recursion_limit, ...); its own configurable stays.
-        thread.metadata = {**thread.metadata, "graph_id": graph_id,
-                           "assistant_id": assistant_id}
-        thread.config = {**thread.config, **copy.deepcopy(config),
-                         "configurable": dict(thread.config.get("configurable") or {})}
+        thread.metadata = {**thread.metadata, "graph_id": graph_id, "assistant_id": assistant_id}
+        thread.config = {
+            **thread.config,
+            **copy.deepcopy(config),
+            "configurable": dict(thread.config.get("configurable") or {}),
+        }
     # The run's metadata is the thread's with the run's own on top (no graph_id when the run
     # created its thread); assistant_id is always the run's.
     metadata = {"created_by": "system", **({} if created else thread.metadata), **own}
     metadata["assistant_id"] = assistant_id
-    configurable = {**(context or user_configurable), **_checkpoint_of(body),
-                    "langgraph_auth_user": None, "langgraph_auth_user_id": "",
-                    "langgraph_auth_permissions": [], "langgraph_request_id": str(uuid.uuid4()),
-                    "__request_start_time_ms__": int(time.time() * 1000),
-                    "__after_seconds__": body.get("after_seconds", 0), "run_id": run_id,
-                    "thread_id": thread.thread_id, "graph_id": graph_id,
-                    "assistant_id": assistant_id, "user_id": ""}
+    configurable = {
+        **(context or user_configurable),
+        **_checkpoint_of(body),
+        "langgraph_auth_user": None,
+        "langgraph_auth_user_id": "",
+        "langgraph_auth_permissions": [],
+        "langgraph_request_id": str(uuid.uuid4()),
+        "__request_start_time_ms__": int(time.time() * 1000),
+        "__after_seconds__": body.get("after_seconds", 0),
+        "run_id": run_id,
+        "thread_id": thread.thread_id,
+        "graph_id": graph_id,
+        "assistant_id": assistant_id,
+        "user_id": "",
+    }
     config.update(configurable=configurable, metadata=dict(metadata))
     now = utc_now()
     kwargs = _kwargs(body, command, config, context or user_configurable, stateless)
     # A delayed run is created in the future (the queue takes it from then on).
     due = (datetime.now(UTC) + timedelta(seconds=body.get("after_seconds") or 0)).isoformat()
-    run = Run(run_id, thread.thread_id, assistant_id, graph_id, metadata, "pending", kwargs,
-              body.get("multitask_strategy") or "enqueue", due, now,
-              temporary=kwargs["temporary"])
+    run = Run(
+        run_id,
+        thread.thread_id,
+        assistant_id,
+        graph_id,
+        metadata,
+        "pending",
+        kwargs,
+        body.get("multitask_strategy") or "enqueue",
+        due,
+        now,
+        temporary=kwargs["temporary"],
+    )
     store.runs[run_id] = run
     if not thread.queue:
         thread.updated_at = now
     return run, thread
 
 
-def _thread_for(store: Store, thread_id: str | None, body: Mapping[str, Any],
-                stateless: bool) -> tuple[Thread, bool]:
+def _thread_for(
+    store: Store, thread_id: str | None, body: Mapping[str, Any], stateless: bool
+) -> tuple[Thread, bool]:
     """The run's thread, and whether the run created it."""
     if thread_id is not None and thread_id in store.threads:
         return store.threads[thread_id], False
@@ -108,15 +142,24 @@ def _checkpoint_of(body: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _kwargs(body: Mapping[str, Any], command: Any, config: dict[str, Any],
-            context: dict[str, Any], stateless: bool) -> dict[str, Any]:
+def _kwargs(
+    body: Mapping[str, Any],
+    command: Any,
+    config: dict[str, Any],
+    context: dict[str, Any],
+    stateless: bool,
+) -> dict[str, Any]:
     modes = body.get("stream_mode") or ["values"]
     during = body.get("checkpoint_during")
     return {
-        "input": body.get("input"), "command": command, "config": config, "context": context,
+        "input": body.get("input"),
+        "command": command,
+        "config": config,
+        "context": context,
         "stream_mode": modes if isinstance(modes, list) else [modes],
         "interrupt_before": body.get("interrupt_before"),
-        "interrupt_after": body.get("interrupt_after"), "webhook": body.get("webhook"),
+        "interrupt_after": body.get("interrupt_after"),
+        "webhook": body.get("webhook"),
         "feedback_keys": body.get("feedback_keys"),
         "temporary": stateless and body.get("on_completion", "delete") == "delete",
         "subgraphs": bool(body.get("stream_subgraphs", False)),
@@ -132,8 +175,15 @@ def start_run(run: Run, thread: Thread, api_url: str = API_URL) -> None:
     run.status = "running"
     run.updated_at = utc_now()
     run.kwargs["config"]["configurable"]["__pregel_node_finished"] = None
-    run.kwargs["config"]["metadata"].update(dict(zip(_STARTED_METADATA, (
-        1, LANGGRAPH_VERSION, API_VERSION, "enterprise", "self-hosted", api_url), strict=True)))
+    run.kwargs["config"]["metadata"].update(
+        dict(
+            zip(
+                _STARTED_METADATA,
+                (1, LANGGRAPH_VERSION, API_VERSION, "enterprise", "self-hosted", api_url),
+                strict=True,
+            )
+        )
+    )
     # A new run replaces what the last one left.
     thread.error = thread.run_status = None
 
@@ -146,8 +196,9 @@ def unstart_run(run: Run) -> None:
         run.kwargs["config"]["metadata"].pop(key, None)
 
 
-def end_run(run: Run, thread: Thread, status: str, error: Any = None,
-            thread_status: str | None = None) -> None:
+def end_run(
+    run: Run, thread: Thread, status: str, error: Any = None, thread_status: str | None = None
+) -> None:
     """The run ended: its status, and the error and status it leaves on its thread."""
     run.status = status
     run.updated_at = thread.updated_at = utc_now()
@@ -160,10 +211,16 @@ def end_run(run: Run, thread: Thread, status: str, error: Any = None,
 def render_run(run: Run) -> dict[str, Any]:
     """A run as the Run body, keys in the real server's order."""
     return {
-        "run_id": run.run_id, "thread_id": run.thread_id, "assistant_id": run.assistant_id,
-        "metadata": run.metadata, "status": run.status, "kwargs": run.kwargs,
-        "multitask_strategy": run.multitask_strategy, "created_at": run.created_at,
-        "updated_at": run.updated_at, "langsmith_session_name": None,
+        "run_id": run.run_id,
+        "thread_id": run.thread_id,
+        "assistant_id": run.assistant_id,
+        "metadata": run.metadata,
+        "status": run.status,
+        "kwargs": run.kwargs,
+        "multitask_strategy": run.multitask_strategy,
+        "created_at": run.created_at,
+        "updated_at": run.updated_at,
+        "langsmith_session_name": None,
     }
 
 
@@ -179,10 +236,13 @@ def get_run(store: Store, thread_id: str, run_id: str) -> Run:
 def list_runs(store: Store, thread_id: str, query: Mapping[str, Any]) -> list[dict[str, Any]]:
     """GET /threads/{id}/runs: newest first, with `status`, `limit`, `offset`, `select`."""
     store.get(thread_id)
-    found = [r for r in store.runs_of(thread_id)
-             if query.get("status") is None or r.status == query["status"]]
+    found = [
+        r
+        for r in store.runs_of(thread_id)
+        if query.get("status") is None or r.status == query["status"]
+    ]
     offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
-    bodies = [render_run(r) for r in found[offset:offset + limit]]
+    bodies = [render_run(r) for r in found[offset : offset + limit]]
     if select := query.get("select"):
         bodies = [{k: body[k] for k in select if k in body} for body in bodies]
     return bodies

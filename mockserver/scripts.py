@@ -30,10 +30,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 NOTHING: Any = object()  # an option that is absent (`interrupt: null` is a value)
-VARIABLES = frozenset({"message_count", "last_human", "last_ai", "last_tool", "resume", "node",
-                       "tool_name", "tool_args"})
-_KEYS = frozenset({"writes", "reply", "stream", "token_delay", "tool_result", "interrupt", "fail",
-                   "delay", "custom", "route"})
+VARIABLES = frozenset(
+    {
+        "message_count",
+        "last_human",
+        "last_ai",
+        "last_tool",
+        "resume",
+        "node",
+        "tool_name",
+        "tool_args",
+    }
+)
+_KEYS = frozenset(
+    {
+        "writes",
+        "reply",
+        "stream",
+        "token_delay",
+        "tool_result",
+        "interrupt",
+        "fail",
+        "delay",
+        "custom",
+        "route",
+    }
+)
 NODE_OPTIONS = _KEYS  # every option a node may have; graph.py names the closest to a typo
 
 
@@ -75,8 +97,9 @@ def script_keys(options: Mapping[str, Any]) -> set[str]:
     return set(options) & _KEYS
 
 
-def parse_script(options: Mapping[str, Any], channels: Mapping[str, str],
-                 targets: tuple[str, ...]) -> NodeScript:
+def parse_script(
+    options: Mapping[str, Any], channels: Mapping[str, str], targets: tuple[str, ...]
+) -> NodeScript:
     """A node's script from its YAML options; ScriptError names what is wrong."""
     names = VARIABLES | set(channels)
     for key in ("writes", "reply", "tool_result", "interrupt", "custom"):
@@ -92,11 +115,15 @@ def parse_script(options: Mapping[str, Any], channels: Mapping[str, str],
         if target not in targets:
             raise ScriptError(f"route to {target}, which no edge leads to")
     return NodeScript(
-        writes=writes, replies=_replies(options.get("reply")),
+        writes=writes,
+        replies=_replies(options.get("reply")),
         stream=bool(options.get("stream", True)),
-        token_delay=_seconds(options, "token_delay"), tool_result=options.get("tool_result"),
-        interrupt=options.get("interrupt", NOTHING), fail=_failure(options.get("fail")),
-        delay=_seconds(options, "delay"), custom=tuple(options.get("custom") or ()),
+        token_delay=_seconds(options, "token_delay"),
+        tool_result=options.get("tool_result"),
+        interrupt=options.get("interrupt", NOTHING),
+        fail=_failure(options.get("fail")),
+        delay=_seconds(options, "delay"),
+        custom=tuple(options.get("custom") or ()),
         route=route,
     )
 
@@ -172,8 +199,11 @@ def message_text(content: Any) -> str:
         block if isinstance(block, str) else block["text"]
         for block in content
         if isinstance(block, str)
-        or (isinstance(block, Mapping) and block.get("type") == "text"
-            and isinstance(block.get("text"), str))
+        or (
+            isinstance(block, Mapping)
+            and block.get("type") == "text"
+            and isinstance(block.get("text"), str)
+        )
     )
 
 
@@ -200,5 +230,7 @@ def check_plain_placeholders(template: str, where: str) -> None:
             continue
         if not name.isidentifier() or spec or conversion:
             shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
-            raise ScriptError(f"{where}: placeholder {{{shown}}} is not a plain name; templates "
-                              "take {name} only (no attributes, indexes or format specs)")
+            raise ScriptError(
+                f"{where}: placeholder {{{shown}}} is not a plain name; templates "
+                "take {name} only (no attributes, indexes or format specs)"
+            )

@@ -195,7 +195,7 @@ def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """Every schema object: each component schema and every value of a `schema` key."""
     components = document.get("components")
     schemas = components.get("schemas") if isinstance(components, Mapping) else None
-    for key, schema in (schemas.items() if isinstance(schemas, Mapping) else ()):
+    for key, schema in schemas.items() if isinstance(schemas, Mapping) else ():
         yield f"#/components/schemas/{key}", schema
     for where, node in _walk(document):
         if "schema" in node and not where.startswith("#/components/schemas/"):
@@ -248,28 +248,38 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
             # An operation's own parameter overrides a path-level one with the same name and place.
             merged = {(p["name"], p["in"]): p for p in [*shared, *own]}
             body_schema, body_required = _body(document, raw.get("requestBody"))
-            operations.append(Operation(
-                operation_id=raw.get("operationId") or f"{method}_{path}",
-                method=method.upper(),
-                path=path,
-                parameters=tuple(_parameter(p) for p in merged.values()),
-                body_schema=body_schema,
-                body_required=body_required,
-                responses={
-                    str(status): _response(document, str(status), response)
-                    for status, response in raw.get("responses", {}).items()
-                },
-                validated_as=raw.get("x-validated-as"),
-                check_order=tuple(raw.get("x-check-order", ("path", "body", "query", "header"))),
-            ))
+            operations.append(
+                Operation(
+                    operation_id=raw.get("operationId") or f"{method}_{path}",
+                    method=method.upper(),
+                    path=path,
+                    parameters=tuple(_parameter(p) for p in merged.values()),
+                    body_schema=body_schema,
+                    body_required=body_required,
+                    responses={
+                        str(status): _response(document, str(status), response)
+                        for status, response in raw.get("responses", {}).items()
+                    },
+                    validated_as=raw.get("x-validated-as"),
+                    check_order=tuple(
+                        raw.get("x-check-order", ("path", "body", "query", "header"))
+                    ),
+                )
+            )
     return operations
 
 
 def _parameter(raw: Mapping[str, Any]) -> Parameter:
     if raw["in"] not in ("path", "query", "header"):
         raise SpecError(f"parameter {raw['name']}: `in: {raw['in']}` is not supported")
-    return Parameter(raw["name"], raw["in"], bool(raw.get("required")), raw.get("schema", {}),
-                     raw.get("x-error"), raw.get("x-read-as"))
+    return Parameter(
+        raw["name"],
+        raw["in"],
+        bool(raw.get("required")),
+        raw.get("schema", {}),
+        raw.get("x-error"),
+        raw.get("x-read-as"),
+    )
 
 
 def _body(document: Mapping[str, Any], raw: Any) -> tuple[Mapping[str, Any] | None, bool]:

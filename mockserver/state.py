@@ -40,9 +40,16 @@ _CONCURRENT_ERROR = (
     "https://docs.langchain.com/oss/python/langgraph/errors/INVALID_CONCURRENT_GRAPH_UPDATE"
 )
 EMPTY_STATE: dict[str, Any] = {
-    "values": {}, "next": [], "tasks": [], "metadata": None, "created_at": None,
-    "checkpoint": None, "parent_checkpoint": None, "interrupts": [],
-    "checkpoint_id": None, "parent_checkpoint_id": None,
+    "values": {},
+    "next": [],
+    "tasks": [],
+    "metadata": None,
+    "created_at": None,
+    "checkpoint": None,
+    "parent_checkpoint": None,
+    "interrupts": [],
+    "checkpoint_id": None,
+    "parent_checkpoint_id": None,
 }
 
 
@@ -59,8 +66,13 @@ def new_checkpoint_id(step: int) -> str:
     if timestamp <= _last_timestamp:
         timestamp = _last_timestamp + 1
     _last_timestamp = timestamp
-    value = (((timestamp >> 12) & 0xFFFFFFFFFFFF) << 80 | 0x6 << 76 | (timestamp & 0xFFF) << 64
-             | (0x8000 | step & 0x3FFF) << 48 | _random.getrandbits(48))
+    value = (
+        ((timestamp >> 12) & 0xFFFFFFFFFFFF) << 80
+        | 0x6 << 76
+        | (timestamp & 0xFFF) << 64
+        | (0x8000 | step & 0x3FFF) << 48
+        | _random.getrandbits(48)
+    )
     return _dashed(f"{value:032x}")
 
 
@@ -68,8 +80,11 @@ def new_checkpoint_id(step: int) -> str:
 def task_id(checkpoint_id: str, node: str) -> str:
     """The stable id of the task that runs `node` after a checkpoint: what
     `str(uuid.uuid5(_TASK_NAMESPACE, f"{checkpoint_id}:{node}"))` gives."""
-    digest = bytearray(hashlib.sha1(_TASK_NAMESPACE_BYTES + f"{checkpoint_id}:{node}".encode(),
-                                    usedforsecurity=False).digest()[:16])
+    digest = bytearray(
+        hashlib.sha1(
+            _TASK_NAMESPACE_BYTES + f"{checkpoint_id}:{node}".encode(), usedforsecurity=False
+        ).digest()[:16]
+    )
     digest[6] = digest[6] & 0x0F | 0x50  # version 5
     digest[8] = digest[8] & 0x3F | 0x80  # the RFC 4122 variant
     return _dashed(digest.hex())
@@ -81,14 +96,17 @@ def _dashed(hex32: str) -> str:
 
 # ---- writes ---------------------------------------------------------------------------------
 
+
 def update_state(thread: Thread, graph: Graph, update: Mapping[str, Any]) -> Checkpoint:
     """Apply a ThreadStateUpdate body; store and return the new checkpoint.
 
     Conflict while a run holds the thread, as on the real server (transcript #177).
     """
     if thread.queue:
-        runs = ", ".join(f"{{'run_id': UUID('{run_id}'), 'thread_id': UUID('{thread.thread_id}')}}"
-                         for run_id in thread.queue)
+        runs = ", ".join(
+            f"{{'run_id': UUID('{run_id}'), 'thread_id': UUID('{thread.thread_id}')}}"
+            for run_id in thread.queue
+        )
         raise Conflict(f"Thread {thread.thread_id} has in-flight runs: [{runs}]")
     config = update.get("checkpoint") or {}
     if namespace := config.get("checkpoint_ns"):
@@ -272,6 +290,7 @@ def ordered_channels(graph: Graph, values: Mapping[str, Any]) -> list[str]:
 
 # ---- reads ----------------------------------------------------------------------------------
 
+
 def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True) -> dict[str, Any]:
     """A checkpoint as a ThreadState body, keys in the real server's order. Message lists come
     as orjson Fragments (their JSON, written once): serialise the body with orjson."""
@@ -290,7 +309,8 @@ def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True
         "checkpoint": ref,
         "parent_checkpoint": (
             {"checkpoint_id": parent, "thread_id": thread_id, "checkpoint_ns": ""}
-            if parent is not None else None
+            if parent is not None
+            else None
         ),
         "interrupts": [i for task in tasks for i in task["interrupts"]],
         "checkpoint_id": cid,
@@ -298,8 +318,9 @@ def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True
     }
 
 
-def state_at(thread: Thread, checkpoint_id: str | None,
-             namespace: str | None = "") -> dict[str, Any]:
+def state_at(
+    thread: Thread, checkpoint_id: str | None, namespace: str | None = ""
+) -> dict[str, Any]:
     """The state at a checkpoint id (None: the latest); an unknown id gives the empty state.
 
     `namespace` is the request's `checkpoint_ns`: None when it named none (the `checkpoint`
@@ -380,4 +401,3 @@ def _render_task(checkpoint: Checkpoint, node: str) -> dict[str, Any]:
         "state": None,
         "result": checkpoint.results.get(node),
     }
-

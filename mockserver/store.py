@@ -135,8 +135,10 @@ class Store:
         """Store a new thread; StoreFull when the cap is reached."""
         cap = self.max_threads
         if cap is not None and len(self.threads) >= cap and thread.thread_id not in self.threads:
-            raise StoreFull(f"The mock holds {cap} threads, its --max-threads cap: delete some, "
-                            "or reset it (POST /__mockserver/reset)")
+            raise StoreFull(
+                f"The mock holds {cap} threads, its --max-threads cap: delete some, "
+                "or reset it (POST /__mockserver/reset)"
+            )
         self.threads[thread.thread_id] = thread
 
     def delete(self, thread_id: str) -> None:

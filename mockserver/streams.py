@@ -52,8 +52,10 @@ class RunStream:
     def after(self, last_event_id: str) -> int:
         """The index of the first event after `last_event_id` (-1 or 0: from the start)."""
         wanted = _event_key(last_event_id)
-        return next((i for i, e in enumerate(self.events) if _event_key(e.get("id", "")) >
-                     wanted), len(self.events))
+        return next(
+            (i for i, e in enumerate(self.events) if _event_key(e.get("id", "")) > wanted),
+            len(self.events),
+        )
 
     async def follow(self, start: int, modes: frozenset[str] | None) -> AsyncIterator[Any]:
         """The events from index `start` on, then live ones, until the run ends."""
@@ -93,8 +95,11 @@ class RunResult:
         if name == "error":
             self.latest, self.errored = {"__error__": data}, True
         elif name in ("values", "updates"):
-            if isinstance(data, dict) and isinstance(data.get(_INTERRUPT), list) and (
-                    data[_INTERRUPT]):
+            if (
+                isinstance(data, dict)
+                and isinstance(data.get(_INTERRUPT), list)
+                and (data[_INTERRUPT])
+            ):
                 self.interrupted.append(data)
                 self.latest = data
             elif name == "values":

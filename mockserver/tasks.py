@@ -100,8 +100,14 @@ def template_variables(task: Task) -> dict[str, Any]:
     variables.update({k: v for k, v in task.values.items() if v is not None})
     channel = message_channel(task.graph.channels)
     messages = list(task.values.get(channel) or []) if channel else []
-    variables.update(message_count=len(messages), node=task.node, last_human="", last_ai="",
-                     last_tool="", resume="" if task.resume is NOTHING else task.resume)
+    variables.update(
+        message_count=len(messages),
+        node=task.node,
+        last_human="",
+        last_ai="",
+        last_tool="",
+        resume="" if task.resume is NOTHING else task.resume,
+    )
     for message in messages:
         if (name := _TYPES.get(message.get("type"))) is not None:
             variables[name] = message_text(message.get("content"))
@@ -117,11 +123,18 @@ def _pick(task: Task, script: NodeScript) -> Reply:
     return script.replies[answered % len(script.replies)]
 
 
-def _reply(task: Task, reply: Reply, variables: Mapping[str, Any]
-           ) -> Generator[float, None, tuple[dict[str, Any], dict[str, Any]]]:
-    calls = [{"name": c["name"], "args": render(dict(c.get("args") or {}), variables),
-              "id": str(c.get("id") or f"call_{uuid.uuid4().hex[:24]}"), "type": "tool_call"}
-             for c in reply.tool_calls]
+def _reply(
+    task: Task, reply: Reply, variables: Mapping[str, Any]
+) -> Generator[float, None, tuple[dict[str, Any], dict[str, Any]]]:
+    calls = [
+        {
+            "name": c["name"],
+            "args": render(dict(c.get("args") or {}), variables),
+            "id": str(c.get("id") or f"call_{uuid.uuid4().hex[:24]}"),
+            "type": "tool_call",
+        }
+        for c in reply.tool_calls
+    ]
     text = str(render(reply.text, variables))
     args = {"type": "ai", "content": text, "id": f"lc_run--{uuid7()}", "tool_calls": calls}
     message = coerce_message(dict(args))
@@ -145,16 +158,22 @@ def _reply(task: Task, reply: Reply, variables: Mapping[str, Any]
     return args, message
 
 
-def _tool_messages(task: Task, template: str, variables: Mapping[str, Any]
-                   ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _tool_messages(
+    task: Task, template: str, variables: Mapping[str, Any]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     channel = message_channel(task.graph.channels)
     history = task.values.get(channel or "") or []
     last_ai = next((m for m in reversed(history) if m.get("type") == "ai"), None)
     messages = []
     for call in (last_ai or {}).get("tool_calls") or []:
         scope = {**variables, "tool_name": call["name"], "tool_args": json.dumps(call["args"])}
-        args = {"type": "tool", "content": str(render(template, scope)),
-                "tool_call_id": call["id"], "name": call["name"], "id": str(uuid.uuid4())}
+        args = {
+            "type": "tool",
+            "content": str(render(template, scope)),
+            "tool_call_id": call["id"],
+            "name": call["name"],
+            "id": str(uuid.uuid4()),
+        }
         message = coerce_message(dict(args))
         _complete(task, message, "langgraph")
         messages.append((args, message))

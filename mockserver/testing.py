@@ -112,8 +112,9 @@ class MockServer(_Mock):
         self.live = live
 
     @classmethod
-    def start(cls, spec: str | Path | None = None, graphs: str | Path | None = None,
-              port: int = 0) -> MockServer:
+    def start(
+        cls, spec: str | Path | None = None, graphs: str | Path | None = None, port: int = 0
+    ) -> MockServer:
         """Build the app (responses checked against the spec, reported to the journal) and
         serve it."""
         app = create_app(spec, graphs, check_responses=True, report_only=True, journal_size=None)
@@ -141,8 +142,9 @@ class InProcessMock(_Mock):
     base_url = "http://mockserver"
 
     @classmethod
-    def create(cls, spec: str | Path | None = None,
-               graphs: str | Path | None = None) -> InProcessMock:
+    def create(
+        cls, spec: str | Path | None = None, graphs: str | Path | None = None
+    ) -> InProcessMock:
         """Build the app, responses checked against the spec and reported to the journal."""
         app = create_app(spec, graphs, check_responses=True, report_only=True, journal_size=None)
         return cls(app)
@@ -159,8 +161,9 @@ def describe_violations(exchanges: list[Exchange], spec_source: str) -> str:
     """A readable report of answers that broke the spec: request, answer, what broke."""
     lines = [f"mockserver: {len(exchanges)} response(s) broke {spec_source}:"]
     for exchange in exchanges:
-        lines.append(f"  {exchange.method} {exchange.path} -> {exchange.status}"
-                     f" ({exchange.operation_id})")
+        lines.append(
+            f"  {exchange.method} {exchange.path} -> {exchange.status} ({exchange.operation_id})"
+        )
         lines.extend(f"      {violation}" for violation in exchange.violations)
         body = json.dumps(exchange.response, indent=2, default=str)
         lines.extend(f"    | {line}" for line in body.splitlines()[:40])
@@ -171,7 +174,8 @@ def describe_rejections(exchanges: list[Exchange]) -> str:
     """The requests the mock refused, each with every violation it listed."""
     lines = [f"{len(exchanges)} request(s) broke the spec:"]
     for exchange in exchanges:
-        lines.append(f"  {exchange.method} {exchange.path} -> {exchange.status}"
-                     f" ({exchange.operation_id})")
+        lines.append(
+            f"  {exchange.method} {exchange.path} -> {exchange.status} ({exchange.operation_id})"
+        )
         lines.extend(f"      {violation}" for violation in exchange.rejected)
     return "\n".join(lines)

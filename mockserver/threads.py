@@ -70,8 +70,11 @@ def create_thread(store: Store, graphs: Mapping[str, Graph], body: Mapping[str, 
             store.add(thread)
             if thread.graph_id is not None:
                 raise
-            raise PartialCreate(thread, f"Thread {thread_id} was created, but there were "
-                                        f"problems updating the state: {exc.detail}") from exc
+            raise PartialCreate(
+                thread,
+                f"Thread {thread_id} was created, but there were "
+                f"problems updating the state: {exc.detail}",
+            ) from exc
     store.add(thread)
     return thread
 
@@ -99,9 +102,13 @@ def _rehome(checkpoint: Checkpoint, thread_id: str) -> Checkpoint:
     metadata = checkpoint.metadata
     if "thread_id" in metadata:
         metadata = {**metadata, "thread_id": thread_id}
-    return dataclasses.replace(checkpoint, metadata=metadata, results=dict(checkpoint.results),
-                               interrupts=dict(checkpoint.interrupts),
-                               errors=dict(checkpoint.errors))
+    return dataclasses.replace(
+        checkpoint,
+        metadata=metadata,
+        results=dict(checkpoint.results),
+        interrupts=dict(checkpoint.interrupts),
+        errors=dict(checkpoint.errors),
+    )
 
 
 def thread_status(thread: Thread) -> str:
@@ -137,7 +144,8 @@ def render_thread(thread: Thread) -> dict[str, Any]:
         body["error"] = thread.error
         body["interrupts"] = {
             task_id(head.checkpoint_id, node): interrupts
-            for node, interrupts in head.interrupts.items() if interrupts
+            for node, interrupts in head.interrupts.items()
+            if interrupts
         }
     return body
 
@@ -152,7 +160,7 @@ def search_threads(store: Store, query: Mapping[str, Any]) -> tuple[list[dict[st
         # Without sort_by the real server ignores sort_order: newest update first.
         matches.sort(key=lambda t: t.updated_at, reverse=True)
     offset, limit = page_bounds(query)
-    page = [render_thread(t) for t in matches[offset:offset + limit]]
+    page = [render_thread(t) for t in matches[offset : offset + limit]]
     extract, select = query.get("extract"), query.get("select")
     for index, body in enumerate(page):
         # Selected keys keep the thread's order; `extracted` reads the whole thread and comes
@@ -186,8 +194,11 @@ def _filter(store: Store, query: Mapping[str, Any]) -> list[Thread]:
     if values := query.get("values"):
         # A thread never written has values null and matches no values filter (the real
         # server answers 500 here instead, transcript #188).
-        threads = [t for t in threads if t.head is not None and not t.copied_record
-                   and _contains(_plain_values(t), values)]
+        threads = [
+            t
+            for t in threads
+            if t.head is not None and not t.copied_record and _contains(_plain_values(t), values)
+        ]
     return threads
 
 

@@ -70,8 +70,13 @@ class OperationValidator:
         # The body's schema as the root (not a $ref to it), as the real server compiles its
         # own: a violation's schema path then reads as the real server's does.
         self._body_root = _as_root(operation.body_schema, components)
-        self._body = None if operation.body_schema is None else jsonschema_rs.validator_for(
-            self._body_root, validate_formats=True, formats=FORMATS)
+        self._body = (
+            None
+            if operation.body_schema is None
+            else jsonschema_rs.validator_for(
+                self._body_root, validate_formats=True, formats=FORMATS
+            )
+        )
         # Response validators are compiled on first use: `mockserver serve` never checks
         # responses unless asked, and compiling them all costs ~0.3 s and ~44 MB.
         self._components = components
@@ -142,17 +147,24 @@ class OperationValidator:
             return body, [], None
         # Listing every violation walks the whole body: bounded by the body's size.
         violations = (
-            _errors(self._body, body, "body") if len(raw) <= LIST_ALL_BELOW
-            else [Violation("body" + _pointer(error.instance_path), _short(error.message)),
-                  Violation("body", f"(a body over {LIST_ALL_BELOW} bytes: the first only)")]
+            _errors(self._body, body, "body")
+            if len(raw) <= LIST_ALL_BELOW
+            else [
+                Violation("body" + _pointer(error.instance_path), _short(error.message)),
+                Violation("body", f"(a body over {LIST_ALL_BELOW} bytes: the first only)"),
+            ]
         )
         name = self.operation.validated_as
         real = wording.real_server_error(name, body) if name else None
         if real is not None:
             return body, violations, (422, real)
-        return body, violations, (
-            wording.error_status(error, self._body_root, 422),
-            wording.own_error(error, self._body_root),
+        return (
+            body,
+            violations,
+            (
+                wording.error_status(error, self._body_root, 422),
+                wording.own_error(error, self._body_root),
+            ),
         )
 
     def validate_response(
@@ -161,8 +173,9 @@ class OperationValidator:
         """Everything about a response that the operation does not document (for a stream:
         its status, headers and media type only)."""
         documented = self.operation.responses
-        key = next((k for k in (str(status), f"{status // 100}XX", "default") if k in documented),
-                   None)
+        key = next(
+            (k for k in (str(status), f"{status // 100}XX", "default") if k in documented), None
+        )
         if key is None:
             return [Violation("status", f"{status} is not documented for this operation")]
         compiled = self._responses.get(key)
@@ -197,8 +210,11 @@ class _CompiledResponse:
         violations = self._check_headers(headers)
         if "text/event-stream" not in self.spec.media_types:
             documented = ", ".join(self.spec.media_types) or "no body"
-            violations.append(Violation(
-                "header.content-type", f"text/event-stream is not documented ({documented})"))
+            violations.append(
+                Violation(
+                    "header.content-type", f"text/event-stream is not documented ({documented})"
+                )
+            )
         return violations
 
     def _check_headers(self, headers: Mapping[str, str]) -> list[Violation]:
@@ -327,7 +343,7 @@ def _as_root(schema: Mapping[str, Any] | None, components: Mapping[str, Any]) ->
     ref = schema.get("$ref", "")
     prefix = "#/components/schemas/"
     if len(schema) == 1 and ref.startswith(prefix):
-        target = components.get("schemas", {}).get(ref[len(prefix):])
+        target = components.get("schemas", {}).get(ref[len(prefix) :])
         if isinstance(target, Mapping):
             return {**target, "components": components}
     return {**schema, "components": components}

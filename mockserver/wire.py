@@ -35,11 +35,18 @@ async def read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def send_json(send: Callable[[Mapping[str, Any]], Awaitable[None]], status: int,
-                    body: Any) -> None:
+async def send_json(
+    send: Callable[[Mapping[str, Any]], Awaitable[None]], status: int, body: Any
+) -> None:
     """`body` as a JSON answer (none for a 204)."""
     payload = b"" if status == 204 else orjson.dumps(body)
-    headers = [] if status == 204 else [(b"content-type", b"application/json"),
-                                        (b"content-length", str(len(payload)).encode())]
+    headers = (
+        []
+        if status == 204
+        else [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+        ]
+    )
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

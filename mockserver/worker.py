@@ -64,16 +64,20 @@ class Worker:
 
     def submit(self, run: Run, thread: Thread, graph: Graph) -> Active:
         """Queue a new run on its thread; it starts at once if the thread is free."""
-        active = Active(run, thread, graph, RunStream(bool(run.kwargs.get("resumable"))),
-                        head_before=thread.head)
+        active = Active(
+            run,
+            thread,
+            graph,
+            RunStream(bool(run.kwargs.get("resumable"))),
+            head_before=thread.head,
+        )
         self.active[run.run_id] = active
         thread.queue.append(run.run_id)
         if thread.queue[0] == run.run_id:
             self._start(active)
         return active
 
-    def joined(self, run_id: str, last_event_id: str | None = None
-               ) -> tuple[RunStream, int] | None:
+    def joined(self, run_id: str, last_event_id: str | None = None) -> tuple[RunStream, int] | None:
         """The run's stream and where a join starts reading it: after `last_event_id` on a
         resumable stream; from the start while the run is young (the real run would still be
         pending, so its join sees everything); else with what comes next. None when the run
@@ -91,8 +95,10 @@ class Worker:
     def holds_young_run(self, thread: Thread) -> bool:
         """Whether a run of `thread` that has already ended here would still be pending on the
         real server (see `_young`): the thread is busy for a new run's multitask strategy."""
-        return any(record.thread is thread and self._young(record)
-                   for record in reversed(self.finished.values()))
+        return any(
+            record.thread is thread and self._young(record)
+            for record in reversed(self.finished.values())
+        )
 
     def _young(self, record: Active) -> bool:
         # Still pending on the real server: queued; or started less than the window ago, no
@@ -104,18 +110,28 @@ class Worker:
         if started is None:
             return True
         stream = record.stream
-        if stream.end_seen or stream.delivered or (
-                time.monotonic() - started >= self.pending_window):
+        if (
+            stream.end_seen
+            or stream.delivered
+            or (time.monotonic() - started >= self.pending_window)
+        ):
             return False
         if record.run.run_id in self.active:
             return True
         head, run = record.thread.head, record.run
-        return not record.cancelled and (head is record.head_before or (
-            head is not None and head.metadata.get("run_id") == run.run_id))
+        return not record.cancelled and (
+            head is record.head_before
+            or (head is not None and head.metadata.get("run_id") == run.run_id)
+        )
 
-    async def final_answer(self, stream: RunStream, start: int, thread_id: str | None,
-                           departure: Callable[[], Awaitable[None]] | None = None,
-                           cancel_run: str | None = None) -> Any:
+    async def final_answer(
+        self,
+        stream: RunStream,
+        start: int,
+        thread_id: str | None,
+        departure: Callable[[], Awaitable[None]] | None = None,
+        cancel_run: str | None = None,
+    ) -> Any:
         """What wait and join answer: the run's stream read from `start` to its end, else the
         thread (langgraph-api's _run_result_body with _thread_values_fallback); a stateless
         wait (no `thread_id`) falls back to `{}`. With `departure` and `cancel_run`, a client
@@ -162,8 +178,9 @@ class Worker:
         error = {"error": "UserInterrupt", "message": reason} if ran else None
         end_run(run, thread, "interrupted", error, "interrupted")
         if action == "rollback" or not ran:
-            thread.remove_checkpoints({c.checkpoint_id for c in thread.checkpoints
-                                       if c.metadata.get("run_id") == run_id})
+            thread.remove_checkpoints(
+                {c.checkpoint_id for c in thread.checkpoints if c.metadata.get("run_id") == run_id}
+            )
             thread.error = thread.run_status = None
         if not ran:
             unstart_run(run)
@@ -186,6 +203,7 @@ class Worker:
                 active.stream.close()
                 if active.task is not None:
                     active.task.cancel()
+
         loop = next((a.task.get_loop() for a in stopped if a.task is not None), None)
         if loop is None or loop is _running_loop():
             finish()
@@ -198,8 +216,7 @@ class Worker:
     def _begin(self, active: Active) -> None:
         start_run(active.run, active.thread, self.api_url)
         active.stream.started = time.monotonic()
-        active.execution = Execution(active.thread, active.graph, active.run,
-                                     active.stream.publish)
+        active.execution = Execution(active.thread, active.graph, active.run, active.stream.publish)
         active.steps = execute(active.execution)
 
     async def _drive(self, active: Active) -> None:

@@ -42,8 +42,11 @@ class YamlDocument:
                 if entry is None:
                     return line
                 line, node = entry[0].start_mark.line + 1, entry[1]
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
-                    and 0 <= part < len(node.value):
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
                 node = node.value[part]
                 line = node.start_mark.line + 1
             else:
@@ -85,7 +88,7 @@ def read_yaml(path: Path | str) -> YamlDocument:
 def shorten(message: str, limit: int = MAX_MESSAGE) -> str:
     """One line of at most `limit` characters."""
     line = " ".join(message.split())
-    return line if len(line) <= limit else line[:limit - 1] + "…"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _marked(source: str, exc: yaml.MarkedYAMLError) -> str:
@@ -114,5 +117,7 @@ def _check_size(root: yaml.Node, source: str) -> None:
         return total
 
     if size(root) > MAX_VALUES:
-        raise YamlFileError(f"{source}: expands to more than {MAX_VALUES:,} values "
-                            "(YAML aliases used over and over?)")
+        raise YamlFileError(
+            f"{source}: expands to more than {MAX_VALUES:,} values "
+            "(YAML aliases used over and over?)"
+        )

@@ -22,8 +22,11 @@ from mockserver.app import create_app
 from mockserver.live import LiveServer
 
 GRAPHS = Path(__file__).resolve().parent.parent / "tests" / "data" / "chat_graphs.yaml"
-BODY = {"assistant_id": "agent", "input": {"messages": [{"type": "human", "content": "hi"}]},
-        "stream_mode": ["values", "messages-tuple", "custom"]}
+BODY = {
+    "assistant_id": "agent",
+    "input": {"messages": [{"type": "human", "content": "hi"}]},
+    "stream_mode": ["values", "messages-tuple", "custom"],
+}
 
 
 def first_token(http: httpx.Client) -> tuple[float, float]:
@@ -40,15 +43,21 @@ def first_token(http: httpx.Client) -> tuple[float, float]:
 
 
 def main(runs: int) -> int:
-    with LiveServer(create_app(graphs=GRAPHS)) as server, \
-            httpx.Client(base_url=server.url, timeout=10) as http:
+    with (
+        LiveServer(create_app(graphs=GRAPHS)) as server,
+        httpx.Client(base_url=server.url, timeout=10) as http,
+    ):
         first_token(http)  # warm up the connection and the code paths
         samples = [first_token(http) for _ in range(runs)]
-    for name, values in (("headers", [h for h, _ in samples]), ("first token", [t for _, t in
-                                                                               samples])):
+    for name, values in (
+        ("headers", [h for h, _ in samples]),
+        ("first token", [t for _, t in samples]),
+    ):
         values.sort()
-        print(f"{name:12} p50 {statistics.median(values):6.2f} ms   "
-              f"p95 {values[int(len(values) * 0.95) - 1]:6.2f} ms   max {values[-1]:6.2f} ms")
+        print(
+            f"{name:12} p50 {statistics.median(values):6.2f} ms   "
+            f"p95 {values[int(len(values) * 0.95) - 1]:6.2f} ms   max {values[-1]:6.2f} ms"
+        )
     return 0
 
 

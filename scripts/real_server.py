@@ -237,9 +237,15 @@ def die_with_parent_hook() -> Callable[[], None] | None:
 
 def launch_server(port: int, lock: IO[str], *, detached: bool) -> subprocess.Popen[bytes]:
     cmd = [
-        str(langgraph_executable()), "dev",
-        "--no-browser", "--no-reload", "--host", HOST, "--port", str(port),
-    ]  # fmt: skip
+        str(langgraph_executable()),
+        "dev",
+        "--no-browser",
+        "--no-reload",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+    ]
     with open(LOG_FILE, "wb") as log:
         return subprocess.Popen(
             cmd,

@@ -24,8 +24,11 @@ RAW = "raw"  # a case whose body is sent as these bytes
 CASES: list[dict[str, Any]] = [
     {"method": "POST", "path": "/threads/{tid}/state", "json": {"as_node": 5}},
     {"method": "POST", "path": "/threads/{tid}/state", "json": {"values": 5}},
-    {"method": "POST", "path": "/threads/{tid}/state",
-     "json": {"checkpoint": {"checkpoint_id": 5}}},
+    {
+        "method": "POST",
+        "path": "/threads/{tid}/state",
+        "json": {"checkpoint": {"checkpoint_id": 5}},
+    },
     {"method": "POST", "path": "/threads/{tid}/state", "json": {"checkpoint": []}},
     {"method": "POST", "path": "/threads/{tid}/state", RAW: "{bad"},
     {"method": "POST", "path": "/threads/{tid}/state", RAW: ""},
@@ -60,20 +63,35 @@ CASES: list[dict[str, Any]] = [
     {"method": "GET", "path": "/assistants/not-a-uuid/schemas"},
     {"method": "POST", "path": "/threads/{tid}/runs", "json": {"assistant_id": 5}},
     {"method": "POST", "path": "/threads/{tid}/runs", "json": {}},
-    {"method": "POST", "path": "/threads/{tid}/runs", "json": {"assistant_id": "agent",
-                                                                "stream_mode": "zzz"}},
-    {"method": "POST", "path": "/threads/{tid}/runs", "json": {"assistant_id": "agent",
-                                                                "multitask_strategy": "zzz"}},
-    {"method": "POST", "path": "/threads/{tid}/runs/wait", "json": {"assistant_id": "agent",
-                                                                     "stream_mode": "zzz"}},
+    {
+        "method": "POST",
+        "path": "/threads/{tid}/runs",
+        "json": {"assistant_id": "agent", "stream_mode": "zzz"},
+    },
+    {
+        "method": "POST",
+        "path": "/threads/{tid}/runs",
+        "json": {"assistant_id": "agent", "multitask_strategy": "zzz"},
+    },
+    {
+        "method": "POST",
+        "path": "/threads/{tid}/runs/wait",
+        "json": {"assistant_id": "agent", "stream_mode": "zzz"},
+    },
     {"method": "POST", "path": "/threads/not-a-uuid/runs", "json": {"assistant_id": "agent"}},
     {"method": "POST", "path": "/threads/not-a-uuid/runs", "json": {"assistant_id": 5}},
     {"method": "POST", "path": "/threads/not-a-uuid/runs/wait", "json": {"assistant_id": "agent"}},
-    {"method": "POST", "path": "/threads/not-a-uuid/runs/stream",
-     "json": {"assistant_id": "agent"}},
+    {
+        "method": "POST",
+        "path": "/threads/not-a-uuid/runs/stream",
+        "json": {"assistant_id": "agent"},
+    },
     {"method": "POST", "path": "/runs/wait", "json": {"assistant_id": "agent", "config": 5}},
-    {"method": "POST", "path": "/runs", "json": {"assistant_id": "agent", "metadata": [],
-                                                 "input": 5}},
+    {
+        "method": "POST",
+        "path": "/runs",
+        "json": {"assistant_id": "agent", "metadata": [], "input": 5},
+    },
     {"method": "GET", "path": "/threads/not-a-uuid/runs", "params": {"limit": "abc"}},
     {"method": "GET", "path": "/threads/{tid}/runs", "params": {"limit": "abc"}},
     {"method": "GET", "path": "/threads/{tid}/runs", "params": {"offset": "abc"}},
@@ -84,16 +102,18 @@ CASES: list[dict[str, Any]] = [
     {"method": "DELETE", "path": f"/threads/{{tid}}/runs/{ZERO}"},
     # Query parameters the real server reads leniently (x-read-as): no rejection.
     {"method": "POST", "path": f"/threads/{{tid}}/runs/{ZERO}/cancel", "params": {"wait": "zzz"}},
-    {"method": "POST", "path": f"/threads/{{tid}}/runs/{ZERO}/cancel",
-     "params": {"action": "zzz"}},
+    {"method": "POST", "path": f"/threads/{{tid}}/runs/{ZERO}/cancel", "params": {"action": "zzz"}},
     {"method": "GET", "path": "/threads/{tid}/runs", "params": {"status": "zzz"}},
     {"method": "GET", "path": "/threads/{tid}/state", "params": {"subgraphs": "zzz"}},
     {"method": "GET", "path": "/ok", "params": {"check_db": "x"}},
     {"method": "GET", "path": "/ok", "params": {"check_db": "5"}},
     # An unknown checkpoint of a thread bound to no graph: the empty state, naming none.
     {"method": "GET", "path": f"/threads/{{tid}}/state/{ZERO}"},
-    {"method": "POST", "path": "/threads/{tid}/state/checkpoint",
-     "json": {"checkpoint": {"checkpoint_id": ZERO}}},
+    {
+        "method": "POST",
+        "path": "/threads/{tid}/state/checkpoint",
+        "json": {"checkpoint": {"checkpoint_id": ZERO}},
+    },
 ]
 
 
@@ -106,11 +126,16 @@ def main() -> None:
             if "{tid}" in path:
                 path = path.replace("{tid}", http.post("/threads", json={}).json()["thread_id"])
             if RAW in case:
-                response = http.request(case["method"], path, content=case[RAW].encode(),
-                                        headers={"content-type": "application/json"})
+                response = http.request(
+                    case["method"],
+                    path,
+                    content=case[RAW].encode(),
+                    headers={"content-type": "application/json"},
+                )
             else:
-                response = http.request(case["method"], path, params=case.get("params"),
-                                        json=case.get("json"))
+                response = http.request(
+                    case["method"], path, params=case.get("params"), json=case.get("json")
+                )
             recorded.append({**case, "status": response.status_code, "body": response.json()})
     OUT.write_text(json.dumps(recorded, indent=1, ensure_ascii=False) + "\n")
     print(f"{len(recorded)} cases -> {OUT}")

@@ -29,8 +29,9 @@ OUT = ROOT / "tests" / "data" / "runs_recording.json"
 def main(names: list[str]) -> int:
     url = os.environ.get("REAL_SERVER_URL")
     if not url:
-        print("REAL_SERVER_URL is not set: run me through scripts/real_server.py run",
-              file=sys.stderr)
+        print(
+            "REAL_SERVER_URL is not set: run me through scripts/real_server.py run", file=sys.stderr
+        )
         return 2
     recorded = json.loads(OUT.read_text()) if OUT.exists() and names else {}
     with httpx.Client(base_url=url, timeout=60) as http:

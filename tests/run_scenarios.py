@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 
 _ID = re.compile(
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-f]{32}")
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-f]{32}"
+)
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
 _URL = re.compile(r"http://127\.0\.0\.1:\d+")
 _EVENT_ID = re.compile(r"^\d+-\d+$")
@@ -29,8 +30,10 @@ CHAT_UI_MODES = ["values", "messages-tuple", "custom"]
 def normalise(value: Any) -> Any:
     """A JSON value with ids, times, URLs and millisecond stamps as placeholders."""
     if isinstance(value, dict):
-        return {_ID.sub("<id>", k): ("<ms>" if k == "__request_start_time_ms__" else normalise(v))
-                for k, v in value.items()}
+        return {
+            _ID.sub("<id>", k): ("<ms>" if k == "__request_start_time_ms__" else normalise(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [normalise(v) for v in value]
     if isinstance(value, str):
@@ -59,11 +62,18 @@ class Session:
         self._record(method, path, body, response, body_=parsed)
         return parsed
 
-    def stream(self, method: str, path: str, body: Any = None,
-               headers: dict[str, str] | None = None, **params: Any) -> list[list[Any]]:
+    def stream(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> list[list[Any]]:
         """A server-sent event request; records and returns `[event, data]` pairs."""
-        with self.http.stream(method, path, json=body, headers=headers,
-                              params=params or None) as response:
+        with self.http.stream(
+            method, path, json=body, headers=headers, params=params or None
+        ) as response:
             if response.status_code != 200:
                 response.read()
                 self._record(method, path, body, response, body_=response.json())
@@ -76,12 +86,16 @@ class Session:
         """Let a background run make progress (scaled down against the mock)."""
         time.sleep(seconds * self.pause_scale)
 
-    def _record(self, method: str, path: str, body: Any, response: httpx.Response,
-                **answer: Any) -> None:
+    def _record(
+        self, method: str, path: str, body: Any, response: httpx.Response, **answer: Any
+    ) -> None:
         record: dict[str, Any] = {
-            "call": f"{method} {path}", "request": body, "status": response.status_code,
-            "headers": {k: response.headers[k].split(";")[0] for k in _KEPT_HEADERS
-                        if k in response.headers},
+            "call": f"{method} {path}",
+            "request": body,
+            "status": response.status_code,
+            "headers": {
+                k: response.headers[k].split(";")[0] for k in _KEPT_HEADERS if k in response.headers
+            },
         }
         if "events" in answer:
             record["events"] = answer["events"]
@@ -107,11 +121,17 @@ def parse_sse(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
 
 # ---- the scenarios ---------------------------------------------------------------------------
 
+
 def agent_values(s: Session) -> None:
     t = s.thread()
-    s.stream("POST", f"/threads/{t}/runs/stream", {
-        "assistant_id": "agent",
-        "input": {"messages": [{"role": "user", "content": "go", "id": "u1"}], "topic": "run"}})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "agent",
+            "input": {"messages": [{"role": "user", "content": "go", "id": "u1"}], "topic": "run"},
+        },
+    )
     s.call("GET", f"/threads/{t}")
     s.call("GET", f"/threads/{t}/state")
     s.call("POST", f"/threads/{t}/history", {"limit": 10})
@@ -121,18 +141,30 @@ def agent_values(s: Session) -> None:
 def agent_all_modes(s: Session) -> None:
     t = s.thread()
     modes = ["values", "updates", "messages-tuple", "custom", "debug", "tasks", "checkpoints"]
-    s.stream("POST", f"/threads/{t}/runs/stream",
-             {"assistant_id": "agent", "input": HI, "stream_mode": modes})
-    s.stream("POST", f"/threads/{t}/runs/stream",
-             {"assistant_id": "agent", "input": {"topic": "again"}, "stream_mode": "updates"})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "agent", "input": HI, "stream_mode": modes},
+    )
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "agent", "input": {"topic": "again"}, "stream_mode": "updates"},
+    )
 
 
 def agent_legacy_messages_and_events(s: Session) -> None:
     t = s.thread()
-    s.stream("POST", f"/threads/{t}/runs/stream",
-             {"assistant_id": "agent", "input": HI, "stream_mode": ["messages", "values"]})
-    s.stream("POST", f"/threads/{t}/runs/stream",
-             {"assistant_id": "agent", "input": HI, "stream_mode": ["events"]})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "agent", "input": HI, "stream_mode": ["messages", "values"]},
+    )
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "agent", "input": HI, "stream_mode": ["events"]},
+    )
 
 
 def interrupter_chat_ui(s: Session) -> None:
@@ -142,50 +174,81 @@ def interrupter_chat_ui(s: Session) -> None:
     s.call("GET", f"/threads/{t}")
     s.call("GET", f"/threads/{t}/state")
     s.call("POST", "/threads/search", {"ids": [t]})
-    s.stream("POST", f"/threads/{t}/runs/stream", {
-        "assistant_id": "interrupter", "command": {"resume": "yes"},
-        "stream_mode": CHAT_UI_MODES})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "interrupter", "command": {"resume": "yes"}, "stream_mode": CHAT_UI_MODES},
+    )
     s.call("GET", f"/threads/{t}")
     s.call("POST", f"/threads/{t}/history", {"limit": 10})
 
 
 def interrupter_updates(s: Session) -> None:
     t = s.thread()
-    s.stream("POST", f"/threads/{t}/runs/stream", {
-        "assistant_id": "interrupter", "input": {"topic": "q"},
-        "stream_mode": ["updates", "values", "tasks"]})
-    s.stream("POST", f"/threads/{t}/runs/stream", {
-        "assistant_id": "interrupter", "command": {"resume": {"ok": True}},
-        "stream_mode": ["updates"]})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "input": {"topic": "q"},
+            "stream_mode": ["updates", "values", "tasks"],
+        },
+    )
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "command": {"resume": {"ok": True}},
+            "stream_mode": ["updates"],
+        },
+    )
     s.call("GET", f"/threads/{t}/state")
 
 
 def interrupt_before_after(s: Session) -> None:
     t = s.thread()
     modes = ["values", "updates"]
-    s.stream("POST", f"/threads/{t}/runs/stream", {
-        "assistant_id": "agent", "input": HI, "stream_mode": modes,
-        "interrupt_before": ["tools"]})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "agent", "input": HI, "stream_mode": modes, "interrupt_before": ["tools"]},
+    )
     s.call("GET", f"/threads/{t}")
-    s.stream("POST", f"/threads/{t}/runs/stream", {
-        "assistant_id": "agent", "input": None, "stream_mode": modes,
-        "interrupt_before": ["tools"]})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "agent",
+            "input": None,
+            "stream_mode": modes,
+            "interrupt_before": ["tools"],
+        },
+    )
     t = s.thread()
-    s.stream("POST", f"/threads/{t}/runs/stream", {
-        "assistant_id": "agent", "input": HI, "stream_mode": modes,
-        "interrupt_after": ["agent"]})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "agent", "input": HI, "stream_mode": modes, "interrupt_after": ["agent"]},
+    )
     s.call("GET", f"/threads/{t}/state")
     s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": None})
     t = s.thread()
-    s.call("POST", f"/threads/{t}/runs/wait",
-           {"assistant_id": "agent", "input": HI, "interrupt_before": "*"})
+    s.call(
+        "POST",
+        f"/threads/{t}/runs/wait",
+        {"assistant_id": "agent", "input": HI, "interrupt_before": "*"},
+    )
 
 
 def failing_input(s: Session) -> None:
     t = s.thread()
     bad = {"messages": [{"foo": 1}]}
-    s.stream("POST", f"/threads/{t}/runs/stream",
-             {"assistant_id": "agent", "input": bad, "stream_mode": ["values", "updates"]})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "agent", "input": bad, "stream_mode": ["values", "updates"]},
+    )
     s.call("GET", f"/threads/{t}")
     s.call("GET", f"/threads/{t}/runs")
     s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": bad})
@@ -193,13 +256,17 @@ def failing_input(s: Session) -> None:
 
 def wait_and_join(s: Session) -> None:
     t = s.thread()
-    s.call("POST", f"/threads/{t}/runs/wait", {
-        "assistant_id": "agent", "input": HI, "metadata": {"origin": "scenario"}})
+    s.call(
+        "POST",
+        f"/threads/{t}/runs/wait",
+        {"assistant_id": "agent", "input": HI, "metadata": {"origin": "scenario"}},
+    )
     s.call("GET", f"/threads/{t}/state")
     t = s.thread()
     s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
-    s.call("POST", f"/threads/{t}/runs/wait",
-           {"assistant_id": "interrupter", "command": {"resume": 7}})
+    s.call(
+        "POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "command": {"resume": 7}}
+    )
     t = s.thread()
     run = s.call("POST", f"/threads/{t}/runs", {"assistant_id": "agent", "input": HI})
     s.call("GET", f"/threads/{t}/runs/{run['run_id']}/join")
@@ -220,29 +287,44 @@ def not_found_and_invalid(s: Session) -> None:
     s.call("POST", f"/threads/{missing}/runs/wait", {"assistant_id": "agent", "input": {}})
     t = s.thread()
     s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "nope", "input": {}})
-    s.call("POST", f"/threads/{t}/runs/wait",
-           {"assistant_id": "00000000-0000-0000-0000-000000000009", "input": {}})
+    s.call(
+        "POST",
+        f"/threads/{t}/runs/wait",
+        {"assistant_id": "00000000-0000-0000-0000-000000000009", "input": {}},
+    )
     s.call("GET", f"/threads/{t}/runs/{missing}")
     s.call("POST", f"/threads/{t}/runs/{missing}/cancel")
     created = "00000000-0000-0000-0000-00000000000b"
-    s.call("POST", f"/threads/{created}/runs/wait",
-           {"assistant_id": "agent", "input": {"topic": "x"}, "if_not_exists": "create"})
+    s.call(
+        "POST",
+        f"/threads/{created}/runs/wait",
+        {"assistant_id": "agent", "input": {"topic": "x"}, "if_not_exists": "create"},
+    )
     s.call("DELETE", f"/threads/{created}")
 
 
 def busy_thread(s: Session) -> None:
     t = s.thread(metadata={"graph_id": "slow"})
-    run = s.call("POST", f"/threads/{t}/runs", {
-        "assistant_id": "slow", "input": {"topic": "slow"}, "stream_resumable": True,
-        "stream_mode": ["values", "updates"]})
-    s.call("POST", f"/threads/{t}/runs",
-           {"assistant_id": "slow", "input": {"topic": "b"}, "multitask_strategy": "reject"})
+    run = s.call(
+        "POST",
+        f"/threads/{t}/runs",
+        {
+            "assistant_id": "slow",
+            "input": {"topic": "slow"},
+            "stream_resumable": True,
+            "stream_mode": ["values", "updates"],
+        },
+    )
+    s.call(
+        "POST",
+        f"/threads/{t}/runs",
+        {"assistant_id": "slow", "input": {"topic": "b"}, "multitask_strategy": "reject"},
+    )
     s.call("GET", f"/threads/{t}")
     s.call("POST", f"/threads/{t}/state", {"values": {"topic": "during-run"}})
     s.call("GET", f"/threads/{t}/runs/{run['run_id']}/join")
     s.call("GET", f"/threads/{t}/runs/{run['run_id']}")
-    s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream",
-             headers={"Last-Event-ID": "-1"})
+    s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream", headers={"Last-Event-ID": "-1"})
     s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream")
     s.call("POST", f"/threads/{t}/runs/{run['run_id']}/cancel")
 
@@ -261,12 +343,15 @@ def cancel_running(s: Session) -> None:
 def multitask(s: Session) -> None:
     for strategy in ("interrupt", "rollback"):
         t = s.thread()
-        first = s.call("POST", f"/threads/{t}/runs",
-                       {"assistant_id": "slow", "input": {"topic": "first"}})
+        first = s.call(
+            "POST", f"/threads/{t}/runs", {"assistant_id": "slow", "input": {"topic": "first"}}
+        )
         s.pause(1.5)
-        s.call("POST", f"/threads/{t}/runs/wait", {
-            "assistant_id": "slow", "input": {"topic": "second"},
-            "multitask_strategy": strategy})
+        s.call(
+            "POST",
+            f"/threads/{t}/runs/wait",
+            {"assistant_id": "slow", "input": {"topic": "second"}, "multitask_strategy": strategy},
+        )
         s.call("GET", f"/threads/{t}/runs/{first['run_id']}")
         s.call("POST", f"/threads/{t}/history", {"limit": 10})
 
@@ -283,38 +368,61 @@ def assistants(s: Session) -> None:
 
 def thread_metadata_and_config(s: Session) -> None:
     t = s.thread(metadata={"owner": "alice"})
-    s.call("POST", f"/threads/{t}/runs/wait", {
-        "assistant_id": "agent", "input": HI, "metadata": {"origin": "scenario"},
-        "config": {"tags": ["t1"], "recursion_limit": 7, "configurable": {"user_key": "u"}}})
+    s.call(
+        "POST",
+        f"/threads/{t}/runs/wait",
+        {
+            "assistant_id": "agent",
+            "input": HI,
+            "metadata": {"origin": "scenario"},
+            "config": {"tags": ["t1"], "recursion_limit": 7, "configurable": {"user_key": "u"}},
+        },
+    )
     s.call("GET", f"/threads/{t}")
     s.call("GET", f"/threads/{t}/runs")
     s.call("GET", f"/threads/{t}/state")
     s.call("POST", f"/threads/{t}/history", {"limit": 10})
-    s.call("POST", f"/threads/{t}/runs/wait", {
-        "assistant_id": "agent", "input": {"topic": "again"}, "config": {"tags": ["t2"]}})
+    s.call(
+        "POST",
+        f"/threads/{t}/runs/wait",
+        {"assistant_id": "agent", "input": {"topic": "again"}, "config": {"tags": ["t2"]}},
+    )
     s.call("GET", f"/threads/{t}")
     created = "00000000-0000-0000-0000-00000000000c"
-    s.call("POST", f"/threads/{created}/runs/wait", {
-        "assistant_id": "agent", "input": {"topic": "x"}, "metadata": {"m": 1},
-        "config": {"tags": ["c"]}, "if_not_exists": "create"})
+    s.call(
+        "POST",
+        f"/threads/{created}/runs/wait",
+        {
+            "assistant_id": "agent",
+            "input": {"topic": "x"},
+            "metadata": {"m": 1},
+            "config": {"tags": ["c"]},
+            "if_not_exists": "create",
+        },
+    )
     s.call("GET", f"/threads/{created}")
     s.call("GET", f"/threads/{created}/runs")
     s.call("DELETE", f"/threads/{created}")
-    s.call("POST", "/runs",
-           {"assistant_id": "agent", "input": {"topic": "s"}, "metadata": {"k": 1}})
+    s.call(
+        "POST", "/runs", {"assistant_id": "agent", "input": {"topic": "s"}, "metadata": {"k": 1}}
+    )
 
 
 def join_after_create(s: Session) -> None:
     t = s.thread()
     run = s.call("POST", f"/threads/{t}/runs", {"assistant_id": "interrupter", "input": HI})
     s.call("GET", f"/threads/{t}/runs/{run['run_id']}/join")
-    resumed = s.call("POST", f"/threads/{t}/runs",
-                     {"assistant_id": "interrupter", "command": {"resume": 7}})
+    resumed = s.call(
+        "POST", f"/threads/{t}/runs", {"assistant_id": "interrupter", "command": {"resume": 7}}
+    )
     s.call("GET", f"/threads/{t}/runs/{resumed['run_id']}/join")
     s.call("GET", f"/threads/{t}/runs/{run['run_id']}/join")
     t = s.thread()
-    run = s.call("POST", f"/threads/{t}/runs", {
-        "assistant_id": "agent", "input": HI, "stream_mode": ["values", "updates"]})
+    run = s.call(
+        "POST",
+        f"/threads/{t}/runs",
+        {"assistant_id": "agent", "input": HI, "stream_mode": ["values", "updates"]},
+    )
     s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream")
     s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream")
     missing = "00000000-0000-0000-0000-00000000000d"
@@ -322,15 +430,32 @@ def join_after_create(s: Session) -> None:
     s.stream("GET", f"/threads/{t}/runs/{missing}/stream")
 
 
-SCENARIOS: dict[str, Callable[[Session], None]] = {fn.__name__: fn for fn in (
-    agent_values, agent_all_modes, agent_legacy_messages_and_events, interrupter_chat_ui,
-    interrupter_updates, interrupt_before_after, failing_input, wait_and_join, stateless,
-    not_found_and_invalid, busy_thread, cancel_running, multitask, assistants,
-    thread_metadata_and_config, join_after_create)}
+SCENARIOS: dict[str, Callable[[Session], None]] = {
+    fn.__name__: fn
+    for fn in (
+        agent_values,
+        agent_all_modes,
+        agent_legacy_messages_and_events,
+        interrupter_chat_ui,
+        interrupter_updates,
+        interrupt_before_after,
+        failing_input,
+        wait_and_join,
+        stateless,
+        not_found_and_invalid,
+        busy_thread,
+        cancel_running,
+        multitask,
+        assistants,
+        thread_metadata_and_config,
+        join_after_create,
+    )
+}
 
 
-def play(http: httpx.Client, names: list[str] | None = None,
-         pause_scale: float = 1.0) -> dict[str, list[dict[str, Any]]]:
+def play(
+    http: httpx.Client, names: list[str] | None = None, pause_scale: float = 1.0
+) -> dict[str, list[dict[str, Any]]]:
     """Every scenario (or the named ones) against one server, with what it answered."""
     out = {}
     for name in names or list(SCENARIOS):

@@ -23,12 +23,27 @@ GENERATED = AnyUuid4()
 
 def human(content: str, id: object = GENERATED) -> dict[str, Any]:
     """A stored human message (transcript #60)."""
-    return {"content": content, "additional_kwargs": {}, "response_metadata": {},
-            "type": "human", "name": None, "id": id}  # fmt: skip
+    return {
+        "content": content,
+        "additional_kwargs": {},
+        "response_metadata": {},
+        "type": "human",
+        "name": None,
+        "id": id,
+    }
 
 
 def ai(content: str, id: object = GENERATED, **more: Any) -> dict[str, Any]:
     """A stored ai message (transcript #63); `more` overrides fields."""
-    return {"content": content, "additional_kwargs": {}, "response_metadata": {}, "type": "ai",
-            "name": None, "id": id, "tool_calls": [], "invalid_tool_calls": [],
-            "usage_metadata": None, **more}  # fmt: skip
+    return {
+        "content": content,
+        "additional_kwargs": {},
+        "response_metadata": {},
+        "type": "ai",
+        "name": None,
+        "id": id,
+        "tool_calls": [],
+        "invalid_tool_calls": [],
+        "usage_metadata": None,
+        **more,
+    }

@@ -26,21 +26,42 @@ from mockserver.live import LiveServer
 
 ADMIN = "/__mockserver"
 CREATE = "create_thread_threads_post"
-SLOW = {"graphs": {"slow": {
-    "channels": {"topic": "last_value"},
-    "nodes": {"one": {"writes": {"topic": "one"}},
-              "wait": {"delay": 60, "writes": {"topic": "late"}},
-              "three": {"writes": {"topic": "three"}}},
-    "edges": [["__start__", "one"], ["one", "wait"], ["wait", "three"], ["three", "__end__"]],
-}, "agent": {"channels": {"messages": "add_messages", "topic": "last_value"},
-             "nodes": {"agent": {}, "tools": {}},
-             "edges": [["__start__", "agent"], ["agent", "tools"], ["tools", "__end__"]]}}}
-SEED = {"threads": [
-    {"graph_id": "agent", "metadata": {"owner": "alice"},
-     "updates": [{"values": {"messages": [{"role": "user", "content": "hi", "id": "u1"}]}},
-                 {"values": {"topic": "weather"}, "as_node": "agent"}]},
-    {"thread_id": "5b1f3c4e-0000-4000-8000-000000000001", "metadata": {"owner": "bob"}},
-]}
+SLOW = {
+    "graphs": {
+        "slow": {
+            "channels": {"topic": "last_value"},
+            "nodes": {
+                "one": {"writes": {"topic": "one"}},
+                "wait": {"delay": 60, "writes": {"topic": "late"}},
+                "three": {"writes": {"topic": "three"}},
+            },
+            "edges": [
+                ["__start__", "one"],
+                ["one", "wait"],
+                ["wait", "three"],
+                ["three", "__end__"],
+            ],
+        },
+        "agent": {
+            "channels": {"messages": "add_messages", "topic": "last_value"},
+            "nodes": {"agent": {}, "tools": {}},
+            "edges": [["__start__", "agent"], ["agent", "tools"], ["tools", "__end__"]],
+        },
+    }
+}
+SEED = {
+    "threads": [
+        {
+            "graph_id": "agent",
+            "metadata": {"owner": "alice"},
+            "updates": [
+                {"values": {"messages": [{"role": "user", "content": "hi", "id": "u1"}]}},
+                {"values": {"topic": "weather"}, "as_node": "agent"},
+            ],
+        },
+        {"thread_id": "5b1f3c4e-0000-4000-8000-000000000001", "metadata": {"owner": "bob"}},
+    ]
+}
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +104,17 @@ def test_every_documented_operation_answers(http: httpx.Client) -> None:
     for path, operations in admin_document()["paths"].items():
         for method in operations:
             url = ADMIN + path.replace("{rule_id}", "nope")
-            body = {"threads": []} if path == "/seed" else (
-                {"status": 503} if path == "/faults" and method == "post" else None)
+            body = (
+                {"threads": []}
+                if path == "/seed"
+                else ({"status": 503} if path == "/faults" and method == "post" else None)
+            )
             response = http.request(method.upper(), url, json=body)
             assert response.status_code in {int(s) for s in operations[method]["responses"]}, (
-                method, path, response.text)
+                method,
+                path,
+                response.text,
+            )
 
 
 def test_unknown_admin_paths_and_methods(http: httpx.Client) -> None:
@@ -109,9 +136,13 @@ def test_seed_json_and_yaml_then_reset(http: httpx.Client) -> None:
     assert state["next"] == ["tools"]
     assert http.get(f"/threads/{first}").json()["metadata"]["owner"] == "alice"
 
-    as_yaml = http.post(f"{ADMIN}/seed", content=yaml.safe_dump(
-        {"threads": [{"graph_id": "agent", "updates": [{"values": {"topic": "y"}}]}]}),
-        headers={"content-type": "application/yaml"})
+    as_yaml = http.post(
+        f"{ADMIN}/seed",
+        content=yaml.safe_dump(
+            {"threads": [{"graph_id": "agent", "updates": [{"values": {"topic": "y"}}]}]}
+        ),
+        headers={"content-type": "application/yaml"},
+    )
     assert as_yaml.status_code == 201
     assert http.post("/threads/count", json={}).json() == 3
 
@@ -119,16 +150,26 @@ def test_seed_json_and_yaml_then_reset(http: httpx.Client) -> None:
     assert http.post("/threads/search", json={}).json() == []
 
 
-@pytest.mark.parametrize(("body", "content_type", "detail"), [
-    pytest.param(b'{"threads": 5}', "application/json", "threads must be a list", id="not-list"),
-    pytest.param(b'{"crons": []}', "application/json", "cannot seed crons", id="unknown"),
-    pytest.param(b'{"threads": [{"updates": [{"values": {}, "as_node": "x"}]}]}',
-                 "application/json", "threads[0]: ", id="refused-update"),
-    pytest.param(b"{nope", "application/json", "Invalid JSON", id="bad-json"),
-    pytest.param(b"a: &x [1]\nb: *x\n", "application/yaml", "aliases", id="yaml-alias"),
-])
-def test_a_bad_seed_is_a_422_naming_the_problem(http: httpx.Client, body: bytes,
-                                                content_type: str, detail: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "content_type", "detail"),
+    [
+        pytest.param(
+            b'{"threads": 5}', "application/json", "threads must be a list", id="not-list"
+        ),
+        pytest.param(b'{"crons": []}', "application/json", "cannot seed crons", id="unknown"),
+        pytest.param(
+            b'{"threads": [{"updates": [{"values": {}, "as_node": "x"}]}]}',
+            "application/json",
+            "threads[0]: ",
+            id="refused-update",
+        ),
+        pytest.param(b"{nope", "application/json", "Invalid JSON", id="bad-json"),
+        pytest.param(b"a: &x [1]\nb: *x\n", "application/yaml", "aliases", id="yaml-alias"),
+    ],
+)
+def test_a_bad_seed_is_a_422_naming_the_problem(
+    http: httpx.Client, body: bytes, content_type: str, detail: str
+) -> None:
     response = http.post(f"{ADMIN}/seed", content=body, headers={"content-type": content_type})
     assert response.status_code == 422
     assert detail in response.json()["detail"]
@@ -146,18 +187,28 @@ def test_the_state_dump_seeds_back_the_same_threads(http: httpx.Client) -> None:
     for tid, thread in before.items():
         again = http.get(f"/threads/{tid}").json()
         assert (again["metadata"], again["values"], again["status"]) == (
-            thread["metadata"], thread["values"], thread["status"])
+            thread["metadata"],
+            thread["values"],
+            thread["status"],
+        )
         state = http.get(f"/threads/{tid}/state").json()
         assert (state["values"], state["next"]) == (states[tid]["values"], states[tid]["next"])
 
 
 def test_reset_stops_runs_in_flight_and_ends_their_streams(
-        http: httpx.Client, server: LiveServer) -> None:
+    http: httpx.Client, server: LiveServer
+) -> None:
     tid = http.post("/threads", json={}).json()["thread_id"]
     seen: list[dict[str, Any]] = []
-    reader = threading.Thread(target=lambda: seen.extend(events_of(
-        http, f"/threads/{tid}/runs/stream",
-        {"assistant_id": "slow", "input": {}, "stream_mode": "updates"})))
+    reader = threading.Thread(
+        target=lambda: seen.extend(
+            events_of(
+                http,
+                f"/threads/{tid}/runs/stream",
+                {"assistant_id": "slow", "input": {}, "stream_mode": "updates"},
+            )
+        )
+    )
     reader.start()
     deadline = time.monotonic() + 10
     while not any(e["event"] == "updates" for e in seen[:]) and not _ran_one(server, tid):
@@ -177,8 +228,11 @@ def _ran_one(server: LiveServer, tid: str) -> bool:
     context = server.app.state.context
     with context.lock:
         thread = context.store.threads.get(tid)
-        return thread is not None and thread.head is not None and (
-            thread.head.values.get("topic") == "one")
+        return (
+            thread is not None
+            and thread.head is not None
+            and (thread.head.values.get("topic") == "one")
+        )
 
 
 # ---- the journal ----------------------------------------------------------------------------
@@ -192,15 +246,19 @@ def test_the_journal_lists_filters_and_clears(http: httpx.Client) -> None:
 
     every = http.get(f"{ADMIN}/requests").json()
     assert [(e["method"], e["route"], e["status"]) for e in every] == [
-        ("POST", "/threads", 200), ("POST", "/threads/{thread_id}/state", 200),
-        ("GET", "/threads/{thread_id}/state", 200), ("GET", "/threads/{thread_id}", 422)]
+        ("POST", "/threads", 200),
+        ("POST", "/threads/{thread_id}/state", 200),
+        ("GET", "/threads/{thread_id}/state", 200),
+        ("GET", "/threads/{thread_id}", 422),
+    ]
     assert every[1]["body"] == {"values": {"topic": "x"}}
     assert every[1]["response"]["checkpoint"]["thread_id"] == tid
     assert every[3]["rejected"]
     by_op = http.get(f"{ADMIN}/requests", params={"operation_id": CREATE}).json()
     assert [e["path"] for e in by_op] == ["/threads"]
-    by_template = http.get(f"{ADMIN}/requests", params={
-        "method": "get", "path": "/threads/{thread_id}/state"}).json()
+    by_template = http.get(
+        f"{ADMIN}/requests", params={"method": "get", "path": "/threads/{thread_id}/state"}
+    ).json()
     assert [e["path"] for e in by_template] == [f"/threads/{tid}/state"]
     by_path = http.get(f"{ADMIN}/requests", params={"path": f"/threads/{tid}/state"}).json()
     assert len(by_path) == 2
@@ -216,12 +274,20 @@ def test_the_journal_lists_filters_and_clears(http: httpx.Client) -> None:
 
 
 def test_a_status_rule_answers_then_expires(http: httpx.Client) -> None:
-    rule = http.post(f"{ADMIN}/faults", json={"operation_id": CREATE, "status": 503,
-                                              "times": 2, "headers": {"retry-after": "1"}})
+    rule = http.post(
+        f"{ADMIN}/faults",
+        json={"operation_id": CREATE, "status": 503, "times": 2, "headers": {"retry-after": "1"}},
+    )
     assert rule.status_code == 201
-    assert rule.json() == {"id": rule.json()["id"], "operation_id": CREATE, "status": 503,
-                           "times": 2, "headers": {"retry-after": "1"}, "hits": 0,
-                           "remaining": 2}
+    assert rule.json() == {
+        "id": rule.json()["id"],
+        "operation_id": CREATE,
+        "status": 503,
+        "times": 2,
+        "headers": {"retry-after": "1"},
+        "hits": 0,
+        "remaining": 2,
+    }
     for _ in range(2):
         failed = http.post("/threads", json={})
         assert (failed.status_code, failed.json()) == (503, {"detail": "Service Unavailable"})
@@ -237,12 +303,19 @@ def test_a_status_rule_answers_then_expires(http: httpx.Client) -> None:
 
 def test_rules_match_by_method_path_template_and_body(http: httpx.Client) -> None:
     tid = http.post("/threads", json={"metadata": {"graph_id": "agent"}}).json()["thread_id"]
-    http.post(f"{ADMIN}/faults", json=[
-        {"method": "POST", "path": "/threads/{thread_id}/state",
-         "request_body": {"values": {"topic": "boom"}}, "status": 409,
-         "body": {"detail": "busy"}},
-        {"path": f"/threads/{tid}", "method": "PATCH", "status": 500},
-    ])
+    http.post(
+        f"{ADMIN}/faults",
+        json=[
+            {
+                "method": "POST",
+                "path": "/threads/{thread_id}/state",
+                "request_body": {"values": {"topic": "boom"}},
+                "status": 409,
+                "body": {"detail": "busy"},
+            },
+            {"path": f"/threads/{tid}", "method": "PATCH", "status": 500},
+        ],
+    )
     assert http.post(f"/threads/{tid}/state", json={"values": {"topic": "ok"}}).status_code == 200
     refused = http.post(f"/threads/{tid}/state", json={"values": {"topic": "boom"}, "x": 1})
     assert (refused.status_code, refused.json()) == (409, {"detail": "busy"})
@@ -265,8 +338,7 @@ def test_a_delay_rule_slows_the_answer(http: httpx.Client) -> None:
 
 
 def test_a_dropped_connection_gets_no_answer(http: httpx.Client) -> None:
-    http.post(f"{ADMIN}/faults", json={"operation_id": CREATE, "drop_connection": True,
-                                       "times": 1})
+    http.post(f"{ADMIN}/faults", json={"operation_id": CREATE, "drop_connection": True, "times": 1})
     with pytest.raises(httpx.RemoteProtocolError):
         http.post("/threads", json={})
     assert http.post("/threads", json={}).status_code == 200
@@ -278,8 +350,14 @@ def test_a_dropped_connection_gets_no_answer(http: httpx.Client) -> None:
 @pytest.mark.parametrize("cut", [False, True], ids=["error-event", "cut"])
 def test_a_stream_stops_after_n_events(http: httpx.Client, cut: bool) -> None:
     tid = http.post("/threads", json={"metadata": {"graph_id": "agent"}}).json()["thread_id"]
-    http.post(f"{ADMIN}/faults", json={"path": "/threads/{thread_id}/runs/stream",
-                                       "stream_error_after": 2, "drop_connection": cut})
+    http.post(
+        f"{ADMIN}/faults",
+        json={
+            "path": "/threads/{thread_id}/runs/stream",
+            "stream_error_after": 2,
+            "drop_connection": cut,
+        },
+    )
     events: list[dict[str, Any]] = []
     body = {"assistant_id": "agent", "input": {"topic": "t"}, "stream_mode": "updates"}
     with http.stream("POST", f"/threads/{tid}/runs/stream", json=body) as response:
@@ -297,20 +375,24 @@ def test_a_stream_stops_after_n_events(http: httpx.Client, cut: bool) -> None:
         assert events[-1]["data"]["error"] == "MockServerFault"
 
 
-@pytest.mark.parametrize(("rule", "detail"), [
-    pytest.param({"status": 503, "colour": "red"}, "unknown fault rule key", id="unknown-key"),
-    pytest.param({"path": "/threads"}, "needs an action", id="no-action"),
-    pytest.param({"operation_id": "nope", "status": 500}, "not an operation", id="bad-op"),
-    pytest.param({"status": 700}, "status must be", id="bad-status"),
-    pytest.param({"status": 500, "probability": 0}, "probability", id="bad-probability"),
-    pytest.param({"status": 500, "times": 0}, "times must be", id="bad-times"),
-    pytest.param({"method": "BREW", "status": 500}, "method", id="bad-method"),
-    pytest.param({"path": "/thread", "status": 500}, "not a path of the spec", id="bad-path"),
-    pytest.param({"path": "/threads/{id}/nope", "status": 500}, "not a path", id="bad-template"),
-    pytest.param([{"status": 500}, {"status": "x"}], "status must be", id="all-or-none"),
-])
-def test_a_bad_rule_is_a_422_and_adds_nothing(http: httpx.Client, rule: Any,
-                                              detail: str) -> None:
+@pytest.mark.parametrize(
+    ("rule", "detail"),
+    [
+        pytest.param({"status": 503, "colour": "red"}, "unknown fault rule key", id="unknown-key"),
+        pytest.param({"path": "/threads"}, "needs an action", id="no-action"),
+        pytest.param({"operation_id": "nope", "status": 500}, "not an operation", id="bad-op"),
+        pytest.param({"status": 700}, "status must be", id="bad-status"),
+        pytest.param({"status": 500, "probability": 0}, "probability", id="bad-probability"),
+        pytest.param({"status": 500, "times": 0}, "times must be", id="bad-times"),
+        pytest.param({"method": "BREW", "status": 500}, "method", id="bad-method"),
+        pytest.param({"path": "/thread", "status": 500}, "not a path of the spec", id="bad-path"),
+        pytest.param(
+            {"path": "/threads/{id}/nope", "status": 500}, "not a path", id="bad-template"
+        ),
+        pytest.param([{"status": 500}, {"status": "x"}], "status must be", id="all-or-none"),
+    ],
+)
+def test_a_bad_rule_is_a_422_and_adds_nothing(http: httpx.Client, rule: Any, detail: str) -> None:
     response = http.post(f"{ADMIN}/faults", json=rule)
     assert response.status_code == 422
     assert detail in response.json()["detail"]
@@ -318,8 +400,12 @@ def test_a_bad_rule_is_a_422_and_adds_nothing(http: httpx.Client, rule: Any,
 
 
 def test_a_rule_with_a_probability_acts_on_some_requests(http: httpx.Client) -> None:
-    assert http.post(f"{ADMIN}/faults", json={"path": "/ok", "status": 500,
-                                              "probability": 0.5}).status_code == 201
+    assert (
+        http.post(
+            f"{ADMIN}/faults", json={"path": "/ok", "status": 500, "probability": 0.5}
+        ).status_code
+        == 201
+    )
     statuses = {http.get("/ok").status_code for _ in range(64)}
     assert statuses == {200, 500}  # all 64 alike has a chance of 2 ** -63
 
@@ -357,21 +443,27 @@ def test_the_readme_fault_rules_are_valid_rules() -> None:
     assert [faults.add(rule).id for rule in rules] == ["f1", "f2", "f3", "f4"]
 
 
-def test_pages_the_cors_settings_do_not_allow_cannot_use_the_admin_api(
-        http: httpx.Client) -> None:
+def test_pages_the_cors_settings_do_not_allow_cannot_use_the_admin_api(http: httpx.Client) -> None:
     # A cross-site page can send a simple POST to 127.0.0.1 without a preflight: refused.
-    evil = http.post(f"{ADMIN}/reset", headers={"origin": "https://evil.example",
-                                                "content-type": "text/plain"})
+    evil = http.post(
+        f"{ADMIN}/reset", headers={"origin": "https://evil.example", "content-type": "text/plain"}
+    )
     assert evil.status_code == 403
     assert "does not answer pages from https://evil.example" in evil.json()["detail"]
     local = "http://localhost:5173"
-    preflight = http.options(f"{ADMIN}/faults", headers={
-        "origin": local, "access-control-request-method": "POST",
-        "access-control-request-headers": "content-type"})
+    preflight = http.options(
+        f"{ADMIN}/faults",
+        headers={
+            "origin": local,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == local
-    armed = http.post(f"{ADMIN}/faults", json={"status": 500, "path": "/ok"},
-                      headers={"origin": local})
+    armed = http.post(
+        f"{ADMIN}/faults", json={"status": 500, "path": "/ok"}, headers={"origin": local}
+    )
     assert armed.status_code == 201
     assert armed.headers["access-control-allow-origin"] == local
 
@@ -382,8 +474,10 @@ def test_the_plugin_helpers_are_the_admin_api(tmp_path: Path) -> None:
     from mockserver.testing import MockServer
 
     (tmp_path / "slow.yaml").write_text(yaml.safe_dump(SLOW))
-    with MockServer.start(graphs=tmp_path / "slow.yaml") as mock, httpx.Client(
-            base_url=mock.url) as http:
+    with (
+        MockServer.start(graphs=tmp_path / "slow.yaml") as mock,
+        httpx.Client(base_url=mock.url) as http,
+    ):
         rule = mock.fault({"operation_id": CREATE, "status": 503, "times": 1})
         assert http.post("/threads", json={}).status_code == 503
         assert [e.fault for e in mock.requests] == [rule["id"]]
@@ -419,8 +513,9 @@ def test_the_readme_curl_lines_work(server: LiveServer, http: httpx.Client) -> N
     section = readme.split("## Use it in end-to-end tests", 1)[1]
     script = section.split("```bash\n")[1].split("```")[0]
     script = script.replace("localhost:2024", f"127.0.0.1:{server.port}")
-    done = subprocess.run(["bash", "-ec", script], capture_output=True, text=True, timeout=30,
-                          check=False)
+    done = subprocess.run(
+        ["bash", "-ec", script], capture_output=True, text=True, timeout=30, check=False
+    )
     assert done.returncode == 0, done.stderr
     seeded = json.loads(done.stdout.split("}", 1)[0] + "}")
     (tid,) = seeded["threads"]

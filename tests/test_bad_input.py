@@ -76,8 +76,14 @@ CASES = [
     case("create-json-null", "POST", "/threads", b"null"),
     case("create-array-body", "POST", "/threads", b"[]"),
     case("create-text-plain", "POST", "/threads", b"{}", "text/plain", status=415),
-    case("create-form-urlencoded", "POST", "/threads", b"a=b",
-         "application/x-www-form-urlencoded", status=415),
+    case(
+        "create-form-urlencoded",
+        "POST",
+        "/threads",
+        b"a=b",
+        "application/x-www-form-urlencoded",
+        status=415,
+    ),
     case("create-empty-content-type", "POST", "/threads", b"{}", "", status=415),
     case("create-11mb-content-length", "POST", "/threads", big_json, status=413),
     case("create-nested-1000", "POST", "/threads", lambda: nested(1000)),
@@ -90,88 +96,169 @@ CASES = [
     case("create-float-overflow", "POST", "/threads", b'{"metadata": {"n": 1e400}}'),
     case("create-thread-id-traversal", "POST", "/threads", b'{"thread_id": "../../etc/passwd"}'),
     case("create-thread-id-nul", "POST", "/threads", b'{"thread_id": "\\u0000"}'),
-    case("create-thread-id-unicode", "POST", "/threads",
-         '{"thread_id": "ünïcødé-☃-𝄞"}'.encode()),
-    case("create-thread-id-100k", "POST", "/threads",
-         b'{"thread_id": "' + b"a" * 100_000 + b'"}'),
-    case("create-existing-thread-id", "POST", "/threads",
-         b'{"thread_id": "{tid}", "metadata": {"evil": true}}', status=409),
+    case("create-thread-id-unicode", "POST", "/threads", '{"thread_id": "ünïcødé-☃-𝄞"}'.encode()),
+    case("create-thread-id-100k", "POST", "/threads", b'{"thread_id": "' + b"a" * 100_000 + b'"}'),
+    case(
+        "create-existing-thread-id",
+        "POST",
+        "/threads",
+        b'{"thread_id": "{tid}", "metadata": {"evil": true}}',
+        status=409,
+    ),
     case("create-if-exists-bogus", "POST", "/threads", b'{"if_exists": "replace"}'),
     # ---- POST /threads/{id}/state ------------------------------------------------------------
     case("state-not-json", "POST", STATE, b'{"values": '),
     case("state-empty-body", "POST", STATE, b""),
     case("state-json-null", "POST", STATE, b"null"),
     case("state-array-body", "POST", STATE, b'[{"values": {"topic": "x"}}]'),
-    case("state-text-plain", "POST", STATE, b'{"values": {"topic": "x"}}', "text/plain",
-         status=415),
-    case("state-form-urlencoded", "POST", STATE, b"values=x",
-         "application/x-www-form-urlencoded", status=415),
+    case(
+        "state-text-plain", "POST", STATE, b'{"values": {"topic": "x"}}', "text/plain", status=415
+    ),
+    case(
+        "state-form-urlencoded",
+        "POST",
+        STATE,
+        b"values=x",
+        "application/x-www-form-urlencoded",
+        status=415,
+    ),
     case("state-11mb-chunked", "POST", STATE, chunks, status=413),
     case("state-nested-1000", "POST", STATE, lambda: nested(1000)),
-    case("state-nested-1000-long-digits", "POST", STATE,
-         lambda: nested(1000, b'"12345678901234567890"')),
+    case(
+        "state-nested-1000-long-digits",
+        "POST",
+        STATE,
+        lambda: nested(1000, b'"12345678901234567890"'),
+    ),
     case("state-invalid-utf8", "POST", STATE, b'{"values": {"topic": "\xc3\x28"}}'),
     case("state-nan", "POST", STATE, b'{"values": {"topic": NaN}}'),
     case("state-values-list", "POST", STATE, b'{"values": [{"topic": "x"}]}', status=400),
     case("state-values-string", "POST", STATE, b'{"values": "x"}'),
-    case("state-as-node-unknown", "POST", STATE, b'{"values": {}, "as_node": "nope"}',
-         status=400),
-    case("state-as-node-end", "POST", STATE, b'{"values": {}, "as_node": "__end__"}',
-         status=400),
+    case("state-as-node-unknown", "POST", STATE, b'{"values": {}, "as_node": "nope"}', status=400),
+    case("state-as-node-end", "POST", STATE, b'{"values": {}, "as_node": "__end__"}', status=400),
     case("state-as-node-null", "POST", STATE, b'{"values": {}, "as_node": null}'),
-    case("state-checkpoint-ns-traversal", "POST", STATE,
-         b'{"values": {}, "checkpoint": {"checkpoint_ns": "../"}}', status=400),
-    case("state-message-not-a-dict", "POST", STATE, b'{"values": {"messages": [5]}}',
-         status=400),
-    case("state-message-tool-calls-string", "POST", STATE,
-         b'{"values": {"messages": [{"type": "ai", "content": "x", "tool_calls": "x"}]}}',
-         status=400),
+    case(
+        "state-checkpoint-ns-traversal",
+        "POST",
+        STATE,
+        b'{"values": {}, "checkpoint": {"checkpoint_ns": "../"}}',
+        status=400,
+    ),
+    case("state-message-not-a-dict", "POST", STATE, b'{"values": {"messages": [5]}}', status=400),
+    case(
+        "state-message-tool-calls-string",
+        "POST",
+        STATE,
+        b'{"values": {"messages": [{"type": "ai", "content": "x", "tool_calls": "x"}]}}',
+        status=400,
+    ),
     case("state-thread-id-dotdot", "POST", "/threads/../state", b"{}", raw=True),
-    case("state-thread-id-encoded-slash", "POST", "/threads/%2F..%2F{tid}/state", b"{}",
-         status=404),
+    case(
+        "state-thread-id-encoded-slash", "POST", "/threads/%2F..%2F{tid}/state", b"{}", status=404
+    ),
     case("state-thread-id-nul", "POST", "/threads/{tid}%00/state", b"{}"),
     case("state-thread-id-unicode", "POST", "/threads/ü{tid}/state", b"{}"),
-    case("state-unknown-thread", "POST", f"/threads/{MISSING}/state",
-         b'{"values": {"topic": "x"}}', status=404),
+    case(
+        "state-unknown-thread",
+        "POST",
+        f"/threads/{MISSING}/state",
+        b'{"values": {"topic": "x"}}',
+        status=404,
+    ),
     # ---- PATCH /threads/{id} -----------------------------------------------------------------
     case("patch-not-json", "PATCH", "/threads/{tid}", b"{'metadata': {}}"),
     case("patch-json-null", "PATCH", "/threads/{tid}", b"null"),
     case("patch-array-body", "PATCH", "/threads/{tid}", b'[{"metadata": {"a": 1}}]'),
     case("patch-metadata-null", "PATCH", "/threads/{tid}", b'{"metadata": null}'),
     case("patch-metadata-nan", "PATCH", "/threads/{tid}", b'{"metadata": {"a": NaN}}'),
-    case("patch-text-plain", "PATCH", "/threads/{tid}", b'{"metadata": {"a": 1}}',
-         "text/plain", status=415),
+    case(
+        "patch-text-plain",
+        "PATCH",
+        "/threads/{tid}",
+        b'{"metadata": {"a": 1}}',
+        "text/plain",
+        status=415,
+    ),
     case("patch-11mb-content-length", "PATCH", "/threads/{tid}", big_json, status=413),
-    case("patch-prefer-minimal-bad-body", "PATCH", "/threads/{tid}", b"[]",
-         headers=(("Prefer", "return=minimal"),)),
-    case("patch-prefer-minimal-unknown-thread", "PATCH", f"/threads/{MISSING}",
-         b'{"metadata": {"a": 1}}', headers=(("Prefer", "return=minimal"),), status=404),
-    case("patch-prefer-latin1-garbage", "PATCH", "/threads/{tid}", b'{"metadata": 1}',
-         headers=(("Prefer", b"return=minimal\xff\xfe" * 200),)),
+    case(
+        "patch-prefer-minimal-bad-body",
+        "PATCH",
+        "/threads/{tid}",
+        b"[]",
+        headers=(("Prefer", "return=minimal"),),
+    ),
+    case(
+        "patch-prefer-minimal-unknown-thread",
+        "PATCH",
+        f"/threads/{MISSING}",
+        b'{"metadata": {"a": 1}}',
+        headers=(("Prefer", "return=minimal"),),
+        status=404,
+    ),
+    case(
+        "patch-prefer-latin1-garbage",
+        "PATCH",
+        "/threads/{tid}",
+        b'{"metadata": 1}',
+        headers=(("Prefer", b"return=minimal\xff\xfe" * 200),),
+    ),
     case("patch-thread-id-10k", "PATCH", "/threads/" + "a" * 10_000, b'{"metadata": {}}'),
     # ---- POST /threads/search ----------------------------------------------------------------
     case("search-not-json", "POST", "/threads/search", b"{,}"),
     case("search-empty-body", "POST", "/threads/search", b""),
     case("search-json-null", "POST", "/threads/search", b"null"),
     case("search-array-body", "POST", "/threads/search", b"[]"),
-    case("search-form-urlencoded", "POST", "/threads/search", b"limit=1",
-         "application/x-www-form-urlencoded", status=415),
+    case(
+        "search-form-urlencoded",
+        "POST",
+        "/threads/search",
+        b"limit=1",
+        "application/x-www-form-urlencoded",
+        status=415,
+    ),
     case("search-limit-zero", "POST", "/threads/search", b'{"limit": 0}'),
-    case("search-limit-past-u64", "POST", "/threads/search",
-         b'{"limit": 123456789012345678901234567890}'),
-    case("search-offset-minus-past-i64", "POST", "/threads/search",
-         b'{"offset": -9223372036854775809}'),
-    case("search-ids-traversal", "POST", "/threads/search", b'{"ids": ["../{tid}"]}',
-         status=400),  # the real server's 400 "Invalid thread ID ..."
+    case(
+        "search-limit-past-u64",
+        "POST",
+        "/threads/search",
+        b'{"limit": 123456789012345678901234567890}',
+    ),
+    case(
+        "search-offset-minus-past-i64",
+        "POST",
+        "/threads/search",
+        b'{"offset": -9223372036854775809}',
+    ),
+    case(
+        "search-ids-traversal", "POST", "/threads/search", b'{"ids": ["../{tid}"]}', status=400
+    ),  # the real server's 400 "Invalid thread ID ..."
     case("search-status-bogus", "POST", "/threads/search", b'{"status": "DROP TABLE"}'),
-    case("search-content-type-latin1", "POST", "/threads/search", b"{",
-         b"application/json; charset=\xff"),
-    case("search-8kb-header", "POST", "/threads/search", b"{",
-         headers=(("X-Junk", "a" * 8000),)),
-    case("search-two-content-types-json-last", "POST", "/threads/search", b"{}", None,
-         headers=(("Content-Type", "text/plain"), ("Content-Type", JSON)), status=415),
-    case("search-two-content-types-json-first", "POST", "/threads/search", b"{}", None,
-         headers=(("Content-Type", JSON), ("Content-Type", "text/plain")), status=415),
+    case(
+        "search-content-type-latin1",
+        "POST",
+        "/threads/search",
+        b"{",
+        b"application/json; charset=\xff",
+    ),
+    case("search-8kb-header", "POST", "/threads/search", b"{", headers=(("X-Junk", "a" * 8000),)),
+    case(
+        "search-two-content-types-json-last",
+        "POST",
+        "/threads/search",
+        b"{}",
+        None,
+        headers=(("Content-Type", "text/plain"), ("Content-Type", JSON)),
+        status=415,
+    ),
+    case(
+        "search-two-content-types-json-first",
+        "POST",
+        "/threads/search",
+        b"{}",
+        None,
+        headers=(("Content-Type", JSON), ("Content-Type", "text/plain")),
+        status=415,
+    ),
     # ---- POST /threads/{id}/history ----------------------------------------------------------
     case("history-post-not-json", "POST", HISTORY, b"limit=1"),
     case("history-post-empty-body", "POST", HISTORY, b""),
@@ -185,35 +272,48 @@ CASES = [
     case("history-post-limit-100-digits", "POST", HISTORY, b'{"limit": ' + b"9" * 100 + b"}"),
     case("history-post-before-number", "POST", HISTORY, b'{"before": 5}'),
     case("history-post-thread-id-unicode", "POST", "/threads/☃/history", b"{}"),
-    case("history-post-unknown-thread", "POST", f"/threads/{MISSING}/history", b"{}",
-         status=404),
+    case("history-post-unknown-thread", "POST", f"/threads/{MISSING}/history", b"{}", status=404),
     # ---- GET /threads/{id}/history -----------------------------------------------------------
     case("history-get-limit-garbage", "GET", HISTORY + "?limit=abc", None),
     case("history-get-limit-float", "GET", HISTORY + "?limit=1.5", None),
     case("history-get-limit-repeated-last-bad", "GET", HISTORY + "?limit=1&limit=abc", None),
     case("history-get-query-garbage", "GET", HISTORY + "?&&=&%00=%00&limit=%FF%FE&limit", None),
     case("history-get-thread-id-dotdot", "GET", "/threads/../history", None, raw=True),
-    case("history-get-thread-id-encoded-dots", "GET", "/threads/%2E%2E/history", None,
-         raw=True),
-    case("history-get-thread-id-encoded-slash", "GET", "/threads/%2F..%2F{tid}/history", None,
-         status=404),
+    case("history-get-thread-id-encoded-dots", "GET", "/threads/%2E%2E/history", None, raw=True),
+    case(
+        "history-get-thread-id-encoded-slash",
+        "GET",
+        "/threads/%2F..%2F{tid}/history",
+        None,
+        status=404,
+    ),
     case("history-get-thread-id-nul", "GET", "/threads/%00/history", None),
     case("history-get-thread-id-unicode", "GET", "/threads/{tid}\u200b/history", None),
     case("history-get-thread-id-invalid-utf8", "GET", "/threads/%FF%FE/history", None),
     case("history-get-unknown-thread", "GET", f"/threads/{MISSING}/history", None, status=404),
     # ---- GET /threads/{id}/state/{checkpoint_id} ---------------------------------------------
     case("checkpoint-dotdot", "GET", "/threads/{tid}/state/..", None, raw=True),
-    case("checkpoint-dotdot-traversal", "GET", "/threads/{tid}/state/../../../etc", None,
-         raw=True, status=404),
-    case("checkpoint-encoded-traversal", "GET", "/threads/{tid}/state/..%2F..%2Fetc", None,
-         status=404),
+    case(
+        "checkpoint-dotdot-traversal",
+        "GET",
+        "/threads/{tid}/state/../../../etc",
+        None,
+        raw=True,
+        status=404,
+    ),
+    case(
+        "checkpoint-encoded-traversal",
+        "GET",
+        "/threads/{tid}/state/..%2F..%2Fetc",
+        None,
+        status=404,
+    ),
     case("checkpoint-nul", "GET", AT_CHECKPOINT + "%00", None),
     case("checkpoint-unicode", "GET", "/threads/{tid}/state/ℂ𝕙𝕖𝕔𝕜", None),
     case("checkpoint-invalid-utf8", "GET", "/threads/{tid}/state/%C3%28", None),
     case("checkpoint-10k", "GET", "/threads/{tid}/state/" + "f" * 10_000, None),
     case("checkpoint-thread-id-traversal", "GET", "/threads/..%5C..%5C/state/{cid}", None),
-    case("checkpoint-unknown-thread", "GET", f"/threads/{MISSING}/state/{{cid}}", None,
-         status=404),
+    case("checkpoint-unknown-thread", "GET", f"/threads/{MISSING}/state/{{cid}}", None, status=404),
 ]
 
 
@@ -240,12 +340,21 @@ def send(server: LiveServer, http: httpx.Client, request: Hostile, tid: str, cid
         return send_raw(server, request.method, path, headers, body)
     response = http.request(request.method, path, content=body, headers=headers)
     listed = response.headers.get("x-mockserver-violations")
-    return Answer(response.status_code, response.headers.get("content-type", ""),
-                  response.content, None if listed is None else json.loads(listed))
+    return Answer(
+        response.status_code,
+        response.headers.get("content-type", ""),
+        response.content,
+        None if listed is None else json.loads(listed),
+    )
 
 
-def send_raw(server: LiveServer, method: str, target: str,
-             headers: list[tuple[str, str | bytes]], body: bytes | None) -> Answer:
+def send_raw(
+    server: LiveServer,
+    method: str,
+    target: str,
+    headers: list[tuple[str, str | bytes]],
+    body: bytes | None,
+) -> Answer:
     """One HTTP/1.1 request written byte for byte; the answer is read until the server closes."""
     lines = [f"{method} {target} HTTP/1.1".encode(), b"Host: 127.0.0.1", b"Connection: close"]
     for name, value in headers:
@@ -291,12 +400,14 @@ def seeded(http: httpx.Client) -> tuple[str, str]:
 
     Module-wide: every test here leaves the state as it found it, and checks that it did."""
     tid = http.post("/threads", json={"metadata": {"graph_id": "agent", "n": 1}}).json()[
-        "thread_id"]
+        "thread_id"
+    ]
     http.post("/threads", json={"metadata": {"bystander": True}})
-    for update in ({"values": {"topic": "a"}},
-                   {"values": {"messages": [{"role": "ai", "content": "hi", "id": "m1"}]},
-                    "as_node": "agent"},
-                   {"values": {"topic": "b"}, "as_node": "tools"}):
+    for update in (
+        {"values": {"topic": "a"}},
+        {"values": {"messages": [{"role": "ai", "content": "hi", "id": "m1"}]}, "as_node": "agent"},
+        {"values": {"topic": "b"}, "as_node": "tools"},
+    ):
         assert http.post(f"/threads/{tid}/state", json=update).status_code == 200
     cid = http.get(f"/threads/{tid}/state").json()["checkpoint_id"]
     return tid, cid
@@ -314,8 +425,9 @@ def assert_error_body(answer: Answer) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("request_", CASES)
-def test_hostile_request(server: LiveServer, http: httpx.Client, seeded: tuple[str, str],
-                         request_: Hostile) -> None:
+def test_hostile_request(
+    server: LiveServer, http: httpx.Client, seeded: tuple[str, str], request_: Hostile
+) -> None:
     tid, cid = seeded
     before = snapshot(http, tid)
 
@@ -347,8 +459,11 @@ def test_snapshot_sees_a_change(client: httpx.Client, thread_id: str) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [pytest.param({"limit": 1.0}, id="limit-1.0"), pytest.param({"offset": 0.0}, id="offset-0.0"),
-     pytest.param({"offset": 2**64}, id="offset-past-u64")],
+    [
+        pytest.param({"limit": 1.0}, id="limit-1.0"),
+        pytest.param({"offset": 0.0}, id="offset-0.0"),
+        pytest.param({"offset": 2**64}, id="offset-past-u64"),
+    ],
 )
 def test_search_with_integral_float_is_not_a_server_error(
     server: LiveServer, http: httpx.Client, seeded: tuple[str, str], body: dict[str, Any]
@@ -364,28 +479,39 @@ def test_search_with_integral_float_is_not_a_server_error(
 
 @pytest.mark.parametrize(
     ("literal", "stored"),
-    [pytest.param(b"18446744073709551616", 2.0**64, id="past-u64"),
-     pytest.param(b"-9223372036854775809", -(2.0**63), id="below-i64"),
-     pytest.param(b"1" + b"0" * 100, 1e100, id="100-digits")],
+    [
+        pytest.param(b"18446744073709551616", 2.0**64, id="past-u64"),
+        pytest.param(b"-9223372036854775809", -(2.0**63), id="below-i64"),
+        pytest.param(b"1" + b"0" * 100, 1e100, id="100-digits"),
+    ],
 )
 def test_integers_past_64_bits_in_free_values_read_as_doubles(
     client: httpx.Client, thread_id: str, literal: bytes, stored: float
 ) -> None:
     # Not refused: the project reads them as IEEE doubles, as JavaScript clients do (commit
     # "accept big integers"). What matters here is that nothing breaks and the value is stable.
-    update = client.post(f"/threads/{thread_id}/state",
-                         content=b'{"values": {"topic": ' + literal + b"}}",
-                         headers={"Content-Type": JSON})
+    update = client.post(
+        f"/threads/{thread_id}/state",
+        content=b'{"values": {"topic": ' + literal + b"}}",
+        headers={"Content-Type": JSON},
+    )
     assert update.status_code == 200, update.text
     assert client.get(f"/threads/{thread_id}/state").json()["values"]["topic"] == stored
-    created = client.post("/threads", content=b'{"metadata": {"n": ' + literal + b"}}",
-                          headers={"Content-Type": JSON})
+    created = client.post(
+        "/threads", content=b'{"metadata": {"n": ' + literal + b"}}", headers={"Content-Type": JSON}
+    )
     assert created.status_code == 200, created.text
     assert created.json()["metadata"] == {"n": stored}
 
 
-@pytest.mark.parametrize("path", [pytest.param("", id="empty"), pytest.param("[[[", id="brackets"),
-                                  pytest.param("..", id="dots")])
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("[[[", id="brackets"),
+        pytest.param("..", id="dots"),
+    ],
+)
 def test_search_extract_path_without_steps_is_not_a_server_error(
     server: LiveServer, http: httpx.Client, seeded: tuple[str, str], path: str
 ) -> None:
@@ -411,7 +537,8 @@ def test_malformed_http_is_refused_and_the_server_survives(
         b"GET /threads/\xff\xfe/history HTTP/1.1\r\nHost: x\r\n\r\n",
         b"POST /threads HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
         b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64,  # a TLS ClientHello
-        b"POST /threads/search HTTP/1.1\r\n" + close
+        b"POST /threads/search HTTP/1.1\r\n"
+        + close
         + b"Content-Type: application/json\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
         b"GET /threads/" + b"a" * 100_000 + b"/history HTTP/1.1\r\n" + close + b"\r\n",
     ):
@@ -465,8 +592,12 @@ def parse_answer(received: bytes) -> Answer:
     status_line, *lines = head.decode("latin-1").split("\r\n")
     named = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines)}
     listed = named.get("x-mockserver-violations")
-    return Answer(int(status_line.split()[1]), named.get("content-type", ""), payload,
-                  None if listed is None else json.loads(listed))
+    return Answer(
+        int(status_line.split()[1]),
+        named.get("content-type", ""),
+        payload,
+        None if listed is None else json.loads(listed),
+    )
 
 
 def test_a_silent_connection_is_closed(impatient: LiveServer) -> None:
@@ -480,19 +611,29 @@ def test_headers_trickled_slower_than_the_deadline_are_cut_off(impatient: LiveSe
     answer = answer_on(impatient, slow, trickle=True)  # cut off long before the end
     assert answer.status == 408
     assert_error_body(answer)
-    assert answer_on(impatient, b"GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                     ).status == 200
+    assert (
+        answer_on(impatient, b"GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status
+        == 200
+    )
 
 
-@pytest.mark.parametrize(("headers", "detail"), [
-    pytest.param([b"X-Big: " + b"a" * 20_000], "over the 16384-byte limit", id="one-20kb"),
-    pytest.param([b"X-%d: a" % i for i in range(150)], "Too many request headers",
-                 id="150-headers"),
-    pytest.param([b"Cookie: " + b"c" * 9000, b"X-Other: " + b"o" * 9000],
-                 "over the 16384-byte limit", id="two-9kb"),
-])
-def test_oversized_headers_are_refused_with_431(server: LiveServer, http: httpx.Client,
-                                                headers: list[bytes], detail: str) -> None:
+@pytest.mark.parametrize(
+    ("headers", "detail"),
+    [
+        pytest.param([b"X-Big: " + b"a" * 20_000], "over the 16384-byte limit", id="one-20kb"),
+        pytest.param(
+            [b"X-%d: a" % i for i in range(150)], "Too many request headers", id="150-headers"
+        ),
+        pytest.param(
+            [b"Cookie: " + b"c" * 9000, b"X-Other: " + b"o" * 9000],
+            "over the 16384-byte limit",
+            id="two-9kb",
+        ),
+    ],
+)
+def test_oversized_headers_are_refused_with_431(
+    server: LiveServer, http: httpx.Client, headers: list[bytes], detail: str
+) -> None:
     request = b"\r\n".join([b"GET /ok HTTP/1.1", b"Host: 127.0.0.1", *headers]) + b"\r\n\r\n"
     answer = answer_on(server, request)
     assert answer.status == 431
@@ -511,10 +652,10 @@ def listed(response: httpx.Response) -> set[str]:
 def test_422_names_every_violation(client: httpx.Client, thread_id: str) -> None:
     # No operation of the contract takes a path id, a query parameter and a body at once, so
     # the four kinds are spread over two requests, each with every violation it can carry.
-    history = client.post("/threads/not-a-uuid/history",
-                          json={"limit": 0, "before": 5, "metadata": ["x"]})
-    assert listed(history) == {"path.thread_id", "body.limit", "body.before",
-                               "body.metadata"}
+    history = client.post(
+        "/threads/not-a-uuid/history", json={"limit": 0, "before": 5, "metadata": ["x"]}
+    )
+    assert listed(history) == {"path.thread_id", "body.limit", "body.before", "body.metadata"}
     # `detail` is the real server's one line, for the part it checks first: the path's id.
     assert history.json() == {"detail": "Invalid thread ID: must be a UUID"}
 
@@ -524,17 +665,23 @@ def test_422_names_every_violation(client: httpx.Client, thread_id: str) -> None
     get_history = client.get("/threads/☃/history", params={"limit": "ten"})
     assert listed(get_history) == {"path.thread_id", "query.limit"}
 
-    update = client.post(f"/threads/{thread_id}/state",
-                         json={"values": "x", "as_node": 5, "checkpoint": {"checkpoint_id": 7},
-                               "checkpoint_id": []})
-    assert listed(update) == {"body.values", "body.as_node",
-                              "body.checkpoint.checkpoint_id", "body.checkpoint_id"}
+    update = client.post(
+        f"/threads/{thread_id}/state",
+        json={"values": "x", "as_node": 5, "checkpoint": {"checkpoint_id": 7}, "checkpoint_id": []},
+    )
+    assert listed(update) == {
+        "body.values",
+        "body.as_node",
+        "body.checkpoint.checkpoint_id",
+        "body.checkpoint_id",
+    }
     assert client.get(f"/threads/{thread_id}/history").json() == []
 
 
 @pytest.mark.parametrize("value", ["maybe", "1", "TRUE", ""])
-def test_a_flag_reads_any_other_value_as_false(client: httpx.Client, thread_id: str,
-                                               value: str) -> None:
+def test_a_flag_reads_any_other_value_as_false(
+    client: httpx.Client, thread_id: str, value: str
+) -> None:
     # As the real server reads `subgraphs`: only "true" and "True" are true.
     response = client.get(f"/threads/{thread_id}/state", params={"subgraphs": value})
     assert response.status_code == 200

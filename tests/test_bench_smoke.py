@@ -21,8 +21,11 @@ def test_the_bench_command_runs_and_prints_its_table(tmp_path: Path) -> None:
     empty.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--targets", "mock,prism", "--out", str(out)],
-        cwd=ROOT, env={"PATH": str(empty), "HOME": str(tmp_path)},
-        capture_output=True, text=True, timeout=DEADLINE,
+        cwd=ROOT,
+        env={"PATH": str(empty), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     table = result.stdout

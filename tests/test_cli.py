@@ -73,7 +73,10 @@ class Served:
         self._out: IO[bytes] = self.out_path.open("wb")
         self._err: IO[bytes] = self.err_path.open("wb")
         self.proc = subprocess.Popen(
-            command(*args), stdout=self._out, stderr=self._err, stdin=subprocess.DEVNULL,
+            command(*args),
+            stdout=self._out,
+            stderr=self._err,
+            stdin=subprocess.DEVNULL,
             cwd=workdir,
         )
 
@@ -87,6 +90,7 @@ class Served:
 
     def url(self) -> str:
         """The URL the banner prints; fails early if the process exits first."""
+
         def printed() -> bool:
             if self.proc.poll() is not None:
                 raise AssertionError(f"exited with {self.proc.returncode}: {self.stderr}")
@@ -149,8 +153,14 @@ def cli(tmp_path: Path) -> Iterator[Callable[..., Served]]:
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the command to completion (killed if it outlives the deadline)."""
-    return subprocess.run(command(*args), capture_output=True, text=True, timeout=DEADLINE,
-                          stdin=subprocess.DEVNULL, cwd=cwd)
+    return subprocess.run(
+        command(*args),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        stdin=subprocess.DEVNULL,
+        cwd=cwd,
+    )
 
 
 def listening_socket(port: int = 0) -> socket.socket:
@@ -194,16 +204,18 @@ def test_serve_on_port_0_prints_url_and_spec_and_answers(cli: Callable[..., Serv
     assert spec is not None, banner
     assert spec.group(1).endswith("agent-server.yaml") and Path(spec.group(1)).is_file()
     assert int(spec.group(2)) > 0
-    assert re.search(r"^\s*graphs:\s+agent, interrupter, slow \(packaged default\)$", banner,
-                     re.MULTILINE), banner
+    assert re.search(
+        r"^\s*graphs:\s+agent, interrupter, slow \(packaged default\)$", banner, re.MULTILINE
+    ), banner
 
     with httpx.Client(base_url=url, timeout=10) as http:
         assert http.get("/ok").json() == {"ok": True, "services": {}}
         created = http.post("/threads", json={"metadata": {"graph_id": "agent"}})
         assert created.status_code == 200
         tid = created.json()["thread_id"]
-        assert http.post(f"/threads/{tid}/state", json={"values": {"topic": "a"}}).status_code \
-            == 200
+        assert (
+            http.post(f"/threads/{tid}/state", json={"values": {"topic": "a"}}).status_code == 200
+        )
         assert http.get(f"/threads/{tid}/state").json()["next"] == ["agent"]
 
     assert served.stop() in (0, -signal.SIGTERM)
@@ -215,17 +227,30 @@ def test_serve_on_port_0_prints_url_and_spec_and_answers(cli: Callable[..., Serv
 @pytest.mark.parametrize(
     ("args", "allowed", "refused"),
     [
-        pytest.param((), ["https://agentchat.vercel.app", "http://localhost:3000"],
-                     ["https://my.app"], id="default: hosted UIs and localhost"),
-        pytest.param(("--cors-origin", "https://my.app"), ["https://my.app", "http://localhost"],
-                     ["https://other.app"], id="--cors-origin adds one"),
+        pytest.param(
+            (),
+            ["https://agentchat.vercel.app", "http://localhost:3000"],
+            ["https://my.app"],
+            id="default: hosted UIs and localhost",
+        ),
+        pytest.param(
+            ("--cors-origin", "https://my.app"),
+            ["https://my.app", "http://localhost"],
+            ["https://other.app"],
+            id="--cors-origin adds one",
+        ),
         pytest.param(("--cors-origin", "*"), ["https://other.app"], [], id="--cors-origin '*'"),
-        pytest.param(("--no-cors",), [], ["http://localhost:3000", "https://agentchat.vercel.app"],
-                     id="--no-cors"),
+        pytest.param(
+            ("--no-cors",),
+            [],
+            ["http://localhost:3000", "https://agentchat.vercel.app"],
+            id="--no-cors",
+        ),
     ],
 )
-def test_serve_cors_options(cli: Callable[..., Served], args: tuple[str, ...],
-                            allowed: list[str], refused: list[str]) -> None:
+def test_serve_cors_options(
+    cli: Callable[..., Served], args: tuple[str, ...], allowed: list[str], refused: list[str]
+) -> None:
     url = cli("serve", "--port", "0", "--quiet", *args).wait_ready()
     preflight = {"Access-Control-Request-Method": "POST"}
     with httpx.Client(base_url=url, timeout=10) as http:
@@ -267,8 +292,9 @@ def test_explicit_busy_port_exits_2(tmp_path: Path) -> None:
     assert "URL:" not in result.stdout
 
 
-@pytest.mark.parametrize("port", [pytest.param("-1", id="negative"),
-                                  pytest.param("70000", id="past-65535")])
+@pytest.mark.parametrize(
+    "port", [pytest.param("-1", id="negative"), pytest.param("70000", id="past-65535")]
+)
 def test_port_out_of_range_is_a_usage_error(tmp_path: Path, port: str) -> None:
     result = run("serve", "--port", port, cwd=tmp_path)
     assert "Traceback" not in result.stderr, result.stderr
@@ -285,14 +311,18 @@ def test_ctrl_c_stops_without_a_traceback(cli: Callable[..., Served]) -> None:
     assert "Traceback" not in served.stderr, served.stderr
 
 
-def test_ctrl_c_with_a_stream_open_logs_no_error(cli: Callable[..., Served],
-                                                 tmp_path: Path) -> None:
+def test_ctrl_c_with_a_stream_open_logs_no_error(
+    cli: Callable[..., Served], tmp_path: Path
+) -> None:
     (tmp_path / "slow.yaml").write_text(
-        "graphs:\n  slow:\n    nodes: {a: {delay: 60}}\n    edges: [[__start__, a]]\n")
+        "graphs:\n  slow:\n    nodes: {a: {delay: 60}}\n    edges: [[__start__, a]]\n"
+    )
     served = cli("serve", "--port", "0", "--graphs", "slow.yaml")
     url = served.wait_ready()
-    with httpx.Client(base_url=url, timeout=10) as http, http.stream(
-            "POST", "/runs/stream", json={"assistant_id": "slow", "input": {}}) as stream:
+    with (
+        httpx.Client(base_url=url, timeout=10) as http,
+        http.stream("POST", "/runs/stream", json={"assistant_id": "slow", "input": {}}) as stream,
+    ):
         assert stream.status_code == 200
         served.proc.send_signal(signal.SIGINT)
         assert served.wait_exit() in (0, 130, -signal.SIGINT)
@@ -304,19 +334,24 @@ def test_serve_with_a_file_argument_hints_at_the_option(tmp_path: Path) -> None:
     # Prism's habit: `prism mock spec.yaml`.
     result = run("serve", "spec.yaml", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == ("mockserver: serve takes no file argument; did you mean "
-                             "`mockserver serve --spec spec.yaml`?\n")
+    assert result.stderr == (
+        "mockserver: serve takes no file argument; did you mean "
+        "`mockserver serve --spec spec.yaml`?\n"
+    )
 
 
-@pytest.mark.parametrize(("host", "url"), [("127.0.0.1", "http://127.0.0.1:2025"),
-                                           ("::1", "http://[::1]:2025")])
+@pytest.mark.parametrize(
+    ("host", "url"), [("127.0.0.1", "http://127.0.0.1:2025"), ("::1", "http://[::1]:2025")]
+)
 def test_printed_urls_bracket_ipv6_hosts(host: str, url: str) -> None:
     assert cli_module._url(host, 2025) == url
 
 
 def test_the_port_fallback_box_is_aligned() -> None:
-    box = cli_module._box("Port 2024 is in use: serving on port 2025 instead.",
-                          "Point your client at http://127.0.0.1:2025")
+    box = cli_module._box(
+        "Port 2024 is in use: serving on port 2025 instead.",
+        "Point your client at http://127.0.0.1:2025",
+    )
     lines = box.strip("\n").splitlines()
     assert len({len(line) for line in lines}) == 1 and all(line.endswith(" !!") for line in lines)
 
@@ -329,19 +364,20 @@ def test_custom_graph_model_is_used(cli: Callable[..., Served], tmp_path: Path) 
     graphs.write_text(PIPELINE, "utf-8")
     served = cli("serve", "--port", "0", "--quiet", "--graphs", str(graphs))
     url = served.wait_ready()
-    assert re.search(rf"^\s*graphs:\s+pipeline \({re.escape(str(graphs))}\)$", served.stdout,
-                     re.MULTILINE), served.stdout
+    assert re.search(
+        rf"^\s*graphs:\s+pipeline \({re.escape(str(graphs))}\)$", served.stdout, re.MULTILINE
+    ), served.stdout
 
     with httpx.Client(base_url=url, timeout=10) as http:
-        tid = http.post("/threads", json={"metadata": {"graph_id": "pipeline"}}).json()[
-            "thread_id"]
+        tid = http.post("/threads", json={"metadata": {"graph_id": "pipeline"}}).json()["thread_id"]
         first = http.post(f"/threads/{tid}/state", json={"values": {"items": ["a"]}})
         assert first.status_code == 200
         assert http.get(f"/threads/{tid}/state").json()["next"] == ["fetch"]
 
-        fetched = http.post(f"/threads/{tid}/state",
-                            json={"values": {"items": ["b"], "status": "fetched"},
-                                  "as_node": "fetch"})
+        fetched = http.post(
+            f"/threads/{tid}/state",
+            json={"values": {"items": ["b"], "status": "fetched"}, "as_node": "fetch"},
+        )
         assert fetched.status_code == 200
         state = http.get(f"/threads/{tid}/state").json()
         assert state["next"] == ["parse"]
@@ -357,12 +393,14 @@ def test_custom_graph_model_is_used(cli: Callable[..., Served], tmp_path: Path) 
         assert http.get(f"/threads/{tid}").json()["status"] == "idle"
 
         # The packaged graphs are gone: `agent` is not a node here, nor a graph.
-        wrong_node = http.post(f"/threads/{tid}/state",
-                               json={"values": {}, "as_node": "agent"})
+        wrong_node = http.post(f"/threads/{tid}/state", json={"values": {}, "as_node": "agent"})
         assert (wrong_node.status_code, wrong_node.json()["detail"]) == (
-            400, "Node agent does not exist")
+            400,
+            "Node agent does not exist",
+        )
         agent_tid = http.post("/threads", json={"metadata": {"graph_id": "agent"}}).json()[
-            "thread_id"]
+            "thread_id"
+        ]
         no_graph = http.post(f"/threads/{agent_tid}/state", json={"values": {"topic": "a"}})
         assert no_graph.status_code == 400
         assert "agent" in no_graph.json()["detail"]
@@ -371,43 +409,65 @@ def test_custom_graph_model_is_used(cli: Callable[..., Served], tmp_path: Path) 
 # "billion laughs": 9 ** 9 values from a few hundred bytes
 ALIAS_BOMB = b"a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + b"".join(
     b"%c: &%c [%s]\n" % (name, name, b", ".join([b"*%c" % (name - 1)] * 9))
-    for name in range(ord("b"), ord("j")))
+    for name in range(ord("b"), ord("j"))
+)
 
 BAD_GRAPHS = [
     pytest.param(b"graphs: [\n", "cannot read graph model", id="yaml-syntax-error"),
     pytest.param(b"", "invalid graph model", id="empty-file"),
-    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}}\n    edges: [[__start__, b]]\n",
-                 "edge to unknown node b", id="edge-to-unknown-node"),
-    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}}\n    edges: [[__start__, a]]\n"
-                 b"    channels: {t: bogus}\n", "bogus", id="unknown-reducer"),
-    pytest.param(b"graphs:\n  x:\n    nodes: {__end__: {}}\n    edges: [[__start__, __end__]]\n",
-                 "reserved", id="reserved-node-name"),
-    pytest.param(b"graphs: !!python/object:os.system {}\n", "cannot read graph model",
-                 id="python-tag"),
+    pytest.param(
+        b"graphs:\n  x:\n    nodes: {a: {}}\n    edges: [[__start__, b]]\n",
+        "edge to unknown node b",
+        id="edge-to-unknown-node",
+    ),
+    pytest.param(
+        b"graphs:\n  x:\n    nodes: {a: {}}\n    edges: [[__start__, a]]\n"
+        b"    channels: {t: bogus}\n",
+        "bogus",
+        id="unknown-reducer",
+    ),
+    pytest.param(
+        b"graphs:\n  x:\n    nodes: {__end__: {}}\n    edges: [[__start__, __end__]]\n",
+        "reserved",
+        id="reserved-node-name",
+    ),
+    pytest.param(
+        b"graphs: !!python/object:os.system {}\n", "cannot read graph model", id="python-tag"
+    ),
     pytest.param(None, "cannot read graph model", id="missing-file"),
     pytest.param(
-        b"graphs:\n  x:\n    nodes: {1: {}}\n    edges: [[__start__, '1']]\n", "graph model",
-        id="integer-node-name"),
-    pytest.param(
-        b"\xff\xfegraphs: {}\n", "cannot read graph model", id="not-utf8"),
+        b"graphs:\n  x:\n    nodes: {1: {}}\n    edges: [[__start__, '1']]\n",
+        "graph model",
+        id="integer-node-name",
+    ),
+    pytest.param(b"\xff\xfegraphs: {}\n", "cannot read graph model", id="not-utf8"),
     # The message names the file and line, and the closest known key.
-    pytest.param(b"graphs:\n  x:\n    nodes:\n      a: {replyy: hi}\n    edges: [[__start__, a]]\n",
-                 "graphs.yaml:4: unknown node option graphs/x/nodes/a/replyy (did you mean reply?)",
-                 id="misspelt-node-option"),
-    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}}\n    edgs: [[__start__, a]]\n",
-                 "graphs.yaml:4: unknown graph key graphs/x/edgs (did you mean edges?)",
-                 id="misspelt-graph-key"),
-    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}\n", "graphs.yaml:4:1: did not find expected",
-                 id="yaml-error-names-file-and-line"),
-    pytest.param(b"graphs:\n  x:\n    nodes: {a: {}}\n    edges: [[__start__, b]]\n",
-                 "graphs.yaml:4: graph x: edge to unknown node b", id="edge-names-its-line"),
+    pytest.param(
+        b"graphs:\n  x:\n    nodes:\n      a: {replyy: hi}\n    edges: [[__start__, a]]\n",
+        "graphs.yaml:4: unknown node option graphs/x/nodes/a/replyy (did you mean reply?)",
+        id="misspelt-node-option",
+    ),
+    pytest.param(
+        b"graphs:\n  x:\n    nodes: {a: {}}\n    edgs: [[__start__, a]]\n",
+        "graphs.yaml:4: unknown graph key graphs/x/edgs (did you mean edges?)",
+        id="misspelt-graph-key",
+    ),
+    pytest.param(
+        b"graphs:\n  x:\n    nodes: {a: {}\n",
+        "graphs.yaml:4:1: did not find expected",
+        id="yaml-error-names-file-and-line",
+    ),
+    pytest.param(
+        b"graphs:\n  x:\n    nodes: {a: {}}\n    edges: [[__start__, b]]\n",
+        "graphs.yaml:4: graph x: edge to unknown node b",
+        id="edge-names-its-line",
+    ),
     pytest.param(ALIAS_BOMB, "expands to more than", id="alias-bomb"),
 ]
 
 
 @pytest.mark.parametrize(("content", "message"), BAD_GRAPHS)
-def test_malformed_graph_model_exits_2(tmp_path: Path, content: bytes | None,
-                                       message: str) -> None:
+def test_malformed_graph_model_exits_2(tmp_path: Path, content: bytes | None, message: str) -> None:
     graphs = tmp_path / "graphs.yaml"
     if content is not None:
         graphs.write_bytes(content)
@@ -432,6 +492,7 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
         for part in parents:
             document = document[part]
         document[last] = value
+
     return change
 
 
@@ -439,28 +500,44 @@ def _both(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any
     def change(document: dict[str, Any]) -> None:
         for one in changes:
             one(document)
+
     return change
 
 
 RUN_ID = "components/schemas/RunFields/properties/run_id"
 PARAMETERS = "components/parameters"
 BAD_SPECS = [
-    pytest.param(_spec_with(_both(
-        _set(f"{PARAMETERS}/AssistantId", {"$ref": f"#/{PARAMETERS}/AssistantIdOrGraph"}),
-        _set(f"{PARAMETERS}/AssistantIdOrGraph", {"$ref": f"#/{PARAMETERS}/AssistantId"}))),
-        "$ref cycle: #/components/parameters/", id="parameter-ref-cycle"),
-    pytest.param(_spec_with(_set(RUN_ID, {"allOf": [{"$ref": f"#/{RUN_ID}"}]})),
-                 "$ref cycle: #/components/schemas/RunFields/properties/run_id",
-                 id="schema-ref-cycle"),
-    pytest.param(_spec_with(_set(RUN_ID, {"$ref": "#/components/schemas/Nope"})),
-                 "unresolved $ref #/components/schemas/Nope (at #/components/schemas/RunFields",
-                 id="unresolved-ref"),
-    pytest.param(_spec_with(_set(f"{RUN_ID}/type", "strng")),
-                 "invalid schema at #/components/schemas/RunFields/properties/run_id/type",
-                 id="invalid-schema-type"),
+    pytest.param(
+        _spec_with(
+            _both(
+                _set(f"{PARAMETERS}/AssistantId", {"$ref": f"#/{PARAMETERS}/AssistantIdOrGraph"}),
+                _set(f"{PARAMETERS}/AssistantIdOrGraph", {"$ref": f"#/{PARAMETERS}/AssistantId"}),
+            )
+        ),
+        "$ref cycle: #/components/parameters/",
+        id="parameter-ref-cycle",
+    ),
+    pytest.param(
+        _spec_with(_set(RUN_ID, {"allOf": [{"$ref": f"#/{RUN_ID}"}]})),
+        "$ref cycle: #/components/schemas/RunFields/properties/run_id",
+        id="schema-ref-cycle",
+    ),
+    pytest.param(
+        _spec_with(_set(RUN_ID, {"$ref": "#/components/schemas/Nope"})),
+        "unresolved $ref #/components/schemas/Nope (at #/components/schemas/RunFields",
+        id="unresolved-ref",
+    ),
+    pytest.param(
+        _spec_with(_set(f"{RUN_ID}/type", "strng")),
+        "invalid schema at #/components/schemas/RunFields/properties/run_id/type",
+        id="invalid-schema-type",
+    ),
     pytest.param(ALIAS_BOMB, "expands to more than", id="alias-bomb"),
-    pytest.param(b"openapi: 3.1.0\npaths: {/a: {get: {responses: {200: {}}}\n",
-                 "spec.yaml:3:1: did not find expected", id="yaml-error-names-file-and-line"),
+    pytest.param(
+        b"openapi: 3.1.0\npaths: {/a: {get: {responses: {200: {}}}\n",
+        "spec.yaml:3:1: did not find expected",
+        id="yaml-error-names-file-and-line",
+    ),
 ]
 
 
@@ -470,8 +547,9 @@ def test_broken_spec_exits_2_with_one_line(tmp_path: Path, content: bytes, messa
     spec.write_bytes(content)
     result = run("serve", "--port", "0", "--spec", str(spec), cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith(f"mockserver: {spec}") or \
-        result.stderr.startswith("mockserver: cannot read OpenAPI document"), result.stderr
+    assert result.stderr.startswith(f"mockserver: {spec}") or result.stderr.startswith(
+        "mockserver: cannot read OpenAPI document"
+    ), result.stderr
     assert message in result.stderr
     assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr
     assert "URL:" not in result.stdout
@@ -503,13 +581,20 @@ def test_init_writes_a_chat_agent_that_serves(cli: Callable[..., Served], tmp_pa
     url = cli("serve", "--port", "0", "--quiet", "--graphs", "demo/graphs.yaml").wait_ready()
     with httpx.Client(base_url=url, timeout=10) as http:
         tid = http.post("/threads", json={}).json()["thread_id"]
-        asked = http.post(f"/threads/{tid}/runs/wait", json={
-            "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "hi"}]}})
+        asked = http.post(
+            f"/threads/{tid}/runs/wait",
+            json={
+                "assistant_id": "agent",
+                "input": {"messages": [{"role": "user", "content": "hi"}]},
+            },
+        )
         assert asked.status_code == 200
         assert asked.json()["messages"][-1]["tool_calls"][0]["name"] == "search"
         assert asked.json()["__interrupt__"][0]["value"][0]["action_request"]["action"] == "search"
-        resumed = http.post(f"/threads/{tid}/runs/wait", json={
-            "assistant_id": "agent", "command": {"resume": {"type": "accept"}}})
+        resumed = http.post(
+            f"/threads/{tid}/runs/wait",
+            json={"assistant_id": "agent", "command": {"resume": {"type": "accept"}}},
+        )
         assert [m["type"] for m in resumed.json()["messages"]] == ["human", "ai", "tool", "ai"]
         assert resumed.json()["messages"][-1]["content"].startswith("You asked: hi.")
 

@@ -24,12 +24,28 @@ FAULTS = """\
 """
 
 
-def test_serve_with_seed_faults_latency_and_an_api_key(cli: Callable[..., Served],  # noqa: F811
-                                                       tmp_path: Path) -> None:
+def test_serve_with_seed_faults_latency_and_an_api_key(
+    cli: Callable[..., Served],  # noqa: F811
+    tmp_path: Path,
+) -> None:
     (tmp_path / "seed.yaml").write_text(SEED)
     (tmp_path / "faults.yaml").write_text(FAULTS)
-    served = cli("serve", "--port", "0", "--quiet", "--seed", "seed.yaml", "--faults",
-                 "faults.yaml", "--latency", "60:10", "--api-key", "k3y", "--max-threads", "2")
+    served = cli(
+        "serve",
+        "--port",
+        "0",
+        "--quiet",
+        "--seed",
+        "seed.yaml",
+        "--faults",
+        "faults.yaml",
+        "--latency",
+        "60:10",
+        "--api-key",
+        "k3y",
+        "--max-threads",
+        "2",
+    )
     url = served.wait_ready()
     assert f"admin:   {url}/__mockserver/ (x-api-key)" in served.stdout
     with httpx.Client(base_url=url, timeout=10) as http:
@@ -58,15 +74,23 @@ def test_serve_with_seed_faults_latency_and_an_api_key(cli: Callable[..., Served
     assert "Traceback" not in served.stderr
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    pytest.param("seed.yaml", "threads: [{updates: [{values: {}, as_node: nope}]}]",
-                 "threads[0]:", id="seed-refused"),
-    pytest.param("seed.yaml", "crons: []", "cannot seed crons", id="seed-unknown"),
-    pytest.param("faults.yaml", "- {status: 99}", "status must be", id="fault-status"),
-    pytest.param("faults.yaml", "{status: 500}", "expected a list", id="fault-not-list"),
-])
-def test_a_bad_start_file_exits_2_naming_it(tmp_path: Path, name: str, content: str,
-                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        pytest.param(
+            "seed.yaml",
+            "threads: [{updates: [{values: {}, as_node: nope}]}]",
+            "threads[0]:",
+            id="seed-refused",
+        ),
+        pytest.param("seed.yaml", "crons: []", "cannot seed crons", id="seed-unknown"),
+        pytest.param("faults.yaml", "- {status: 99}", "status must be", id="fault-status"),
+        pytest.param("faults.yaml", "{status: 500}", "expected a list", id="fault-not-list"),
+    ],
+)
+def test_a_bad_start_file_exits_2_naming_it(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
     (tmp_path / name).write_text(content)
     option = "--seed" if name.startswith("seed") else "--faults"
     result = run("serve", "--port", "0", option, name, cwd=tmp_path)
@@ -86,7 +110,8 @@ def test_a_template_with_attribute_access_is_refused_at_start(tmp_path: Path) ->
     (tmp_path / "g.yaml").write_text(
         "graphs:\n  g:\n    channels: {messages: add_messages}\n"
         "    nodes: {a: {reply: '{last_human.__class__}'}}\n"
-        "    edges: [[__start__, a], [a, __end__]]\n")
+        "    edges: [[__start__, a], [a, __end__]]\n"
+    )
     result = run("serve", "--port", "0", "--graphs", "g.yaml", cwd=tmp_path)
     assert result.returncode == 2
     assert "is not a plain name" in result.stderr, result.stderr

@@ -16,11 +16,18 @@ from mockserver.contract import DEVIATIONS_DIR
 from mockserver.contract.runner import build_parser, default_output, pytest_args
 
 
-@pytest.mark.parametrize(("base_url", "pattern"), [
-    pytest.param(None, r"contract-mock-\d{8}-\d{6}", id="the-mock"),
-    pytest.param("https://staging.example.com:8443/api/", r"contract-staging\.example\.com-8443-api"
-                 r"-\d{8}-\d{6}", id="a-deployment"),
-])
+@pytest.mark.parametrize(
+    ("base_url", "pattern"),
+    [
+        pytest.param(None, r"contract-mock-\d{8}-\d{6}", id="the-mock"),
+        pytest.param(
+            "https://staging.example.com:8443/api/",
+            r"contract-staging\.example\.com-8443-api"
+            r"-\d{8}-\d{6}",
+            id="a-deployment",
+        ),
+    ],
+)
 def test_each_run_gets_a_folder_named_for_its_target(base_url: str | None, pattern: str) -> None:
     output = default_output(base_url)
     assert output.parent == Path(".")
@@ -28,8 +35,9 @@ def test_each_run_gets_a_folder_named_for_its_target(base_url: str | None, patte
 
 
 @pytest.mark.parametrize("name", ["langgraph-api", "mockserver"])
-def test_deviations_by_name_are_the_packaged_lists(tmp_path: Path, name: str,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deviations_by_name_are_the_packaged_lists(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "mockserver").mkdir()  # a folder of that name here changes nothing
     monkeypatch.chdir(tmp_path)
     args = build_parser().parse_args(["--deviations", name])

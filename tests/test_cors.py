@@ -18,8 +18,10 @@ from mockserver.app import HOSTED_ORIGINS, create_app
 
 LOCAL = "http://localhost:3000"
 HOSTED = "https://agentchat.vercel.app"
-PREFLIGHT = {"Access-Control-Request-Method": "POST",
-             "Access-Control-Request-Headers": "content-type"}  # fmt: skip
+PREFLIGHT = {
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "content-type",
+}
 PRIVATE_NETWORK = {**PREFLIGHT, "Access-Control-Request-Private-Network": "true"}
 
 
@@ -39,8 +41,9 @@ def test_a_localhost_frontend_may_call_the_mock_and_read_the_run_headers(
     preflight = client.options("/threads/search", headers={"Origin": LOCAL, **PREFLIGHT})
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == LOCAL
-    answer = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent"},
-                         headers={"Origin": LOCAL})  # fmt: skip
+    answer = client.post(
+        f"/threads/{thread_id}/runs", json={"assistant_id": "agent"}, headers={"Origin": LOCAL}
+    )
     assert answer.headers["access-control-allow-origin"] == LOCAL
     exposed = answer.headers["access-control-expose-headers"].lower()
     assert {"content-location", "location", "x-pagination-total"} <= set(exposed.split(", "))
@@ -79,8 +82,11 @@ def test_another_origin_is_refused_by_default(client: httpx.Client) -> None:
     answer = client.post("/threads/search", json={}, headers={"Origin": "https://example.com"})
     assert "access-control-allow-origin" not in answer.headers
     # Look-alikes of the hosted origins are not they.
-    for origin in ("http://agentchat.vercel.app", "https://agentchat.vercel.app.evil.example",
-                   "https://evil.smith.langchain.com"):
+    for origin in (
+        "http://agentchat.vercel.app",
+        "https://agentchat.vercel.app.evil.example",
+        "https://evil.smith.langchain.com",
+    ):
         refused = client.options("/threads", headers={"Origin": origin, **PREFLIGHT})
         assert refused.status_code == 400, origin
 
@@ -91,8 +97,9 @@ def test_a_request_without_origin_gets_no_cors_headers(client: httpx.Client) -> 
 
 
 def test_star_allows_every_origin_as_langgraph_dev_does(allow_all: TestClient) -> None:
-    preflight = allow_all.options("/threads/search",
-                                  headers={"Origin": "https://example.com", **PRIVATE_NETWORK})
+    preflight = allow_all.options(
+        "/threads/search", headers={"Origin": "https://example.com", **PRIVATE_NETWORK}
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert preflight.headers["access-control-allow-private-network"] == "true"

@@ -21,15 +21,26 @@ DATA = Path(__file__).parent / "data" / "transcripts.json"
 _RUNS = "the recording searched after runs had added threads that the data leaves out"
 EXPECTED: dict[int, Expectation] = {
     2: Expectation(compare_body=False, reason="/info names the mock as host; no crons flag"),
-    28: Expectation(status=200, reason="a superstep `command` without goto applies its update "
-                                       "(the real server answers 500)"),
-    88: Expectation(compare_body=False, reason="thread values follow the new head after a fork "
-                                               "(the real server shows the fork source's)"),
+    28: Expectation(
+        status=200,
+        reason="a superstep `command` without goto applies its update "
+        "(the real server answers 500)",
+    ),
+    88: Expectation(
+        compare_body=False,
+        reason="thread values follow the new head after a fork "
+        "(the real server shows the fork source's)",
+    ),
     108: Expectation(status=415, reason="a body sent as text/plain is refused; the spec says JSON"),
-    121: Expectation(status=200, reason="history `before` as a CheckpointConfig works "
-                                        "(the real server answers 500)"),
-    123: Expectation(status=200, reason="history `before` as a checkpoint id works, as "
-                                        "langgraph-sdk sends it (the real server answers 422)"),
+    121: Expectation(
+        status=200,
+        reason="history `before` as a CheckpointConfig works (the real server answers 500)",
+    ),
+    123: Expectation(
+        status=200,
+        reason="history `before` as a checkpoint id works, as "
+        "langgraph-sdk sends it (the real server answers 422)",
+    ),
     137: Expectation(status=422, reason="a checkpoint id that is not a UUID breaks the spec"),
     152: Expectation(compare_body=False, reason="thread values follow the new head after a fork"),
     180: Expectation(compare_body=False, reason=_RUNS),
@@ -43,8 +54,11 @@ EXPECTED: dict[int, Expectation] = {
     201: Expectation(compare_body=False, reason=_RUNS),
     202: Expectation(compare_body=False, reason=_RUNS),
     203: Expectation(status=200, reason="a values filter skips never-written threads (real: 500)"),
-    211: Expectation(status=404, reason="copying an unknown thread is 404 like every thread "
-                                        "route (the real server says 409 Conflict)"),
+    211: Expectation(
+        status=404,
+        reason="copying an unknown thread is 404 like every thread "
+        "route (the real server says 409 Conflict)",
+    ),
     213: Expectation(skip=True, reason="POST /threads/prune is not part of this contract"),
     216: Expectation(status=404, reason="no trailing-slash redirect: /threads/ is not a route"),
 }
@@ -57,8 +71,12 @@ def _with_json_retry(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for exchange in exchanges:
         out.append(exchange)
         if exchange["n"] == 108:
-            retry = dict(exchange, n=10_108, name="#108 again, as application/json",
-                         request_headers={"content-type": "application/json"})
+            retry = dict(
+                exchange,
+                n=10_108,
+                name="#108 again, as application/json",
+                request_headers={"content-type": "application/json"},
+            )
             out.append(retry)
     return out
 

@@ -20,14 +20,24 @@ ITEM = {"type": "object", "required": ["id"], "properties": {"id": {"type": "str
 ERROR = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
 
 
-def op(operation_id: str, *, params: list[Any] | None = None, body: Any = None,
-       responses: dict[str, Any] | None = None) -> dict[str, Any]:
+def op(
+    operation_id: str,
+    *,
+    params: list[Any] | None = None,
+    body: Any = None,
+    responses: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     documented = {"4XX": _json(ERROR), "501": _json(ERROR), **(responses or {"200": _json(ITEM)})}
-    operation: dict[str, Any] = {"operationId": operation_id, "parameters": params or [],
-                                 "responses": documented}
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "parameters": params or [],
+        "responses": documented,
+    }
     if body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": body}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": body}},
+        }
     return operation
 
 
@@ -40,17 +50,38 @@ SPEC = {
     "info": {"title": "t", "version": "1"},
     "paths": {
         "/items/{item_id}": {
-            "parameters": [{"name": "item_id", "in": "path", "required": True,
-                            "schema": {"type": "string", "format": "uuid"}}],
-            "get": op("get_item", params=[
-                {"name": "flag", "in": "query", "schema": {"type": "boolean"}},
-                {"name": "n", "in": "query", "schema": {"type": "integer", "default": 3}}]),
+            "parameters": [
+                {
+                    "name": "item_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "format": "uuid"},
+                }
+            ],
+            "get": op(
+                "get_item",
+                params=[
+                    {"name": "flag", "in": "query", "schema": {"type": "boolean"}},
+                    {"name": "n", "in": "query", "schema": {"type": "integer", "default": 3}},
+                ],
+            ),
             "delete": op("delete_item", responses={"204": {"description": "gone"}}),
         },
         "/items/special": {"get": op("get_special")},
-        "/items": {"post": op("create_item", body={"$ref": "#/components/schemas/Item"},
-                              params=[{"name": "X-Token", "in": "header", "required": True,
-                                       "schema": {"type": "string", "minLength": 3}}])},
+        "/items": {
+            "post": op(
+                "create_item",
+                body={"$ref": "#/components/schemas/Item"},
+                params=[
+                    {
+                        "name": "X-Token",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 3},
+                    }
+                ],
+            )
+        },
         "/broken": {"get": op("broken")},
         "/unhandled": {"get": op("unhandled")},
     },
@@ -59,8 +90,9 @@ SPEC = {
 
 
 def echo(call: Call) -> Reply:
-    return Reply(200, {"id": "x", "path": call.request.path, "query": call.request.query,
-                       "body": call.body})
+    return Reply(
+        200, {"id": "x", "path": call.request.path, "query": call.request.query, "body": call.body}
+    )
 
 
 HANDLERS = {
@@ -127,8 +159,7 @@ def test_unknown_paths_get_json_404_without_redirects(client: TestClient, path: 
 def test_a_required_header_and_the_body_are_checked_together(client: TestClient) -> None:
     response = client.post("/items", json={"id": 5}, headers={"X-Token": "ab"})
     assert response.status_code == 422
-    assert sorted(locations(response)) == [
-        "body.id", "header.X-Token"]
+    assert sorted(locations(response)) == ["body.id", "header.X-Token"]
 
 
 def test_a_valid_body_reaches_the_handler(client: TestClient) -> None:
@@ -175,9 +206,20 @@ def test_a_literal_path_never_falls_through_to_a_parameter(client: TestClient, m
 STREAM_SPEC = {
     "openapi": "3.1.0",
     "info": {"title": "t", "version": "1"},
-    "paths": {"/events": {"get": {"operationId": "events", "responses": {"200": {
-        "description": "a stream", "content": {"text/event-stream": {"schema": {}}}}}}},
-              "/wrong": {"get": op("wrong")}},
+    "paths": {
+        "/events": {
+            "get": {
+                "operationId": "events",
+                "responses": {
+                    "200": {
+                        "description": "a stream",
+                        "content": {"text/event-stream": {"schema": {}}},
+                    }
+                },
+            }
+        },
+        "/wrong": {"get": op("wrong")},
+    },
 }
 
 
@@ -187,21 +229,32 @@ async def _two_events() -> Any:
 
 
 def test_a_streaming_reply_is_framed_as_server_sent_events() -> None:
-    app = create_app(STREAM_SPEC, GRAPHS, check_responses=True,
-                     handlers={"events": lambda call: Reply(200, events=_two_events())})
+    app = create_app(
+        STREAM_SPEC,
+        GRAPHS,
+        check_responses=True,
+        handlers={"events": lambda call: Reply(200, events=_two_events())},
+    )
     with TestClient(app) as http:
         response = http.get("/events")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     frames = [f for f in response.text.replace("\r\n", "\n").split("\n\n") if f]
-    assert frames == ['event: metadata\ndata: {"run_id":"r1"}',
-                      'id: 2\nevent: values\ndata: {"topic":"é"}']
+    assert frames == [
+        'event: metadata\ndata: {"run_id":"r1"}',
+        'id: 2\nevent: values\ndata: {"topic":"é"}',
+    ]
 
 
 def test_a_stream_where_the_spec_documents_json_breaks_it() -> None:
-    app = create_app(STREAM_SPEC, GRAPHS, check_responses=True, report_only=True,
-                     observer=(seen := []).append,
-                     handlers={"wrong": lambda call: Reply(200, events=_two_events())})
+    app = create_app(
+        STREAM_SPEC,
+        GRAPHS,
+        check_responses=True,
+        report_only=True,
+        observer=(seen := []).append,
+        handlers={"wrong": lambda call: Reply(200, events=_two_events())},
+    )
     with TestClient(app) as http:
         assert http.get("/wrong").status_code == 200
     assert "text/event-stream is not documented" in seen[0].violations[0]
@@ -212,8 +265,9 @@ def test_streams_keep_alive_with_the_real_servers_heartbeat() -> None:
         await asyncio.sleep(5.2)  # one heartbeat interval
         yield {"event": "end", "data": None}
 
-    app = create_app(STREAM_SPEC, GRAPHS,
-                     handlers={"events": lambda call: Reply(200, events=slow())})
+    app = create_app(
+        STREAM_SPEC, GRAPHS, handlers={"events": lambda call: Reply(200, events=slow())}
+    )
     with TestClient(app) as http:
         response = http.get("/events")
     assert response.text.startswith(": heartbeat\r\n\r\n")

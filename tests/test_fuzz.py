@@ -39,8 +39,10 @@ def test_ids_at_the_same_place_pair_and_render_back() -> None:
 def test_a_known_id_keeps_its_token_inside_text_and_headers() -> None:
     pairing = Pairing()
     pairing.normalise_pair({"run_id": R1}, {"run_id": R2})
-    a, b = pairing.normalise_pair({"location": f"/runs/{R1}/join", "detail": f"Run {R1.upper()}"},
-                                  {"location": f"/runs/{R2}/join", "detail": f"Run {R2.upper()}"})
+    a, b = pairing.normalise_pair(
+        {"location": f"/runs/{R1}/join", "detail": f"Run {R1.upper()}"},
+        {"location": f"/runs/{R2}/join", "detail": f"Run {R2.upper()}"},
+    )
     assert a == b == {"detail": "Run {{id:1}}", "location": "/runs/{{id:1}}/join"}
 
 
@@ -61,12 +63,26 @@ def test_the_same_id_on_both_sides_pairs_with_itself_wherever_it_is() -> None:
 def test_times_clock_readings_and_the_own_url_are_normalised() -> None:
     pairing = Pairing(urls=("http://127.0.0.1:1111", "http://127.0.0.1:2222"))
     a, b = pairing.normalise_pair(
-        {"at": "2026-11-29T11:38:51.625549+00:00", "__request_start_time_ms__": 17959,
-         "langgraph_api_url": "http://127.0.0.1:1111"},
-        {"at": "2026-11-29T11:40:00+00:00", "__request_start_time_ms__": 18000,
-         "langgraph_api_url": "http://127.0.0.1:2222"})
-    assert a == b == {"__request_start_time_ms__": "{{ms}}", "at": "{{time}}",
-                      "langgraph_api_url": "{{self}}"}
+        {
+            "at": "2026-11-29T11:38:51.625549+00:00",
+            "__request_start_time_ms__": 17959,
+            "langgraph_api_url": "http://127.0.0.1:1111",
+        },
+        {
+            "at": "2026-11-29T11:40:00+00:00",
+            "__request_start_time_ms__": 18000,
+            "langgraph_api_url": "http://127.0.0.1:2222",
+        },
+    )
+    assert (
+        a
+        == b
+        == {
+            "__request_start_time_ms__": "{{ms}}",
+            "at": "{{time}}",
+            "langgraph_api_url": "{{self}}",
+        }
+    )
 
 
 def test_id_keys_pair_in_order_not_by_their_sort_order() -> None:
@@ -92,8 +108,15 @@ def test_a_length_mismatch_is_one_difference() -> None:
 
 
 def test_deviations_match_operation_path_statuses_tags_and_request() -> None:
-    entry = Deviation(doc=5, operation="POST /threads/search", path="*", reason="r",
-                      statuses=(500, 200), tags=frozenset({"forked"}), request='"values"')
+    entry = Deviation(
+        doc=5,
+        operation="POST /threads/search",
+        path="*",
+        reason="r",
+        statuses=(500, 200),
+        tags=frozenset({"forked"}),
+        request='"values"',
+    )
     diff = Difference("body", [], "Internal Server Error")
     request = {"body": {"values": {"topic": "x"}}}
     tags = frozenset({"forked", "written"})
@@ -107,10 +130,18 @@ def test_deviations_match_operation_path_statuses_tags_and_request() -> None:
 def test_a_path_pattern_reads_a_list_index_as_written() -> None:
     # `[*]` in an entry is the generalised index itself, not a glob character class.
     entry = Deviation(doc=9, operation="*", path="body[*].[vsie]*", reason="r")
-    for path, expected in (("body[2].status", True), ("body[0].values.topic", True),
-                           ("body[1].config", False), ("body.status", False)):
-        assert entry.matches("POST /threads/search", (200, 200), frozenset(), {},
-                             Difference(path, 1, 2)) is expected, path
+    for path, expected in (
+        ("body[2].status", True),
+        ("body[0].values.topic", True),
+        ("body[1].config", False),
+        ("body.status", False),
+    ):
+        assert (
+            entry.matches(
+                "POST /threads/search", (200, 200), frozenset(), {}, Difference(path, 1, 2)
+            )
+            is expected
+        ), path
 
 
 def test_the_deviations_file_cites_rows_of_the_deviations_doc() -> None:
@@ -129,8 +160,13 @@ def mocks() -> Iterator[tuple[MockTarget, MockTarget]]:
     b.close()
 
 
-def _run(a: MockTarget, b: MockTarget, seeds: list[int], steps: int,
-         deviations: list[Deviation] | None = None) -> Summary:
+def _run(
+    a: MockTarget,
+    b: MockTarget,
+    seeds: list[int],
+    steps: int,
+    deviations: list[Deviation] | None = None,
+) -> Summary:
     runner = Runner(a, b, deviations or [])
     try:
         results = [runner.run_seed(seed, steps) for seed in seeds]
@@ -167,11 +203,14 @@ def test_a_patched_handler_is_caught_and_grouped(mocks: tuple[MockTarget, MockTa
 
 
 def test_a_documented_difference_does_not_fail_and_an_unseen_entry_is_listed(
-        mocks: tuple[MockTarget, MockTarget]) -> None:
+    mocks: tuple[MockTarget, MockTarget],
+) -> None:
     handlers = {**HANDLERS, "count_threads_threads_count_post": _count_plus_one}
     patched = MockTarget("patched", create_app(handlers=handlers))
-    documented = [Deviation(doc=0, operation="POST /threads/count", path="body", reason="test"),
-                  Deviation(doc=0, operation="GET /nowhere", path="*", reason="never seen")]
+    documented = [
+        Deviation(doc=0, operation="POST /threads/count", path="body", reason="test"),
+        Deviation(doc=0, operation="GET /nowhere", path="*", reason="never seen"),
+    ]
     try:
         summary = _run(mocks[0], patched, seeds=[3], steps=150, deviations=documented)
     finally:

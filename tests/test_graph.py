@@ -21,11 +21,16 @@ def test_the_packaged_default_holds_the_reference_graphs() -> None:
     assert set(graphs) == {"agent", "interrupter", "slow"}
     assert all(graph.types == {"topic": "string"} for graph in graphs.values())
     assert [graphs["slow"].next_nodes(n) for n in ("__start__", "slow_node")] == [
-        ("slow_node",), ()]
+        ("slow_node",),
+        (),
+    ]
     agent = graphs["agent"]
     assert dict(agent.channels) == {"messages": "add_messages", "topic": "last_value"}
     assert [agent.next_nodes(n) for n in ("__start__", "agent", "tools")] == [
-        ("agent",), ("tools",), ()]
+        ("agent",),
+        ("tools",),
+        (),
+    ]
     assert graphs["interrupter"].nodes["ask"] == {"interrupt": {"question": "approve?"}}
 
 
@@ -41,16 +46,22 @@ def test_a_model_file_is_read_from_disk(tmp_path: Path) -> None:
     assert load_graphs(path)["g"].has_node("a")
 
 
-@pytest.mark.parametrize("document, message", [
-    pytest.param({}, '"graphs" is a required property', id="no graphs"),
-    pytest.param(model(channels={"x": "sum"}), "graphs/g/channels/x", id="unknown reducer"),
-    pytest.param(model(edges=[["__start__", "zzz"]]), "edge to unknown node zzz", id="bad edge"),
-    pytest.param(model(edges=[["a", "b"]]), "no edge leaves __start__", id="no entry"),
-    pytest.param(model(nodes={"__end__": {}}), "__end__ is reserved", id="reserved name"),
-    pytest.param(model(extra=1), "graphs/g", id="unknown key"),
-])
-def test_malformed_models_are_refused_with_the_reason(document: dict[str, Any],
-                                                      message: str) -> None:
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        pytest.param({}, '"graphs" is a required property', id="no graphs"),
+        pytest.param(model(channels={"x": "sum"}), "graphs/g/channels/x", id="unknown reducer"),
+        pytest.param(
+            model(edges=[["__start__", "zzz"]]), "edge to unknown node zzz", id="bad edge"
+        ),
+        pytest.param(model(edges=[["a", "b"]]), "no edge leaves __start__", id="no entry"),
+        pytest.param(model(nodes={"__end__": {}}), "__end__ is reserved", id="reserved name"),
+        pytest.param(model(extra=1), "graphs/g", id="unknown key"),
+    ],
+)
+def test_malformed_models_are_refused_with_the_reason(
+    document: dict[str, Any], message: str
+) -> None:
     with pytest.raises(GraphModelError, match=message):
         load_graphs(document)
 
@@ -61,7 +72,15 @@ def test_an_unreadable_file_is_a_model_error(tmp_path: Path) -> None:
 
 
 def test_types_name_channels_of_the_graph() -> None:
-    model = {"graphs": {"g": {"channels": {"topic": "last_value"}, "types": {"topc": "string"},
-                              "nodes": {"n": {}}, "edges": [["__start__", "n"]]}}}
+    model = {
+        "graphs": {
+            "g": {
+                "channels": {"topic": "last_value"},
+                "types": {"topc": "string"},
+                "nodes": {"n": {}},
+                "edges": [["__start__", "n"]],
+            }
+        }
+    }
     with pytest.raises(GraphModelError, match="types names topc"):
         load_graphs(model)

@@ -20,19 +20,31 @@ OPEN = {("GET", "/ok"), ("GET", "/info")}
 ADMIN = "/__mockserver"
 
 
-def call(app: Any, method: str, path: str, *, headers: dict[str, str] | None = None,
-         json: Any = None, client: tuple[str, int] = ("127.0.0.1", 5000)) -> httpx.Response:
+def call(
+    app: Any,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    json: Any = None,
+    client: tuple[str, int] = ("127.0.0.1", 5000),
+) -> httpx.Response:
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=app, client=client)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
             return await http.request(method, path, headers=headers, json=json)
+
     return asyncio.run(go())
 
 
 def every_operation() -> list[tuple[str, str, Any]]:
     """(method, concrete path, body) for each operation of the contract."""
-    ids = {"thread_id": str(uuid.uuid4()), "run_id": str(uuid.uuid4()),
-           "checkpoint_id": str(uuid.uuid4()), "assistant_id": "agent"}
+    ids = {
+        "thread_id": str(uuid.uuid4()),
+        "run_id": str(uuid.uuid4()),
+        "checkpoint_id": str(uuid.uuid4()),
+        "assistant_id": "agent",
+    }
     found = []
     for op in load_spec().operations:
         path = op.path
@@ -55,7 +67,9 @@ def test_with_an_api_key_every_operation_needs_it_and_behaves_as_before() -> Non
             assert without.status_code == 200, path
         else:
             assert (without.status_code, without.json()) == (
-                401, {"detail": "Missing authentication headers"}), (method, path)
+                401,
+                {"detail": "Missing authentication headers"},
+            ), (method, path)
         wrong = call(keyed, method, path, json=body, headers={"x-api-key": "nope"})
         assert wrong.status_code == (200 if (method, path) in OPEN else 401), (method, path)
         with_key = call(keyed, method, path, json=body, headers={"x-api-key": KEY})
@@ -67,15 +81,24 @@ def test_the_admin_api_needs_the_key_and_then_answers_any_client() -> None:
     app = create_app(api_key=KEY)
     remote = ("192.0.2.7", 5000)
     assert call(app, "POST", f"{ADMIN}/reset", client=remote).status_code == 401
-    assert call(app, "POST", f"{ADMIN}/reset", client=remote,
-                headers={"x-api-key": KEY}).status_code == 204
+    assert (
+        call(app, "POST", f"{ADMIN}/reset", client=remote, headers={"x-api-key": KEY}).status_code
+        == 204
+    )
 
 
 def test_a_cors_preflight_needs_no_key() -> None:
     app = create_app(api_key=KEY)
-    preflight = call(app, "OPTIONS", "/threads", headers={
-        "origin": "http://localhost:3000", "access-control-request-method": "POST",
-        "access-control-request-headers": "x-api-key,content-type"})
+    preflight = call(
+        app,
+        "OPTIONS",
+        "/threads",
+        headers={
+            "origin": "http://localhost:3000",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "x-api-key,content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
 
@@ -83,19 +106,22 @@ def test_a_cors_preflight_needs_no_key() -> None:
 # ---- Host check -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("host", "allowed"), [
-    pytest.param("localhost:2024", True, id="localhost"),
-    pytest.param("app.localhost", True, id="dot-localhost"),
-    pytest.param("127.0.0.1:2024", True, id="ipv4"),
-    pytest.param("[::1]:2024", True, id="ipv6"),
-    pytest.param("10.1.2.3:2024", True, id="an-ip-address"),
-    pytest.param("mock.internal", True, id="allowed-host"),
-    pytest.param("api.example.com", True, id="allowed-suffix"),
-    pytest.param("evil.example", False, id="evil"),
-    pytest.param("evil.example:2024", False, id="evil-with-port"),
-    pytest.param("localhost.evil.example", False, id="localhost-prefix"),
-    pytest.param("mock.internal.evil.example", False, id="allowed-prefix"),
-])
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        pytest.param("localhost:2024", True, id="localhost"),
+        pytest.param("app.localhost", True, id="dot-localhost"),
+        pytest.param("127.0.0.1:2024", True, id="ipv4"),
+        pytest.param("[::1]:2024", True, id="ipv6"),
+        pytest.param("10.1.2.3:2024", True, id="an-ip-address"),
+        pytest.param("mock.internal", True, id="allowed-host"),
+        pytest.param("api.example.com", True, id="allowed-suffix"),
+        pytest.param("evil.example", False, id="evil"),
+        pytest.param("evil.example:2024", False, id="evil-with-port"),
+        pytest.param("localhost.evil.example", False, id="localhost-prefix"),
+        pytest.param("mock.internal.evil.example", False, id="allowed-prefix"),
+    ],
+)
 def test_the_host_header_is_checked(host: str, allowed: bool) -> None:
     app = create_app(allowed_hosts=default_hosts("127.0.0.1", ["mock.internal", ".example.com"]))
     for path in ("/ok", "/threads/search", f"{ADMIN}/requests"):
@@ -134,23 +160,38 @@ def test_max_threads_refuses_new_threads_with_a_clear_error() -> None:
 # ---- graph templates ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("template", [
-    pytest.param("{last_human.__class__}", id="attribute"),
-    pytest.param("{messages[0]}", id="index"),
-    pytest.param("{message_count:>20000000}", id="format-spec"),
-    pytest.param("{last_human!r}", id="conversion"),
-    pytest.param("{last_human:{node}}", id="nested-spec"),
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        pytest.param("{last_human.__class__}", id="attribute"),
+        pytest.param("{messages[0]}", id="index"),
+        pytest.param("{message_count:>20000000}", id="format-spec"),
+        pytest.param("{last_human!r}", id="conversion"),
+        pytest.param("{last_human:{node}}", id="nested-spec"),
+    ],
+)
 def test_a_template_that_is_not_a_plain_name_is_refused_at_load(template: str) -> None:
-    model = {"graphs": {"g": {"channels": {"messages": "add_messages"},
-                              "nodes": {"a": {"reply": f"x {template} y"}},
-                              "edges": [["__start__", "a"], ["a", "__end__"]]}}}
+    model = {
+        "graphs": {
+            "g": {
+                "channels": {"messages": "add_messages"},
+                "nodes": {"a": {"reply": f"x {template} y"}},
+                "edges": [["__start__", "a"], ["a", "__end__"]],
+            }
+        }
+    }
     with pytest.raises(GraphModelError, match="is not a plain name"):
         load_graphs(model)
 
 
 def test_plain_names_still_load() -> None:
-    model = {"graphs": {"g": {"channels": {"messages": "add_messages", "topic": "last_value"},
-                              "nodes": {"a": {"reply": "{last_human} {topic} {{literal}}"}},
-                              "edges": [["__start__", "a"], ["a", "__end__"]]}}}
+    model = {
+        "graphs": {
+            "g": {
+                "channels": {"messages": "add_messages", "topic": "last_value"},
+                "nodes": {"a": {"reply": "{last_human} {topic} {{literal}}"}},
+                "edges": [["__start__", "a"], ["a", "__end__"]],
+            }
+        }
+    }
     assert "g" in load_graphs(model)

@@ -17,7 +17,8 @@ def test_task_ids_are_uuid5_of_checkpoint_and_node() -> None:
         checkpoint_id = str(uuid.UUID(int=rng.getrandbits(128)))
         node = rng.choice(["agent", "tools", "__start__", "é node", ""])
         assert state.task_id(checkpoint_id, node) == str(
-            uuid.uuid5(namespace, f"{checkpoint_id}:{node}"))
+            uuid.uuid5(namespace, f"{checkpoint_id}:{node}")
+        )
 
 
 def test_checkpoint_ids_are_uuid6_with_the_step_as_clock_sequence() -> None:
@@ -29,8 +30,13 @@ def test_checkpoint_ids_are_uuid6_with_the_step_as_clock_sequence() -> None:
         assert parsed.version == 6 and parsed.variant == uuid.RFC_4122
         assert parsed.clock_seq == step & 0x3FFF
         # the same fields uuid6 itself sets from that timestamp, step and node
-        again = uuid6.UUID(int=(parsed.time >> 12) << 80 | (parsed.time & 0xFFF) << 64
-                           | (step & 0x3FFF) << 48 | parsed.node, version=6)
+        again = uuid6.UUID(
+            int=(parsed.time >> 12) << 80
+            | (parsed.time & 0xFFF) << 64
+            | (step & 0x3FFF) << 48
+            | parsed.node,
+            version=6,
+        )
         assert str(again) == text
 
 

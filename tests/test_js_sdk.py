@@ -26,8 +26,9 @@ JS = ROOT / "js"
 GRAPHS = ROOT / "tests" / "data" / "chat_graphs.yaml"
 NODE = shutil.which("node")
 
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed: the JS SDK test "
-                                                     "needs node >= 20 and npm")
+pytestmark = pytest.mark.skipif(
+    NODE is None, reason="node is not installed: the JS SDK test needs node >= 20 and npm"
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +37,14 @@ def sdk_installed() -> None:
         return
     npm = shutil.which("npm")
     assert npm is not None, "node is installed but npm is not"
-    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS, capture_output=True,
-                          text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"],
+        cwd=JS,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
 
 
@@ -50,20 +57,32 @@ def chat_mock() -> Iterator[tuple[LiveServer, list[Exchange]]]:
 
 
 def test_agent_chat_ui_sequence_through_the_js_sdk(
-        sdk_installed: None, chat_mock: tuple[LiveServer, list[Exchange]]) -> None:
+    sdk_installed: None, chat_mock: tuple[LiveServer, list[Exchange]]
+) -> None:
     server, seen = chat_mock
     assert NODE is not None
-    done = subprocess.run([NODE, "acceptance.mjs"], cwd=JS, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "MOCKSERVER_URL": server.url},
-                          check=False)
+    done = subprocess.run(
+        [NODE, "acceptance.mjs"],
+        cwd=JS,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MOCKSERVER_URL": server.url},
+        check=False,
+    )
     assert done.returncode == 0, f"the JS SDK check failed:\n{done.stderr}\n{done.stdout}"
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["chat"]["reply"].startswith("You said: weather in Paris")
     assert summary["interrupt"] == {"question": "Send it?", "resumed": "yes"}
     calls = [(e.method, e.route) for e in seen]
-    for call in [("GET", "/info"), ("POST", "/threads/search"), ("POST", "/threads"),
-                 ("POST", "/threads/{thread_id}/runs/stream"),
-                 ("POST", "/threads/{thread_id}/history"), ("GET", "/threads/{thread_id}/state")]:
+    for call in [
+        ("GET", "/info"),
+        ("POST", "/threads/search"),
+        ("POST", "/threads"),
+        ("POST", "/threads/{thread_id}/runs/stream"),
+        ("POST", "/threads/{thread_id}/history"),
+        ("GET", "/threads/{thread_id}/state"),
+    ]:
         assert call in calls, f"the SDK never called {call}"
     streamed = [e for e in seen if e.route == "/threads/{thread_id}/runs/stream"]
     assert all(e.body["stream_mode"] == ["values", "messages-tuple", "custom"] for e in streamed)
@@ -78,10 +97,15 @@ def test_the_e2e_example_resets_seeds_and_injects_faults_over_plain_http() -> No
     seen: list[Exchange] = []
     app = create_app(check_responses=True, observer=seen.append, api_key="e2e-key")
     with LiveServer(app) as server:
-        done = subprocess.run([NODE, "e2e-example.mjs"], cwd=JS, capture_output=True, text=True,
-                              timeout=120, check=False, env={
-                                  **os.environ, "MOCKSERVER_URL": server.url,
-                                  "MOCKSERVER_API_KEY": "e2e-key"})
+        done = subprocess.run(
+            [NODE, "e2e-example.mjs"],
+            cwd=JS,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={**os.environ, "MOCKSERVER_URL": server.url, "MOCKSERVER_API_KEY": "e2e-key"},
+        )
     assert done.returncode == 0, f"the e2e example failed:\n{done.stderr}\n{done.stdout}"
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["unavailable"] == 503

@@ -21,7 +21,8 @@ def _message(rng: random.Random, ids: list[str]) -> dict[str, object]:
 
 @pytest.mark.parametrize("seed", range(5))
 def test_encoded_is_orjson_of_the_list_through_appends_replaces_removals_and_forks(
-        seed: int) -> None:
+    seed: int,
+) -> None:
     rng = random.Random(seed)
     ids: list[str] = []
     versions = [MessageLog.EMPTY]
@@ -33,8 +34,10 @@ def test_encoded_is_orjson_of_the_list_through_appends_replaces_removals_and_for
                 victim = rng.choice(log.to_list())["id"]
                 log = add_messages(log, {"type": "remove", "id": victim, "content": ""})
             elif roll < 0.07:
-                log = add_messages(log, [{"type": "remove", "id": "__remove_all__",
-                                          "content": ""}, _message(rng, ids)])
+                log = add_messages(
+                    log,
+                    [{"type": "remove", "id": "__remove_all__", "content": ""}, _message(rng, ids)],
+                )
             else:
                 log = add_messages(log, [_message(rng, ids) for _ in range(rng.randint(0, 3))])
         except Exception:  # a removal of an id this version lacks: the reducer's own error

@@ -27,10 +27,6 @@ COERCION_HELP = (
 Outcome = tuple[str, str]
 
 
-
-
-
-
 def apply(*updates: object) -> list[dict[str, Any]]:
     log = MessageLog.EMPTY
     for update in updates:
@@ -556,10 +552,16 @@ def test_matches_langgraph_on_generated_updates(
 
 
 _IDS = st.sampled_from(["a", "b", "c", "d"])
-_BRANCH_UPDATE = st.lists(st.one_of(
-    st.builds(lambda i, t: {"role": "user", "content": t, "id": i}, _IDS, st.sampled_from("xyz")),
-    st.builds(lambda i: {"type": "remove", "id": i, "content": ""}, _IDS),
-), min_size=1, max_size=3)
+_BRANCH_UPDATE = st.lists(
+    st.one_of(
+        st.builds(
+            lambda i, t: {"role": "user", "content": t, "id": i}, _IDS, st.sampled_from("xyz")
+        ),
+        st.builds(lambda i: {"type": "remove", "id": i, "content": ""}, _IDS),
+    ),
+    min_size=1,
+    max_size=3,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -593,5 +595,6 @@ def test_an_id_stored_at_another_position_on_another_branch_is_still_found() -> 
     add_messages(base, [user("c"), user("b")])  # b at position 2 on the other
     replaced = add_messages(left, [user("b", "new")])
     assert [(m["id"], m["content"]) for m in replaced] == [("a", "x"), ("b", "new")]
-    assert [m["id"] for m in add_messages(left, [{"type": "remove", "id": "b", "content": ""}])
-            ] == ["a"]
+    assert [
+        m["id"] for m in add_messages(left, [{"type": "remove", "id": "b", "content": ""}])
+    ] == ["a"]

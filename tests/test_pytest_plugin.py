@@ -26,14 +26,16 @@ def run_apart(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
 
 
-@pytest.mark.parametrize("marker", [
-    pytest.param("def test_chat(mockserver)", id="live"),
-    # A plain `async def` test: anyio's marker (anyio comes with Starlette) is all it needs.
-    pytest.param("def test_in_process(mockserver_asgi)", id="in-process"),
-])
+@pytest.mark.parametrize(
+    "marker",
+    [
+        pytest.param("def test_chat(mockserver)", id="live"),
+        # A plain `async def` test: anyio's marker (anyio comes with Starlette) is all it needs.
+        pytest.param("def test_in_process(mockserver_asgi)", id="in-process"),
+    ],
+)
 def test_the_readme_examples_pass_with_no_conftest(pytester: pytest.Pytester, marker: str) -> None:
-    (example,) = [b for b in re.findall(r"```python\n(.*?)```", README, flags=re.S)
-                  if marker in b]
+    (example,) = [b for b in re.findall(r"```python\n(.*?)```", README, flags=re.S) if marker in b]
     pytester.makepyfile(test_readme_example=example)
     result = run(pytester)
     result.assert_outcomes(passed=1)
@@ -73,7 +75,9 @@ def test_the_journal_records_what_the_code_under_test_sent(pytester: pytest.Pyte
 
 
 def test_seed_builds_state_and_history_from_a_yaml_file(pytester: pytest.Pytester) -> None:
-    pytester.makefile(".yaml", seed="""
+    pytester.makefile(
+        ".yaml",
+        seed="""
         threads:
           - thread_id: 5b1f3c4e-0000-4000-8000-000000000001
             graph_id: agent
@@ -82,7 +86,8 @@ def test_seed_builds_state_and_history_from_a_yaml_file(pytester: pytest.Pyteste
               - values: {messages: [{role: user, content: hi, id: u1}]}
               - values: {messages: [{role: ai, content: hello, id: a1}]}
                 as_node: agent
-    """)
+    """,
+    )
     pytester.makepyfile("""
         def test_seeded(mockserver):
             (tid,) = mockserver.seed("seed.yaml")
@@ -109,13 +114,15 @@ def test_a_failing_test_shows_every_violation_of_what_the_mock_refused(
     """)
     result = run(pytester)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*Captured mockserver call*",
-        "*1 request(s) broke the spec:",
-        "*POST /threads -> 422 (create_thread_threads_post)",
-        '*body.if_exists: "replace" is not one of "raise" or "do_nothing"',
-        '*body.metadata: "x" is not of type "object"',
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*Captured mockserver call*",
+            "*1 request(s) broke the spec:",
+            "*POST /threads -> 422 (create_thread_threads_post)",
+            '*body.if_exists: "replace" is not one of "raise" or "do_nothing"',
+            '*body.metadata: "x" is not of type "object"',
+        ]
+    )
 
 
 def test_a_wrong_expectation_fails_with_a_readable_message(pytester: pytest.Pytester) -> None:
@@ -141,8 +148,9 @@ def broken_spec(pytester: pytest.Pytester) -> Path:
     return path
 
 
-def test_a_response_breaking_the_spec_fails_the_test(pytester: pytest.Pytester,
-                                                     broken_spec: Path) -> None:
+def test_a_response_breaking_the_spec_fails_the_test(
+    pytester: pytest.Pytester, broken_spec: Path
+) -> None:
     pytester.makeini("[pytest]\nmockserver_spec = broken.yaml\n")
     pytester.makepyfile("""
         import httpx
@@ -152,19 +160,25 @@ def test_a_response_breaking_the_spec_fails_the_test(pytester: pytest.Pytester,
     """)
     result = run(pytester)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*mockserver: 1 response(s) broke *broken.yaml:",
-        "*POST /threads -> 200 (create_thread_threads_post)",
-        "*\"owner\" is a required property*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*mockserver: 1 response(s) broke *broken.yaml:",
+            "*POST /threads -> 200 (create_thread_threads_post)",
+            '*"owner" is a required property*',
+        ]
+    )
 
 
-@pytest.mark.parametrize("switch", [
-    pytest.param(["--mockserver-no-strict"], id="flag"),
-    pytest.param(["-o", "mockserver_strict=false"], id="ini"),
-])
-def test_strictness_can_be_turned_off(pytester: pytest.Pytester, broken_spec: Path,
-                                      switch: list[str]) -> None:
+@pytest.mark.parametrize(
+    "switch",
+    [
+        pytest.param(["--mockserver-no-strict"], id="flag"),
+        pytest.param(["-o", "mockserver_strict=false"], id="ini"),
+    ],
+)
+def test_strictness_can_be_turned_off(
+    pytester: pytest.Pytester, broken_spec: Path, switch: list[str]
+) -> None:
     pytester.makepyfile("""
         import httpx
 
@@ -175,15 +189,19 @@ def test_strictness_can_be_turned_off(pytester: pytest.Pytester, broken_spec: Pa
     run(pytester, "--mockserver-spec", str(broken_spec), *switch).assert_outcomes(passed=1)
 
 
-def test_a_marker_chooses_the_graphs_and_strictness(pytester: pytest.Pytester,
-                                                    broken_spec: Path) -> None:
-    pytester.makefile(".yaml", mygraphs="""
+def test_a_marker_chooses_the_graphs_and_strictness(
+    pytester: pytest.Pytester, broken_spec: Path
+) -> None:
+    pytester.makefile(
+        ".yaml",
+        mygraphs="""
         graphs:
           chat:
             channels: {messages: add_messages}
             nodes: {model: {}, review: {}}
             edges: [[__start__, model], [model, review], [review, __end__]]
-    """)
+    """,
+    )
     pytester.makepyfile(f"""
         import httpx
         import pytest

@@ -66,8 +66,7 @@ def test_the_readme_shows_no_hard_coded_url_in_its_code() -> None:
     assert not [b for b in _blocks("python") if "127.0.0.1" in b or "localhost" in b]
 
 
-@pytest.mark.parametrize("argv", [c for c in _commands() if c[0] == "mockserver"],
-                         ids=" ".join)
+@pytest.mark.parametrize("argv", [c for c in _commands() if c[0] == "mockserver"], ids=" ".join)
 def test_every_readme_mockserver_command_parses(argv: list[str]) -> None:
     # Parsed, not run: serving and the contract suite are run by tests/test_cli.py and
     # scripts/wheel-check; here every option the README shows must exist.
@@ -77,8 +76,9 @@ def test_every_readme_mockserver_command_parses(argv: list[str]) -> None:
         cli._parser().parse_args(argv[1:])
 
 
-@pytest.mark.parametrize("argv", [c for c in _commands() if c[:2] == ["pip", "install"]],
-                         ids=" ".join)
+@pytest.mark.parametrize(
+    "argv", [c for c in _commands() if c[:2] == ["pip", "install"]], ids=" ".join
+)
 def test_every_readme_install_names_real_extras(argv: list[str]) -> None:
     for target in argv[2:]:
         for extras in re.findall(r"\[([a-z,]+)\]$", target):

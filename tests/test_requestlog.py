@@ -19,15 +19,22 @@ from mockserver.app import create_app
 from mockserver.requestlog import RequestLog
 
 
-def _uvicorn_line(client: tuple[str, int] | None, method: str, path: str, version: str,
-                  status: int, colours: bool) -> str:
+def _uvicorn_line(
+    client: tuple[str, int] | None, method: str, path: str, version: str, status: int, colours: bool
+) -> str:
     """The line uvicorn's own access log writes for the same request."""
-    formatter = AccessFormatter('%(levelprefix)s %(client_addr)s - "%(request_line)s" '
-                                "%(status_code)s", use_colors=colours)
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 0,
-                               '%s - "%s %s HTTP/%s" %d',
-                               (f"{client[0]}:{client[1]}" if client else "", method, path, version,
-                                status), None)
+    formatter = AccessFormatter(
+        '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=colours
+    )
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        (f"{client[0]}:{client[1]}" if client else "", method, path, version, status),
+        None,
+    )
     return formatter.format(record) + "\n"
 
 
@@ -44,8 +51,13 @@ async def _serve(log: RequestLog, requests: list[tuple[str, str]]) -> list[int]:
 def test_lines_are_uvicorns_access_log_lines(colours: bool) -> None:
     stream = io.StringIO()
     log = RequestLog(create_app(), stream, colours=colours)
-    requests = [("GET", "/ok"), ("GET", "/nowhere"), ("DELETE", "/ok"),
-                ("GET", "/threads/abc/history?limit=2&before=x"), ("GET", "/a b/é")]
+    requests = [
+        ("GET", "/ok"),
+        ("GET", "/nowhere"),
+        ("DELETE", "/ok"),
+        ("GET", "/threads/abc/history?limit=2&before=x"),
+        ("GET", "/a b/é"),
+    ]
     statuses = asyncio.run(_serve(log, requests))
     assert statuses == [200, 404, 405, 422, 404]
     log.flush()  # what the CLI does when the server stops
@@ -53,8 +65,14 @@ def test_lines_are_uvicorns_access_log_lines(colours: bool) -> None:
         _uvicorn_line(("127.0.0.1", 50123), "GET", "/ok", "1.1", 200, colours),
         _uvicorn_line(("127.0.0.1", 50123), "GET", "/nowhere", "1.1", 404, colours),
         _uvicorn_line(("127.0.0.1", 50123), "DELETE", "/ok", "1.1", 405, colours),
-        _uvicorn_line(("127.0.0.1", 50123), "GET", "/threads/abc/history?limit=2&before=x",
-                      "1.1", 422, colours),
+        _uvicorn_line(
+            ("127.0.0.1", 50123),
+            "GET",
+            "/threads/abc/history?limit=2&before=x",
+            "1.1",
+            422,
+            colours,
+        ),
         _uvicorn_line(("127.0.0.1", 50123), "GET", "/a%20b/%C3%A9", "1.1", 404, colours),
     ]
     assert stream.getvalue() == "".join(expected)
@@ -123,12 +141,17 @@ def test_serve_logs_each_request_and_each_rejection(tmp_path: Path) -> None:
         with httpx.Client(base_url=url, timeout=10) as http:
             assert http.get("/ok").status_code == 200
             assert http.post("/threads", json={"metadata": []}).status_code == 422
-        line = re.compile(r'^INFO:     127\.0\.0\.1:\d+ - "(\S+ \S+) HTTP/1\.1" (\d+ [A-Za-z ]+)$',
-                          re.MULTILINE)
+        line = re.compile(
+            r'^INFO:     127\.0\.0\.1:\d+ - "(\S+ \S+) HTTP/1\.1" (\d+ [A-Za-z ]+)$', re.MULTILINE
+        )
         # wait_ready polled /ok first
-        wait_until(lambda: line.findall(served.stdout)[-2:] == [
-            ("GET /ok", "200 OK"), ("POST /threads", "422 Unprocessable Entity")],
-            "the two request lines in the log")
+        wait_until(
+            lambda: (
+                line.findall(served.stdout)[-2:]
+                == [("GET /ok", "200 OK"), ("POST /threads", "422 Unprocessable Entity")]
+            ),
+            "the two request lines in the log",
+        )
         wait_until(lambda: "POST /threads -> 422: " in served.stderr, "the rejection line")
     finally:
         served.stop()

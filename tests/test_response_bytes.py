@@ -34,8 +34,10 @@ Step = tuple[str, str, Any, dict[str, str]]  # method, path ({t}, {c}, ... fille
 
 
 def _message(i: int) -> dict[str, Any]:
-    return {"values": {"messages": [{"type": "ai", "content": f"reply {i}", "id": f"m{i}"}]},
-            "as_node": "agent"}
+    return {
+        "values": {"messages": [{"type": "ai", "content": f"reply {i}", "id": f"m{i}"}]},
+        "as_node": "agent",
+    }
 
 
 def steps() -> Iterator[Step]:
@@ -50,11 +52,25 @@ def steps() -> Iterator[Step]:
         if i % 7 == 0:
             yield "GET", "/threads/{t}/state", None, {}
     # replace one message in place, remove another, then append again
-    yield "POST", "/threads/{t}/state", {"values": {"messages": [
-        {"role": "human", "content": "edited", "id": "m3"}]}, "as_node": "agent"}, {}
+    yield (
+        "POST",
+        "/threads/{t}/state",
+        {
+            "values": {"messages": [{"role": "human", "content": "edited", "id": "m3"}]},
+            "as_node": "agent",
+        },
+        {},
+    )
     yield "GET", "/threads/{t}/state", None, {}
-    yield "POST", "/threads/{t}/state", {"values": {"messages": [
-        {"type": "remove", "id": "m5", "content": ""}]}, "as_node": "agent"}, {}
+    yield (
+        "POST",
+        "/threads/{t}/state",
+        {
+            "values": {"messages": [{"type": "remove", "id": "m5", "content": ""}]},
+            "as_node": "agent",
+        },
+        {},
+    )
     yield "GET", "/threads/{t}/state", None, {}
     yield "POST", "/threads/{t}/state", _message(99), {}
     yield "GET", "/threads/{t}/state", None, {}
@@ -91,10 +107,17 @@ def steps() -> Iterator[Step]:
     yield "GET", "/threads/{t}/history?limit=2&unknown=1", None, {}
     # CORS: a simple request and a preflight from a local page
     yield "GET", "/threads/{t}/state", None, {"origin": LOCAL}
-    yield "OPTIONS", "/threads/{t}/state", None, {
-        "origin": LOCAL, "access-control-request-method": "POST",
-        "access-control-request-headers": "content-type",
-        "access-control-request-private-network": "true"}
+    yield (
+        "OPTIONS",
+        "/threads/{t}/state",
+        None,
+        {
+            "origin": LOCAL,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+            "access-control-request-private-network": "true",
+        },
+    )
     yield "POST", "/threads/{t}/state", _message(101), {"origin": "https://smith.langchain.com"}
     yield "GET", "/threads/{t}/state", None, {"origin": "https://elsewhere.example"}
 
@@ -127,12 +150,24 @@ async def _run(app: Any) -> list[tuple[int, list[tuple[bytes, bytes]], bytes]]:
         raw = b"" if body is None else _fill(json.dumps(body), captured).encode()
         headers = [(b"host", b"mock"), *((k.encode(), v.encode()) for k, v in extra.items())]
         if body is not None:
-            headers += [(b"content-type", b"application/json"),
-                        (b"content-length", str(len(raw)).encode())]
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                 "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-                 "query_string": query.encode(), "root_path": "", "headers": headers,
-                 "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80)}
+            headers += [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(raw)).encode()),
+            ]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 80),
+        }
         sent: list[dict[str, Any]] = []
 
         async def receive(raw: bytes = raw) -> dict[str, Any]:
@@ -159,8 +194,11 @@ def _normalised(answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]]) -> 
     lines = []
     for status, headers, body in answers:
         shown = [[k.decode("latin-1"), scrub(v)] for k, v in headers if k != b"content-length"]
-        lines.append(json.dumps({"status": status, "headers": shown, "body": scrub(body)},
-                                ensure_ascii=False))
+        lines.append(
+            json.dumps(
+                {"status": status, "headers": shown, "body": scrub(body)}, ensure_ascii=False
+            )
+        )
     return lines
 
 

@@ -21,16 +21,23 @@ from mockserver.worker import DISCONNECTED, PENDING_WINDOW, Worker
 
 HI = {"messages": [{"role": "user", "content": "hi", "id": "u1"}]}
 AGENT_ID = "fe096781-5601-53d2-b2f6-0d3403f7e9ca"
-PACED = {"graphs": {"paced": {
-    "channels": {"messages": "add_messages", "topic": "last_value"},
-    "nodes": {"one": {"delay": 0.2, "writes": {"topic": "one"}},
-              "two": {"delay": 0.2, "writes": {"topic": "two"}}},
-    "edges": [["__start__", "one"], ["one", "two"], ["two", "__end__"]],
-}}}
+PACED = {
+    "graphs": {
+        "paced": {
+            "channels": {"messages": "add_messages", "topic": "last_value"},
+            "nodes": {
+                "one": {"delay": 0.2, "writes": {"topic": "one"}},
+                "two": {"delay": 0.2, "writes": {"topic": "two"}},
+            },
+            "edges": [["__start__", "one"], ["one", "two"], ["two", "__end__"]],
+        }
+    }
+}
 
 
-def stream(http: httpx.Client, path: str, body: Any = None, method: str = "POST",
-           **kwargs: Any) -> tuple[httpx.Response, list[dict[str, Any]]]:
+def stream(
+    http: httpx.Client, path: str, body: Any = None, method: str = "POST", **kwargs: Any
+) -> tuple[httpx.Response, list[dict[str, Any]]]:
     with http.stream(method, path, json=body, **kwargs) as response:
         if response.status_code != 200:
             response.read()
@@ -55,8 +62,9 @@ def paced_worker(http: httpx.Client) -> Worker:
     return _WORKERS[http]
 
 
-def test_events_are_framed_as_the_real_server_frames_them(client: httpx.Client,
-                                                          thread_id: str) -> None:
+def test_events_are_framed_as_the_real_server_frames_them(
+    client: httpx.Client, thread_id: str
+) -> None:
     body = {"assistant_id": "agent", "input": HI}
     with client.stream("POST", f"/threads/{thread_id}/runs/stream", json=body) as response:
         raw = response.read().decode()
@@ -80,102 +88,157 @@ def test_run_requests_that_cannot_run(client: httpx.Client, thread_id: str) -> N
     assert answer.status_code == 404
     answer = client.post("/runs/wait", json={"assistant_id": "agent", "command": {"resume": 1}})
     assert answer.json() == {"detail": "You must provide a thread_id when resuming."}
-    answer = client.post(f"/threads/{thread_id}/runs", json={
-        "assistant_id": "agent", "config": {"configurable": {"a": 1}}, "context": {"b": 2}})
+    answer = client.post(
+        f"/threads/{thread_id}/runs",
+        json={"assistant_id": "agent", "config": {"configurable": {"a": 1}}, "context": {"b": 2}},
+    )
     assert answer.status_code == 400
-    answer = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent",
-                                                              "stream_mode": "bogus"})
+    answer = client.post(
+        f"/threads/{thread_id}/runs", json={"assistant_id": "agent", "stream_mode": "bogus"}
+    )
     assert answer.status_code == 422
 
 
 def test_a_missing_thread_is_created_on_request(client: httpx.Client) -> None:
     tid = "00000000-0000-0000-0000-00000000000d"
-    answer = client.post(f"/threads/{tid}/runs/wait", json={
-        "assistant_id": AGENT_ID, "input": {"topic": "x"}, "if_not_exists": "create"})
+    answer = client.post(
+        f"/threads/{tid}/runs/wait",
+        json={"assistant_id": AGENT_ID, "input": {"topic": "x"}, "if_not_exists": "create"},
+    )
     assert answer.json()["topic"] == "x+tools"
     assert client.get(f"/threads/{tid}").json()["metadata"]["assistant_id"] == AGENT_ID
 
 
-def test_interrupt_before_and_after_stop_with_nodes_to_run(client: httpx.Client,
-                                                          thread_id: str) -> None:
-    stopped = client.post(f"/threads/{thread_id}/runs/wait", json={
-        "assistant_id": "agent", "input": HI, "interrupt_before": "*"}).json()
+def test_interrupt_before_and_after_stop_with_nodes_to_run(
+    client: httpx.Client, thread_id: str
+) -> None:
+    stopped = client.post(
+        f"/threads/{thread_id}/runs/wait",
+        json={"assistant_id": "agent", "input": HI, "interrupt_before": "*"},
+    ).json()
     assert [m["type"] for m in stopped["messages"]] == ["human"]
     assert client.get(f"/threads/{thread_id}").json()["status"] == "interrupted"
-    after = client.post(f"/threads/{thread_id}/runs/wait", json={
-        "assistant_id": "agent", "input": None, "interrupt_after": ["agent"]}).json()
+    after = client.post(
+        f"/threads/{thread_id}/runs/wait",
+        json={"assistant_id": "agent", "input": None, "interrupt_after": ["agent"]},
+    ).json()
     assert [m["type"] for m in after["messages"]] == ["human", "ai"]
     assert client.get(f"/threads/{thread_id}/state").json()["next"] == ["tools"]
-    done = client.post(f"/threads/{thread_id}/runs/wait",
-                       json={"assistant_id": "agent", "input": None}).json()
+    done = client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": None}
+    ).json()
     assert done["topic"] == "+tools"
 
 
 def test_a_command_updates_and_goes_to_a_node(client: httpx.Client, thread_id: str) -> None:
     client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": HI})
-    _, events = stream(client, f"/threads/{thread_id}/runs/stream", {
-        "assistant_id": "agent", "command": {"update": {"topic": "x"}, "goto": "tools"},
-        "stream_mode": ["values", "updates"]})
+    _, events = stream(
+        client,
+        f"/threads/{thread_id}/runs/stream",
+        {
+            "assistant_id": "agent",
+            "command": {"update": {"topic": "x"}, "goto": "tools"},
+            "stream_mode": ["values", "updates"],
+        },
+    )
     assert [e["event"] for e in events] == ["metadata", "values", "updates", "values"]
     assert events[1]["data"]["topic"] == "x"
     assert events[-1]["data"]["topic"] == "x+tools"
 
 
-def test_a_command_going_to_no_node_just_reads_the_state(client: httpx.Client,
-                                                          thread_id: str) -> None:
-    done = client.post(f"/threads/{thread_id}/runs/wait",
-                       json={"assistant_id": "agent", "input": HI}).json()
-    _, events = stream(client, f"/threads/{thread_id}/runs/stream", {
-        "assistant_id": "agent", "command": {"goto": "nope"}, "stream_mode": ["values", "updates"]})
+def test_a_command_going_to_no_node_just_reads_the_state(
+    client: httpx.Client, thread_id: str
+) -> None:
+    done = client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": HI}
+    ).json()
+    _, events = stream(
+        client,
+        f"/threads/{thread_id}/runs/stream",
+        {
+            "assistant_id": "agent",
+            "command": {"goto": "nope"},
+            "stream_mode": ["values", "updates"],
+        },
+    )
     assert [e["event"] for e in events] == ["metadata", "values"]
     assert events[1]["data"] == done
     assert client.get(f"/threads/{thread_id}/runs").json()[0]["status"] == "success"
 
 
-def test_a_goto_on_a_thread_that_never_ran_starts_the_graph(client: httpx.Client,
-                                                             thread_id: str) -> None:
+def test_a_goto_on_a_thread_that_never_ran_starts_the_graph(
+    client: httpx.Client, thread_id: str
+) -> None:
     # As langgraph dev: the update is the input, the goto's node runs beside __start__'s.
-    _, events = stream(client, f"/threads/{thread_id}/runs/stream", {
-        "assistant_id": "agent", "command": {"goto": "tools", "update": {"topic": "u"}},
-        "stream_mode": ["values", "tasks"]})
+    _, events = stream(
+        client,
+        f"/threads/{thread_id}/runs/stream",
+        {
+            "assistant_id": "agent",
+            "command": {"goto": "tools", "update": {"topic": "u"}},
+            "stream_mode": ["values", "tasks"],
+        },
+    )
     assert [(e["event"], e["data"].get("name")) for e in events[1:5]] == [
-        ("values", None), ("tasks", "agent"), ("tasks", "tools"), ("tasks", "agent")]
+        ("values", None),
+        ("tasks", "agent"),
+        ("tasks", "tools"),
+        ("tasks", "agent"),
+    ]
     assert events[-1]["data"]["topic"] == "u+tools+tools"
     history = client.post(f"/threads/{thread_id}/history", json={"limit": 10}).json()
     assert [(s["metadata"]["source"], s["next"]) for s in history] == [
-        ("loop", []), ("loop", ["tools"]), ("loop", ["agent", "tools"]),
-        ("input", ["__start__"])]
+        ("loop", []),
+        ("loop", ["tools"]),
+        ("loop", ["agent", "tools"]),
+        ("input", ["__start__"]),
+    ]
 
 
-def test_a_run_from_an_earlier_checkpoint_forks_the_thread(client: httpx.Client,
-                                                          thread_id: str) -> None:
+def test_a_run_from_an_earlier_checkpoint_forks_the_thread(
+    client: httpx.Client, thread_id: str
+) -> None:
     client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": HI})
     history = client.post(f"/threads/{thread_id}/history", json={"limit": 10}).json()
     assert [(s["metadata"]["source"], s["metadata"]["step"]) for s in history] == [
-        ("loop", 2), ("loop", 1), ("loop", 0), ("input", -1)]
+        ("loop", 2),
+        ("loop", 1),
+        ("loop", 0),
+        ("input", -1),
+    ]
     assert all(s["metadata"]["assistant_id"] == AGENT_ID for s in history)
     first = history[2]["checkpoint_id"]
-    forked = client.post(f"/threads/{thread_id}/runs/wait", json={
-        "assistant_id": "agent", "input": {"messages": ["again"]}, "checkpoint_id": first})
+    forked = client.post(
+        f"/threads/{thread_id}/runs/wait",
+        json={"assistant_id": "agent", "input": {"messages": ["again"]}, "checkpoint_id": first},
+    )
     assert [m["content"] for m in forked.json()["messages"]] == [
-        "hi", "again", "agent saw 2 messages", "tool result"]
+        "hi",
+        "again",
+        "agent saw 2 messages",
+        "tool result",
+    ]
     head = client.get(f"/threads/{thread_id}/state").json()
     branch = client.post(f"/threads/{thread_id}/history", json={"limit": 20}).json()
     assert len(branch) == 8
     assert head["metadata"]["step"] == 4
 
 
-def test_runs_are_listed_newest_first_with_filters(client: httpx.Client,
-                                                   thread_id: str) -> None:
-    ids = [client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent", "input": {}})
-           .json()["run_id"] for _ in range(3)]
+def test_runs_are_listed_newest_first_with_filters(client: httpx.Client, thread_id: str) -> None:
+    ids = [
+        client.post(
+            f"/threads/{thread_id}/runs", json={"assistant_id": "agent", "input": {}}
+        ).json()["run_id"]
+        for _ in range(3)
+    ]
     client.get(f"/threads/{thread_id}/runs/{ids[-1]}/join")
     listed = client.get(f"/threads/{thread_id}/runs").json()
     assert [r["run_id"] for r in listed] == ids[::-1]
     page = client.get(f"/threads/{thread_id}/runs", params={"limit": 1, "offset": 1}).json()
     assert [r["run_id"] for r in page] == [ids[1]]
-    picked = client.get(f"/threads/{thread_id}/runs",
-                        params=[("select", "run_id"), ("select", "status")]).json()
+    picked = client.get(
+        f"/threads/{thread_id}/runs", params=[("select", "run_id"), ("select", "status")]
+    ).json()
     assert picked[0] == {"run_id": ids[-1], "status": "success"}
     assert client.get(f"/threads/{thread_id}/runs", params={"status": "error"}).json() == []
 
@@ -183,14 +246,14 @@ def test_runs_are_listed_newest_first_with_filters(client: httpx.Client,
 def test_cancel_answers(paced: httpx.Client) -> None:
     tid = paced.post("/threads", json={}).json()["thread_id"]
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
-    cancelled = paced.post(f"/threads/{tid}/runs/{run['run_id']}/cancel",
-                           params={"wait": "true"})
+    cancelled = paced.post(f"/threads/{tid}/runs/{run['run_id']}/cancel", params={"wait": "true"})
     assert (cancelled.status_code, cancelled.json()) == (200, {})
     again = paced.post(f"/threads/{tid}/runs/{run['run_id']}/cancel")
     assert again.status_code == 404
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
-    rolled = paced.post(f"/threads/{tid}/runs/{run['run_id']}/cancel",
-                        params={"action": "rollback"})
+    rolled = paced.post(
+        f"/threads/{tid}/runs/{run['run_id']}/cancel", params={"action": "rollback"}
+    )
     assert rolled.status_code == 202
     assert paced.get(f"/threads/{tid}/runs/{run['run_id']}").status_code == 404
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
@@ -207,8 +270,11 @@ def _join_while_streaming(http: httpx.Client) -> tuple[list[str], list[dict[str,
     seen: dict[str, list[str]] = {}
 
     def first() -> None:
-        _, events = stream(http, f"/threads/{tid}/runs/stream", {
-            "assistant_id": "paced", "input": {"topic": "t"}, "stream_mode": "updates"})
+        _, events = stream(
+            http,
+            f"/threads/{tid}/runs/stream",
+            {"assistant_id": "paced", "input": {"topic": "t"}, "stream_mode": "updates"},
+        )
         seen["first"] = [e["event"] for e in events]
 
     reader = threading.Thread(target=first)
@@ -217,8 +283,7 @@ def _join_while_streaming(http: httpx.Client) -> tuple[list[str], list[dict[str,
     while not (runs := http.get(f"/threads/{tid}/runs").json()):
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    response, joined = stream(http, f"/threads/{tid}/runs/{runs[0]['run_id']}/stream",
-                              method="GET")
+    response, joined = stream(http, f"/threads/{tid}/runs/{runs[0]['run_id']}/stream", method="GET")
     reader.join()
     assert response.headers["location"].endswith("/stream")
     return seen["first"], joined
@@ -227,8 +292,10 @@ def _join_while_streaming(http: httpx.Client) -> tuple[list[str], list[dict[str,
 def test_joining_a_new_run_sees_it_from_the_start(paced: httpx.Client) -> None:
     # The real queue leaves a new run pending for 0.5-1 s: a join in that time sees it all.
     tid = paced.post("/threads", json={}).json()["thread_id"]
-    run = paced.post(f"/threads/{tid}/runs", json={
-        "assistant_id": "paced", "input": {"topic": "t"}, "stream_mode": "updates"}).json()
+    run = paced.post(
+        f"/threads/{tid}/runs",
+        json={"assistant_id": "paced", "input": {"topic": "t"}, "stream_mode": "updates"},
+    ).json()
     _, joined = stream(paced, f"/threads/{tid}/runs/{run['run_id']}/stream", method="GET")
     assert [e["event"] for e in joined] == ["metadata", "updates", "updates"]
     # that client has seen the run going: a join now gets only what comes next
@@ -236,12 +303,14 @@ def test_joining_a_new_run_sees_it_from_the_start(paced: httpx.Client) -> None:
     assert again == []
 
 
-def test_reject_refuses_while_the_last_run_would_still_be_pending(client: httpx.Client,
-                                                                  thread_id: str) -> None:
+def test_reject_refuses_while_the_last_run_would_still_be_pending(
+    client: httpx.Client, thread_id: str
+) -> None:
     # The agent's run ends at once here; on langgraph dev it is still pending for 0.5-1 s, and
     # a second run with `reject` is a 409 then. Once the run was joined, it has ended there too.
-    first = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent",
-                                                            "input": HI}).json()
+    first = client.post(
+        f"/threads/{thread_id}/runs", json={"assistant_id": "agent", "input": HI}
+    ).json()
     body = {"assistant_id": "agent", "input": HI, "multitask_strategy": "reject"}
     refused = client.post(f"/threads/{thread_id}/runs", json=body)
     assert (refused.status_code, refused.json()) == (409, {"detail": BUSY})
@@ -254,37 +323,56 @@ def test_a_run_that_stopped_before_a_node_is_still_pending_for_reject(
 ) -> None:
     tid = client.post("/threads", json={}).json()["thread_id"]
     client.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "interrupter", "input": HI})
-    client.post(f"/threads/{tid}/runs", json={"assistant_id": "interrupter",
-                                              "command": {"resume": "yes"},
-                                              "interrupt_before": ["finish"]})
-    refused = client.post(f"/threads/{tid}/runs", json={
-        "assistant_id": "interrupter", "input": HI, "multitask_strategy": "reject"})
+    client.post(
+        f"/threads/{tid}/runs",
+        json={
+            "assistant_id": "interrupter",
+            "command": {"resume": "yes"},
+            "interrupt_before": ["finish"],
+        },
+    )
+    refused = client.post(
+        f"/threads/{tid}/runs",
+        json={"assistant_id": "interrupter", "input": HI, "multitask_strategy": "reject"},
+    )
     assert refused.status_code == 409
 
 
 def test_a_run_created_while_another_is_pending_leaves_the_thread_config(
-    client: httpx.Client, thread_id: str,
+    client: httpx.Client,
+    thread_id: str,
 ) -> None:
     # langgraph dev keeps a run's config on the thread only when the thread is idle then.
     path = f"/threads/{thread_id}/runs"
-    client.post(f"{path}/wait", json={"assistant_id": "agent", "input": HI,
-                                      "config": {"tags": ["t1"]}})
+    client.post(
+        f"{path}/wait", json={"assistant_id": "agent", "input": HI, "config": {"tags": ["t1"]}}
+    )
     first = client.post(path, json={"assistant_id": "agent", "input": HI}).json()
-    second = client.post(path, json={"assistant_id": "agent", "input": None,
-                                     "config": {"tags": ["t2"]},
-                                     "multitask_strategy": "enqueue"}).json()
+    second = client.post(
+        path,
+        json={
+            "assistant_id": "agent",
+            "input": None,
+            "config": {"tags": ["t2"]},
+            "multitask_strategy": "enqueue",
+        },
+    ).json()
     for run in (second, first):
         client.get(f"{path}/{run['run_id']}/join")
-    assert client.get(f"/threads/{thread_id}").json()["config"] == {"tags": ["t1"],
-                                                                   "configurable": {}}
+    assert client.get(f"/threads/{thread_id}").json()["config"] == {
+        "tags": ["t1"],
+        "configurable": {},
+    }
 
 
-def test_joining_a_new_run_that_writes_nothing_sees_its_metadata(client: httpx.Client,
-                                                                 thread_id: str) -> None:
+def test_joining_a_new_run_that_writes_nothing_sees_its_metadata(
+    client: httpx.Client, thread_id: str
+) -> None:
     path = f"/threads/{thread_id}/runs"
     client.post(f"{path}/wait", json={"assistant_id": "agent", "input": HI})
-    run = client.post(path, json={"assistant_id": "agent", "input": None,
-                                  "stream_mode": ["messages-tuple"]}).json()
+    run = client.post(
+        path, json={"assistant_id": "agent", "input": None, "stream_mode": ["messages-tuple"]}
+    ).json()
     _, joined = stream(client, f"{path}/{run['run_id']}/stream", method="GET")
     assert [e["event"] for e in joined] == ["metadata"]
 
@@ -296,11 +384,16 @@ def test_a_run_of_another_graph_leaves_a_pending_task_it_has_no_node_for(
     # run does nothing (langgraph dev); the interrupter can still resume it afterwards.
     tid = client.post("/threads", json={}).json()["thread_id"]
     client.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "interrupter", "input": HI})
-    _, events = stream(client, f"/threads/{tid}/runs/stream", {
-        "assistant_id": "agent", "command": {"resume": "yes"}, "stream_mode": ["tasks"]})
+    _, events = stream(
+        client,
+        f"/threads/{tid}/runs/stream",
+        {"assistant_id": "agent", "command": {"resume": "yes"}, "stream_mode": ["tasks"]},
+    )
     assert [e["event"] for e in events] == ["metadata"]
-    resumed = client.post(f"/threads/{tid}/runs/wait", json={
-        "assistant_id": "interrupter", "command": {"resume": "yes"}}).json()
+    resumed = client.post(
+        f"/threads/{tid}/runs/wait",
+        json={"assistant_id": "interrupter", "command": {"resume": "yes"}},
+    ).json()
     assert resumed["topic"] == "answer=yes"
 
 
@@ -308,8 +401,9 @@ def test_a_rollback_awaited_keeps_a_run_that_never_ran(paced: httpx.Client) -> N
     # langgraph dev deletes a pending run on rollback only when nobody awaits it.
     tid = paced.post("/threads", json={}).json()["thread_id"]
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
-    rolled = paced.post(f"/threads/{tid}/runs/{run['run_id']}/cancel",
-                        params={"action": "rollback", "wait": "true"})
+    rolled = paced.post(
+        f"/threads/{tid}/runs/{run['run_id']}/cancel", params={"action": "rollback", "wait": "true"}
+    )
     assert (rolled.status_code, rolled.json()) == (200, {})
     assert [r["status"] for r in paced.get(f"/threads/{tid}/runs").json()] == ["interrupted"]
     thread = paced.get(f"/threads/{tid}").json()
@@ -332,8 +426,13 @@ def test_wait_lets_the_run_take_its_time(paced: httpx.Client) -> None:
     # The run keeps its scripted pauses while a wait is on it: others see it running.
     tid = paced.post("/threads", json={}).json()["thread_id"]
     answers: list[Any] = []
-    waiter = threading.Thread(target=lambda: answers.append(paced.post(
-        f"/threads/{tid}/runs/wait", json={"assistant_id": "paced", "input": {}}).json()))
+    waiter = threading.Thread(
+        target=lambda: answers.append(
+            paced.post(
+                f"/threads/{tid}/runs/wait", json={"assistant_id": "paced", "input": {}}
+            ).json()
+        )
+    )
     waiter.start()
     deadline = time.monotonic() + 5
     while [r["status"] for r in paced.get(f"/threads/{tid}/runs").json()] != ["running"]:
@@ -351,38 +450,47 @@ def _status_becomes(http: httpx.Client, tid: str, wanted: str) -> None:
         time.sleep(0.02)
 
 
-def test_a_client_leaving_a_wait_or_join_cancels_the_run_when_asked(
-        paced: httpx.Client) -> None:
+def test_a_client_leaving_a_wait_or_join_cancels_the_run_when_asked(paced: httpx.Client) -> None:
     worker = paced_worker(paced)
     worker.pending_window = 0.0  # picked up at once: cancelled runs have run
     try:
         tid = paced.post("/threads", json={}).json()["thread_id"]
         with pytest.raises(httpx.ReadTimeout):
-            paced.post(f"/threads/{tid}/runs/wait", timeout=0.1, json={
-                "assistant_id": "paced", "input": {}, "on_disconnect": "cancel"})
+            paced.post(
+                f"/threads/{tid}/runs/wait",
+                timeout=0.1,
+                json={"assistant_id": "paced", "input": {}, "on_disconnect": "cancel"},
+            )
         _status_becomes(paced, tid, "interrupted")
         assert paced.get(f"/threads/{tid}").json()["error"] == {
-            "error": "UserInterrupt", "message": DISCONNECTED}
-        run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced",
-                                                       "input": {}}).json()
+            "error": "UserInterrupt",
+            "message": DISCONNECTED,
+        }
+        run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
         with pytest.raises(httpx.ReadTimeout):
-            paced.get(f"/threads/{tid}/runs/{run['run_id']}/join", timeout=0.1,
-                      params={"cancel_on_disconnect": "true"})
+            paced.get(
+                f"/threads/{tid}/runs/{run['run_id']}/join",
+                timeout=0.1,
+                params={"cancel_on_disconnect": "true"},
+            )
         _status_becomes(paced, tid, "interrupted")
     finally:
         worker.pending_window = PENDING_WINDOW
 
 
 def test_a_delayed_run_is_pending_until_its_time(client: httpx.Client, thread_id: str) -> None:
-    run = client.post(f"/threads/{thread_id}/runs", json={
-        "assistant_id": "agent", "input": HI, "after_seconds": 1}).json()
+    run = client.post(
+        f"/threads/{thread_id}/runs",
+        json={"assistant_id": "agent", "input": HI, "after_seconds": 1},
+    ).json()
     assert run["created_at"] > run["updated_at"]  # created in the future, as on langgraph dev
     listed = client.get(f"/threads/{thread_id}/runs/{run['run_id']}").json()
     assert listed["status"] == "pending"
     assert "run_attempt" not in listed["kwargs"]["config"]["metadata"]
     assert client.get(f"/threads/{thread_id}").json()["status"] == "busy"
     assert client.get(f"/threads/{thread_id}/runs/{run['run_id']}/join").json()["topic"] == (
-        "+tools")
+        "+tools"
+    )
 
 
 def test_search_sees_busy_threads(paced: httpx.Client) -> None:
@@ -399,29 +507,41 @@ def test_stateless_stream_headers(client: httpx.Client) -> None:
     run_id = events[0]["data"]["run_id"]
     assert response.headers["location"] == f"/runs/{run_id}/stream"
     assert response.headers["content-location"] == f"/runs/{run_id}"
-    kept = client.post("/runs/wait", json={"assistant_id": "agent", "input": {},
-                                           "on_completion": "keep"})
+    kept = client.post(
+        "/runs/wait", json={"assistant_id": "agent", "input": {}, "on_completion": "keep"}
+    )
     tid = kept.headers["location"].split("/")[2]
     assert client.get(f"/threads/{tid}").json()["values"]["topic"] == "+tools"
 
 
 def test_a_stateless_wait_that_streams_no_values_answers_an_empty_object(
-        client: httpx.Client) -> None:
+    client: httpx.Client,
+) -> None:
     # langgraph-api's stateless wait falls back to `{}`, never to the (kept) thread's values.
-    answer = client.post("/runs/wait", json={"assistant_id": "agent", "input": HI,
-                                             "on_completion": "keep", "stream_mode": "updates"})
+    answer = client.post(
+        "/runs/wait",
+        json={
+            "assistant_id": "agent",
+            "input": HI,
+            "on_completion": "keep",
+            "stream_mode": "updates",
+        },
+    )
     assert answer.json() == {}
     tid = answer.headers["location"].split("/")[2]
     assert client.get(f"/threads/{tid}").json()["values"]["topic"] == "+tools"
 
 
 def test_a_run_without_input_on_a_new_thread_fails_as_on_the_real_server(
-        client: httpx.Client, thread_id: str) -> None:
+    client: httpx.Client, thread_id: str
+) -> None:
     answer = client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent"})
-    assert answer.json() == {"__error__": {"error": "EmptyInputError",
-                                           "message": "Received no input for __start__"}}
+    assert answer.json() == {
+        "__error__": {"error": "EmptyInputError", "message": "Received no input for __start__"}
+    }
     assert client.get(f"/threads/{thread_id}").json()["status"] == "error"
-    again = client.post(f"/threads/{thread_id}/runs/wait",
-                        json={"assistant_id": "agent", "input": {}}).json()
+    again = client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": {}}
+    ).json()
     assert again["topic"] == "+tools"
     assert client.get(f"/threads/{thread_id}").json()["status"] == "idle"

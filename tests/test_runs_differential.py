@@ -31,14 +31,19 @@ PAUSE_SCALE = 0.2
 
 # (scenario, record index) -> (the paths that differ, why)
 EXPECTED: dict[tuple[str, int], tuple[frozenset[str], str]] = {
-    ("busy_thread", 2): (frozenset({"body.values", "body.error", "body.interrupts"}),
-                         "the mock starts a run at once; the real queue picks it up ~1 s later, "
-                         "so the real thread has no state yet"),
-    ("busy_thread", 3): (frozenset({"body.detail"}),
-                         "the 409 names the in-flight runs by id only, not as a Python repr of "
-                         "the whole run record"),
-    ("cancel_running", 1): (frozenset({"headers.content-type"}),
-                            "a 202 from the mock carries a JSON null body (docs/deviations.md)"),
+    ("busy_thread", 2): (
+        frozenset({"body.values", "body.error", "body.interrupts"}),
+        "the mock starts a run at once; the real queue picks it up ~1 s later, "
+        "so the real thread has no state yet",
+    ),
+    ("busy_thread", 3): (
+        frozenset({"body.detail"}),
+        "the 409 names the in-flight runs by id only, not as a Python repr of the whole run record",
+    ),
+    ("cancel_running", 1): (
+        frozenset({"headers.content-type"}),
+        "a 202 from the mock carries a JSON null body (docs/deviations.md)",
+    ),
 }
 
 
@@ -64,8 +69,11 @@ def differences(real: Any, mock: Any, path: str = "") -> list[str]:
     if isinstance(real, list) and isinstance(mock, list):
         if len(real) != len(mock):
             return [f"{path} (length {len(real)} != {len(mock)})"]
-        return [d for i, (r, m) in enumerate(zip(real, mock, strict=True))
-                for d in differences(r, m, f"{path}[{i}]")]
+        return [
+            d
+            for i, (r, m) in enumerate(zip(real, mock, strict=True))
+            for d in differences(r, m, f"{path}[{i}]")
+        ]
     return [] if real == mock else [path]
 
 
@@ -77,8 +85,7 @@ def replayed() -> Iterator[dict[str, list[dict[str, Any]]]]:
         if exchange.status >= 500:
             errors.append(exchange)
 
-    app = create_app(graphs=load_graphs(_scaled_graphs()), check_responses=True,
-                     observer=watch)
+    app = create_app(graphs=load_graphs(_scaled_graphs()), check_responses=True, observer=watch)
     # A new run counts as pending on the real server for 0.25 s, not 0.5 s: less than the
     # scaled pauses (0.3 s) after which the scenarios find the real run running, much more
     # than a join right after create takes.
@@ -89,8 +96,9 @@ def replayed() -> Iterator[dict[str, list[dict[str, Any]]]]:
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
-def test_runs_answer_like_the_real_server(scenario: str,
-                                          replayed: dict[str, list[dict[str, Any]]]) -> None:
+def test_runs_answer_like_the_real_server(
+    scenario: str, replayed: dict[str, list[dict[str, Any]]]
+) -> None:
     real, mock = RECORDING[scenario], replayed[scenario]
     assert [r["call"] for r in mock] == [r["call"] for r in real]
     problems = []
@@ -98,8 +106,10 @@ def test_runs_answer_like_the_real_server(scenario: str,
         found = set(differences(recorded, answered))
         expected, reason = EXPECTED.get((scenario, index), (frozenset(), ""))
         if expected and not expected <= found:
-            problems.append(f"#{index} {recorded['call']}: the listed difference is gone "
-                            f"({sorted(expected - found)}: {reason})")
+            problems.append(
+                f"#{index} {recorded['call']}: the listed difference is gone "
+                f"({sorted(expected - found)}: {reason})"
+            )
         if unexpected := sorted(found - expected):
             problems.append(f"#{index} {recorded['call']}: {unexpected[:10]}")
     assert not problems, "\n".join(problems)
@@ -110,5 +120,13 @@ def test_event_sequences_are_compared_in_full() -> None:
     streamed = [r for records in RECORDING.values() for r in records if "events" in r]
     assert len(streamed) >= 15
     names = {e["event"] for r in streamed for e in r["events"]}
-    assert {"metadata", "values", "updates", "debug", "tasks", "checkpoints", "events",
-            "error"} <= names
+    assert {
+        "metadata",
+        "values",
+        "updates",
+        "debug",
+        "tasks",
+        "checkpoints",
+        "events",
+        "error",
+    } <= names

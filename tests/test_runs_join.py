@@ -12,17 +12,20 @@ ERROR = {"error": "HTTPException", "message": "404: Run not found"}
 
 
 def test_joining_an_interrupted_run_right_after_create_keeps_its_values(
-        client: httpx.Client) -> None:
+    client: httpx.Client,
+) -> None:
     tid = client.post("/threads", json={}).json()["thread_id"]
-    run = client.post(f"/threads/{tid}/runs",
-                      json={"assistant_id": "interrupter", "input": HI}).json()
+    run = client.post(
+        f"/threads/{tid}/runs", json={"assistant_id": "interrupter", "input": HI}
+    ).json()
     joined = client.get(f"/threads/{tid}/runs/{run['run_id']}/join").json()
     assert [m["content"] for m in joined["messages"]] == ["hi"]
     [interrupt] = joined["__interrupt__"]
     assert interrupt["value"] == {"question": "approve?"}
     assert interrupt["response_schema"] is None
-    resumed = client.post(f"/threads/{tid}/runs", json={
-        "assistant_id": "interrupter", "command": {"resume": 7}}).json()
+    resumed = client.post(
+        f"/threads/{tid}/runs", json={"assistant_id": "interrupter", "command": {"resume": 7}}
+    ).json()
     final = client.get(f"/threads/{tid}/runs/{resumed['run_id']}/join").json()
     assert final["topic"] == "answer=7"
     assert "__interrupt__" not in final
@@ -32,8 +35,10 @@ def test_joining_an_interrupted_run_right_after_create_keeps_its_values(
 
 def test_joining_in_updates_mode_answers_the_interrupt_chunk(client: httpx.Client) -> None:
     tid = client.post("/threads", json={}).json()["thread_id"]
-    run = client.post(f"/threads/{tid}/runs", json={
-        "assistant_id": "interrupter", "input": HI, "stream_mode": ["updates"]}).json()
+    run = client.post(
+        f"/threads/{tid}/runs",
+        json={"assistant_id": "interrupter", "input": HI, "stream_mode": ["updates"]},
+    ).json()
     joined = client.get(f"/threads/{tid}/runs/{run['run_id']}/join").json()
     assert list(joined) == ["__interrupt__"]
     assert joined["__interrupt__"][0]["response_schema"] is None
@@ -41,11 +46,19 @@ def test_joining_in_updates_mode_answers_the_interrupt_chunk(client: httpx.Clien
 
 def test_join_stream_right_after_create_sees_every_event(client: httpx.Client) -> None:
     tid = client.post("/threads", json={}).json()["thread_id"]
-    run = client.post(f"/threads/{tid}/runs", json={
-        "assistant_id": "agent", "input": HI, "stream_mode": ["values", "updates"]}).json()
+    run = client.post(
+        f"/threads/{tid}/runs",
+        json={"assistant_id": "agent", "input": HI, "stream_mode": ["values", "updates"]},
+    ).json()
     _, events = stream(client, f"/threads/{tid}/runs/{run['run_id']}/stream", method="GET")
     assert [e["event"] for e in events] == [
-        "metadata", "values", "updates", "values", "updates", "values"]
+        "metadata",
+        "values",
+        "updates",
+        "values",
+        "updates",
+        "values",
+    ]
     assert events[0]["data"]["run_id"] == run["run_id"]
 
 

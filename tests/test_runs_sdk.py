@@ -35,10 +35,12 @@ def recorded_names(mode: str) -> list[str]:
     return [e["event"] for e in events if e["event"] in ("metadata", mode)]
 
 
-@pytest.mark.parametrize("mode", ["values", "updates", "debug", "tasks", "checkpoints",
-                                  "custom", "messages-tuple"])
+@pytest.mark.parametrize(
+    "mode", ["values", "updates", "debug", "tasks", "checkpoints", "custom", "messages-tuple"]
+)
 def test_each_stream_mode_streams_what_the_real_server_streams(
-        langgraph_sync_client: Any, mode: str) -> None:
+    langgraph_sync_client: Any, mode: str
+) -> None:
     client = langgraph_sync_client
     thread = client.threads.create()
     parts = list(client.runs.stream(thread["thread_id"], "agent", input=HI, stream_mode=mode))
@@ -51,11 +53,16 @@ def test_wait_answers_with_the_final_values(langgraph_sync_client: Any) -> None:
     client = langgraph_sync_client
     thread = client.threads.create()
     values = client.runs.wait(thread["thread_id"], "agent", input=HI)
-    assert [m["content"] for m in values["messages"]] == ["hi", "agent saw 1 messages",
-                                                         "tool result"]
+    assert [m["content"] for m in values["messages"]] == [
+        "hi",
+        "agent saw 1 messages",
+        "tool result",
+    ]
     assert values["topic"] == "+tools"
     assert client.threads.get(thread["thread_id"])["metadata"] == {
-        "graph_id": "agent", "assistant_id": "fe096781-5601-53d2-b2f6-0d3403f7e9ca"}
+        "graph_id": "agent",
+        "assistant_id": "fe096781-5601-53d2-b2f6-0d3403f7e9ca",
+    }
 
 
 def test_an_interrupt_is_resumed_with_a_command(langgraph_sync_client: Any) -> None:
@@ -98,8 +105,11 @@ def test_join_stream_right_after_create_gets_the_whole_run(langgraph_sync_client
 def test_a_streamed_reply_comes_token_by_token(langgraph_sync_client: Any) -> None:
     client = langgraph_sync_client
     tid = client.threads.create()["thread_id"]
-    parts = list(client.runs.stream(tid, "agent", input=ASK,
-                                    stream_mode=["messages-tuple", "custom", "values"]))
+    parts = list(
+        client.runs.stream(
+            tid, "agent", input=ASK, stream_mode=["messages-tuple", "custom", "values"]
+        )
+    )
     assert names(parts)[:3] == ["metadata", "values", "custom"]
     assert parts[2].data == {"progress": "thinking about weather in Paris"}
     final = parts[-1].data["messages"]
@@ -108,8 +118,11 @@ def test_a_streamed_reply_comes_token_by_token(langgraph_sync_client: Any) -> No
     assert final[2]["tool_call_id"] == final[1]["tool_calls"][0]["id"]
     tokens = [p.data[0] for p in parts if p.event == "messages"]
     reply = "".join(t["content"] for t in tokens if t["id"] == final[3]["id"])
-    assert reply == final[3]["content"] == (
-        'You said: weather in Paris. I found: 3 results for {"query": "weather in Paris"}')
+    assert (
+        reply
+        == final[3]["content"]
+        == ('You said: weather in Paris. I found: 3 results for {"query": "weather in Paris"}')
+    )
     assert {t["type"] for t in tokens} == {"AIMessageChunk", "tool"}
     metadata = parts[next(i for i, p in enumerate(parts) if p.event == "messages")].data[1]
     assert metadata["langgraph_node"] == "agent"
@@ -118,17 +131,22 @@ def test_a_streamed_reply_comes_token_by_token(langgraph_sync_client: Any) -> No
 
 @CHAT
 def test_the_legacy_messages_mode_sends_partial_and_complete_messages(
-        langgraph_sync_client: Any) -> None:
+    langgraph_sync_client: Any,
+) -> None:
     client = langgraph_sync_client
     tid = client.threads.create()["thread_id"]
-    parts = list(client.runs.stream(tid, "approval", input={"messages": ["email bob"]},
-                                    stream_mode="messages"))
+    parts = list(
+        client.runs.stream(
+            tid, "approval", input={"messages": ["email bob"]}, stream_mode="messages"
+        )
+    )
     seen = names(parts)
     assert seen[:2] == ["metadata", "messages/metadata"]
     assert set(seen[2:]) == {"messages/partial"}
     assert parts[-1].data[0]["content"] == "I would send: email bob"
-    resumed = list(client.runs.stream(tid, "approval", command=Command(resume="ok"),
-                                      stream_mode="messages"))
+    resumed = list(
+        client.runs.stream(tid, "approval", command=Command(resume="ok"), stream_mode="messages")
+    )
     assert names(resumed) == ["metadata", "messages/metadata", "messages/complete"]
     assert resumed[-1].data[0]["content"] == "Sent (ok)."
 
@@ -150,7 +168,8 @@ def test_a_failing_node_streams_an_error(langgraph_sync_client: Any) -> None:
 
 @CHAT
 def test_a_run_in_flight_makes_the_thread_busy_and_can_be_cancelled(
-        langgraph_sync_client: Any) -> None:
+    langgraph_sync_client: Any,
+) -> None:
     client = langgraph_sync_client
     tid = client.threads.create()["thread_id"]
     run = client.runs.create(tid, "slow", input={"topic": "a"})
@@ -165,23 +184,26 @@ def test_a_run_in_flight_makes_the_thread_busy_and_can_be_cancelled(
     thread = client.threads.get(tid)
     assert (thread["status"], thread["values"], thread.get("error")) == ("idle", None, None)
     assert client.runs.get(tid, run["run_id"])["kwargs"]["config"]["metadata"] == {
-        "created_by": "system", "graph_id": "slow",
-        "assistant_id": "cad1b5ad-d177-59d1-ab39-5e327188ed3a"}
+        "created_by": "system",
+        "graph_id": "slow",
+        "assistant_id": "cad1b5ad-d177-59d1-ab39-5e327188ed3a",
+    }
     client.threads.update_state(tid, {"topic": "after"})  # no longer busy
 
 
 @CHAT
-@pytest.mark.parametrize("strategy, first_status, inputs", [("enqueue", "success", 2),
-                                                            ("interrupt", "interrupted", 1)])
-def test_multitask_strategies(langgraph_sync_client: Any, strategy: str,
-                              first_status: str, inputs: int) -> None:
+@pytest.mark.parametrize(
+    "strategy, first_status, inputs", [("enqueue", "success", 2), ("interrupt", "interrupted", 1)]
+)
+def test_multitask_strategies(
+    langgraph_sync_client: Any, strategy: str, first_status: str, inputs: int
+) -> None:
     # The first run is interrupted while the real server still holds it pending: it never
     # ran, so only the second run's checkpoints are in the history (as on langgraph dev).
     client = langgraph_sync_client
     tid = client.threads.create()["thread_id"]
     first = client.runs.create(tid, "slow", input={"topic": "first"})
-    second = client.runs.create(tid, "slow", input={"topic": "second"},
-                                multitask_strategy=strategy)
+    second = client.runs.create(tid, "slow", input={"topic": "second"}, multitask_strategy=strategy)
     assert client.runs.join(tid, second["run_id"]) == {"topic": "slow-done"}
     assert client.runs.get(tid, first["run_id"])["status"] == first_status
     sources = [s["metadata"]["source"] for s in client.threads.get_history(tid, limit=10)]
@@ -204,25 +226,30 @@ def test_rollback_deletes_the_run_it_replaces(langgraph_sync_client: Any) -> Non
 def test_a_resumable_stream_is_joined_and_replayed(langgraph_sync_client: Any) -> None:
     client = langgraph_sync_client
     tid = client.threads.create()["thread_id"]
-    run = client.runs.create(tid, "agent", input=ASK, stream_resumable=True,
-                             stream_mode=["values", "messages-tuple"])
+    run = client.runs.create(
+        tid, "agent", input=ASK, stream_resumable=True, stream_mode=["values", "messages-tuple"]
+    )
     live = list(client.runs.join_stream(tid, run["run_id"], last_event_id="-1"))
     assert live[0].event == "metadata"
     assert live[-1].event == "values"
     assert all(part.id for part in live)
     middle = live[len(live) // 2].id
     replayed = list(client.runs.join_stream(tid, run["run_id"], last_event_id=middle))
-    assert [p.id for p in replayed] == [p.id for p in live[len(live) // 2 + 1:]]
-    only_values = list(client.runs.join_stream(tid, run["run_id"], last_event_id="-1",
-                                               stream_mode="values"))
+    assert [p.id for p in replayed] == [p.id for p in live[len(live) // 2 + 1 :]]
+    only_values = list(
+        client.runs.join_stream(tid, run["run_id"], last_event_id="-1", stream_mode="values")
+    )
     # a mode filter drops metadata (and error) events too, as langgraph dev's join does
     assert set(names(only_values)) == {"values"}
     # the JS SDK sends several modes as a JSON list
-    as_json = client.http.client.get(f"/threads/{tid}/runs/{run['run_id']}/stream",
-                                     params={"stream_mode": '["messages-tuple"]'},
-                                     headers={"Last-Event-ID": "-1"})
+    as_json = client.http.client.get(
+        f"/threads/{tid}/runs/{run['run_id']}/stream",
+        params={"stream_mode": '["messages-tuple"]'},
+        headers={"Last-Event-ID": "-1"},
+    )
     assert {line for line in as_json.text.splitlines() if line.startswith("event:")} == {
-        "event: messages"}
+        "event: messages"
+    }
 
 
 @CHAT

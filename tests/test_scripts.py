@@ -12,10 +12,16 @@ from mockserver.graph import GraphModelError, load_graphs
 from mockserver.scripts import message_text, render
 
 
-def model(nodes: dict[str, Any], edges: list[list[str]] | None = None,
-          channels: dict[str, str] | None = None) -> dict[str, Any]:
-    graph = {"channels": channels or {"messages": "add_messages", "topic": "last_value"},
-             "nodes": nodes, "edges": edges or [["__start__", "a"], ["a", "__end__"]]}
+def model(
+    nodes: dict[str, Any],
+    edges: list[list[str]] | None = None,
+    channels: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    graph = {
+        "channels": channels or {"messages": "add_messages", "topic": "last_value"},
+        "nodes": nodes,
+        "edges": edges or [["__start__", "a"], ["a", "__end__"]],
+    }
     return {"graphs": {"g": graph}}
 
 
@@ -31,35 +37,64 @@ def test_the_packaged_reference_graphs_are_scripted() -> None:
 
 def test_a_full_script_loads() -> None:
     edges = [["__start__", "a"], ["a", "t"], ["a", "__end__"], ["t", "a"]]
-    graph = load_graphs(model({
-        "a": {"reply": ["hi {last_human}", {"text": "", "tool_calls": [
-            {"name": "search", "args": {"q": "{last_human}"}, "id": "c1"}]}],
-              "stream": False, "token_delay": 0.01, "custom": [{"step": "{node}"}],
-              "route": {"tool_calls": "t", "default": "__end__"}},
-        "t": {"tool_result": "{tool_name}: {tool_args}", "delay": 1},
-    }, edges))["g"]
+    graph = load_graphs(
+        model(
+            {
+                "a": {
+                    "reply": [
+                        "hi {last_human}",
+                        {
+                            "text": "",
+                            "tool_calls": [
+                                {"name": "search", "args": {"q": "{last_human}"}, "id": "c1"}
+                            ],
+                        },
+                    ],
+                    "stream": False,
+                    "token_delay": 0.01,
+                    "custom": [{"step": "{node}"}],
+                    "route": {"tool_calls": "t", "default": "__end__"},
+                },
+                "t": {"tool_result": "{tool_name}: {tool_args}", "delay": 1},
+            },
+            edges,
+        )
+    )["g"]
     script = graph.scripts["a"]
     assert [r.text for r in script.replies] == ["hi {last_human}", ""]
     assert script.replies[1].tool_calls[0]["id"] == "c1"
     assert (script.stream, script.token_delay, script.route) == (
-        False, 0.01, {"tool_calls": "t", "default": "__end__"})
+        False,
+        0.01,
+        {"tool_calls": "t", "default": "__end__"},
+    )
     assert graph.scripts["t"].delay == 1.0
 
 
-@pytest.mark.parametrize("nodes, message", [
-    pytest.param({"a": {"writes": {"topic": "{nope}"}}}, "unknown placeholder {nope}",
-                 id="unknown placeholder"),
-    pytest.param({"a": {"reply": "oops {"}}, "Single '{'", id="broken template"),
-    pytest.param({"a": {"writes": ["x"]}}, "writes must map channels", id="writes a list"),
-    pytest.param({"a": {"reply": {"txt": "x"}}}, "a reply is a template", id="reply keys"),
-    pytest.param({"a": {"reply": {"text": "x", "tool_calls": [{"args": {}}]}}},
-                 "each tool call needs a name", id="tool call without name"),
-    pytest.param({"a": {"fail": 3}}, "fail is a message", id="fail"),
-    pytest.param({"a": {"delay": -1}}, "delay must be a number", id="negative delay"),
-    pytest.param({"a": {"token_delay": "fast"}}, "token_delay must be", id="token delay"),
-    pytest.param({"a": {"route": {"default": "b"}}}, "route to b, which no edge leads to",
-                 id="route"),
-])
+@pytest.mark.parametrize(
+    "nodes, message",
+    [
+        pytest.param(
+            {"a": {"writes": {"topic": "{nope}"}}},
+            "unknown placeholder {nope}",
+            id="unknown placeholder",
+        ),
+        pytest.param({"a": {"reply": "oops {"}}, "Single '{'", id="broken template"),
+        pytest.param({"a": {"writes": ["x"]}}, "writes must map channels", id="writes a list"),
+        pytest.param({"a": {"reply": {"txt": "x"}}}, "a reply is a template", id="reply keys"),
+        pytest.param(
+            {"a": {"reply": {"text": "x", "tool_calls": [{"args": {}}]}}},
+            "each tool call needs a name",
+            id="tool call without name",
+        ),
+        pytest.param({"a": {"fail": 3}}, "fail is a message", id="fail"),
+        pytest.param({"a": {"delay": -1}}, "delay must be a number", id="negative delay"),
+        pytest.param({"a": {"token_delay": "fast"}}, "token_delay must be", id="token delay"),
+        pytest.param(
+            {"a": {"route": {"default": "b"}}}, "route to b, which no edge leads to", id="route"
+        ),
+    ],
+)
 def test_malformed_scripts_are_refused_with_the_node(nodes: dict[str, Any], message: str) -> None:
     with pytest.raises(GraphModelError, match=f"graph g: node a: .*{message}"):
         load_graphs(model(nodes))
@@ -79,33 +114,61 @@ def test_templates() -> None:
     assert render("{{literal}}", variables) == "{literal}"
 
 
-@pytest.mark.parametrize("content, text", [
-    pytest.param("plain", "plain", id="a string"),
-    pytest.param([{"type": "text", "text": "hi"}], "hi", id="agent-chat-ui's human message"),
-    pytest.param([{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "x"}},
-                  "b", {"type": "text", "text": "c"}], "abc", id="text blocks and strings joined"),
-    pytest.param([{"type": "tool_use", "id": "t", "input": {}}], "", id="no text block"),
-    pytest.param([{"type": "text", "text": 5}, {"text": "untyped"}], "", id="not text blocks"),
-    pytest.param(None, "", id="no content"),
-])
+@pytest.mark.parametrize(
+    "content, text",
+    [
+        pytest.param("plain", "plain", id="a string"),
+        pytest.param([{"type": "text", "text": "hi"}], "hi", id="agent-chat-ui's human message"),
+        pytest.param(
+            [
+                {"type": "text", "text": "a"},
+                {"type": "image_url", "image_url": {"url": "x"}},
+                "b",
+                {"type": "text", "text": "c"},
+            ],
+            "abc",
+            id="text blocks and strings joined",
+        ),
+        pytest.param([{"type": "tool_use", "id": "t", "input": {}}], "", id="no text block"),
+        pytest.param([{"type": "text", "text": 5}, {"text": "untyped"}], "", id="not text blocks"),
+        pytest.param(None, "", id="no content"),
+    ],
+)
 def test_message_text_reads_content_blocks_as_langchain_does(content: Any, text: str) -> None:
     assert message_text(content) == text
 
 
 def test_a_reply_to_content_blocks_renders_their_text() -> None:
     edges = [["__start__", "a"], ["a", "t"], ["t", "b"], ["b", "__end__"]]
-    graphs = load_graphs(model({
-        "a": {"reply": {"text": "you said {last_human}",
-                        "tool_calls": [{"name": "search", "args": {"q": "{last_human}"}}]}},
-        "t": {"tool_result": "found {tool_args}"},
-        "b": {"writes": {"topic": "{last_ai}|{last_tool}"}},
-    }, edges))
-    blocks = [{"type": "text", "text": "hello"}, {"type": "image_url", "image_url": {"url": "u"}},
-              {"type": "text", "text": " there"}]
+    graphs = load_graphs(
+        model(
+            {
+                "a": {
+                    "reply": {
+                        "text": "you said {last_human}",
+                        "tool_calls": [{"name": "search", "args": {"q": "{last_human}"}}],
+                    }
+                },
+                "t": {"tool_result": "found {tool_args}"},
+                "b": {"writes": {"topic": "{last_ai}|{last_tool}"}},
+            },
+            edges,
+        )
+    )
+    blocks = [
+        {"type": "text", "text": "hello"},
+        {"type": "image_url", "image_url": {"url": "u"}},
+        {"type": "text", "text": " there"},
+    ]
     with TestClient(create_app(graphs=graphs, check_responses=True)) as http:
         thread_id = http.post("/threads", json={}).json()["thread_id"]
-        response = http.post(f"/threads/{thread_id}/runs/wait", json={
-            "assistant_id": "g", "input": {"messages": [{"role": "user", "content": blocks}]}})
+        response = http.post(
+            f"/threads/{thread_id}/runs/wait",
+            json={
+                "assistant_id": "g",
+                "input": {"messages": [{"role": "user", "content": blocks}]},
+            },
+        )
     assert response.status_code == 200, response.text
     human, ai, tool = response.json()["messages"]
     assert human["content"] == blocks  # stored as sent

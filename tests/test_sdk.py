@@ -30,21 +30,64 @@ REAL_U3 = "1f1e5b34-845d-6666-8002-0bbac311f216"  # ... as_node="tools"
 REAL_FORK = "1f1e5b34-846e-6256-8001-dfad606e0ad7"  # checkpoint=u1["checkpoint"]
 REAL_FORK2 = "1f1e5b34-847a-6836-8001-face13664718"  # checkpoint_id=u1 id (deprecated)
 
-AI_HI = {"content": "hi", "additional_kwargs": {}, "response_metadata": {}, "type": "ai",
-         "name": None, "id": "s1", "tool_calls": [], "invalid_tool_calls": [],
-         "usage_metadata": None}  # fmt: skip
-FRESH_STATE = {"values": {}, "next": [], "tasks": [], "metadata": None, "created_at": None,
-               "checkpoint": None, "parent_checkpoint": None, "interrupts": [],
-               "checkpoint_id": None, "parent_checkpoint_id": None}  # fmt: skip
-STATE_KEYS = ["values", "next", "tasks", "metadata", "created_at", "checkpoint",
-              "parent_checkpoint", "interrupts", "checkpoint_id", "parent_checkpoint_id"]
-THREAD_KEYS = ["thread_id", "created_at", "updated_at", "state_updated_at", "metadata", "status",
-               "config", "values"]
+AI_HI = {
+    "content": "hi",
+    "additional_kwargs": {},
+    "response_metadata": {},
+    "type": "ai",
+    "name": None,
+    "id": "s1",
+    "tool_calls": [],
+    "invalid_tool_calls": [],
+    "usage_metadata": None,
+}
+FRESH_STATE = {
+    "values": {},
+    "next": [],
+    "tasks": [],
+    "metadata": None,
+    "created_at": None,
+    "checkpoint": None,
+    "parent_checkpoint": None,
+    "interrupts": [],
+    "checkpoint_id": None,
+    "parent_checkpoint_id": None,
+}
+STATE_KEYS = [
+    "values",
+    "next",
+    "tasks",
+    "metadata",
+    "created_at",
+    "checkpoint",
+    "parent_checkpoint",
+    "interrupts",
+    "checkpoint_id",
+    "parent_checkpoint_id",
+]
+THREAD_KEYS = [
+    "thread_id",
+    "created_at",
+    "updated_at",
+    "state_updated_at",
+    "metadata",
+    "status",
+    "config",
+    "values",
+]
 
 
 def _task(node: str, result: Any = None) -> dict[str, Any]:
-    return {"id": "<task>", "name": node, "path": ["__pregel_pull", node], "error": None,
-            "interrupts": [], "checkpoint": None, "state": None, "result": result}
+    return {
+        "id": "<task>",
+        "name": node,
+        "path": ["__pregel_pull", node],
+        "error": None,
+        "interrupts": [],
+        "checkpoint": None,
+        "state": None,
+        "result": result,
+    }
 
 
 def _ref(cid: str, *, ns: bool = True) -> dict[str, Any]:
@@ -53,32 +96,68 @@ def _ref(cid: str, *, ns: bool = True) -> dict[str, Any]:
 
 
 def _meta(step: int, fork_of: str | None = None) -> dict[str, Any]:
-    head = {"graph_id": "agent"} if fork_of is None else {"graph_id": "agent",
-                                                          "checkpoint_id": fork_of}
+    head = (
+        {"graph_id": "agent"}
+        if fork_of is None
+        else {"graph_id": "agent", "checkpoint_id": fork_of}
+    )
     return {**head, "thread_id": REAL_TID, "source": "update", "step": step, "parents": {}}
 
 
-def _state(values: dict[str, Any], nxt: list[str], tasks: list[dict[str, Any]],
-           metadata: dict[str, Any], cid: str, parent: str | None,
-           *, ns: bool = True) -> dict[str, Any]:
-    return {"values": values, "next": nxt, "tasks": tasks, "metadata": metadata,
-            "created_at": "<time>", "checkpoint": _ref(cid, ns=ns),
-            "parent_checkpoint": _ref(parent) if parent else None, "interrupts": [],
-            "checkpoint_id": cid, "parent_checkpoint_id": parent}  # fmt: skip
+def _state(
+    values: dict[str, Any],
+    nxt: list[str],
+    tasks: list[dict[str, Any]],
+    metadata: dict[str, Any],
+    cid: str,
+    parent: str | None,
+    *,
+    ns: bool = True,
+) -> dict[str, Any]:
+    return {
+        "values": values,
+        "next": nxt,
+        "tasks": tasks,
+        "metadata": metadata,
+        "created_at": "<time>",
+        "checkpoint": _ref(cid, ns=ns),
+        "parent_checkpoint": _ref(parent) if parent else None,
+        "interrupts": [],
+        "checkpoint_id": cid,
+        "parent_checkpoint_id": parent,
+    }
 
 
 # threads.get_history() after the five updates (transcript: "default limit=10"), newest first.
 REAL_HISTORY = [
-    _state({"messages": [], "topic": "fork2"}, ["agent"], [_task("agent")],
-           _meta(1, REAL_U1), REAL_FORK2, REAL_U1),
-    _state({"messages": [], "topic": "fork"}, ["agent"], [_task("agent")],
-           _meta(1, REAL_U1), REAL_FORK, REAL_U1),
+    _state(
+        {"messages": [], "topic": "fork2"},
+        ["agent"],
+        [_task("agent")],
+        _meta(1, REAL_U1),
+        REAL_FORK2,
+        REAL_U1,
+    ),
+    _state(
+        {"messages": [], "topic": "fork"},
+        ["agent"],
+        [_task("agent")],
+        _meta(1, REAL_U1),
+        REAL_FORK,
+        REAL_U1,
+    ),
     _state({"messages": [AI_HI], "topic": "a"}, [], [], _meta(2), REAL_U3, REAL_U2),
-    _state({"messages": [AI_HI], "topic": "a"}, ["tools"], [_task("tools")],
-           _meta(1), REAL_U2, REAL_U1),
-    _state({"messages": [], "topic": "a"}, ["agent"],
-           [_task("agent", {"messages": [{"role": "ai", "content": "hi", "id": "s1"}]})],
-           _meta(0), REAL_U1, None),
+    _state(
+        {"messages": [AI_HI], "topic": "a"}, ["tools"], [_task("tools")], _meta(1), REAL_U2, REAL_U1
+    ),
+    _state(
+        {"messages": [], "topic": "a"},
+        ["agent"],
+        [_task("agent", {"messages": [{"role": "ai", "content": "hi", "id": "s1"}]})],
+        _meta(0),
+        REAL_U1,
+        None,
+    ),
 ]
 # threads.get_state(checkpoint_id=u2): the `checkpoint` ref has no checkpoint_ns there.
 REAL_STATE_AT_U2 = {**REAL_HISTORY[3], "checkpoint": _ref(REAL_U2, ns=False)}
@@ -134,8 +213,9 @@ def test_create_variants_match_the_real_server(sdk: SyncLangGraphClient) -> None
 
     seeded = sdk.threads.create(
         graph_id="agent",
-        supersteps=[{"updates": [{"values": {"topic": "ss"}, "command": None,
-                                  "as_node": "agent"}]}],
+        supersteps=[
+            {"updates": [{"values": {"topic": "ss"}, "command": None, "as_node": "agent"}]}
+        ],
     )
     assert list(seeded) == [*THREAD_KEYS, "error", "interrupts"]
     assert seeded["metadata"] == {"graph_id": "agent"}
@@ -151,17 +231,22 @@ def test_life_cycle_matches_the_real_server(sdk: SyncLangGraphClient) -> None:
 
     u1 = sdk.threads.update_state(tid, {"topic": "a"})
     assert list(u1) == ["checkpoint", "configurable", "checkpoint_id"]
-    assert u1["checkpoint"] == u1["configurable"] == {
-        "thread_id": tid, "checkpoint_ns": "", "checkpoint_id": u1["checkpoint_id"]}
+    assert (
+        u1["checkpoint"]
+        == u1["configurable"]
+        == {"thread_id": tid, "checkpoint_ns": "", "checkpoint_id": u1["checkpoint_id"]}
+    )
     u2 = sdk.threads.update_state(
-        tid, {"messages": [{"role": "ai", "content": "hi", "id": "s1"}]}, as_node="agent")
+        tid, {"messages": [{"role": "ai", "content": "hi", "id": "s1"}]}, as_node="agent"
+    )
     u3 = sdk.threads.update_state(tid, None, as_node="tools")
     fork = sdk.threads.update_state(tid, {"topic": "fork"}, checkpoint=u1["checkpoint"])
     fork2 = sdk.threads.update_state(tid, {"topic": "fork2"}, checkpoint_id=u1["checkpoint_id"])
     cids = [u["checkpoint_id"] for u in (u1, u2, u3, fork, fork2)]
     assert [step_of(c) for c in cids] == [0, 1, 2, 1, 1]  # as the real ids encode them
-    ids = dict(zip([tid, *cids], [REAL_TID, REAL_U1, REAL_U2, REAL_U3, REAL_FORK, REAL_FORK2],
-                   strict=True))
+    ids = dict(
+        zip([tid, *cids], [REAL_TID, REAL_U1, REAL_U2, REAL_U3, REAL_FORK, REAL_FORK2], strict=True)
+    )
 
     with pytest.raises(BadRequestError) as refused:
         sdk.threads.update_state(tid, {"topic": "x"}, as_node="nope")
@@ -193,7 +278,8 @@ def test_no_write_task_result(sdk: SyncLangGraphClient) -> None:
     tid = sdk.threads.create(graph_id="agent", metadata={"sdk": True})["thread_id"]
     u1 = sdk.threads.update_state(tid, {"topic": "a"})
     u2 = sdk.threads.update_state(
-        tid, {"messages": [{"role": "ai", "content": "hi", "id": "s1"}]}, as_node="agent")
+        tid, {"messages": [{"role": "ai", "content": "hi", "id": "s1"}]}, as_node="agent"
+    )
     sdk.threads.update_state(tid, None, as_node="tools")
     ids = {tid: REAL_TID, u1["checkpoint_id"]: REAL_U1, u2["checkpoint_id"]: REAL_U2}
     at_u2 = sdk.threads.get_state(tid, checkpoint_id=u2["checkpoint_id"])
@@ -225,8 +311,11 @@ def test_history_before_works_in_every_form_the_sdk_sends(
     u2 = sdk.threads.update_state(tid, {"topic": "b"}, as_node="agent")
     sdk.threads.update_state(tid, None, as_node="tools")
     cid = u2["checkpoint_id"]
-    arg: Any = {"id": cid, "config": {"checkpoint_id": cid},
-                "configurable": {"configurable": {"checkpoint_id": cid}}}[before]
+    arg: Any = {
+        "id": cid,
+        "config": {"checkpoint_id": cid},
+        "configurable": {"configurable": {"checkpoint_id": cid}},
+    }[before]
     older = sdk.threads.get_history(tid, limit=2, before=arg)
     assert [s["checkpoint_id"] for s in older] == [u1["checkpoint_id"]]
     assert older[0]["values"] == {"messages": [], "topic": "a"}
@@ -244,8 +333,11 @@ def test_thread_operations(sdk: SyncLangGraphClient) -> None:
     assert (thread["error"], thread["interrupts"]) == (None, {})
     # The real server shows the fork source's values here (its fork bug); the mock follows the
     # new head, which is what GET state says too.
-    assert thread["values"] == sdk.threads.get_state(tid)["values"] == {
-        "messages": [], "topic": "fork2"}
+    assert (
+        thread["values"]
+        == sdk.threads.get_state(tid)["values"]
+        == {"messages": [], "topic": "fork2"}
+    )
 
     patched = sdk.threads.update(tid, metadata={"patched": 1})
     assert patched["metadata"] == {"sdk": True, "graph_id": "agent", "patched": 1}
@@ -278,7 +370,9 @@ def test_thread_operations(sdk: SyncLangGraphClient) -> None:
     assert str(gone.value) == f"Thread with ID {tid} not found"
     assert sdk.threads.count() == 2
     assert sdk.threads.get_state(copied["thread_id"])["values"] == {
-        "messages": [], "topic": "fork2"}
+        "messages": [],
+        "topic": "fork2",
+    }
 
 
 def test_unknown_thread_maps_to_not_found(sdk: SyncLangGraphClient) -> None:
@@ -310,8 +404,8 @@ def test_async_client(mock: LiveServer) -> None:
             tid = thread["thread_id"]
             await client.threads.update_state(tid, {"topic": "a"})
             await client.threads.update_state(
-                tid, {"messages": [{"role": "ai", "content": "hi", "id": "s1"}]},
-                as_node="agent")
+                tid, {"messages": [{"role": "ai", "content": "hi", "id": "s1"}]}, as_node="agent"
+            )
             state = await client.threads.get_state(tid)
             assert state["values"] == {"messages": [AI_HI], "topic": "a"}
             assert state["next"] == ["tools"]

@@ -22,13 +22,19 @@ OFFICIAL = {
     ("POST", "/threads/{thread_id}/copy"): "copy_thread_post_threads__thread_id__copy_post",
     ("GET", "/threads/{thread_id}/state"): "get_latest_thread_state_threads__thread_id__state_get",
     ("POST", "/threads/{thread_id}/state"): "update_thread_state_threads__thread_id__state_post",
-    ("GET", "/threads/{thread_id}/state/{checkpoint_id}"):
-        "get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get",
-    ("POST", "/threads/{thread_id}/state/checkpoint"):
-        "post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get",
+    (
+        "GET",
+        "/threads/{thread_id}/state/{checkpoint_id}",
+    ): "get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get",
+    (
+        "POST",
+        "/threads/{thread_id}/state/checkpoint",
+    ): "post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get",
     ("GET", "/threads/{thread_id}/history"): "get_thread_history_threads__thread_id__history_get",
-    ("POST", "/threads/{thread_id}/history"):
-        "get_thread_history_post_threads__thread_id__history_post",
+    (
+        "POST",
+        "/threads/{thread_id}/history",
+    ): "get_thread_history_post_threads__thread_id__history_post",
     ("GET", "/ok"): "health_check_ok_get",
     ("GET", "/info"): "server_info_info_get",
 }

@@ -14,15 +14,31 @@ import pytest
 from rejections import locations
 from shapes import ai, human
 
-STATE_KEYS = ["values", "next", "tasks", "metadata", "created_at", "checkpoint",
-              "parent_checkpoint", "interrupts", "checkpoint_id",
-              "parent_checkpoint_id"]  # fmt: skip
+STATE_KEYS = [
+    "values",
+    "next",
+    "tasks",
+    "metadata",
+    "created_at",
+    "checkpoint",
+    "parent_checkpoint",
+    "interrupts",
+    "checkpoint_id",
+    "parent_checkpoint_id",
+]
 TASK_KEYS = ["id", "name", "path", "error", "interrupts", "checkpoint", "state", "result"]
 EMPTY_STATE = {
-    "values": {}, "next": [], "tasks": [], "metadata": None, "created_at": None,
-    "checkpoint": None, "parent_checkpoint": None, "interrupts": [], "checkpoint_id": None,
+    "values": {},
+    "next": [],
+    "tasks": [],
+    "metadata": None,
+    "created_at": None,
+    "checkpoint": None,
+    "parent_checkpoint": None,
+    "interrupts": [],
+    "checkpoint_id": None,
     "parent_checkpoint_id": None,
-}  # fmt: skip
+}
 NO_GRAPH = (
     "Thread '{tid}' has no assigned graph ID. This usually occurs when no runs have been made on "
     "this particular thread. This operation requires a graph ID. Please ensure a run has been "
@@ -37,11 +53,7 @@ GHOST = "1f000000-0000-6000-8000-000000000000"  # a checkpoint id no thread has
 MISSING = "73fce8b8-95dd-4002-b575-6d37d340ea0a"  # a thread id no one created
 
 
-
-
 # --- helpers -----------------------------------------------------------------------------------
-
-
 
 
 def ref(thread_id: str, checkpoint_id: str, *, ns: bool = True) -> dict[str, str]:
@@ -135,8 +147,12 @@ def chain(client: httpx.Client, thread_id: str) -> list[str]:
     ids = [
         update(client, thread_id),
         update(client, thread_id, values={"topic": "a"}),
-        update(client, thread_id, values={"messages": [{"role": "ai", "content": "x", "id": "a1"}]},
-               as_node="agent"),
+        update(
+            client,
+            thread_id,
+            values={"messages": [{"role": "ai", "content": "x", "id": "a1"}]},
+            as_node="agent",
+        ),
         update(client, thread_id, values={"topic": "b"}, as_node="tools"),
         update(client, thread_id, values={"topic": "c"}),
     ]
@@ -154,8 +170,11 @@ def test_update_answers_the_new_checkpoint_three_times(
     body = response.json()
     checkpoint_id = body["checkpoint_id"]
     expected = {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}
-    assert body == {"checkpoint": expected, "configurable": expected,
-                    "checkpoint_id": checkpoint_id}  # fmt: skip
+    assert body == {
+        "checkpoint": expected,
+        "configurable": expected,
+        "checkpoint_id": checkpoint_id,
+    }
     assert list(body) == ["checkpoint", "configurable", "checkpoint_id"]
     assert list(body["checkpoint"]) == ["thread_id", "checkpoint_ns", "checkpoint_id"]
     assert list(body["configurable"]) == ["thread_id", "checkpoint_ns", "checkpoint_id"]
@@ -170,12 +189,24 @@ def test_empty_update_on_a_fresh_thread(client: httpx.Client, thread_id: str) ->
     assert body["next"] == ["agent"]
     (agent,) = body["tasks"]
     assert list(agent) == TASK_KEYS
-    assert agent == {"id": agent["id"], "name": "agent", "path": ["__pregel_pull", "agent"],
-                     "error": None, "interrupts": [], "checkpoint": None, "state": None,
-                     "result": None}  # fmt: skip
+    assert agent == {
+        "id": agent["id"],
+        "name": "agent",
+        "path": ["__pregel_pull", "agent"],
+        "error": None,
+        "interrupts": [],
+        "checkpoint": None,
+        "state": None,
+        "result": None,
+    }
     uuid.UUID(agent["id"])
-    assert body["metadata"] == {"graph_id": "agent", "thread_id": thread_id, "source": "update",
-                                "step": 0, "parents": {}}  # fmt: skip
+    assert body["metadata"] == {
+        "graph_id": "agent",
+        "thread_id": thread_id,
+        "source": "update",
+        "step": 0,
+        "parents": {},
+    }
     assert list(body["metadata"]) == ["graph_id", "thread_id", "source", "step", "parents"]
     assert body["checkpoint"] == ref(thread_id, checkpoint_id)
     assert list(body["checkpoint"]) == ["checkpoint_id", "thread_id", "checkpoint_ns"]
@@ -211,9 +242,15 @@ def test_checkpoint_ids_increase_and_carry_the_step(client: httpx.Client, chain:
 
 
 def test_the_input_superstep_has_step_minus_one_in_its_id(client: httpx.Client) -> None:
-    response = client.post("/threads", json={"metadata": {"graph_id": "agent"}, "supersteps": [
-        {"updates": [{"values": {"topic": "x"}, "as_node": "__input__"}]},
-    ]})  # fmt: skip
+    response = client.post(
+        "/threads",
+        json={
+            "metadata": {"graph_id": "agent"},
+            "supersteps": [
+                {"updates": [{"values": {"topic": "x"}, "as_node": "__input__"}]},
+            ],
+        },
+    )
     assert response.status_code == 200
     (only,) = history(client, response.json()["thread_id"])
     assert only["metadata"]["step"] == -1
@@ -242,41 +279,69 @@ def test_each_update_is_the_child_of_the_last(
             id="#59-60 human message",
         ),
         pytest.param(
-            [{"messages": [{"role": "user", "content": "hi", "id": "m1"}]},
-             {"messages": [{"role": "ai", "content": "calling tool", "id": "m2"}]}],
+            [
+                {"messages": [{"role": "user", "content": "hi", "id": "m1"}]},
+                {"messages": [{"role": "ai", "content": "calling tool", "id": "m2"}]},
+            ],
             {"messages": [human("hi", "m1"), ai("calling tool", "m2")]},
             id="#62-63 ai message appended",
         ),
         pytest.param(
-            [{"messages": [{"type": "human", "content": "typed", "id": "t1"},
-                           {"role": "assistant", "content": "role", "id": "t2"}]}],
+            [
+                {
+                    "messages": [
+                        {"type": "human", "content": "typed", "id": "t1"},
+                        {"role": "assistant", "content": "role", "id": "t2"},
+                    ]
+                }
+            ],
             {"messages": [human("typed", "t1"), ai("role", "t2")]},
             id="type and role spellings",
         ),
         pytest.param(
-            [{"messages": [{"role": "user", "content": "hi", "id": "m1"},
-                           {"role": "ai", "content": "yo", "id": "m2"}]},
-             {"messages": [{"role": "user", "content": "edited", "id": "m1"}]}],
+            [
+                {
+                    "messages": [
+                        {"role": "user", "content": "hi", "id": "m1"},
+                        {"role": "ai", "content": "yo", "id": "m2"},
+                    ]
+                },
+                {"messages": [{"role": "user", "content": "edited", "id": "m1"}]},
+            ],
             {"messages": [human("edited", "m1"), ai("yo", "m2")]},
             id="same id replaces in place",
         ),
         pytest.param(
-            [{"messages": [{"role": "user", "content": "hi", "id": "m1"},
-                           {"role": "ai", "content": "yo", "id": "m2"}]},
-             {"messages": [{"type": "remove", "content": "", "id": "m1"}]}],
+            [
+                {
+                    "messages": [
+                        {"role": "user", "content": "hi", "id": "m1"},
+                        {"role": "ai", "content": "yo", "id": "m2"},
+                    ]
+                },
+                {"messages": [{"type": "remove", "content": "", "id": "m1"}]},
+            ],
             {"messages": [ai("yo", "m2")]},
             id="type remove deletes",
         ),
         pytest.param(
-            [{"messages": [{"role": "user", "content": "hi", "id": "m1"},
-                           {"role": "ai", "content": "yo", "id": "m2"}]},
-             {"messages": {"type": "remove", "content": "", "id": "m1"}}],
+            [
+                {
+                    "messages": [
+                        {"role": "user", "content": "hi", "id": "m1"},
+                        {"role": "ai", "content": "yo", "id": "m2"},
+                    ]
+                },
+                {"messages": {"type": "remove", "content": "", "id": "m1"}},
+            ],
             {"messages": [ai("yo", "m2")]},
             id="a lone remove dict deletes",
         ),
         pytest.param(
-            [{"messages": [{"role": "user", "content": "hi", "id": "m1"}]},
-             {"messages": {"role": "remove", "content": "", "id": "__remove_all__"}}],
+            [
+                {"messages": [{"role": "user", "content": "hi", "id": "m1"}]},
+                {"messages": {"role": "remove", "content": "", "id": "__remove_all__"}},
+            ],
             {"messages": []},
             id="a lone remove-all dict clears",
         ),
@@ -293,12 +358,18 @@ def test_each_update_is_the_child_of_the_last(
         pytest.param([{"bogus": 1}], {"messages": []}, id="#80 unknown key dropped"),
         pytest.param([{"topic": 123}], {"messages": [], "topic": 123}, id="#81 topic int"),
         pytest.param([{"topic": [1, "a"]}], {"messages": [], "topic": [1, "a"]}, id="topic list"),
-        pytest.param([{"topic": {"a": {"b": None}}}], {"messages": [], "topic": {"a": {"b": None}}},
-                     id="topic object"),
+        pytest.param(
+            [{"topic": {"a": {"b": None}}}],
+            {"messages": [], "topic": {"a": {"b": None}}},
+            id="topic object",
+        ),
         pytest.param([{"topic": True}], {"messages": [], "topic": True}, id="topic bool"),
         pytest.param([{"topic": 1.5}], {"messages": [], "topic": 1.5}, id="topic float"),
-        pytest.param([{"topic": "a"}, {"topic": "b"}], {"messages": [], "topic": "b"},
-                     id="topic: last value wins"),
+        pytest.param(
+            [{"topic": "a"}, {"topic": "b"}],
+            {"messages": [], "topic": "b"},
+            id="topic: last value wins",
+        ),
         pytest.param([{"topic": "a"}, {}], {"messages": [], "topic": "a"}, id="absent key kept"),
     ],
 )
@@ -321,8 +392,10 @@ def test_generated_message_ids_differ(client: httpx.Client, thread_id: str) -> N
 def test_earlier_checkpoints_keep_their_values(client: httpx.Client, thread_id: str) -> None:
     first = update(client, thread_id, values={"messages": [human("a", "m1")], "topic": "t1"})
     update(client, thread_id, values={"messages": [human("b", "m1")], "topic": "t2"})
-    assert state_at(client, thread_id, first)["values"] == {"messages": [human("a", "m1")],
-                                                            "topic": "t1"}  # fmt: skip
+    assert state_at(client, thread_id, first)["values"] == {
+        "messages": [human("a", "m1")],
+        "topic": "t1",
+    }
 
 
 def test_a_message_dict_without_role_is_400(client: httpx.Client, thread_id: str) -> None:  # #84
@@ -334,17 +407,22 @@ def test_a_message_dict_without_role_is_400(client: httpx.Client, thread_id: str
     )
 
 
-@pytest.mark.parametrize("messages", [
-    pytest.param({"type": "remove", "id": "m1"}, id="lone"),
-    pytest.param([{"type": "remove", "id": "m1"}], id="in a list"),
-])
+@pytest.mark.parametrize(
+    "messages",
+    [
+        pytest.param({"type": "remove", "id": "m1"}, id="lone"),
+        pytest.param([{"type": "remove", "id": "m1"}], id="in a list"),
+    ],
+)
 def test_a_remove_dict_without_content_is_400(
     client: httpx.Client, thread_id: str, messages: Any
 ) -> None:  # the real server's words, for the lone dict and the list alike
     update(client, thread_id, values={"messages": [{"role": "user", "content": "hi", "id": "m1"}]})
     detail = refused(client, thread_id, {"values": {"messages": messages}}, 400)
-    assert detail.startswith("Message dict must contain 'role' and 'content' keys, got "
-                             "{'type': 'remove', 'id': 'm1'}\nFor troubleshooting")
+    assert detail.startswith(
+        "Message dict must contain 'role' and 'content' keys, got "
+        "{'type': 'remove', 'id': 'm1'}\nFor troubleshooting"
+    )
 
 
 def test_removing_an_unknown_message_is_400(client: httpx.Client, thread_id: str) -> None:
@@ -402,15 +480,22 @@ def test_as_node_input_queues_input_and_leaves_values(
     assert body["parent_checkpoint_id"] == head
     assert body["values"] == {"messages": [], "topic": "before"}
     assert body["next"] == ["__start__", "agent"]
-    assert body["metadata"] == {"graph_id": "agent", "thread_id": thread_id, "source": "input",
-                                "step": 1, "parents": {}}  # fmt: skip
+    assert body["metadata"] == {
+        "graph_id": "agent",
+        "thread_id": thread_id,
+        "source": "input",
+        "step": 1,
+        "parents": {},
+    }
     assert thread(client, thread_id)["status"] == "interrupted"
 
 
-@pytest.mark.parametrize("body", [{"as_node": "__input__"},
-                                  {"as_node": "__input__", "values": None}])
-def test_an_input_update_without_values_is_refused(client: httpx.Client, thread_id: str,
-                                                   body: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "body", [{"as_node": "__input__"}, {"as_node": "__input__", "values": None}]
+)
+def test_an_input_update_without_values_is_refused(
+    client: httpx.Client, thread_id: str, body: dict[str, Any]
+) -> None:
     assert refused(client, thread_id, body, 400) == "Received no input writes for __start__"
 
 
@@ -418,32 +503,49 @@ def test_the_next_run_applies_the_input_an_as_node_input_update_queued(
     client: httpx.Client, thread_id: str
 ) -> None:  # real: __start__ writes it in the run's first superstep, beside agent
     update(client, thread_id, values={"topic": "a"})
-    queued = update(client, thread_id, as_node="__input__",
-                    values={"messages": [{"role": "user", "content": "x", "id": "u1"}]})
+    queued = update(
+        client,
+        thread_id,
+        as_node="__input__",
+        values={"messages": [{"role": "user", "content": "x", "id": "u1"}]},
+    )
     assert task(state(client, thread_id), "__start__")["result"] is None
-    run = client.post(f"/threads/{thread_id}/runs/wait",
-                      json={"assistant_id": "agent", "input": None})
+    run = client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": None}
+    )
     assert run.status_code == 200
     contents = [m["content"] for m in run.json()["messages"]]
-    assert contents == ["x", "agent saw 0 messages", "agent saw 2 messages", "tool result",
-                        "tool result"]  # fmt: skip
+    assert contents == [
+        "x",
+        "agent saw 0 messages",
+        "agent saw 2 messages",
+        "tool result",
+        "tool result",
+    ]
     assert task(state_at(client, thread_id, queued), "__start__")["result"] == {
-        "messages": [{"role": "user", "content": "x", "id": "u1"}]}
+        "messages": [{"role": "user", "content": "x", "id": "u1"}]
+    }
 
 
-@pytest.mark.parametrize("run_first", [pytest.param(True, id="after an interrupt"),
-                                       pytest.param(False, id="never interrupted")])
+@pytest.mark.parametrize(
+    "run_first",
+    [pytest.param(True, id="after an interrupt"), pytest.param(False, id="never interrupted")],
+)
 def test_a_resume_after_an_update_reaches_the_node_that_interrupts(
     client: httpx.Client, run_first: bool
 ) -> None:  # real: the update's checkpoint has no interrupt, the resume still answers `ask`
     thread_id = new_thread(client, "interrupter")
     if run_first:
-        client.post(f"/threads/{thread_id}/runs/wait",
-                    json={"assistant_id": "interrupter", "input": {"topic": "t"}})
+        client.post(
+            f"/threads/{thread_id}/runs/wait",
+            json={"assistant_id": "interrupter", "input": {"topic": "t"}},
+        )
     update(client, thread_id, values={"topic": "u"})
     assert state(client, thread_id)["next"] == ["ask"]
-    run = client.post(f"/threads/{thread_id}/runs/wait",
-                      json={"assistant_id": "interrupter", "command": {"resume": "ok"}})
+    run = client.post(
+        f"/threads/{thread_id}/runs/wait",
+        json={"assistant_id": "interrupter", "command": {"resume": "ok"}},
+    )
     assert run.status_code == 200
     assert run.json()["topic"] == "answer=ok"
     assert "__interrupt__" not in run.json()
@@ -452,8 +554,10 @@ def test_a_resume_after_an_update_reaches_the_node_that_interrupts(
 
 def _steps(client: httpx.Client, thread_id: str, limit: int) -> list[tuple[Any, ...]]:
     states = history(client, thread_id, limit)
-    return [(s["metadata"]["step"], s["metadata"]["source"], s["next"], s["values"].get("topic"))
-            for s in states]  # fmt: skip
+    return [
+        (s["metadata"]["step"], s["metadata"]["source"], s["next"], s["values"].get("topic"))
+        for s in states
+    ]
 
 
 @pytest.mark.parametrize(
@@ -467,8 +571,9 @@ def _steps(client: httpx.Client, thread_id: str, limit: int) -> list[tuple[Any, 
 def test_a_run_without_input_from_an_older_checkpoint_starts_with_a_fork(
     client: httpx.Client, thread_id: str, command: Any, fork: tuple[Any, ...]
 ) -> None:  # real: LangGraph's replay saves a `source: fork` copy of the addressed checkpoint
-    client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent",
-                                                         "input": {"topic": "t"}})
+    client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": {"topic": "t"}}
+    )
     at_tools = history(client, thread_id)[1]
     assert (at_tools["metadata"]["step"], at_tools["next"]) == (1, ["tools"])
     body = {"assistant_id": "agent", "checkpoint_id": at_tools["checkpoint_id"]}
@@ -484,8 +589,11 @@ def test_a_run_without_input_from_an_older_checkpoint_starts_with_a_fork(
 @pytest.mark.parametrize(
     ("body", "first"),
     [
-        pytest.param({"command": {"resume": "y"}}, (1, "loop", ["finish"], "answer=y"),
-                     id="a resume at the head: no fork"),
+        pytest.param(
+            {"command": {"resume": "y"}},
+            (1, "loop", ["finish"], "answer=y"),
+            id="a resume at the head: no fork",
+        ),
         pytest.param({"input": None}, (1, "fork", ["ask"], "t"), id="input null at the head"),
     ],
 )
@@ -493,11 +601,15 @@ def test_a_run_addressed_at_an_interrupted_head(
     client: httpx.Client, body: dict[str, Any], first: tuple[Any, ...]
 ) -> None:
     thread_id = new_thread(client, "interrupter")
-    client.post(f"/threads/{thread_id}/runs/wait",
-                json={"assistant_id": "interrupter", "input": {"topic": "t"}})
+    client.post(
+        f"/threads/{thread_id}/runs/wait",
+        json={"assistant_id": "interrupter", "input": {"topic": "t"}},
+    )
     head = state(client, thread_id)["checkpoint_id"]
-    client.post(f"/threads/{thread_id}/runs/wait",
-                json={"assistant_id": "interrupter", "checkpoint_id": head, **body})
+    client.post(
+        f"/threads/{thread_id}/runs/wait",
+        json={"assistant_id": "interrupter", "checkpoint_id": head, **body},
+    )
     assert _steps(client, thread_id, 10)[-3] == first
 
 
@@ -505,10 +617,15 @@ def test_a_run_without_input_from_the_update_at_the_head_does_not_fork(
     client: httpx.Client, thread_id: str
 ) -> None:
     head = update(client, thread_id, values={"topic": "u"})
-    client.post(f"/threads/{thread_id}/runs/wait",
-                json={"assistant_id": "agent", "input": None, "checkpoint_id": head})
+    client.post(
+        f"/threads/{thread_id}/runs/wait",
+        json={"assistant_id": "agent", "input": None, "checkpoint_id": head},
+    )
     assert [step[:2] for step in _steps(client, thread_id, 10)] == [
-        (2, "loop"), (1, "loop"), (0, "update")]
+        (2, "loop"),
+        (1, "loop"),
+        (0, "update"),
+    ]
 
 
 def test_as_node_copy_forks_the_head_as_its_sibling(client: httpx.Client, thread_id: str) -> None:
@@ -525,8 +642,9 @@ def test_as_node_copy_forks_the_head_as_its_sibling(client: httpx.Client, thread
     assert [s["checkpoint_id"] for s in history(client, thread_id)] == [copy, head, parent]
 
 
-@pytest.mark.parametrize("body", [pytest.param({}, id="no values"),
-                                  pytest.param({"values": None}, id="values null")])
+@pytest.mark.parametrize(
+    "body", [pytest.param({}, id="no values"), pytest.param({"values": None}, id="values null")]
+)
 def test_as_node_end_without_values_clears_the_tasks(
     client: httpx.Client, thread_id: str, body: dict[str, Any]
 ) -> None:  # real: step+1, next [], the same values, idle
@@ -537,8 +655,13 @@ def test_as_node_end_without_values_clears_the_tasks(
     assert after["parent_checkpoint_id"] == first
     assert after["values"] == {"messages": [], "topic": "a"}
     assert after["next"] == after["tasks"] == []
-    assert after["metadata"] == {"graph_id": "agent", "thread_id": thread_id, "source": "update",
-                                 "step": 1, "parents": {}}  # fmt: skip
+    assert after["metadata"] == {
+        "graph_id": "agent",
+        "thread_id": thread_id,
+        "source": "update",
+        "step": 1,
+        "parents": {},
+    }
     assert task(state_at(client, thread_id, first), "agent")["result"] is None
     assert thread(client, thread_id)["status"] == "idle"
 
@@ -572,32 +695,46 @@ def test_as_node_copy_with_a_list_of_updates_writes_them_on_the_copy(
     assert copy["parent_checkpoint_id"] == parent
     assert task(copy, "agent")["result"] == {"topic": "cu"}
     assert written["parent_checkpoint_id"] == copy["checkpoint_id"]
-    assert written["metadata"] == {"checkpoint_id": copy["checkpoint_id"], "thread_id": thread_id,
-                                   "source": "update", "step": 3, "parents": {}}  # fmt: skip
+    assert written["metadata"] == {
+        "checkpoint_id": copy["checkpoint_id"],
+        "thread_id": thread_id,
+        "source": "update",
+        "step": 3,
+        "parents": {},
+    }
     assert (written["values"]["topic"], written["next"]) == ("cu", ["tools"])
 
 
 @pytest.mark.parametrize(
     ("values", "detail"),
     [
-        pytest.param([{"topic": "d"}], "Invalid update item: {'topic': 'd'} when copying "
-                     "checkpoint", id="an item that is not a pair"),
-        pytest.param([[{"topic": "d"}]], "not enough values to unpack (expected 2, got 1)",
-                     id="a pair without a node"),
+        pytest.param(
+            [{"topic": "d"}],
+            "Invalid update item: {'topic': 'd'} when copying checkpoint",
+            id="an item that is not a pair",
+        ),
+        pytest.param(
+            [[{"topic": "d"}]],
+            "not enough values to unpack (expected 2, got 1)",
+            id="a pair without a node",
+        ),
         pytest.param([[{"topic": "d"}, "nope"]], "Node nope does not exist", id="unknown node"),
-        pytest.param([[{"topic": "d"}, "agent"], [{"topic": "e"}, "tools"]],
-                     "At key 'topic': Can receive only one value per step. Use an Annotated key "
-                     "to handle multiple values.\nFor troubleshooting, visit: https://docs."
-                     "langchain.com/oss/python/langgraph/errors/INVALID_CONCURRENT_GRAPH_UPDATE",
-                     id="two writes to a last-value channel"),
+        pytest.param(
+            [[{"topic": "d"}, "agent"], [{"topic": "e"}, "tools"]],
+            "At key 'topic': Can receive only one value per step. Use an Annotated key "
+            "to handle multiple values.\nFor troubleshooting, visit: https://docs."
+            "langchain.com/oss/python/langgraph/errors/INVALID_CONCURRENT_GRAPH_UPDATE",
+            id="two writes to a last-value channel",
+        ),
     ],
 )
 def test_as_node_copy_with_bad_updates_is_400_and_keeps_the_copy(
     client: httpx.Client, thread_id: str, values: list[Any], detail: str
 ) -> None:
     head = update(client, thread_id, values={"topic": "h"})
-    response = client.post(f"/threads/{thread_id}/state",
-                           json={"values": values, "as_node": "__copy__"})
+    response = client.post(
+        f"/threads/{thread_id}/state", json={"values": values, "as_node": "__copy__"}
+    )
     assert response.status_code == 400
     assert response.json() == {"detail": detail}
     copy, source = history(client, thread_id)
@@ -615,8 +752,13 @@ def test_an_update_from_a_runs_input_checkpoint_is_as_the_last_node_that_ran(
     client: httpx.Client, thread_id: str
 ) -> None:  # real: the input checkpoint has seen what its base saw (tools), so next is []
     for text in ("hi", "again"):
-        response = client.post(f"/threads/{thread_id}/runs/wait", json={
-            "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": text}]}})
+        response = client.post(
+            f"/threads/{thread_id}/runs/wait",
+            json={
+                "assistant_id": "agent",
+                "input": {"messages": [{"role": "user", "content": text}]},
+            },
+        )
         assert response.status_code == 200
     second_input = [s for s in history(client, thread_id) if s["metadata"]["source"] == "input"][0]
     assert second_input["metadata"]["step"] == 3
@@ -646,8 +788,11 @@ def test_as_node_that_is_not_a_node_is_400(
 @pytest.mark.parametrize(
     ("values", "shown"),
     [
-        pytest.param([{"topic": "l1"}, {"topic": "l2"}], "[{'topic': 'l1'}, {'topic': 'l2'}]",
-                     id="#74 list of dicts"),
+        pytest.param(
+            [{"topic": "l1"}, {"topic": "l2"}],
+            "[{'topic': 'l1'}, {'topic': 'l2'}]",
+            id="#74 list of dicts",
+        ),
         pytest.param([], "[]", id="empty list"),
         pytest.param(["x", 1, None, True], "['x', 1, None, True]", id="python repr of items"),
     ],
@@ -703,8 +848,11 @@ def test_update_refuses_a_body_that_breaks_the_spec(
 
 
 def test_update_refuses_a_body_sent_as_text_plain(client: httpx.Client, thread_id: str) -> None:
-    response = client.post(f"/threads/{thread_id}/state", content=b'{"values": {"topic": "p"}}',
-                           headers={"content-type": "text/plain"})  # #108
+    response = client.post(
+        f"/threads/{thread_id}/state",
+        content=b'{"values": {"topic": "p"}}',
+        headers={"content-type": "text/plain"},
+    )  # #108
     assert response.status_code == 415
     assert history(client, thread_id) == []
 
@@ -765,8 +913,12 @@ def lineage(client: httpx.Client, thread_id: str) -> list[str]:
     """Transcripts #146-149: L1 values, L2 as agent, L3 as tools; the ids, oldest first."""
     return [
         update(client, thread_id, values={"topic": "one"}),
-        update(client, thread_id, values={"messages": [{"role": "ai", "content": "x", "id": "a1"}]},
-               as_node="agent"),
+        update(
+            client,
+            thread_id,
+            values={"messages": [{"role": "ai", "content": "x", "id": "a1"}]},
+            as_node="agent",
+        ),
         update(client, thread_id, values={"topic": "three"}, as_node="tools"),
     ]
 
@@ -776,8 +928,10 @@ def lineage(client: httpx.Client, thread_id: str) -> list[str]:
     [
         pytest.param(lambda cid: {"checkpoint": {"checkpoint_id": cid}}, id="#86 checkpoint"),
         pytest.param(lambda cid: {"checkpoint_id": cid}, id="#89 top-level checkpoint_id"),
-        pytest.param(lambda cid: {"checkpoint": {"checkpoint_id": cid, "checkpoint_ns": ""}},
-                     id="checkpoint with root namespace"),
+        pytest.param(
+            lambda cid: {"checkpoint": {"checkpoint_id": cid, "checkpoint_ns": ""}},
+            id="checkpoint with root namespace",
+        ),
     ],
 )
 def test_fork_from_an_earlier_checkpoint(
@@ -790,10 +944,22 @@ def test_fork_from_an_earlier_checkpoint(
     assert body["parent_checkpoint"] == ref(thread_id, l1)
     assert body["values"] == {"messages": [], "topic": "fork"}  # L1's values, then the write
     assert body["next"] == ["agent"]
-    assert body["metadata"] == {"graph_id": "agent", "checkpoint_id": l1, "thread_id": thread_id,
-                                "source": "update", "step": 1, "parents": {}}  # fmt: skip
-    assert list(body["metadata"]) == ["graph_id", "checkpoint_id", "thread_id", "source", "step",
-                                      "parents"]  # fmt: skip
+    assert body["metadata"] == {
+        "graph_id": "agent",
+        "checkpoint_id": l1,
+        "thread_id": thread_id,
+        "source": "update",
+        "step": 1,
+        "parents": {},
+    }
+    assert list(body["metadata"]) == [
+        "graph_id",
+        "checkpoint_id",
+        "thread_id",
+        "source",
+        "step",
+        "parents",
+    ]
     # The thread follows the new head (the real server shows the fork source's values, #88).
     after = thread(client, thread_id)
     assert after["values"] == {"messages": [], "topic": "fork"}
@@ -815,8 +981,7 @@ def test_fork_step_is_the_parent_step_plus_one(
     assert forked["values"]["messages"] == [ai("x", "a1")]
     assert forked["values"]["topic"] == "f"
     # Forking from a checkpoint whose next was `tools` and writing as tools ends the graph.
-    idle = update(client, thread_id, values={"topic": "g"}, checkpoint_id=chain[2],
-                  as_node="tools")  # fmt: skip
+    idle = update(client, thread_id, values={"topic": "g"}, checkpoint_id=chain[2], as_node="tools")
     assert state_at(client, thread_id, idle)["next"] == []
     assert thread(client, thread_id)["status"] == "idle"
 
@@ -824,8 +989,9 @@ def test_fork_step_is_the_parent_step_plus_one(
 def test_fork_from_the_head_is_a_plain_update_that_names_its_source(
     client: httpx.Client, thread_id: str, lineage: list[str]
 ) -> None:
-    new = update(client, thread_id, values={"topic": "four"},
-                 checkpoint={"checkpoint_id": lineage[2]})
+    new = update(
+        client, thread_id, values={"topic": "four"}, checkpoint={"checkpoint_id": lineage[2]}
+    )
     body = state(client, thread_id)
     assert body["checkpoint_id"] == new
     assert body["parent_checkpoint_id"] == lineage[2]
@@ -848,8 +1014,14 @@ def test_fork_from_a_nonexistent_checkpoint_starts_empty(
     assert body["checkpoint_id"] == new
     assert body["values"] == {"messages": [], "topic": "ghost"}
     assert body["next"] == ["agent"]
-    assert body["metadata"] == {"graph_id": "agent", "checkpoint_id": GHOST, "thread_id": thread_id,
-                                "source": "update", "step": 0, "parents": {}}  # fmt: skip
+    assert body["metadata"] == {
+        "graph_id": "agent",
+        "checkpoint_id": GHOST,
+        "thread_id": thread_id,
+        "source": "update",
+        "step": 0,
+        "parents": {},
+    }
     assert body["parent_checkpoint"] == ref(thread_id, GHOST)  # dangling
     assert body["parent_checkpoint_id"] == GHOST
     assert new.split("-")[3] == "8000"
@@ -908,8 +1080,9 @@ def test_the_result_of_an_input_update_from_start(client: httpx.Client, thread_i
 # --- GET /threads/{id}/state, GET /threads/{id}/state/{checkpoint_id} -----------------------------
 
 
-@pytest.mark.parametrize("graph", [pytest.param(None, id="#48 no graph"),
-                                   pytest.param("agent", id="#49 agent")])
+@pytest.mark.parametrize(
+    "graph", [pytest.param(None, id="#48 no graph"), pytest.param("agent", id="#49 agent")]
+)
 def test_a_fresh_thread_has_the_empty_state(client: httpx.Client, graph: str | None) -> None:
     thread_id = new_thread(client, graph)
     response = client.get(f"/threads/{thread_id}/state")
@@ -964,7 +1137,8 @@ def test_state_at_a_checkpoint(client: httpx.Client, thread_id: str, chain: list
 def test_state_at_the_head_is_the_latest_state(client: httpx.Client, thread_id: str) -> None:
     head = update(client, thread_id, values={"topic": "x"})
     assert state_at(client, thread_id, head) == {
-        **state(client, thread_id), "checkpoint": ref(thread_id, head, ns=False)
+        **state(client, thread_id),
+        "checkpoint": ref(thread_id, head, ns=False),
     }
 
 
@@ -973,8 +1147,11 @@ def test_state_at_an_unknown_checkpoint_is_the_empty_state_echoing_the_id(
 ) -> None:  # #136
     response = client.get(f"/threads/{thread_id}/state/{GHOST}")
     assert response.status_code == 200
-    assert response.json() == {**EMPTY_STATE, "checkpoint": ref(thread_id, GHOST, ns=False),
-                               "checkpoint_id": GHOST}  # fmt: skip
+    assert response.json() == {
+        **EMPTY_STATE,
+        "checkpoint": ref(thread_id, GHOST, ns=False),
+        "checkpoint_id": GHOST,
+    }
     assert list(response.json()) == STATE_KEYS
 
 
@@ -989,8 +1166,9 @@ def test_state_at_a_checkpoint_of_another_thread_is_empty(
     assert body["metadata"] is None
 
 
-@pytest.mark.parametrize("checkpoint_id", [pytest.param("garbage", id="#137 garbage"),
-                                           pytest.param("1234", id="digits")])
+@pytest.mark.parametrize(
+    "checkpoint_id", [pytest.param("garbage", id="#137 garbage"), pytest.param("1234", id="digits")]
+)
 def test_state_at_a_checkpoint_id_that_is_not_a_uuid_is_422(
     client: httpx.Client, thread_id: str, checkpoint_id: str
 ) -> None:
@@ -1002,8 +1180,9 @@ def test_state_at_a_checkpoint_id_that_is_not_a_uuid_is_422(
 
 
 def test_post_state_at_checkpoint(client: httpx.Client, thread_id: str, chain: list[str]) -> None:
-    response = client.post(f"/threads/{thread_id}/state/checkpoint",
-                           json={"checkpoint": {"checkpoint_id": chain[2]}})  # #141
+    response = client.post(
+        f"/threads/{thread_id}/state/checkpoint", json={"checkpoint": {"checkpoint_id": chain[2]}}
+    )  # #141
     assert response.status_code == 200
     assert response.json() == state_at(client, thread_id, chain[2])
     assert response.json()["checkpoint"] == ref(thread_id, chain[2], ns=False)
@@ -1029,24 +1208,34 @@ def test_post_state_at_checkpoint_without_an_id_is_the_latest(
 def test_post_state_at_checkpoint_in_a_subgraph_is_empty(
     client: httpx.Client, thread_id: str, chain: list[str]
 ) -> None:  # as the real server answers (checked on langgraph dev 0.16.7)
-    response = client.post(f"/threads/{thread_id}/state/checkpoint",
-                           json={"checkpoint": {"checkpoint_ns": "sub"}})
+    response = client.post(
+        f"/threads/{thread_id}/state/checkpoint", json={"checkpoint": {"checkpoint_ns": "sub"}}
+    )
     assert response.status_code == 200
     assert response.json() == EMPTY_STATE
-    response = client.post(f"/threads/{thread_id}/state/checkpoint",
-                           json={"checkpoint": {"checkpoint_ns": "sub", "checkpoint_id": chain[0]}})
+    response = client.post(
+        f"/threads/{thread_id}/state/checkpoint",
+        json={"checkpoint": {"checkpoint_ns": "sub", "checkpoint_id": chain[0]}},
+    )
     assert response.status_code == 200
     assert response.json()["checkpoint"] == {
-        "checkpoint_id": chain[0], "thread_id": thread_id, "checkpoint_ns": "sub"}
+        "checkpoint_id": chain[0],
+        "thread_id": thread_id,
+        "checkpoint_ns": "sub",
+    }
     assert response.json()["values"] == {}
 
 
 def test_post_state_at_an_unknown_checkpoint(client: httpx.Client, thread_id: str) -> None:
-    response = client.post(f"/threads/{thread_id}/state/checkpoint",
-                           json={"checkpoint": {"checkpoint_id": GHOST}})
+    response = client.post(
+        f"/threads/{thread_id}/state/checkpoint", json={"checkpoint": {"checkpoint_id": GHOST}}
+    )
     assert response.status_code == 200
-    assert response.json() == {**EMPTY_STATE, "checkpoint": ref(thread_id, GHOST, ns=False),
-                               "checkpoint_id": GHOST}  # fmt: skip
+    assert response.json() == {
+        **EMPTY_STATE,
+        "checkpoint": ref(thread_id, GHOST, ns=False),
+        "checkpoint_id": GHOST,
+    }
 
 
 def test_post_state_at_checkpoint_on_a_fresh_thread(client: httpx.Client, thread_id: str) -> None:
@@ -1123,7 +1312,11 @@ def test_history_get_limit_not_an_integer_is_422(client: httpx.Client, thread_id
     ],
 )
 def test_history_get_before(
-    client: httpx.Client, thread_id: str, chain: list[str], before: int, limit: int,
+    client: httpx.Client,
+    thread_id: str,
+    chain: list[str],
+    before: int,
+    limit: int,
     expected: list[int],
 ) -> None:
     ids = get_history(client, thread_id, limit=limit, before=chain[before])
@@ -1134,8 +1327,10 @@ def test_history_get_before_an_unknown_id_is_by_id_order(
     client: httpx.Client, thread_id: str, chain: list[str]
 ) -> None:
     # Strictly older by id: an id sorting after every checkpoint keeps them all.
-    assert get_history(client, thread_id, limit=10, before="ffffffff-ffff-6fff-bfff-ffffffffffff") \
+    assert (
+        get_history(client, thread_id, limit=10, before="ffffffff-ffff-6fff-bfff-ffffffffffff")
         == chain
+    )
     assert get_history(client, thread_id, limit=10, before=GHOST) == []
 
 
@@ -1148,8 +1343,10 @@ def test_history_items_are_the_states_at_their_checkpoints(
         assert list(item) == STATE_KEYS
         assert item["checkpoint"] == ref(item["checkpoint"]["thread_id"], item["checkpoint_id"])
         cid = item["checkpoint_id"]
-        assert state_at(client, thread_id, cid) == {**item, "checkpoint": ref(thread_id, cid,
-                                                                              ns=False)}
+        assert state_at(client, thread_id, cid) == {
+            **item,
+            "checkpoint": ref(thread_id, cid, ns=False),
+        }
 
 
 # --- POST /threads/{id}/history -------------------------------------------------------------------
@@ -1165,8 +1362,7 @@ def test_history_post_defaults_to_one(
 
 @pytest.mark.parametrize(
     ("limit", "size"),
-    [pytest.param(1, 1, id="1"), pytest.param(4, 4, id="#120 4"),
-     pytest.param(1000, 5, id="1000")],
+    [pytest.param(1, 1, id="1"), pytest.param(4, 4, id="#120 4"), pytest.param(1000, 5, id="1000")],
 )
 def test_history_post_limit(
     client: httpx.Client, thread_id: str, chain: list[str], limit: int, size: int
@@ -1176,9 +1372,13 @@ def test_history_post_limit(
 
 @pytest.mark.parametrize(
     "limit",
-    [pytest.param(0, id="#129 0"), pytest.param(1001, id="#130 1001"),
-     pytest.param(-1, id="-1"), pytest.param("3", id="#131 a string"),
-     pytest.param(2.5, id="a fraction")],
+    [
+        pytest.param(0, id="#129 0"),
+        pytest.param(1001, id="#130 1001"),
+        pytest.param(-1, id="-1"),
+        pytest.param("3", id="#131 a string"),
+        pytest.param(2.5, id="a fraction"),
+    ],
 )
 def test_history_post_limit_out_of_bounds_is_422(
     client: httpx.Client, thread_id: str, limit: Any
@@ -1193,8 +1393,10 @@ def test_history_post_limit_out_of_bounds_is_422(
         pytest.param(lambda cid: cid, id="#123 a checkpoint id, as langgraph-sdk sends it"),
         pytest.param(lambda cid: {"checkpoint_id": cid}, id="#121 CheckpointConfig"),
         pytest.param(lambda cid: {"configurable": {"checkpoint_id": cid}}, id="#122 configurable"),
-        pytest.param(lambda cid: {"thread_id": "x", "checkpoint_ns": "", "checkpoint_id": cid},
-                     id="a full CheckpointConfig"),
+        pytest.param(
+            lambda cid: {"thread_id": "x", "checkpoint_ns": "", "checkpoint_id": cid},
+            id="a full CheckpointConfig",
+        ),
     ],
 )
 def test_history_post_before(
@@ -1216,7 +1418,10 @@ def test_history_post_before(
     ],
 )
 def test_history_post_metadata_filter(
-    client: httpx.Client, thread_id: str, chain: list[str], metadata: dict[str, Any],
+    client: httpx.Client,
+    thread_id: str,
+    chain: list[str],
+    metadata: dict[str, Any],
     expected: list[int],
 ) -> None:
     ids = post_history(client, thread_id, limit=100, metadata=metadata)
@@ -1227,8 +1432,9 @@ def test_history_post_metadata_filter_null_matches_a_missing_key(
     client: httpx.Client, thread_id: str, chain: list[str]
 ) -> None:
     assert post_history(client, thread_id, limit=100, metadata={"nope": None}) == chain
-    assert post_history(client, thread_id, limit=100, metadata={"nope": None, "step": 3}) \
-        == [chain[1]]
+    assert post_history(client, thread_id, limit=100, metadata={"nope": None, "step": 3}) == [
+        chain[1]
+    ]
 
 
 def test_history_post_metadata_filter_counts_after_filtering(
@@ -1242,8 +1448,9 @@ def test_history_post_metadata_filter_counts_after_filtering(
 def test_history_post_checkpoint_is_just_that_checkpoint(
     client: httpx.Client, thread_id: str, chain: list[str]
 ) -> None:  # #127
-    assert post_history(client, thread_id, limit=3, checkpoint={"checkpoint_id": chain[2]}) \
-        == [chain[2]]
+    assert post_history(client, thread_id, limit=3, checkpoint={"checkpoint_id": chain[2]}) == [
+        chain[2]
+    ]
     assert post_history(client, thread_id, limit=3, checkpoint={"checkpoint_id": GHOST}) == []
 
 
@@ -1261,8 +1468,9 @@ def test_history_post_checkpoint_namespace(
 
 
 def test_history_post_in_a_subgraph_is_empty(client: httpx.Client, thread_id: str) -> None:
-    response = client.post(f"/threads/{thread_id}/history",
-                           json={"checkpoint": {"checkpoint_ns": "sub"}})
+    response = client.post(
+        f"/threads/{thread_id}/history", json={"checkpoint": {"checkpoint_ns": "sub"}}
+    )
     assert response.status_code == 200
     assert response.json() == []
 
@@ -1273,11 +1481,13 @@ def test_history_post_unknown_thread_is_404(client: httpx.Client) -> None:  # #1
     assert response.json() == {"detail": f"Thread with ID {MISSING} not found"}
 
 
-@pytest.mark.parametrize("raw", [pytest.param(b"", id="#134 empty"),
-                                 pytest.param(b"{x", id="#133 not JSON")])
+@pytest.mark.parametrize(
+    "raw", [pytest.param(b"", id="#134 empty"), pytest.param(b"{x", id="#133 not JSON")]
+)
 def test_history_post_needs_json(client: httpx.Client, thread_id: str, raw: bytes) -> None:
-    response = client.post(f"/threads/{thread_id}/history", content=raw,
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        f"/threads/{thread_id}/history", content=raw, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["detail"] == "Invalid JSON in request body"
 

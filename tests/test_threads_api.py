@@ -14,11 +14,24 @@ import yaml
 from conftest import SPEC_PATH
 from rejections import locations
 
-THREAD_KEYS = ["thread_id", "created_at", "updated_at", "state_updated_at", "metadata", "status",
-               "config", "values"]  # fmt: skip
+THREAD_KEYS = [
+    "thread_id",
+    "created_at",
+    "updated_at",
+    "state_updated_at",
+    "metadata",
+    "status",
+    "config",
+    "values",
+]
 WRITTEN_THREAD_KEYS = [*THREAD_KEYS, "error", "interrupts"]
-RESERVED = {"thread_id": "abc", "assistant_id": "a", "run_id": "r", "cron_id": "c",
-            "counters_since_delta_snapshot": 3}  # fmt: skip
+RESERVED = {
+    "thread_id": "abc",
+    "assistant_id": "a",
+    "run_id": "r",
+    "cron_id": "c",
+    "counters_since_delta_snapshot": 3,
+}
 NO_GRAPH = (
     "Thread '{tid}' has no assigned graph ID. This usually occurs when no runs have been made on "
     "this particular thread. This operation requires a graph ID. Please ensure a run has been "
@@ -164,8 +177,13 @@ def test_create_do_nothing_returns_the_existing_thread_unchanged(client: httpx.C
     original = create(client, thread_id=thread_id, metadata={"graph_id": "agent", "owner": "bob"})
     write(client, thread_id, values={"topic": "kept"})
     existing = get_thread(client, thread_id)
-    body = create(client, thread_id=thread_id, if_exists="do_nothing", metadata={"owner": "carol"},
-                  supersteps=[{"updates": [{"values": {"topic": "new"}, "as_node": "agent"}]}])
+    body = create(
+        client,
+        thread_id=thread_id,
+        if_exists="do_nothing",
+        metadata={"owner": "carol"},
+        supersteps=[{"updates": [{"values": {"topic": "new"}, "as_node": "agent"}]}],
+    )
     assert body == existing  # #10: new metadata and supersteps are ignored
     assert body["metadata"] == original["metadata"]
     assert body["values"]["topic"] == "kept"
@@ -217,9 +235,12 @@ def test_create_reports_every_violation(client: httpx.Client) -> None:
     body = response.json()
     assert locations(response) == ["body.if_exists", "body.metadata"]
     # The real server's words for the first violation, in its order (sorted by property).
-    assert body == {"detail": (
-        '"replace" is not one of "raise" or "do_nothing"\n\nFailed validating "enum" in '
-        'schema["properties"]["if_exists"]\n\nOn instance["if_exists"]:\n    "replace"')}
+    assert body == {
+        "detail": (
+            '"replace" is not one of "raise" or "do_nothing"\n\nFailed validating "enum" in '
+            'schema["properties"]["if_exists"]\n\nOn instance["if_exists"]:\n    "replace"'
+        )
+    }
 
 
 @pytest.mark.parametrize(
@@ -233,8 +254,9 @@ def test_create_refuses_a_body_that_is_not_json(client: httpx.Client, raw: bytes
 
 
 def test_create_refuses_a_body_sent_as_another_media_type(client: httpx.Client) -> None:
-    response = client.post("/threads", content=b'{"metadata": {"a": 1}}',
-                           headers={"content-type": "text/plain"})
+    response = client.post(
+        "/threads", content=b'{"metadata": {"a": 1}}', headers={"content-type": "text/plain"}
+    )
     assert response.status_code == 415
     assert "application/json" in response.json()["detail"]
     assert count(client) == 0
@@ -255,11 +277,23 @@ def test_create_accepts_a_ttl_and_never_returns_it(client: httpx.Client) -> None
 
 
 SUPERSTEPS_22 = [
-    {"updates": [{"values": {"messages": [{"role": "user", "content": "hi"}], "topic": "t0"},
-                  "as_node": "__input__"}]},
-    {"updates": [{"values": {"messages": [{"role": "ai", "content": "hello", "id": "a1"}]},
-                  "as_node": "agent"}]},
-]  # fmt: skip
+    {
+        "updates": [
+            {
+                "values": {"messages": [{"role": "user", "content": "hi"}], "topic": "t0"},
+                "as_node": "__input__",
+            }
+        ]
+    },
+    {
+        "updates": [
+            {
+                "values": {"messages": [{"role": "ai", "content": "hello", "id": "a1"}]},
+                "as_node": "agent",
+            }
+        ]
+    },
+]
 
 
 def test_create_with_supersteps_writes_one_checkpoint_each(client: httpx.Client) -> None:  # #22
@@ -277,13 +311,23 @@ def test_create_with_supersteps_writes_one_checkpoint_each(client: httpx.Client)
     assert get_thread(client, thread_id) == body
 
     newest, oldest = history(client, thread_id)  # #25: exactly two checkpoints
-    assert oldest["metadata"] == {"graph_id": "agent", "thread_id": thread_id, "source": "input",
-                                  "step": -1, "parents": {}}  # fmt: skip
+    assert oldest["metadata"] == {
+        "graph_id": "agent",
+        "thread_id": thread_id,
+        "source": "input",
+        "step": -1,
+        "parents": {},
+    }
     assert oldest["values"] == {"messages": []}
     assert oldest["next"] == ["__start__"]
     assert oldest["parent_checkpoint"] is None
-    assert newest["metadata"] == {"checkpoint_id": oldest["checkpoint_id"], "thread_id": thread_id,
-                                  "source": "update", "step": 0, "parents": {}}  # fmt: skip
+    assert newest["metadata"] == {
+        "checkpoint_id": oldest["checkpoint_id"],
+        "thread_id": thread_id,
+        "source": "update",
+        "step": 0,
+        "parents": {},
+    }
     assert newest["next"] == ["tools"]
     assert newest["parent_checkpoint_id"] == oldest["checkpoint_id"]
     assert newest["values"] == body["values"]
@@ -293,10 +337,13 @@ def test_create_with_supersteps_but_no_graph_is_a_201_and_the_thread_exists(
     client: httpx.Client,
 ) -> None:  # #26
     thread_id = str(uuid.uuid4())
-    response = client.post("/threads", json={
-        "thread_id": thread_id,
-        "supersteps": [{"updates": [{"values": {"topic": "x"}, "as_node": "agent"}]}],
-    })  # fmt: skip
+    response = client.post(
+        "/threads",
+        json={
+            "thread_id": thread_id,
+            "supersteps": [{"updates": [{"values": {"topic": "x"}, "as_node": "agent"}]}],
+        },
+    )
     assert response.status_code == 201
     assert response.json() == {
         "detail": f"Thread {thread_id} was created, but there were problems updating the state: "
@@ -309,9 +356,13 @@ def test_create_with_supersteps_but_no_graph_is_a_201_and_the_thread_exists(
 
 
 def test_create_with_a_superstep_command_applies_its_update(client: httpx.Client) -> None:  # #28
-    body = create(client, metadata={"graph_id": "agent"}, supersteps=[
-        {"updates": [{"command": {"update": {"topic": "cmd"}}, "as_node": "agent"}]},
-    ])  # fmt: skip
+    body = create(
+        client,
+        metadata={"graph_id": "agent"},
+        supersteps=[
+            {"updates": [{"command": {"update": {"topic": "cmd"}}, "as_node": "agent"}]},
+        ],
+    )
     assert body["values"] == {"messages": [], "topic": "cmd"}
     assert body["status"] == "interrupted"
     (only,) = history(client, body["thread_id"])
@@ -320,10 +371,17 @@ def test_create_with_a_superstep_command_applies_its_update(client: httpx.Client
 
 
 def test_create_with_a_superstep_command_goto(client: httpx.Client) -> None:
-    body = create(client, metadata={"graph_id": "agent"}, supersteps=[
-        {"updates": [{"command": {"update": {"topic": "go"}, "goto": "agent"},
-                      "as_node": "tools"}]},
-    ])  # fmt: skip
+    body = create(
+        client,
+        metadata={"graph_id": "agent"},
+        supersteps=[
+            {
+                "updates": [
+                    {"command": {"update": {"topic": "go"}, "goto": "agent"}, "as_node": "tools"}
+                ]
+            },
+        ],
+    )
     (only,) = history(client, body["thread_id"])
     assert only["next"] == ["agent"]
     assert only["values"]["topic"] == "go"
@@ -333,10 +391,14 @@ def test_create_with_a_superstep_on_an_unknown_node_is_400_but_keeps_the_thread(
     client: httpx.Client,
 ) -> None:  # real: 400, and GET /threads/{id} answers 200 (values null)
     thread_id = str(uuid.uuid4())
-    response = client.post("/threads", json={
-        "thread_id": thread_id, "metadata": {"graph_id": "agent"},
-        "supersteps": [{"updates": [{"values": {"topic": "x"}, "as_node": "nope"}]}],
-    })  # fmt: skip
+    response = client.post(
+        "/threads",
+        json={
+            "thread_id": thread_id,
+            "metadata": {"graph_id": "agent"},
+            "supersteps": [{"updates": [{"values": {"topic": "x"}, "as_node": "nope"}]}],
+        },
+    )
     assert response.status_code == 400
     assert response.json() == {"detail": "Node nope does not exist"}
     assert get_thread(client, thread_id)["values"] is None
@@ -345,11 +407,17 @@ def test_create_with_a_superstep_on_an_unknown_node_is_400_but_keeps_the_thread(
 
 def test_create_keeps_the_supersteps_before_a_refused_one(client: httpx.Client) -> None:
     thread_id = str(uuid.uuid4())
-    response = client.post("/threads", json={
-        "thread_id": thread_id, "metadata": {"graph_id": "agent"},
-        "supersteps": [{"updates": [{"values": {"topic": "a"}, "as_node": "agent"}]},
-                       {"updates": [{"values": {"topic": "b"}, "as_node": "nope"}]}],
-    })  # fmt: skip
+    response = client.post(
+        "/threads",
+        json={
+            "thread_id": thread_id,
+            "metadata": {"graph_id": "agent"},
+            "supersteps": [
+                {"updates": [{"values": {"topic": "a"}, "as_node": "agent"}]},
+                {"updates": [{"values": {"topic": "b"}, "as_node": "nope"}]},
+            ],
+        },
+    )
     assert response.status_code == 400
     (only,) = history(client, thread_id)
     assert (only["values"]["topic"], only["next"]) == ("a", ["tools"])
@@ -358,14 +426,24 @@ def test_create_keeps_the_supersteps_before_a_refused_one(client: httpx.Client) 
 def test_create_with_two_writes_to_a_last_value_channel_in_one_superstep_is_400(
     client: httpx.Client,
 ) -> None:  # LangGraph's LastValue takes one write per step
-    response = client.post("/threads", json={
-        "metadata": {"graph_id": "agent"},
-        "supersteps": [{"updates": [{"values": {"topic": "a"}, "as_node": "agent"},
-                                    {"values": {"topic": "b"}, "as_node": "tools"}]}],
-    })  # fmt: skip
+    response = client.post(
+        "/threads",
+        json={
+            "metadata": {"graph_id": "agent"},
+            "supersteps": [
+                {
+                    "updates": [
+                        {"values": {"topic": "a"}, "as_node": "agent"},
+                        {"values": {"topic": "b"}, "as_node": "tools"},
+                    ]
+                }
+            ],
+        },
+    )
     assert response.status_code == 400
     assert response.json()["detail"].startswith(
-        "At key 'topic': Can receive only one value per step.")
+        "At key 'topic': Can receive only one value per step."
+    )
 
 
 # --- GET / PATCH / DELETE /threads/{id} --------------------------------------------------------
@@ -422,12 +500,17 @@ def test_a_malformed_thread_id_is_422(
 
 def test_patch_merges_metadata_top_level_keys(client: httpx.Client) -> None:  # #35, #36
     thread_id = new_thread(client, graph_id="agent", owner="alice", n=1)
-    response = client.patch(f"/threads/{thread_id}",
-                            json={"metadata": {"owner": "alice2", "extra": [1, 2]}})
+    response = client.patch(
+        f"/threads/{thread_id}", json={"metadata": {"owner": "alice2", "extra": [1, 2]}}
+    )
     assert response.status_code == 200
     assert list(response.json()) == THREAD_KEYS
-    assert response.json()["metadata"] == {"graph_id": "agent", "owner": "alice2", "n": 1,
-                                           "extra": [1, 2]}  # fmt: skip
+    assert response.json()["metadata"] == {
+        "graph_id": "agent",
+        "owner": "alice2",
+        "n": 1,
+        "extra": [1, 2],
+    }
     response = client.patch(f"/threads/{thread_id}", json={"metadata": {"extra": None}})
     assert response.status_code == 200
     expected = {"graph_id": "agent", "owner": "alice2", "n": 1, "extra": None}
@@ -543,8 +626,9 @@ THREAD_ROUTES = [
     pytest.param("GET", "/threads/{tid}/state", None, id="GET state"),
     pytest.param("POST", "/threads/{tid}/state", {"values": {"topic": "x"}}, id="POST state"),
     pytest.param("GET", "/threads/{tid}/state/{cid}", None, id="GET state at checkpoint"),
-    pytest.param("POST", "/threads/{tid}/state/checkpoint", {"checkpoint": {}},
-                 id="POST state at checkpoint"),
+    pytest.param(
+        "POST", "/threads/{tid}/state/checkpoint", {"checkpoint": {}}, id="POST state at checkpoint"
+    ),
     pytest.param("GET", "/threads/{tid}/history", None, id="GET history"),
     pytest.param("POST", "/threads/{tid}/history", {"limit": 10}, id="POST history"),
 ]
@@ -580,8 +664,11 @@ def population(client: httpx.Client) -> dict[str, str]:
     names = {}
     names["fresh"] = new_thread(client, owner="bob")
     names["weather"] = new_thread(client, graph_id="agent", owner="alice", tags=["x", "y"])
-    write(client, names["weather"],
-          values={"topic": "weather", "messages": [{"role": "user", "content": "hi", "id": "m1"}]})
+    write(
+        client,
+        names["weather"],
+        values={"topic": "weather", "messages": [{"role": "user", "content": "hi", "id": "m1"}]},
+    )
     names["done"] = new_thread(client, graph_id="agent", owner="alice", nested={"k": 1, "j": 2})
     write(client, names["done"], values={"topic": "done"}, as_node="tools")
     names["other"] = new_thread(client, graph_id="interrupter")
@@ -593,25 +680,36 @@ def population(client: httpx.Client) -> dict[str, str]:
 FILTERS = [
     pytest.param({}, ["bare", "other", "done", "weather", "fresh"], id="no filter"),
     pytest.param({"metadata": {"owner": "alice"}}, ["done", "weather"], id="metadata"),
-    pytest.param({"metadata": {"owner": "alice", "graph_id": "agent"}}, ["done", "weather"],
-                 id="metadata, two keys"),
+    pytest.param(
+        {"metadata": {"owner": "alice", "graph_id": "agent"}},
+        ["done", "weather"],
+        id="metadata, two keys",
+    ),
     pytest.param({"metadata": {"owner": "carol"}}, [], id="metadata, no match"),
     pytest.param({"metadata": {"tags": ["y"]}}, ["weather"], id="metadata, list containment"),
     pytest.param({"metadata": {"nested": {"k": 1}}}, ["done"], id="metadata, nested containment"),
     pytest.param({"metadata": {"nested": {"k": 2}}}, [], id="metadata, nested mismatch"),
     pytest.param({"metadata": {"graph_id": "interrupter"}}, ["other"], id="metadata graph_id"),
-    pytest.param({"values": {"topic": "weather"}}, ["other", "weather"],
-                 id="#188 values; never-written threads do not match"),
-    pytest.param({"values": {"messages": [{"id": "m1"}]}}, ["weather"],
-                 id="values, message containment"),
+    pytest.param(
+        {"values": {"topic": "weather"}},
+        ["other", "weather"],
+        id="#188 values; never-written threads do not match",
+    ),
+    pytest.param(
+        {"values": {"messages": [{"id": "m1"}]}}, ["weather"], id="values, message containment"
+    ),
     pytest.param({"values": {"topic": "nope"}}, [], id="values, no match"),
     pytest.param({"status": "idle"}, ["bare", "done", "fresh"], id="status idle"),
     pytest.param({"status": "interrupted"}, ["other", "weather"], id="status interrupted"),
     pytest.param({"status": "busy"}, [], id="status busy"),
-    pytest.param({"status": "idle", "metadata": {"owner": "alice"}}, ["done"],
-                 id="filters combine with AND"),
-    pytest.param({"values": {"topic": "weather"}, "metadata": {"graph_id": "agent"}},
-                 ["weather"], id="values AND metadata"),
+    pytest.param(
+        {"status": "idle", "metadata": {"owner": "alice"}}, ["done"], id="filters combine with AND"
+    ),
+    pytest.param(
+        {"values": {"topic": "weather"}, "metadata": {"graph_id": "agent"}},
+        ["weather"],
+        id="values AND metadata",
+    ),
 ]
 
 
@@ -745,14 +843,21 @@ def test_search_limit_defaults_to_10(client: httpx.Client) -> None:
 def test_search_select_with_extract_keeps_extracted(
     client: httpx.Client, population: dict[str, str]
 ) -> None:  # real: [{"thread_id": ..., "status": ..., "extracted": {...}}]
-    body = {"ids": [population["weather"]], "select": ["status", "thread_id"],
-            "extract": {"t": "values.topic", "owner": "metadata.owner"}}
+    body = {
+        "ids": [population["weather"]],
+        "select": ["status", "thread_id"],
+        "extract": {"t": "values.topic", "owner": "metadata.owner"},
+    }
     (row,) = search(client, **body).json()
-    assert row == {"thread_id": population["weather"], "status": "interrupted",
-                   "extracted": {"t": "weather", "owner": "alice"}}
+    assert row == {
+        "thread_id": population["weather"],
+        "status": "interrupted",
+        "extracted": {"t": "weather", "owner": "alice"},
+    }
     assert list(row) == ["thread_id", "status", "extracted"]  # the thread's order, not select's
-    (bare,) = search(client, ids=[population["weather"]], select=["values"],
-                     extract={"o": "metadata.owner"}).json()
+    (bare,) = search(
+        client, ids=[population["weather"]], select=["values"], extract={"o": "metadata.owner"}
+    ).json()
     assert list(bare) == ["values", "extracted"]
 
 
@@ -762,8 +867,9 @@ def test_search_select_with_extract_keeps_extracted(
         pytest.param(["thread_id", "status"], id="#192 thread_id,status"),
         pytest.param(["values", "metadata"], id="values,metadata"),
         pytest.param(["interrupts"], id="interrupts"),
-        pytest.param(["config", "created_at", "updated_at", "state_updated_at"],
-                     id="config, times"),
+        pytest.param(
+            ["config", "created_at", "updated_at", "state_updated_at"], id="config, times"
+        ),
     ],
 )
 def test_search_select_returns_only_those_keys(
@@ -780,12 +886,21 @@ def test_search_select_returns_only_those_keys(
 def test_search_extract_adds_the_picked_values(
     client: httpx.Client, population: dict[str, str]
 ) -> None:  # #193
-    extract = {"t": "values.topic", "first": "values.messages[0].id",
-               "last": "values.messages[-1].content", "owner": "metadata.owner",
-               "missing": "values.nope.deeper"}  # fmt: skip
+    extract = {
+        "t": "values.topic",
+        "first": "values.messages[0].id",
+        "last": "values.messages[-1].content",
+        "owner": "metadata.owner",
+        "missing": "values.nope.deeper",
+    }
     (body,) = search(client, ids=[population["weather"]], extract=extract).json()
-    assert body["extracted"] == {"t": "weather", "first": "m1", "last": "hi", "owner": "alice",
-                                 "missing": None}  # fmt: skip
+    assert body["extracted"] == {
+        "t": "weather",
+        "first": "m1",
+        "last": "hi",
+        "owner": "alice",
+        "missing": None,
+    }
     assert list(body) == [*WRITTEN_THREAD_KEYS, "extracted"]
     (fresh,) = search(client, ids=[population["fresh"]], extract={"t": "values.topic"}).json()
     assert fresh["extracted"] == {"t": None}
@@ -840,8 +955,12 @@ def lineage(client: httpx.Client) -> tuple[str, list[str]]:
     """Transcripts #146-150: three updates, then a fork from the first; the checkpoint ids."""
     thread_id = new_thread(client, graph_id="agent", owner="alice")
     first = write(client, thread_id, values={"topic": "one"})
-    second = write(client, thread_id, values={"messages": [{"role": "ai", "content": "x",
-                                                            "id": "a1"}]}, as_node="agent")
+    second = write(
+        client,
+        thread_id,
+        values={"messages": [{"role": "ai", "content": "x", "id": "a1"}]},
+        as_node="agent",
+    )
     third = write(client, thread_id, values={"topic": "three"}, as_node="tools")
     fork = write(client, thread_id, values={"topic": "fork"}, checkpoint={"checkpoint_id": first})
     return thread_id, [fork, third, second, first]
@@ -888,17 +1007,29 @@ def test_copy_has_the_whole_history_with_the_thread_id_rewritten(
     source, copied = history(client, source_id), history(client, copy_id)
     assert [s["checkpoint_id"] for s in copied] == checkpoint_ids
     for original, state in zip(source, copied, strict=True):
-        assert state["checkpoint"] == {"checkpoint_id": original["checkpoint_id"],
-                                       "thread_id": copy_id, "checkpoint_ns": ""}  # fmt: skip
+        assert state["checkpoint"] == {
+            "checkpoint_id": original["checkpoint_id"],
+            "thread_id": copy_id,
+            "checkpoint_ns": "",
+        }
         if original["parent_checkpoint"] is None:
             assert state["parent_checkpoint"] is None
         else:
-            assert state["parent_checkpoint"] == {**original["parent_checkpoint"],
-                                                  "thread_id": copy_id}  # fmt: skip
+            assert state["parent_checkpoint"] == {
+                **original["parent_checkpoint"],
+                "thread_id": copy_id,
+            }
         assert state["metadata"] == {**original["metadata"], "thread_id": copy_id}
         # Everything else is the same, task results included.
-        for key in ("values", "next", "tasks", "created_at", "interrupts", "checkpoint_id",
-                    "parent_checkpoint_id"):  # fmt: skip
+        for key in (
+            "values",
+            "next",
+            "tasks",
+            "created_at",
+            "interrupts",
+            "checkpoint_id",
+            "parent_checkpoint_id",
+        ):
             assert state[key] == original[key], key
     state = client.get(f"/threads/{copy_id}/state").json()
     assert state == copied[0]
@@ -936,8 +1067,9 @@ def test_copy_of_a_never_written_thread(client: httpx.Client) -> None:
 
 def test_the_copy_of_a_thread_that_ran_starts_with_an_empty_config(client: httpx.Client) -> None:
     source_id = new_thread(client, graph_id="agent")
-    run = client.post(f"/threads/{source_id}/runs/wait",
-                      json={"assistant_id": "agent", "input": {"topic": "t"}})
+    run = client.post(
+        f"/threads/{source_id}/runs/wait", json={"assistant_id": "agent", "input": {"topic": "t"}}
+    )
     assert run.status_code == 200
     assert get_thread(client, source_id)["config"] == {"configurable": {}}
     copy = client.post(f"/threads/{source_id}/copy").json()
@@ -949,11 +1081,14 @@ def test_the_copy_of_a_never_written_thread_works_like_a_fresh_thread(
     client: httpx.Client,
 ) -> None:  # docs/deviations.md #34: the real server answers 500 here, and its runs fail
     copy_id = client.post(f"/threads/{new_thread(client, graph_id='agent')}/copy").json()[
-        "thread_id"]
+        "thread_id"
+    ]
     assert client.get(f"/threads/{copy_id}/state").json()["values"] == {}
     write(client, copy_id, values={"topic": "t"})
-    run = client.post(f"/threads/{copy_id}/runs/wait", json={
-        "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "hi"}]}})
+    run = client.post(
+        f"/threads/{copy_id}/runs/wait",
+        json={"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "hi"}]}},
+    )
     assert run.status_code == 200
     assert run.json()["topic"] == "t+tools"
     assert get_thread(client, copy_id)["status"] == "idle"
@@ -1039,8 +1174,12 @@ def test_unknown_path_is_404(client: httpx.Client, method: str, path: str) -> No
         pytest.param("GET", "/threads/{tid}/copy", {"POST"}, id="GET copy"),
         pytest.param("GET", "/threads/search", {"POST"}, id="GET search, not a thread id"),
         pytest.param("GET", "/threads/count", {"POST"}, id="GET count, not a thread id"),
-        pytest.param("GET", "/threads/{tid}/state/checkpoint", {"POST"},
-                     id="GET state/checkpoint, not a checkpoint id"),
+        pytest.param(
+            "GET",
+            "/threads/{tid}/state/checkpoint",
+            {"POST"},
+            id="GET state/checkpoint, not a checkpoint id",
+        ),
         pytest.param("POST", "/ok", {"GET"}, id="POST /ok"),
         pytest.param("PATCH", "/threads/{tid}/history", {"GET", "POST"}, id="PATCH history"),
     ],
@@ -1073,12 +1212,15 @@ def test_no_trailing_slash_redirect(
     assert count(client) == 1  # POST /threads/ created nothing
 
 
-@pytest.mark.parametrize("extract, where", [
-    pytest.param({"bad-alias": "values.topic"}, "body.extract", id="alias not an identifier"),
-    pytest.param({"status": "values.topic"}, "body.extract", id="alias is a thread field"),
-    pytest.param({"t": "thread_id"}, "body.extract.t", id="path outside the four columns"),
-    pytest.param({"t": ""}, "body.extract.t", id="empty path"),
-])
+@pytest.mark.parametrize(
+    "extract, where",
+    [
+        pytest.param({"bad-alias": "values.topic"}, "body.extract", id="alias not an identifier"),
+        pytest.param({"status": "values.topic"}, "body.extract", id="alias is a thread field"),
+        pytest.param({"t": "thread_id"}, "body.extract.t", id="path outside the four columns"),
+        pytest.param({"t": ""}, "body.extract.t", id="empty path"),
+    ],
+)
 def test_search_extract_follows_the_real_servers_rules(
     client: httpx.Client, extract: dict[str, str], where: str
 ) -> None:  # langgraph_api/utils/extract.py

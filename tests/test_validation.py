@@ -31,30 +31,40 @@ HISTORY = SPEC.operation("get_thread_history_threads__thread_id__history_get")
 TID = "01a1fe64-564b-7048-9207-d83b9c0ca7a1"
 
 
-def validate(op: Any, path: dict[str, str], query: list[tuple[str, str]] | None = None,
-             body: bytes = b"{}", content_type: str | None = "application/json") -> Any:
+def validate(
+    op: Any,
+    path: dict[str, str],
+    query: list[tuple[str, str]] | None = None,
+    body: bytes = b"{}",
+    content_type: str | None = "application/json",
+) -> Any:
     validator = OperationValidator(op, COMPONENTS)
     return validator.validate_request(path, query or [], {}, body, content_type)
 
 
 # ---- uuid format ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, valid", [
-    pytest.param(TID, True, id="canonical"),
-    pytest.param(TID.upper(), True, id="uppercase"),
-    pytest.param(TID.replace("-", ""), True, id="no dashes"),
-    pytest.param("not-a-uuid", False, id="words"),
-    pytest.param(TID[:-1], False, id="one short"),
-    pytest.param(TID + "0", False, id="one long"),
-    pytest.param("../" + TID, False, id="path traversal"),
-    pytest.param("01a1fe64-564b-7048-9207-d83b9c0ca7aé", False, id="unicode"),
-    pytest.param("", False, id="empty"),
-])
+
+@pytest.mark.parametrize(
+    "value, valid",
+    [
+        pytest.param(TID, True, id="canonical"),
+        pytest.param(TID.upper(), True, id="uppercase"),
+        pytest.param(TID.replace("-", ""), True, id="no dashes"),
+        pytest.param("not-a-uuid", False, id="words"),
+        pytest.param(TID[:-1], False, id="one short"),
+        pytest.param(TID + "0", False, id="one long"),
+        pytest.param("../" + TID, False, id="path traversal"),
+        pytest.param("01a1fe64-564b-7048-9207-d83b9c0ca7aé", False, id="unicode"),
+        pytest.param("", False, id="empty"),
+    ],
+)
 def test_uuid_format_accepts_what_the_real_server_parses(value: str, valid: bool) -> None:
     assert is_uuid(value) is valid
 
 
 # ---- request parts --------------------------------------------------------------------------
+
 
 def test_a_valid_request_gives_coerced_parameters_with_defaults() -> None:
     request = validate(HISTORY, {"thread_id": TID}, [("limit", "5"), ("before", "x")], b"")
@@ -64,22 +74,28 @@ def test_a_valid_request_gives_coerced_parameters_with_defaults() -> None:
 
 def test_every_violation_is_named_with_its_location() -> None:
     with pytest.raises(ValidationFailed) as caught:
-        validate(UPDATE, {"thread_id": "nope"}, [],
-                 json.dumps({"values": "x", "as_node": 5, "checkpoint": []}).encode())
+        validate(
+            UPDATE,
+            {"thread_id": "nope"},
+            [],
+            json.dumps({"values": "x", "as_node": 5, "checkpoint": []}).encode(),
+        )
     locations = [v.location for v in caught.value.violations]
-    assert sorted(locations) == ["body.as_node", "body.checkpoint", "body.values",
-                                 "path.thread_id"]
+    assert sorted(locations) == ["body.as_node", "body.checkpoint", "body.values", "path.thread_id"]
     # The detail is the real server's, for the first part it checks: the path's id.
     assert caught.value.detail == "Invalid thread ID: must be a UUID"
 
 
-@pytest.mark.parametrize("raw", [
-    pytest.param(b"", id="empty"),
-    pytest.param(b"{not json", id="broken"),
-    pytest.param(b"NaN", id="NaN"),
-    pytest.param(b'{"values": {"x": Infinity}}', id="Infinity"),
-    pytest.param(b"\xff\xfe", id="invalid UTF-8"),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"{not json", id="broken"),
+        pytest.param(b"NaN", id="NaN"),
+        pytest.param(b'{"values": {"x": Infinity}}', id="Infinity"),
+        pytest.param(b"\xff\xfe", id="invalid UTF-8"),
+    ],
+)
 def test_a_body_that_is_not_json_gets_the_real_servers_words(raw: bytes) -> None:
     with pytest.raises(ValidationFailed) as caught:
         validate(UPDATE, {"thread_id": TID}, [], raw)
@@ -91,8 +107,9 @@ def test_a_body_as_text_plain_is_unsupported() -> None:
         validate(UPDATE, {"thread_id": TID}, [], b"{}", "text/plain")
 
 
-@pytest.mark.parametrize("content_type", [None, "application/json; charset=utf-8",
-                                          "application/merge-patch+json"])
+@pytest.mark.parametrize(
+    "content_type", [None, "application/json; charset=utf-8", "application/merge-patch+json"]
+)
 def test_json_media_types_and_no_content_type_are_read_as_json(content_type: str | None) -> None:
     assert validate(UPDATE, {"thread_id": TID}, [], b"{}", content_type).body == {}
 
@@ -104,17 +121,24 @@ def test_json_deeper_than_the_limit_is_refused() -> None:
         parse_json(b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1))
 
 
-@pytest.mark.parametrize("raw, value", [
-    pytest.param(b'{"n": 18446744073709551615}', 18446744073709551615, id="max uint64"),
-    pytest.param(b'{"n": 18446744073709551616}', 1.8446744073709552e19, id="past uint64"),
-    pytest.param(b'{"n": "123456789012345678901234567890"}', "123456789012345678901234567890",
-                 id="digits in a string"),
-])
+@pytest.mark.parametrize(
+    "raw, value",
+    [
+        pytest.param(b'{"n": 18446744073709551615}', 18446744073709551615, id="max uint64"),
+        pytest.param(b'{"n": 18446744073709551616}', 1.8446744073709552e19, id="past uint64"),
+        pytest.param(
+            b'{"n": "123456789012345678901234567890"}',
+            "123456789012345678901234567890",
+            id="digits in a string",
+        ),
+    ],
+)
 def test_integers_past_64_bits_read_as_doubles_like_javascript(raw: bytes, value: Any) -> None:
     assert parse_json(raw) == {"n": value}
 
 
 # ---- the same verdicts from jsonschema-rs and python-jsonschema -----------------------------
+
 
 def _python_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     checker = jsonschema.FormatChecker()
@@ -122,8 +146,9 @@ def _python_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator
         checker.checks(name)(check)
     for name in ("date-time",):
         checker.checkers[name] = jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers[name]
-    return jsonschema.Draft202012Validator({**schema, "components": COMPONENTS},
-                                           format_checker=checker)
+    return jsonschema.Draft202012Validator(
+        {**schema, "components": COMPONENTS}, format_checker=checker
+    )
 
 
 def _corpus() -> list[tuple[str, dict[str, Any], Any]]:
@@ -149,7 +174,8 @@ def _matches(op: Any, exchange: dict[str, Any]) -> bool:
     template = op.path.strip("/").split("/")
     actual = exchange["path"].split("?")[0].strip("/").split("/")
     return len(template) == len(actual) and all(
-        t.startswith("{") or t == a for t, a in zip(template, actual, strict=True))
+        t.startswith("{") or t == a for t, a in zip(template, actual, strict=True)
+    )
 
 
 CORPUS = _corpus()
@@ -162,19 +188,45 @@ def test_the_corpus_is_large_and_mixed() -> None:
 
 
 @pytest.mark.parametrize("label, schema, instance", CORPUS, ids=[c[0] for c in CORPUS])
-def test_both_validators_agree_on_the_recordings(label: str, schema: dict[str, Any],
-                                                 instance: Any) -> None:
+def test_both_validators_agree_on_the_recordings(
+    label: str, schema: dict[str, Any], instance: Any
+) -> None:
     fast = compile_schema(schema, COMPONENTS).is_valid(instance)
     assert fast == _python_validator(schema).is_valid(instance)
 
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.text(max_size=8)
     | st.sampled_from([TID, "agent", "__end__", "raise", "do_nothing", "idle"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["values", "as_node", "checkpoint", "checkpoint_id", "thread_id",
-                         "metadata", "if_exists", "supersteps", "updates", "limit", "before",
-                         "status", "ids", "messages", "x"]), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "values",
+                    "as_node",
+                    "checkpoint",
+                    "checkpoint_id",
+                    "thread_id",
+                    "metadata",
+                    "if_exists",
+                    "supersteps",
+                    "updates",
+                    "limit",
+                    "before",
+                    "status",
+                    "ids",
+                    "messages",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
     max_leaves=12,
 )
 _BODY_SCHEMAS = sorted({op.operation_id for op in SPEC.operations if op.body_schema is not None})

@@ -33,11 +33,16 @@ def test_the_mock_words_a_rejection_as_the_real_server(
     if "{tid}" in path:
         path = path.replace("{tid}", client.post("/threads", json={}).json()["thread_id"])
     if "raw" in case:
-        response = client.request(case["method"], path, content=case["raw"].encode(),
-                                  headers={"content-type": "application/json"})
+        response = client.request(
+            case["method"],
+            path,
+            content=case["raw"].encode(),
+            headers={"content-type": "application/json"},
+        )
     else:
-        response = client.request(case["method"], path, params=case.get("params"),
-                                  json=case.get("json"))
+        response = client.request(
+            case["method"], path, params=case.get("params"), json=case.get("json")
+        )
     answer = (response.status_code, response.json())
     if case_id(case) in DEVIATIONS:
         assert answer != (case["status"], case["body"]), "listed, but no longer differs"
@@ -58,8 +63,9 @@ def test_a_huge_body_of_bad_items_answers_at_once_and_briefly(client: httpx.Clie
     # 2 million bad ids: the real server stops at the first; listing them all took 16 s and
     # answered 228 MB. The answer stays small: the first violation and a note.
     body = b'{"ids": [' + b",".join([b"5"] * 2_000_000) + b"]}"
-    response = client.post("/threads/search", content=body,
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/threads/search", content=body, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert len(response.content) < 1000 and len(response.headers["x-mockserver-violations"]) < 5000
     assert response.json()["detail"].startswith('5 is not of type "string"')

@@ -1,7 +1,7 @@
 """Pytest wiring of the contract suite: options, the run's ledger, the summary and drift report.
 
-    mockserver contract --base-url URL ...           # the suite, with friendly options
-    pytest mockserver/contract --contract-url URL ...  # in a clone; options --contract-*
+mockserver contract --base-url URL ...           # the suite, with friendly options
+pytest mockserver/contract --contract-url URL ...  # in a clone; options --contract-*
 """
 
 from __future__ import annotations
@@ -37,21 +37,42 @@ SUITE_MODULES = {"test_lifecycle.py", "test_operations.py", "test_stateful.py", 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "contract suite (mockserver.contract)")
     add = group.addoption
-    add("--contract-url", default=os.environ.get(URL_ENV) or None,
-        help=f"base URL of the deployment to check (env {URL_ENV}); default: the mock, in-process")
-    add("--contract-api-key", default=os.environ.get(API_KEY_ENV) or None,
-        help=f"API key, sent as x-api-key (env {API_KEY_ENV})")
-    add("--contract-header", action="append", default=[], metavar="NAME:VALUE",
-        help="a header for every request (repeatable)")
-    add("--contract-max-examples", type=int, default=DEFAULT_MAX_EXAMPLES,
-        help="fuzzed cases per operation, and stateful scenarios")
+    add(
+        "--contract-url",
+        default=os.environ.get(URL_ENV) or None,
+        help=f"base URL of the deployment to check (env {URL_ENV}); default: the mock, in-process",
+    )
+    add(
+        "--contract-api-key",
+        default=os.environ.get(API_KEY_ENV) or None,
+        help=f"API key, sent as x-api-key (env {API_KEY_ENV})",
+    )
+    add(
+        "--contract-header",
+        action="append",
+        default=[],
+        metavar="NAME:VALUE",
+        help="a header for every request (repeatable)",
+    )
+    add(
+        "--contract-max-examples",
+        type=int,
+        default=DEFAULT_MAX_EXAMPLES,
+        help="fuzzed cases per operation, and stateful scenarios",
+    )
     add("--contract-seed", type=int, default=None, help="seed, to repeat a run")
     add("--contract-deviations", type=Path, default=None, help="the target's deviations file")
     add("--contract-drift-report", type=Path, default=None, help="write the drift report here")
-    add("--contract-allow-stale", action="store_true",
-        help="report stale deviation entries without failing the run")
-    add("--contract-keep-going", action="store_true",
-        help="record new failures and keep generating (the run still fails): a full report")
+    add(
+        "--contract-allow-stale",
+        action="store_true",
+        help="report stale deviation entries without failing the run",
+    )
+    add(
+        "--contract-keep-going",
+        action="store_true",
+        help="record new failures and keep generating (the run still fails): a full report",
+    )
 
 
 def _headers(values: list[str]) -> dict[str, str]:
@@ -67,18 +88,22 @@ def _headers(values: list[str]) -> dict[str, str]:
 def pytest_configure(config: pytest.Config) -> None:
     option = config.option
     settings = target.Settings(
-        base_url=option.contract_url, api_key=option.contract_api_key,
-        headers=_headers(option.contract_header), max_examples=option.contract_max_examples,
-        seed=option.contract_seed, deviations=option.contract_deviations,
-        drift_report=option.contract_drift_report, allow_stale=option.contract_allow_stale,
-        keep_going=option.contract_keep_going)
+        base_url=option.contract_url,
+        api_key=option.contract_api_key,
+        headers=_headers(option.contract_header),
+        max_examples=option.contract_max_examples,
+        seed=option.contract_seed,
+        deviations=option.contract_deviations,
+        drift_report=option.contract_drift_report,
+        allow_stale=option.contract_allow_stale,
+        keep_going=option.contract_keep_going,
+    )
     target.configure(settings)
     schema = target.schema()
     load_all_checks()
     operations = [result.ok().label for result in schema.get_all_operations()]
     try:
-        deviations = load(settings.deviations, operations=operations,
-                          checks=CHECKS.get_all_names())
+        deviations = load(settings.deviations, operations=operations, checks=CHECKS.get_all_names())
     except DeviationsError as exc:
         raise pytest.UsageError(str(exc)) from None
     ledger.reset(deviations, keep_going=settings.keep_going)
@@ -108,10 +133,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = target.settings()
-    return [f"contract target: {settings.target_name}",
-            f"contract spec: {SPEC_PATH}; deviations: "
-            f"{settings.deviations or '(none)'}; max examples {settings.max_examples}; "
-            f"seed {target.schema().config.seed}"]
+    return [
+        f"contract target: {settings.target_name}",
+        f"contract spec: {SPEC_PATH}; deviations: "
+        f"{settings.deviations or '(none)'}; max examples {settings.max_examples}; "
+        f"seed {target.schema().config.seed}",
+    ]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -122,8 +149,12 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     settings = target.settings()
-    verdict = decide(ledger.current(), [t for t in _FAILED if "test_verdict" not in t],
-                     allow_stale=settings.allow_stale, complete=not _STATE["partial"])
+    verdict = decide(
+        ledger.current(),
+        [t for t in _FAILED if "test_verdict" not in t],
+        allow_stale=settings.allow_stale,
+        complete=not _STATE["partial"],
+    )
     seconds = time.monotonic() - session.config.stash.get(_STARTED, time.monotonic())
     seed = target.schema().config.seed
     run = report.Run(settings, ledger.current(), verdict, seconds, seed)
@@ -135,8 +166,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
-                            config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     run = config.stash.get(_RUN, None)
     if run is None:
         return

@@ -87,26 +87,36 @@ def _entry(path: Path, number: int, entry: object) -> Deviation:
             raise DeviationsError(f"{where}: `match` is not a valid regex: {exc}") from None
     if not isinstance(entry.get("occasional", False), bool):
         raise DeviationsError(f"{where}: `occasional` must be true or false")
-    return Deviation(str(entry["operation"]), str(entry["check"]), str(entry["reason"]).strip(),
-                     None if match is None else str(match), bool(entry.get("occasional")), number)
+    return Deviation(
+        str(entry["operation"]),
+        str(entry["check"]),
+        str(entry["reason"]).strip(),
+        None if match is None else str(match),
+        bool(entry.get("occasional")),
+        number,
+    )
 
 
-def _validate(path: Path, deviations: Sequence[Deviation], operations: set[str],
-              checks: set[str]) -> None:
+def _validate(
+    path: Path, deviations: Sequence[Deviation], operations: set[str], checks: set[str]
+) -> None:
     for deviation in deviations:
         if operations and deviation.operation not in operations:
             raise DeviationsError(
                 f"{path}: entry {deviation.line} names an operation the spec does not have: "
-                f"{deviation.operation!r}")
+                f"{deviation.operation!r}"
+            )
         if checks and deviation.check not in checks:
             raise DeviationsError(
-                f"{path}: entry {deviation.line} names an unknown check: {deviation.check!r}")
+                f"{path}: entry {deviation.line} names an unknown check: {deviation.check!r}"
+            )
     keys = [d.key for d in deviations]
     if duplicates := sorted({k for k in keys if keys.count(k) > 1}):
         raise DeviationsError(f"{path}: duplicate entries: {'; '.join(duplicates)}")
 
 
-def find(deviations: Iterable[Deviation], operation: str, check: str,
-         text: str) -> Deviation | None:
+def find(
+    deviations: Iterable[Deviation], operation: str, check: str, text: str
+) -> Deviation | None:
     """The first entry that lists this failure, or None (a new failure)."""
     return next((d for d in deviations if d.matches(operation, check, text)), None)

@@ -85,8 +85,9 @@ class Ledger:
             if finding.is_new:
                 new.append((result.name, result.failure))
 
-    def _record(self, operation: str, check: str, failure: Failure, phase: str,
-                exchange: str) -> Finding:
+    def _record(
+        self, operation: str, check: str, failure: Failure, phase: str, exchange: str
+    ) -> Finding:
         """File a failure under its finding: its deviation entry, or its title and first line.
         A deviation's `match` is searched in the failure's text and the request/answer."""
         text = f"{failure.title}\n{failure.message}\n{exchange}"
@@ -113,8 +114,9 @@ class Ledger:
             return
         lines = [f"{len(new)} new failure(s) on {case.operation.label}, not listed as deviations:"]
         for check, failure in new:
-            lines.append(f"\n- [{check}] {failure.title}\n    " + failure.message.replace(
-                "\n", "\n    "))
+            lines.append(
+                f"\n- [{check}] {failure.title}\n    " + failure.message.replace("\n", "\n    ")
+            )
         lines.append(f"\nReproduce with:\n\n    {case.as_curl_command()}\n")
         raise FailureGroup([failure for _, failure in new], "\n".join(lines)) from None
 

@@ -44,8 +44,12 @@ def _status(finding: Finding) -> str:
 def text_summary(run: Run) -> list[str]:
     """Per operation: its cases, each check that failed (listed or new), the rest in one line."""
     ledger = run.ledger
-    lines = [f"target: {run.settings.target_name}; seed {run.seed}; "
-             f"max examples {run.settings.max_examples}", run.cases_line(), ""]
+    lines = [
+        f"target: {run.settings.target_name}; seed {run.seed}; "
+        f"max examples {run.settings.max_examples}",
+        run.cases_line(),
+        "",
+    ]
     findings = _by_operation(ledger.findings.values())
     for operation in sorted(ledger.cases_by_operation):
         checks = {c: t for (op, c), t in ledger.tallies.items() if op == operation}
@@ -56,7 +60,8 @@ def text_summary(run: Run) -> list[str]:
             lines.append(f"    {check:<38} {tally.passed:>6,} ok {tally.failed:>5,} failed")
             for finding in (f for f in findings[operation] if f.check == check):
                 lines.append(
-                    f"        {_status(finding):<10} {finding.count:>4}x  {finding.summary}")
+                    f"        {_status(finding):<10} {finding.count:>4}x  {finding.summary}"
+                )
         passing = len(checks) - len(failing)
         results = sum(t.passed for c, t in checks.items() if c not in failing)
         other = " other" if failing else ""
@@ -99,46 +104,76 @@ def drift_markdown(run: Run, deviations_file: Path | None) -> str:
     settings, verdict = run.settings, run.verdict
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
-        "# Contract drift report", "",
+        "# Contract drift report",
+        "",
         f"- **Target:** {settings.target_name}",
         "- **Spec:** `openapi/agent-server.yaml`",
         f"- **Deviations file:** `{deviations_file or '(none)'}`",
         f"- **Run:** {now}; seed {run.seed}; max examples {settings.max_examples}",
-        f"- **Cases:** {run.cases_line()}", "",
-        f"**{verdict.headline()}**", "",
-        "## Where the target differs from the spec", "",
+        f"- **Cases:** {run.cases_line()}",
+        "",
+        f"**{verdict.headline()}**",
+        "",
+        "## Where the target differs from the spec",
+        "",
     ]
     findings = sorted(run.ledger.findings.values(), key=lambda f: (f.operation, f.check))
     if not findings:
         out.append("Nowhere: every check passed on every response.")
     else:
-        out += ["| # | Operation | Check | What happened | Seen | Status |",
-                "|---|---|---|---|---|---|"]
-        out += [f"| {n} | {f.operation} | `{f.check}` | {_cell(f.summary)} | {f.count} | "
-                f"{_status(f)} |" for n, f in enumerate(findings, 1)]
+        out += [
+            "| # | Operation | Check | What happened | Seen | Status |",
+            "|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {n} | {f.operation} | `{f.check}` | {_cell(f.summary)} | {f.count} | {_status(f)} |"
+            for n, f in enumerate(findings, 1)
+        ]
         out += ["", "## Details", ""]
         for number, finding in enumerate(findings, 1):
             out += _details(number, finding)
-    out += ["", "## Checks", "", "| Check | Passed | Failed, listed | Failed, new |",
-            "|---|---|---|---|"]
-    out += [f"| `{check}` | {passed:,} | {listed:,} | {new:,} |"
-            for check, (passed, listed, new) in _check_totals(run.ledger).items()]
+    out += [
+        "",
+        "## Checks",
+        "",
+        "| Check | Passed | Failed, listed | Failed, new |",
+        "|---|---|---|---|",
+    ]
+    out += [
+        f"| `{check}` | {passed:,} | {listed:,} | {new:,} |"
+        for check, (passed, listed, new) in _check_totals(run.ledger).items()
+    ]
     out += _stale_section(verdict.stale, "Stale entries: listed, but did not occur")
-    out += _stale_section(verdict.unverified, "Not seen in this run (occasional entries, or the "
-                                              "run stopped early): not judged")
+    out += _stale_section(
+        verdict.unverified,
+        "Not seen in this run (occasional entries, or the run stopped early): not judged",
+    )
     return "\n".join(out) + "\n"
 
 
 def _details(number: int, finding: Finding) -> list[str]:
     reason = finding.deviation.reason if finding.deviation else "**Not listed: a new failure.**"
-    return [f"### {number}. {finding.operation} · `{finding.check}` ({_status(finding)})", "",
-            reason, "", "```", f"{finding.title}", finding.message.strip(), "",
-            finding.example, "```", ""]
+    return [
+        f"### {number}. {finding.operation} · `{finding.check}` ({_status(finding)})",
+        "",
+        reason,
+        "",
+        "```",
+        f"{finding.title}",
+        finding.message.strip(),
+        "",
+        finding.example,
+        "```",
+        "",
+    ]
 
 
 def _stale_section(entries: list[Deviation], title: str) -> list[str]:
     if not entries:
         return []
     return ["", f"## {title}", ""] + [
-        f"- #{e.line} {e.operation} · `{e.check}`" + (f" /{e.match}/" if e.match else "")
-        + f": {e.reason}" for e in entries]
+        f"- #{e.line} {e.operation} · `{e.check}`"
+        + (f" /{e.match}/" if e.match else "")
+        + f": {e.reason}"
+        for e in entries
+    ]

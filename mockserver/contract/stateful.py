@@ -31,11 +31,17 @@ def machine_for(schema: Any) -> Any:
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": dict(headers)} if headers else {}
 
-        def validate_response(self, response: Any, case: Any,
-                              additional_checks: Any = None, **kwargs: Any) -> None:
+        def validate_response(
+            self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
             __tracebackhide__ = True
-            ledger.validate(case, response, recorder=self.recorder,
-                            headers=kwargs.get("headers"), transport_kwargs=kwargs or None)
+            ledger.validate(
+                case,
+                response,
+                recorder=self.recorder,
+                headers=kwargs.get("headers"),
+                transport_kwargs=kwargs or None,
+            )
 
         def teardown(self) -> None:
             type(self).completed += 1
@@ -77,9 +83,10 @@ def run(schema: Any, scenarios: int, seed: int | None = None) -> int:
         if _new_failures() > before and not ledger.current().keep_going:
             # found, then lost when Hypothesis replayed the scenario inconsistently
             found = ledger.current().new_findings()
-            raise AssertionError("stateful scenarios found new failures (see the summary):\n"
-                                 + "\n".join(f"- {f.operation} [{f.check}] {f.summary}"
-                                              for f in found))
+            raise AssertionError(
+                "stateful scenarios found new failures (see the summary):\n"
+                + "\n".join(f"- {f.operation} [{f.check}] {f.summary}" for f in found)
+            )
     return int(machine.completed)
 
 
@@ -93,4 +100,5 @@ def _inconsistent_replay(exc: BaseException) -> bool:
     while traceback is not None and traceback.tb_next is not None:
         traceback = traceback.tb_next
     return traceback is not None and (
-        traceback.tb_frame.f_globals.get("__name__") == "hypothesis.internal.conjecture.datatree")
+        traceback.tb_frame.f_globals.get("__name__") == "hypothesis.internal.conjecture.datatree"
+    )

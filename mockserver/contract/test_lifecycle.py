@@ -24,8 +24,9 @@ class Scenario:
     def __init__(self) -> None:
         self.api = Api(target.schema())
 
-    def step(self, method: str, path: str, body: Any = None, *, expect: int | None = 200,
-             **params: Any) -> Any:
+    def step(
+        self, method: str, path: str, body: Any = None, *, expect: int | None = 200, **params: Any
+    ) -> Any:
         """Send one request, validate it like a generated case, return its JSON body.
         `expect`: the status the scenario needs to go on (None: whatever the checks accept)."""
         case = self.api.case(method, path, **({} if body is None else {"body": body}), **params)
@@ -33,7 +34,8 @@ class Scenario:
         ledger.validate(case, response, headers=self.api.headers)
         assert expect is None or response.status_code == expect, (
             f"{method} {path} answered {response.status_code}, the scenario needs {expect}: "
-            f"{response.text[:300]}")
+            f"{response.text[:300]}"
+        )
         return response.json() if response.status_code == 200 and response.content else None
 
     def thread(self, marker: str) -> str:
@@ -55,8 +57,9 @@ def test_thread_life_cycle() -> None:
     run.step("POST", HISTORY, {"limit": 10}, thread_id=thread)
     _history_before(run, thread, second)
     run.step("GET", STATE + "/{checkpoint_id}", thread_id=thread, checkpoint_id=first)
-    run.step("POST", STATE + "/checkpoint", {"checkpoint": {"checkpoint_id": first}},
-             thread_id=thread)
+    run.step(
+        "POST", STATE + "/checkpoint", {"checkpoint": {"checkpoint_id": first}}, thread_id=thread
+    )
     run.update(thread, {"values": {"topic": "fork"}, "checkpoint": {"checkpoint_id": first}})
     run.step("GET", THREAD, thread_id=thread)
     run.step("PATCH", THREAD, {"metadata": {"step": "patched"}}, thread_id=thread)
@@ -74,8 +77,11 @@ def test_thread_life_cycle() -> None:
 def _history_before(run: Scenario, thread: str, checkpoint: str) -> None:
     """History older than a checkpoint, in each shape the spec documents for `before`."""
     run.step("GET", HISTORY, thread_id=thread, before=checkpoint, limit=10)
-    for before in (checkpoint, {"checkpoint_id": checkpoint},
-                   {"configurable": {"checkpoint_id": checkpoint}}):
+    for before in (
+        checkpoint,
+        {"checkpoint_id": checkpoint},
+        {"configurable": {"checkpoint_id": checkpoint}},
+    ):
         run.step("POST", HISTORY, {"before": before, "limit": 10}, thread_id=thread, expect=None)
 
 

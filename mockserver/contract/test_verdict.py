@@ -14,12 +14,17 @@ from mockserver.contract.verdict import decide
 
 def test_deviations_list_is_true(contract_run_state: dict[str, Any]) -> None:
     failed = [t for t in contract_run_state["failed"] if "test_verdict" not in t]
-    verdict = decide(ledger.current(), failed, allow_stale=target.settings().allow_stale,
-                     complete=not contract_run_state["partial"])
+    verdict = decide(
+        ledger.current(),
+        failed,
+        allow_stale=target.settings().allow_stale,
+        complete=not contract_run_state["partial"],
+    )
     stale = [f"#{d.line} {d.key}" for d in verdict.stale]
     assert verdict.allow_stale or not stale, (
         "listed deviations that did not occur (stale entries; remove them, or mark them "
-        "`occasional` if only random data reaches them): " + "; ".join(stale))
+        "`occasional` if only random data reaches them): " + "; ".join(stale)
+    )
     if ledger.current().keep_going:  # otherwise each new failure already failed its test
         new = [f"{f.operation} [{f.check}] {f.summary}" for f in verdict.new]
         more = f"; and {len(new) - 5} more" if len(new) > 5 else ""

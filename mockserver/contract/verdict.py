@@ -34,10 +34,12 @@ class Verdict:
 
     def headline(self) -> str:
         word = "PASS" if self.passed else "FAIL"
-        parts = [f"{len(self.new)} new failure(s)",
-                 f"{len({f.deviation for f in self.listed})} listed deviation(s) seen",
-                 f"{len(self.stale)} stale entr{'y' if len(self.stale) == 1 else 'ies'}"
-                 + (" (allowed)" if self.stale and self.allow_stale else "")]
+        parts = [
+            f"{len(self.new)} new failure(s)",
+            f"{len({f.deviation for f in self.listed})} listed deviation(s) seen",
+            f"{len(self.stale)} stale entr{'y' if len(self.stale) == 1 else 'ies'}"
+            + (" (allowed)" if self.stale and self.allow_stale else ""),
+        ]
         if self.unverified:
             parts.append(f"{len(self.unverified)} not seen (occasional or not reached)")
         if self.failed_tests:
@@ -45,8 +47,9 @@ class Verdict:
         return f"{word}: " + ", ".join(parts)
 
 
-def decide(ledger: Ledger, failed_tests: list[str], *, allow_stale: bool = False,
-           complete: bool = True) -> Verdict:
+def decide(
+    ledger: Ledger, failed_tests: list[str], *, allow_stale: bool = False, complete: bool = True
+) -> Verdict:
     """`complete`: every test of the suite ran (none deselected); staleness is judged only then,
     and only when no test failed."""
     unseen = [d for d in ledger.deviations if not ledger.seen(d)]

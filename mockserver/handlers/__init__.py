@@ -20,8 +20,10 @@ def _collect(*modules: ModuleType) -> dict[str, Handler]:
         name: fn
         for module in modules
         for name, fn in vars(module).items()
-        if callable(fn) and getattr(fn, "__module__", None) == module.__name__
-        and not name.startswith("_") and name.islower()
+        if callable(fn)
+        and getattr(fn, "__module__", None) == module.__name__
+        and not name.startswith("_")
+        and name.islower()
     }
 
 

@@ -34,8 +34,9 @@ def get_assistant_graph_assistants__assistant_id__graph_get(call: Call) -> Reply
     """GET /assistants/{assistant_id}/graph (an id or a graph name)."""
     graphs = call.context.graphs
     # The real server's words here: it maps a graph name to its id, then checks for a UUID.
-    _, graph_id = assistants.resolve_assistant(graphs, call.request.path["assistant_id"],
-                                               invalid="Invalid assistant ID: must be a UUID")
+    _, graph_id = assistants.resolve_assistant(
+        graphs, call.request.path["assistant_id"], invalid="Invalid assistant ID: must be a UUID"
+    )
     return Reply(200, assistants.drawing(graphs[graph_id]))
 
 

@@ -44,8 +44,10 @@ def pagination(offset: int, limit: int, shown: int, total: int) -> dict[str, str
     X-Pagination-Total is offset+limit+1 (what a fetch of limit+1 rows can tell) and
     X-Pagination-Next the next offset; on the last page, offset + the rows shown."""
     if offset + limit < total:
-        return {"X-Pagination-Total": str(offset + limit + 1),
-                "X-Pagination-Next": str(offset + limit)}
+        return {
+            "X-Pagination-Total": str(offset + limit + 1),
+            "X-Pagination-Next": str(offset + limit),
+        }
     return {"X-Pagination-Total": str(offset + shown)}
 
 

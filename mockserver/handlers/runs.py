@@ -17,10 +17,14 @@ from mockserver.handlers.base import Call, Context, Reply
 from mockserver.streams import RunStream, subscribe_modes, thread_result
 from mockserver.worker import DISCONNECTED, Active
 
-BUSY = ("Thread is already running a task. Wait for it to finish or choose a different "
-        "multitask strategy.")
-NOTHING_TO_CANCEL = ("No matching runs to cancel. Please verify the thread ID and run IDs are "
-                     "correct, and the runs haven't been deleted or completed.")
+BUSY = (
+    "Thread is already running a task. Wait for it to finish or choose a different "
+    "multitask strategy."
+)
+NOTHING_TO_CANCEL = (
+    "No matching runs to cancel. Please verify the thread ID and run IDs are "
+    "correct, and the runs haven't been deleted or completed."
+)
 RUN_NOT_FOUND = {"error": "HTTPException", "message": "404: Run not found"}
 CANCEL_REASON = "{action} requested via POST /threads/{{thread_id}}/runs/{{run_id}}/cancel"
 
@@ -92,8 +96,13 @@ def join_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Repl
         return Reply(200, thread_result(thread), headers)
     stream, start = joined
     cancel = run_id if call.request.query.get("cancel_on_disconnect") else None
-    return Reply(200, headers=headers, later=lambda departure: context.worker.final_answer(
-        stream, start, thread_id, departure, cancel))
+    return Reply(
+        200,
+        headers=headers,
+        later=lambda departure: context.worker.final_answer(
+            stream, start, thread_id, departure, cancel
+        ),
+    )
 
 
 def stream_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
@@ -105,8 +114,10 @@ def stream_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Re
     if not _has_run(context, thread_id, run_id):
         # As join: a 200 whose only event is the error.
         return Reply(200, headers=headers, events=_only("error", RUN_NOT_FOUND))
-    stream, start = context.worker.joined(
-        run_id, call.request.headers.get("Last-Event-ID")) or (_ended(), 0)
+    stream, start = context.worker.joined(run_id, call.request.headers.get("Last-Event-ID")) or (
+        _ended(),
+        0,
+    )
     modes = subscribe_modes(call.request.query.get("stream_mode"))
     cancel = run_id if call.request.query.get("cancel_on_disconnect") else None
     return Reply(200, headers=headers, events=_follow(context, stream, start, modes, cancel))
@@ -123,8 +134,9 @@ def cancel_run_http_threads__thread_id__runs__run_id__cancel_post(call: Call) ->
     if run.run_id not in context.worker.active:
         raise NotFound(NOTHING_TO_CANCEL)
     action = query.get("action", "interrupt")
-    context.worker.cancel(run.run_id, action, CANCEL_REASON.format(action=action),
-                          watched=bool(query.get("wait")))
+    context.worker.cancel(
+        run.run_id, action, CANCEL_REASON.format(action=action), watched=bool(query.get("wait"))
+    )
     if query.get("wait"):
         # Nothing streams after a cancel, so the real server's join answers `{}`.
         return Reply(200, {}, _headers(thread_id, run.run_id, "join"))
@@ -143,9 +155,11 @@ def _streamed(call: Call, thread_id: str | None) -> Reply:
     active, _ = _launch(context, thread_id, call.body)
     run = active.run
     cancel = run.run_id if call.body.get("on_disconnect") == "cancel" else None
-    headers = (_headers(run.thread_id, run.run_id, "stream") if thread_id else
-               {"Location": f"/runs/{run.run_id}/stream",
-                "Content-Location": f"/runs/{run.run_id}"})
+    headers = (
+        _headers(run.thread_id, run.run_id, "stream")
+        if thread_id
+        else {"Location": f"/runs/{run.run_id}/stream", "Content-Location": f"/runs/{run.run_id}"}
+    )
     return Reply(200, headers=headers, events=_follow(context, active.stream, 0, None, cancel))
 
 
@@ -154,9 +168,13 @@ def _waited(call: Call, thread_id: str | None) -> Reply:
     active, _ = _launch(context, thread_id, call.body)
     run, stream = active.run, active.stream
     cancel = run.run_id if call.body.get("on_disconnect") == "cancel" else None
-    return Reply(200, headers=_headers(run.thread_id, run.run_id, "join"),
-                 later=lambda departure: context.worker.final_answer(
-                     stream, 0, thread_id, departure, cancel))
+    return Reply(
+        200,
+        headers=_headers(run.thread_id, run.run_id, "join"),
+        later=lambda departure: context.worker.final_answer(
+            stream, 0, thread_id, departure, cancel
+        ),
+    )
 
 
 def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active, Any]:
@@ -169,8 +187,9 @@ def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active,
     busy = existing is not None and context.worker.holds_young_run(existing)
     if strategy == "reject" and existing is not None and (existing.queue or busy):
         raise Conflict(BUSY)
-    run, thread = runs.create_run(store, graphs, thread_id, body, stateless=thread_id is None,
-                                  busy=busy)
+    run, thread = runs.create_run(
+        store, graphs, thread_id, body, stateless=thread_id is None, busy=busy
+    )
     pending = copy.deepcopy(runs.render_run(run))  # the worker changes the record next
     in_flight = list(thread.queue)
     active = context.worker.submit(run, thread, graphs[run.graph_id])
@@ -182,8 +201,13 @@ def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active,
     return active, pending
 
 
-async def _follow(context: Context, stream: RunStream, start: int,
-                  modes: frozenset[str] | None, cancel_run: str | None) -> AsyncIterator[Any]:
+async def _follow(
+    context: Context,
+    stream: RunStream,
+    start: int,
+    modes: frozenset[str] | None,
+    cancel_run: str | None,
+) -> AsyncIterator[Any]:
     finished = False
     try:
         async for event in stream.follow(start, modes):
@@ -214,8 +238,10 @@ def _ended() -> RunStream:
 
 
 def _headers(thread_id: str, run_id: str, leaf: str) -> dict[str, str]:
-    return {"Location": f"/threads/{thread_id}/runs/{run_id}/{leaf}",
-            "Content-Location": f"/threads/{thread_id}/runs/{run_id}"}
+    return {
+        "Location": f"/threads/{thread_id}/runs/{run_id}/{leaf}",
+        "Content-Location": f"/threads/{thread_id}/runs/{run_id}",
+    }
 
 
 def _run_id(call: Call) -> str:

@@ -35,8 +35,11 @@ def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__ge
     """POST /threads/{thread_id}/state/checkpoint: the state at `checkpoint`, or the latest."""
     config = call.body["checkpoint"]
     # The server echoes the config it was given: `checkpoint_ns` only when the request had it.
-    namespace = config.get("checkpoint_ns") if config.get("checkpoint_id") else config.get(
-        "checkpoint_ns", "")
+    namespace = (
+        config.get("checkpoint_ns")
+        if config.get("checkpoint_id")
+        else config.get("checkpoint_ns", "")
+    )
     return Reply(200, state.state_at(call.thread(), config.get("checkpoint_id"), namespace))
 
 

@@ -10,8 +10,13 @@ _INFO = {
     "version": "0.16.7",
     "langgraph_py_version": "1.2.22",
     "flags": {"assistants": True, "crons": False, "langsmith": False},
-    "host": {"kind": "mockserver", "project_id": None, "host_revision_id": None,
-             "revision_id": None, "tenant_id": None},
+    "host": {
+        "kind": "mockserver",
+        "project_id": None,
+        "host_revision_id": None,
+        "revision_id": None,
+        "tenant_id": None,
+    },
     "metadata": {"mockserver_version": __version__},
 }
 

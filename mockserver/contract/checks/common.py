@@ -47,8 +47,9 @@ def body_of(case: Any) -> dict[str, Any]:
 
 
 def fail(case: Any, title: str, message: str) -> SemanticFailure:
-    return SemanticFailure(operation=case.operation.label, title=title, message=message,
-                           severity=Severity.HIGH)
+    return SemanticFailure(
+        operation=case.operation.label, title=title, message=message, severity=Severity.HIGH
+    )
 
 
 def api(case: Any) -> Api:

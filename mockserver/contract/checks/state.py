@@ -27,9 +27,12 @@ def update_state_moves_head(ctx: Any, response: Any, case: Any) -> bool | None:
     returned = response.json()["checkpoint_id"]
     head = state_of(case, case.path_parameters["thread_id"])["checkpoint_id"]
     if head != returned:
-        raise fail(case, "State head is not the new checkpoint",
-                    f"GET state after update_state shows another checkpoint\n"
-                    f"update_state returned {returned}; GET state shows {head}")
+        raise fail(
+            case,
+            "State head is not the new checkpoint",
+            f"GET state after update_state shows another checkpoint\n"
+            f"update_state returned {returned}; GET state shows {head}",
+        )
     return None
 
 
@@ -50,10 +53,14 @@ def fork_parent_is_requested_checkpoint(ctx: Any, response: Any, case: Any) -> b
         return True
     state = state_of(case, case.path_parameters["thread_id"])
     if state["checkpoint_id"] == response.json()["checkpoint_id"] and (
-            state["parent_checkpoint_id"] != source):
-        raise fail(case, "Fork has the wrong parent",
-                    f"the fork's parent is not the requested checkpoint\n"
-                    f"requested {source}; parent {state['parent_checkpoint_id']}")
+        state["parent_checkpoint_id"] != source
+    ):
+        raise fail(
+            case,
+            "Fork has the wrong parent",
+            f"the fork's parent is not the requested checkpoint\n"
+            f"requested {source}; parent {state['parent_checkpoint_id']}",
+        )
     return None
 
 
@@ -69,9 +76,14 @@ def _unfiltered(case: Any) -> bool:
     else:
         source = body_of(case)
         checkpoint = source.get("checkpoint")
-        filtered = bool(source.get("before") or source.get("metadata") or (
-            isinstance(checkpoint, dict) and (checkpoint.get("checkpoint_id")
-                                              or checkpoint.get("checkpoint_ns"))))
+        filtered = bool(
+            source.get("before")
+            or source.get("metadata")
+            or (
+                isinstance(checkpoint, dict)
+                and (checkpoint.get("checkpoint_id") or checkpoint.get("checkpoint_ns"))
+            )
+        )
     try:
         return not filtered and int(source.get("limit", 1)) >= 1
     except (TypeError, ValueError):
@@ -85,8 +97,11 @@ def history_newest_first(ctx: Any, response: Any, case: Any) -> bool | None:
         return True
     ids = [item["checkpoint_id"] for item in response.json()]
     if ids != sorted(ids, reverse=True) or len(set(ids)) != len(ids):
-        raise fail(case, "History is not newest first",
-                    "history items are not in descending checkpoint-id order\n" + ", ".join(ids))
+        raise fail(
+            case,
+            "History is not newest first",
+            "history items are not in descending checkpoint-id order\n" + ", ".join(ids),
+        )
     return None
 
 
@@ -95,6 +110,7 @@ def history_starts_at_state(ctx: Any, response: Any, case: Any) -> bool | None:
     """Unfiltered history's first item equals GET state (and is empty only for no state)."""
     if not _is_history(case, response) or not _unfiltered(case):
         return True
+
     def mismatch(again: bool) -> str | None:
         items = (api(case).call(case) if again else response).json()
         state = state_of(case, case.path_parameters["thread_id"])
@@ -104,6 +120,9 @@ def history_starts_at_state(ctx: Any, response: Any, case: Any) -> bool | None:
         return str(sorted(k for k in state if first is None or first.get(k) != state[k]))
 
     if keys := confirmed(mismatch):
-        raise fail(case, "History does not start at the state",
-                   f"the first history item differs from GET state\ndiffering keys: {keys}")
+        raise fail(
+            case,
+            "History does not start at the state",
+            f"the first history item differs from GET state\ndiffering keys: {keys}",
+        )
     return None

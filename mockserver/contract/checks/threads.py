@@ -11,8 +11,12 @@ from mockserver.contract.checks.common import api, applies, body_of, confirmed, 
 
 THREAD = "/threads/{thread_id}"
 # Operations that answer one Thread body.
-THREAD_ANSWERS = (("GET", THREAD), ("PATCH", THREAD), ("POST", "/threads"),
-                  ("POST", "/threads/{thread_id}/copy"))
+THREAD_ANSWERS = (
+    ("GET", THREAD),
+    ("PATCH", THREAD),
+    ("POST", "/threads"),
+    ("POST", "/threads/{thread_id}/copy"),
+)
 FILTERS = ("metadata", "values", "status")
 PAGE = 1000  # the largest search page the spec allows
 
@@ -40,14 +44,18 @@ def _values_mismatch(thread: dict[str, Any], state: dict[str, Any]) -> tuple[str
     if state["checkpoint"] is None:
         if values in (None, {}):
             return None
-        return ("Thread values without a state",
-                "the thread has values, but its state has no checkpoint\n"
-                f"thread {thread['thread_id']}: values {values!r}")
+        return (
+            "Thread values without a state",
+            "the thread has values, but its state has no checkpoint\n"
+            f"thread {thread['thread_id']}: values {values!r}",
+        )
     if "values" not in thread or values == state["values"]:
         return None
-    return ("Thread values differ from its state",
-            f"the thread's values are not its head state's values (they differ)\n"
-            f"thread {thread['thread_id']}: values {values!r}; state: {state['values']!r}")
+    return (
+        "Thread values differ from its state",
+        f"the thread's values are not its head state's values (they differ)\n"
+        f"thread {thread['thread_id']}: values {values!r}; state: {state['values']!r}",
+    )
 
 
 def _filters(case: Any) -> dict[str, Any]:
@@ -74,14 +82,16 @@ def count_matches_search(ctx: Any, response: Any, case: Any) -> bool | None:
     filters = _filters(case)
 
     def mismatch(again: bool) -> str | None:
-        count = api(case).json("POST", "/threads/count", body=filters) if again else (
-            response.json())
+        count = (
+            api(case).json("POST", "/threads/count", body=filters) if again else (response.json())
+        )
         found = _search_all(case, filters)
         return None if count == found else f"count {count}; search {found}; filters {filters!r}"
 
     if found := confirmed(mismatch):
-        raise fail(case, "Count differs from search",
-                   f"count is not the number of search results\n{found}")
+        raise fail(
+            case, "Count differs from search", f"count is not the number of search results\n{found}"
+        )
     return None
 
 
@@ -102,8 +112,9 @@ def search_pages_add_up(ctx: Any, response: Any, case: Any) -> bool | None:
 
     def mismatch(again: bool) -> str | None:
         answer = api(case).call(case) if again else response
-        total, following = (_header(answer, name) for name in
-                            ("X-Pagination-Total", "X-Pagination-Next"))
+        total, following = (
+            _header(answer, name) for name in ("X-Pagination-Total", "X-Pagination-Next")
+        )
         shown = len(answer.json())
         if following is not None:
             expected = (str(offset + limit + 1), str(offset + limit))
@@ -119,26 +130,35 @@ def search_pages_add_up(ctx: Any, response: Any, case: Any) -> bool | None:
         return None
 
     if found := confirmed(mismatch):
-        raise fail(case, "Search pages do not add up",
-                   f"X-Pagination-Total / X-Pagination-Next do not add up\n{found}"
-                   f"\nrequest {body!r}")
+        raise fail(
+            case,
+            "Search pages do not add up",
+            f"X-Pagination-Total / X-Pagination-Next do not add up\n{found}\nrequest {body!r}",
+        )
     return None
 
 
 @schemathesis.check
 def deleted_thread_is_gone(ctx: Any, response: Any, case: Any) -> bool | None:
     """After DELETE /threads/{thread_id}, every route of that thread answers 404."""
-    if not (200 <= response.status_code < 300 and applies(
-            case, response, "DELETE", THREAD, response.status_code)):
+    if not (
+        200 <= response.status_code < 300
+        and applies(case, response, "DELETE", THREAD, response.status_code)
+    ):
         return True
     thread_id, probe = case.path_parameters["thread_id"], api(case)
     failures = []
     for method, path, body in probe.thread_routes():
         status = probe.send_to_thread(method, path, body, thread_id).status_code
         if status != 404:
-            failures.append(fail(case, "Deleted thread still answers",
-                                 f"{method} {path} answered {status}, not 404, after the "
-                                 f"thread was deleted\nthread {thread_id}"))
+            failures.append(
+                fail(
+                    case,
+                    "Deleted thread still answers",
+                    f"{method} {path} answered {status}, not 404, after the "
+                    f"thread was deleted\nthread {thread_id}",
+                )
+            )
     if failures:
         raise FailureGroup(failures, f"{len(failures)} route(s) still answer for a deleted thread")
     return None
