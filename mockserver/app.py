@@ -29,11 +29,13 @@ from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
 from mockserver.faults import FaultRule, Faults, Latency, cut_stream, drop_connection
 from mockserver.graph import Graph, load_graphs
 from mockserver.guard import Guard
-from mockserver.handlers import HANDLERS, Call, Context, Handler, Reply
+from mockserver.handlers import HANDLERS, Call, Handler, Reply
 from mockserver.journal import DEFAULT_JOURNAL_SIZE, Exchange, Journal
 from mockserver.reducers import to_plain
 from mockserver.routing import FastRoutes, PathApp, SpecRoute, SpecRouter, route_order, shadows
+from mockserver.server import Server
 from mockserver.spec import Operation, Spec, load_spec
+from mockserver.store import MemoryStore, Store
 from mockserver.validation import OperationValidator
 from mockserver.wire import read_body
 
@@ -79,6 +81,7 @@ def create_app(
     api_key: str | None = None,
     allowed_hosts: Sequence[str] | None = None,
     max_threads: int | None = None,
+    store: Store | None = None,
 ) -> Starlette:
     """Build the mock as a Starlette app.
 
@@ -91,19 +94,21 @@ def create_app(
     The journal keeps the last `journal_size` requests (None: all; 0: none); `latency` delays
     every request; `admin` serves the admin API under /__mockserver/ (admin.py). With
     `api_key`, requests need `x-api-key`; with `allowed_hosts`, other Host headers are refused
-    (guard.py). `max_threads` caps the store (507 when full).
+    (guard.py). `max_threads` caps the store (507 when full). `store` is where everything is
+    kept (in memory by default; `mockserver.sqlite.SqliteStore` for a file that survives
+    restarts).
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
-        app.state.context.store.threads         # what the mock holds
+        app.state.server.store.threads()        # what the mock holds
     """
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     graph_map = _graphs(graphs)
-    context = Context(spec=spec, graphs=graph_map)
-    context.store.max_threads = max_threads
+    server = Server(spec, graph_map, store if store is not None else MemoryStore())
+    server.store.max_threads = max_threads
     handler_map = HANDLERS if handlers is None else handlers
     journal = Journal(journal_size) if journal_size != 0 else None
     faults = Faults([op.operation_id for op in spec.operations], latency, list(spec.by_path()))
-    control = Control(context, journal, faults)
+    control = Control(server, journal, faults)
     observers = tuple(o for o in (journal, observer) if o is not None)
     options = _Options(check_responses, report_only, max_body_size, observers, faults)
     components = spec.document.get("components", {})
@@ -114,7 +119,7 @@ def create_app(
                 op,
                 OperationValidator(op, components),
                 handler_map.get(op.operation_id),
-                context,
+                server,
                 options,
             )
             for op in operations
@@ -142,7 +147,7 @@ def create_app(
         routes=routes, middleware=middleware, exception_handlers={HTTPException: _http_error}
     )
     app.router = SpecRouter(routes, redirect_slashes=False)
-    app.state.context = context
+    app.state.server = server
     app.state.control = control
     gate: Any = (
         Admin(
@@ -252,13 +257,13 @@ class _Endpoint:
         operation: Operation,
         validator: OperationValidator,
         handler: Handler | None,
-        context: Context,
+        server: Server,
         options: _Options,
     ) -> None:
         self.operation = operation
         self.validator = validator
         self.handler = handler
-        self.context = context
+        self.server = server
         self.options = options
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -283,7 +288,7 @@ class _Endpoint:
                 scope["path_params"], query, headers, raw, headers.get("content-type")
             )
             body = request.body
-            reply = self._handle(Call(request, self.context))
+            reply = self._handle(Call(request, self.server))
             if reply.events is not None:
                 await self._stream(reply, scope, receive, send, query, headers, body, rule)
                 return
@@ -403,7 +408,7 @@ class _Endpoint:
         if self.handler is None:
             op = self.operation.operation_id
             raise _NotImplemented(f"operation {op} is in the spec, but the mock has no handler")
-        with self.context.lock:
+        with self.server.lock:
             return self.handler(call)
 
     async def _stream(

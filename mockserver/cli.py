@@ -234,16 +234,16 @@ def _serve(args: argparse.Namespace) -> int:
     except (SpecError, GraphModelError, ValueError, OSError, MockError, YAMLError) as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
-    context = app.state.context
+    server = app.state.server
     port = sock.getsockname()[1]
-    context.serving_at(_url(args.host, port))
+    server.serving_at(_url(args.host, port))
     if note:
         print(note, file=sys.stderr)
     print(
         f"mockserver {__version__} — LangGraph Agent Server mock\n"
         f"  URL:     {_url(args.host, port)}\n"
-        f"  spec:    {context.spec.source} ({len(context.spec.operations)} operations)\n"
-        f"  graphs:  {', '.join(context.graphs)}"
+        f"  spec:    {server.spec.source} ({len(server.spec.operations)} operations)\n"
+        f"  graphs:  {', '.join(server.graphs)}"
         f" ({args.graphs or 'packaged default'})\n"
         f"  admin:   http://{args.host}:{port}/__mockserver/"
         f" ({'x-api-key' if args.api_key else 'loopback clients only'})\n"

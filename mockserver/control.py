@@ -28,13 +28,13 @@ from mockserver import state, threads
 from mockserver.errors import MockError
 from mockserver.events import plain_values
 from mockserver.faults import FaultError, Faults
-from mockserver.handlers import Context
 from mockserver.journal import Journal
 from mockserver.reducers import to_plain
+from mockserver.server import Server
 from mockserver.store import Thread
 
 _T = TypeVar("_T")
-Seeder = Callable[[Context, Any], list[str]]
+Seeder = Callable[[Server, Any], list[str]]
 
 
 class SeedError(MockError):
@@ -47,8 +47,8 @@ class Control:
     """What the admin API and the test helpers act on. `start_seed` and `start_faults` are
     what the server started with (--seed, --faults): a reset goes back to them."""
 
-    def __init__(self, context: Context, journal: Journal | None, faults: Faults) -> None:
-        self.context = context
+    def __init__(self, server: Server, journal: Journal | None, faults: Faults) -> None:
+        self.server = server
         self.journal = journal
         self.faults = faults
         self.start_seed: Mapping[str, Any] | None = None
@@ -57,9 +57,7 @@ class Control:
     def reset(self) -> None:
         """Stop every run, forget every thread, the journal and the fault rules; then seed
         and arm what the server started with."""
-        with self.context.lock:
-            self.context.worker.stop_all()
-            self.context.store.reset()
+        self.server.reset()
         if self.journal is not None:
             self.journal.clear()
         self.faults.clear()
@@ -94,9 +92,9 @@ class Control:
             raise SeedError(
                 f"cannot seed {', '.join(map(str, unknown))}: this mock seeds {', '.join(SEEDERS)}"
             )
-        with self.context.lock:
+        with self.server.lock:
             return {
-                name: SEEDERS[name](self.context, document[name])
+                name: SEEDERS[name](self.server, document[name])
                 for name in SEEDERS
                 if name in document
             }
@@ -104,8 +102,8 @@ class Control:
     def dump(self) -> dict[str, Any]:
         """Every thread in the seed format: its id, metadata and current values (and the node
         that wrote them, so `next` comes back the same). History and runs are not kept."""
-        with self.context.lock:
-            dumped = [_dump_thread(self.context, t) for t in self.context.store.threads.values()]
+        with self.server.lock:
+            dumped = [_dump_thread(self.server, t) for t in self.server.store.threads()]
         return {"threads": plain(dumped)}
 
     def arm(self, rules: Any) -> list[dict[str, Any]]:
@@ -122,13 +120,13 @@ class Control:
         return [rule.to_json() for rule in added]
 
 
-def _seed_threads(context: Context, items: Any) -> list[str]:
+def _seed_threads(server: Server, items: Any) -> list[str]:
     if not isinstance(items, list):
         raise SeedError("threads must be a list")
-    return [_seed_thread(context, item, index) for index, item in enumerate(items)]
+    return [_seed_thread(server, item, index) for index, item in enumerate(items)]
 
 
-def _seed_thread(context: Context, spec: Any, index: int) -> str:
+def _seed_thread(server: Server, spec: Any, index: int) -> str:
     where = f"threads[{index}]"
     if not isinstance(spec, Mapping):
         raise SeedError(f"{where} is not an object")
@@ -142,11 +140,13 @@ def _seed_thread(context: Context, spec: Any, index: int) -> str:
         "metadata": metadata,
         **({"thread_id": spec["thread_id"]} if "thread_id" in spec else {}),
     }
-    store, graphs = context.store, context.graphs
+    store, graphs = server.store, server.graphs
     try:
-        thread = threads.create_thread(store, graphs, body)
+        thread, _ = threads.create_thread(store, graphs, body)
         for update in spec.get("updates") or []:
-            state.update_state(thread, threads.graph_of(thread, graphs), update)
+            graph = threads.graph_of(thread, graphs)
+            in_flight = server.worker.queue(thread.thread_id)
+            state.update_state(store, thread, graph, update, in_flight)
     except MockError as exc:
         raise SeedError(f"{where}: {exc.detail}") from exc
     except (TypeError, ValueError, AttributeError) as exc:
@@ -158,12 +158,12 @@ def _seed_thread(context: Context, spec: Any, index: int) -> str:
 SEEDERS: dict[str, Seeder] = {"threads": _seed_threads}
 
 
-def _dump_thread(context: Context, thread: Thread) -> dict[str, Any]:
+def _dump_thread(server: Server, thread: Thread) -> dict[str, Any]:
     dumped: dict[str, Any] = {"thread_id": thread.thread_id, "metadata": dict(thread.metadata)}
-    head = thread.head
+    head = server.store.history(thread.thread_id).head
     if head is not None:
         update: dict[str, Any] = {"values": plain_values(head.values)}
-        graph = threads.graph_of(thread, context.graphs)
+        graph = threads.graph_of(thread, server.graphs)
         writer = next((node for node in graph.nodes if graph.next_nodes(node) == head.next), None)
         if writer is not None:
             update["as_node"] = writer

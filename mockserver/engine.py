@@ -12,12 +12,11 @@ from collections.abc import Callable, Generator, Mapping
 from typing import Any, NamedTuple
 
 from mockserver import events
-from mockserver.errors import BadRequest
+from mockserver.errors import BadRequest, MockError
 from mockserver.graph import END, START, Graph
-from mockserver.reducers import INITIAL, REDUCERS
 from mockserver.scripts import NOTHING
-from mockserver.state import initial_values, new_checkpoint_id, ordered_channels, task_id
-from mockserver.store import Checkpoint, Run, Thread, utc_now
+from mockserver.state import commit, initial_values, new_checkpoint, reduce, task_id
+from mockserver.store import Checkpoint, Run, Store, TaskWrites
 from mockserver.tasks import Outcome, Task, run_task
 
 Emit = Callable[[str, Any], None]
@@ -38,8 +37,9 @@ _NOT_CHECKPOINT_METADATA = frozenset(
 )
 
 
-class RunFailed(Exception):
-    """Raised inside a run when a node (or the input) fails; ends the run with an error."""
+class RunFailed(MockError):
+    """Raised inside a run when a node (or the input) fails; ends the run with an error (the
+    run's, not the request's: nothing answers it with a status)."""
 
     def __init__(self, error: str, message: str) -> None:
         super().__init__(message)
@@ -49,8 +49,10 @@ class RunFailed(Exception):
 class Execution:
     """One run on its thread: what it was asked, and what it has done so far."""
 
-    def __init__(self, thread: Thread, graph: Graph, run: Run, emit: Emit) -> None:
-        self.thread, self.graph, self.run, self._emit = thread, graph, run, emit
+    def __init__(self, store: Store, graph: Graph, run: Run, emit: Emit) -> None:
+        self.store, self.graph, self.run, self._emit = store, graph, run, emit
+        self.thread_id = run.thread_id
+        self.history = store.history(run.thread_id)
         kwargs = run.kwargs
         self.modes = frozenset(kwargs["stream_mode"])
         self.configurable: dict[str, Any] = kwargs["config"]["configurable"]
@@ -70,7 +72,7 @@ class Execution:
     @property
     def node_metadata(self) -> dict[str, Any]:
         """The run's metadata as nodes see it (messages, events)."""
-        return {**self.run_metadata, "thread_id": self.thread.thread_id, "run_id": self.run.run_id}
+        return {**self.run_metadata, "thread_id": self.thread_id, "run_id": self.run.run_id}
 
     def checkpoint_metadata(self, source: str, step: int) -> dict[str, Any]:
         """The metadata of a checkpoint this run writes: the configurable (the user's keys,
@@ -89,7 +91,7 @@ class Execution:
             **self.run_metadata,
             **({"checkpoint_id": started_at} if started_at else {}),
             "run_id": self.run.run_id,
-            "thread_id": self.thread.thread_id,
+            "thread_id": self.thread_id,
             "source": source,
             "step": step,
             "parents": {},
@@ -109,7 +111,7 @@ def execute(x: Execution) -> Generator[float, None, None]:
         x.emit("error", failure.error)
         return
     if x.wants("events"):
-        head = x.thread.head
+        head = x.history.head
         _graph_event(
             x,
             "on_chain_end",
@@ -163,9 +165,10 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         outcomes = {}
         # A resume goes to the interrupted tasks; with none (an update replaced the interrupted
         # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
-        interrupted = any(base.interrupts.get(node) for node in nodes)
+        raised = x.history.writes_of(base.checkpoint_id).interrupts
+        interrupted = any(raised.get(node) for node in nodes)
         for node in nodes:
-            pending = bool(base.interrupts.get(node)) or not interrupted
+            pending = bool(raised.get(node)) or not interrupted
             outcomes[node] = yield from _run(x, base, started[node], resume if pending else NOTHING)
         step = _finish_superstep(x, base, current, outcomes)
         if step is None:
@@ -180,12 +183,12 @@ def _time_travels(x: Execution, base: Checkpoint, command: Mapping[str, Any]) ->
     a fork of it to start its branch, unless it is the head an update or a fork just wrote."""
     if not x.configurable.get("checkpoint_id") or command.get("resume") is not None:
         return False
-    return base.metadata.get("source") not in ("update", "fork") or base is not x.thread.head
+    return base.metadata.get("source") not in ("update", "fork") or base is not x.history.head
 
 
 def _start_checkpoint(x: Execution) -> Checkpoint | None:
     wanted = x.configurable.get("checkpoint_id")
-    return x.thread.by_id.get(wanted) if wanted else x.thread.head
+    return x.history.get(wanted) if wanted else x.history.head
 
 
 def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint:
@@ -196,7 +199,8 @@ def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint
     try:
         applied = _apply(x, values, given)
     except RunFailed as failure:
-        entry.errors[START] = f"{failure.error['error']}({failure.error['message']!r})"
+        error = f"{failure.error['error']}({failure.error['message']!r})"
+        x.store.add_writes(x.thread_id, entry.checkpoint_id, TaskWrites(errors={START: error}))
         raise
     loop = _commit(x, entry, applied, x.graph.next_nodes(START), "loop", {START: given}, None)
     _announce_step(x, loop)
@@ -258,7 +262,8 @@ def _run(
     tid, node, step, values, meta = task
     if node == START and base.pending_input is not None:
         # The input an `as_node: __input__` update queued: __start__ writes it now.
-        outcome = Outcome(writes=base.pending_input, shown=base.pending_input)
+        given = dict(base.pending_input)
+        outcome = Outcome(writes=given, shown=given)
     else:
         outcome = yield from run_task(
             Task(x.graph, node, tid, step, values, resume, x.emit, x.modes, x.node_metadata)
@@ -282,7 +287,8 @@ def _finish_superstep(
     for node, outcome in outcomes.items():
         if outcome.error is not None:
             error, message = outcome.error
-            base.errors[node] = f"{error}({message!r})"
+            failed = TaskWrites(errors={node: f"{error}({message!r})"})
+            x.store.add_writes(x.thread_id, base.checkpoint_id, failed)
             _task_done(
                 x,
                 step,
@@ -296,7 +302,7 @@ def _finish_superstep(
     interrupted = {n: o.interrupts for n, o in outcomes.items() if o.interrupts}
     if interrupted:
         items = [i for found in interrupted.values() for i in found]
-        base.interrupts.update(interrupted)
+        x.store.add_writes(x.thread_id, base.checkpoint_id, TaskWrites(interrupts=interrupted))
         x.emit("updates", {"__interrupt__": events.interrupt_items(items)})
         _values(x, current, events.interrupt_items(items))
         for node, found in interrupted.items():
@@ -335,16 +341,10 @@ def _successors(x: Execution, node: str, outcome: Outcome) -> list[str]:
 def _apply(x: Execution, values: Mapping[str, Any], writes: Any) -> dict[str, Any]:
     if not isinstance(writes, Mapping):
         raise RunFailed("InvalidUpdateError", f"Expected dict, got {writes!r}")
-    out = dict(values)
-    for channel, value in writes.items():
-        reducer = x.graph.channels.get(channel)
-        if reducer is None:
-            continue  # not a channel of the graph: LangGraph drops it
-        try:
-            out[channel] = REDUCERS[reducer](out.get(channel, INITIAL.get(reducer)), value)
-        except BadRequest as exc:
-            raise RunFailed("ValueError", exc.detail) from None
-    return {c: out[c] for c in ordered_channels(x.graph, out)}
+    try:
+        return reduce(x.graph, values, writes)
+    except BadRequest as exc:
+        raise RunFailed("ValueError", exc.detail) from None
 
 
 def _commit(
@@ -357,21 +357,15 @@ def _commit(
     last_ran: str | None,
 ) -> Checkpoint:
     step = base.step + 1 if base is not None else -1
-    checkpoint = Checkpoint(
-        checkpoint_id=new_checkpoint_id(step),
-        parent_id=base.checkpoint_id if base else None,
-        step=step,
-        values=values,
-        next=next_nodes,
-        metadata=x.checkpoint_metadata(source, step),
-        created_at=utc_now(),
+    checkpoint = new_checkpoint(
+        base.checkpoint_id if base else None,
+        step,
+        values,
+        next_nodes,
+        x.checkpoint_metadata(source, step),
         last_ran=last_ran,
     )
-    if base is not None:
-        base.results.update(results)
-    x.thread.add_checkpoint(checkpoint)
-    x.thread.updated_at = x.thread.state_updated_at = checkpoint.created_at
-    return checkpoint
+    return commit(x.store, x.thread_id, checkpoint, base=base, results=results)
 
 
 def _announce_step(x: Execution, checkpoint: Checkpoint) -> None:
@@ -382,11 +376,12 @@ def _announce_step(x: Execution, checkpoint: Checkpoint) -> None:
 def _announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> None:
     if not (x.wants("checkpoints") or x.wants("debug")):
         return
+    raised = x.history.writes_of(checkpoint.checkpoint_id).interrupts
     payload = events.checkpoint_payload(
-        checkpoint, x.thread.thread_id, x.configurable, stored=stored
+        checkpoint, raised, x.thread_id, x.configurable, stored=stored
     )
     x.emit("checkpoints", payload)
-    x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread.thread_id))
+    x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread_id))
 
 
 def _values(

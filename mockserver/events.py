@@ -25,12 +25,18 @@ def interrupt_items(interrupts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def checkpoint_payload(
-    checkpoint: Checkpoint, thread_id: str, configurable: Mapping[str, Any], *, stored: bool = False
+    checkpoint: Checkpoint,
+    interrupts: Mapping[str, list[dict[str, Any]]],
+    thread_id: str,
+    configurable: Mapping[str, Any],
+    *,
+    stored: bool = False,
 ) -> dict[str, Any]:
     """The `checkpoints` event: a checkpoint as the run's loop saw it.
 
-    A checkpoint the run started from (`stored`) is read back from the saver: its metadata
-    is the stored one and its parent config names only the parent.
+    `interrupts`: what its tasks raised, by node. A checkpoint the run started from
+    (`stored`) is read back from the saver: its metadata is the stored one and its parent
+    config names only the parent.
     """
     own = {k: v for k, v in configurable.items() if k != "__pregel_node_finished"}
 
@@ -61,7 +67,7 @@ def checkpoint_payload(
             {
                 "id": task_id(checkpoint.checkpoint_id, node),
                 "name": node,
-                "interrupts": interrupt_items(checkpoint.interrupts.get(node, [])),
+                "interrupts": interrupt_items(interrupts.get(node, [])),
                 "state": None,
             }
             for node in checkpoint.next

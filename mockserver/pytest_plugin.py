@@ -150,7 +150,7 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     if mock is not None and strict and (broken := mock.violations()):
         from mockserver.testing import describe_violations
 
-        pytest.fail(describe_violations(broken, mock.context.spec.source), pytrace=False)
+        pytest.fail(describe_violations(broken, mock.server.spec.source), pytrace=False)
     return result
 
 

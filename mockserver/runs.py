@@ -10,6 +10,7 @@ import copy
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,10 +50,12 @@ def create_run(
     body: Mapping[str, Any],
     *,
     stateless: bool = False,
+    queued: bool = False,
     busy: bool = False,
 ) -> tuple[Run, Thread]:
-    """A new pending run (not yet scheduled) and its thread, created when it may be. `busy`:
-    the thread holds a run the real server would still have pending, besides its queue."""
+    """A new pending run (not yet scheduled) and its thread, created when it may be.
+    `queued`: runs hold the thread (queued or running); `busy`: it holds a run the real server
+    would still have pending, besides its queue."""
     assistant_id, graph_id = resolve_assistant(graphs, body["assistant_id"], NOT_FOUND)
     command = body.get("command") or None
     if stateless and command and command.get("resume") is not None:
@@ -67,17 +70,23 @@ def create_run(
     own = {**(config.get("metadata") or {}), **(body.get("metadata") or {})}
     if created:
         # A thread the run creates takes the run's metadata and config (Runs.put).
-        thread.metadata = {"graph_id": graph_id, "assistant_id": assistant_id, **own}
-        thread.config = {**copy.deepcopy(config), "configurable": {}}
-    elif not (thread.queue or busy):
+        thread = replace(
+            thread,
+            metadata={"graph_id": graph_id, "assistant_id": assistant_id, **own},
+            config={**copy.deepcopy(config), "configurable": {}},
+        )
+    elif not (queued or busy):
         # A thread that is not busy is bound to the run's graph and keeps the run's config
         # (tags, recursion_limit, ...); its own configurable stays.
-        thread.metadata = {**thread.metadata, "graph_id": graph_id, "assistant_id": assistant_id}
-        thread.config = {
-            **thread.config,
-            **copy.deepcopy(config),
-            "configurable": dict(thread.config.get("configurable") or {}),
-        }
+        thread = replace(
+            thread,
+            metadata={**thread.metadata, "graph_id": graph_id, "assistant_id": assistant_id},
+            config={
+                **thread.config,
+                **copy.deepcopy(config),
+                "configurable": dict(thread.config.get("configurable") or {}),
+            },
+        )
     # The run's metadata is the thread's with the run's own on top (no graph_id when the run
     # created its thread); assistant_id is always the run's.
     metadata = {"created_by": "system", **({} if created else thread.metadata), **own}
@@ -115,9 +124,10 @@ def create_run(
         now,
         temporary=kwargs["temporary"],
     )
-    store.runs[run_id] = run
-    if not thread.queue:
-        thread.updated_at = now
+    store.save_run(run)
+    if not queued:
+        thread = replace(thread, updated_at=now)
+    store.save_thread(thread)
     return run, thread
 
 
@@ -125,13 +135,13 @@ def _thread_for(
     store: Store, thread_id: str | None, body: Mapping[str, Any], stateless: bool
 ) -> tuple[Thread, bool]:
     """The run's thread, and whether the run created it."""
-    if thread_id is not None and thread_id in store.threads:
-        return store.threads[thread_id], False
+    if thread_id is not None and (found := store.find_thread(thread_id)) is not None:
+        return found, False
     if not stateless and body.get("if_not_exists", "reject") != "create":
         raise NotFound(NOT_FOUND)
     now = utc_now()
     thread = Thread(thread_id or str(uuid7()), now, now, now, {})
-    store.add(thread)
+    store.add_thread(thread)
     return thread, True
 
 
@@ -169,43 +179,59 @@ def _kwargs(
     }
 
 
-def start_run(run: Run, thread: Thread, api_url: str = API_URL) -> None:
+def start_run(store: Store, run: Run, api_url: str = API_URL) -> Run:
     """The worker picked the run up: running, with what the real server adds at that point
-    (`api_url`: the server's own URL, as `langgraph dev` names itself in run metadata)."""
-    run.status = "running"
-    run.updated_at = utc_now()
-    run.kwargs["config"]["configurable"]["__pregel_node_finished"] = None
-    run.kwargs["config"]["metadata"].update(
-        dict(
-            zip(
-                _STARTED_METADATA,
-                (1, LANGGRAPH_VERSION, API_VERSION, "enterprise", "self-hosted", api_url),
-                strict=True,
-            )
+    (`api_url`: the server's own URL, as `langgraph dev` names itself in run metadata). A new
+    run replaces what the last one left on its thread."""
+    config = run.kwargs["config"]
+    started = dict(
+        zip(
+            _STARTED_METADATA,
+            (1, LANGGRAPH_VERSION, API_VERSION, "enterprise", "self-hosted", api_url),
+            strict=True,
         )
     )
-    # A new run replaces what the last one left.
-    thread.error = thread.run_status = None
+    config = {
+        **config,
+        "configurable": {**config["configurable"], "__pregel_node_finished": None},
+        "metadata": {**config["metadata"], **started},
+    }
+    run = replace(
+        run, status="running", updated_at=utc_now(), kwargs={**run.kwargs, "config": config}
+    )
+    store.save_run(run)
+    if (thread := store.find_thread(run.thread_id)) is not None:
+        store.save_thread(replace(thread, error=None, run_status=None))
+    return run
 
 
-def unstart_run(run: Run) -> None:
+def unstart_run(store: Store, run: Run) -> Run:
     """Take back what `start_run` added: the run is cancelled as if it had never left the
     queue (the real server would still have held it pending)."""
-    run.kwargs["config"]["configurable"].pop("__pregel_node_finished", None)
-    for key in _STARTED_METADATA:
-        run.kwargs["config"]["metadata"].pop(key, None)
+    config = run.kwargs["config"]
+    configurable = {
+        k: v for k, v in config["configurable"].items() if k != "__pregel_node_finished"
+    }
+    metadata = {k: v for k, v in config["metadata"].items() if k not in _STARTED_METADATA}
+    config = {**config, "configurable": configurable, "metadata": metadata}
+    run = replace(run, kwargs={**run.kwargs, "config": config})
+    store.save_run(run)
+    return run
 
 
 def end_run(
-    run: Run, thread: Thread, status: str, error: Any = None, thread_status: str | None = None
-) -> None:
+    store: Store, run: Run, status: str, error: Any = None, thread_status: str | None = None
+) -> Run:
     """The run ended: its status, and the error and status it leaves on its thread."""
-    run.status = status
-    run.updated_at = thread.updated_at = utc_now()
-    if run.run_id in thread.queue:
-        thread.queue.remove(run.run_id)
-    if error is not None:
-        thread.error, thread.run_status = error, thread_status
+    now = utc_now()
+    run = replace(run, status=status, updated_at=now)
+    store.save_run(run)
+    if (thread := store.find_thread(run.thread_id)) is not None:
+        changes: dict[str, Any] = {"updated_at": now}
+        if error is not None:
+            changes.update(error=error, run_status=thread_status)
+        store.save_thread(replace(thread, **changes))
+    return run
 
 
 def render_run(run: Run) -> dict[str, Any]:
@@ -226,8 +252,8 @@ def render_run(run: Run) -> dict[str, Any]:
 
 def get_run(store: Store, thread_id: str, run_id: str) -> Run:
     """The thread's run; NotFound (`Not Found`, as the real server says) otherwise."""
-    store.get(thread_id)
-    run = store.runs.get(run_id)
+    store.thread(thread_id)
+    run = store.run(run_id)
     if run is None or run.thread_id != thread_id:
         raise NotFound("Not Found")
     return run
@@ -235,7 +261,7 @@ def get_run(store: Store, thread_id: str, run_id: str) -> Run:
 
 def list_runs(store: Store, thread_id: str, query: Mapping[str, Any]) -> list[dict[str, Any]]:
     """GET /threads/{id}/runs: newest first, with `status`, `limit`, `offset`, `select`."""
-    store.get(thread_id)
+    store.thread(thread_id)
     found = [
         r
         for r in store.runs_of(thread_id)

@@ -12,7 +12,8 @@ import hashlib
 import random
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -21,7 +22,7 @@ from mockserver.errors import BadRequest, Conflict
 from mockserver.graph import COPY, END, INPUT, START, Graph
 from mockserver.message_log import MessageLog, encoded
 from mockserver.reducers import INITIAL, REDUCERS, to_plain
-from mockserver.store import Checkpoint, Thread, utc_now
+from mockserver.store import NO_WRITES, Checkpoint, History, Store, TaskWrites, Thread, utc_now
 
 _random = random.Random()
 _TASK_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
@@ -97,47 +98,52 @@ def _dashed(hex32: str) -> str:
 # ---- writes ---------------------------------------------------------------------------------
 
 
-def update_state(thread: Thread, graph: Graph, update: Mapping[str, Any]) -> Checkpoint:
+def update_state(
+    store: Store, thread: Thread, graph: Graph, update: Mapping[str, Any], in_flight: Sequence[str]
+) -> Checkpoint:
     """Apply a ThreadStateUpdate body; store and return the new checkpoint.
 
-    Conflict while a run holds the thread, as on the real server (transcript #177).
+    Conflict while runs (`in_flight`) hold the thread, as on the real server (transcript #177).
     """
-    if thread.queue:
+    if in_flight:
         runs = ", ".join(
             f"{{'run_id': UUID('{run_id}'), 'thread_id': UUID('{thread.thread_id}')}}"
-            for run_id in thread.queue
+            for run_id in in_flight
         )
         raise Conflict(f"Thread {thread.thread_id} has in-flight runs: [{runs}]")
+    history = store.history(thread.thread_id)
     config = update.get("checkpoint") or {}
     if namespace := config.get("checkpoint_ns"):
         # The mock's graphs have no subgraphs; LangGraph refuses to write into one (#96).
         raise BadRequest(f"Subgraph {namespace} not found")
     fork_id = config.get("checkpoint_id") or update.get("checkpoint_id")
-    base = thread.by_id.get(fork_id) if fork_id else thread.head
+    base = history.get(fork_id) if fork_id else history.head
     as_node = update.get("as_node")
+    write = functools.partial(_write, store, thread, graph)
     if as_node == END and update.get("values") is None:
         # LangGraph's "clear all tasks": the same values, nothing left to run.
-        return _commit(thread, _write(thread, graph, base, [], fork_id))
+        return write(base, [], fork_id)
     if as_node is not None and not (graph.has_node(as_node) or as_node in (INPUT, COPY)):
         raise BadRequest(f"Node {as_node} does not exist")
     if as_node == COPY:
-        copy = _commit(thread, _copy_of(thread, base))
+        copy = commit(store, thread.thread_id, _copy_of(base))
         if not (isinstance(update.get("values"), list) and update["values"]):
             return copy
         # `[[values, as_node], ...]`: a superstep on the copy. The copy stays when it fails.
-        updates = _copy_updates(graph, copy, update["values"])
-        return _commit(thread, _write(thread, graph, copy, updates, None, superstep=True))
+        return write(copy, _copy_updates(graph, copy, update["values"]), None, superstep=True)
     node = as_node or _implied_node(base)
     if node == INPUT and update.get("values") is None:
         raise BadRequest("Received no input writes for __start__")  # the real server's words
-    checkpoint = _write(thread, graph, base, [(node, update.get("values"), None)], fork_id)
-    return _commit(thread, checkpoint)
+    return write(base, [(node, update.get("values"), None)], fork_id)
 
 
-def apply_supersteps(thread: Thread, graph: Graph, supersteps: Iterable[Mapping[str, Any]]) -> None:
+def apply_supersteps(
+    store: Store, thread: Thread, graph: Graph, supersteps: Iterable[Mapping[str, Any]]
+) -> None:
     """Write one checkpoint per superstep (POST /threads `supersteps`)."""
+    history = store.history(thread.thread_id)
     for superstep in supersteps:
-        base = thread.head
+        base = history.head
         updates = []
         for item in superstep["updates"]:
             command = item.get("command") or {}
@@ -147,14 +153,81 @@ def apply_supersteps(thread: Thread, graph: Graph, supersteps: Iterable[Mapping[
             updates.append((item["as_node"], values, command.get("goto")))
         # The real server passes the previous checkpoint's id along with each later superstep,
         # so its metadata reads like a fork's and carries no graph_id (transcript #25).
-        checkpoint = _write(thread, graph, base, updates, None, superstep=base is not None)
-        _commit(thread, checkpoint)
+        _write(store, thread, graph, base, updates, None, superstep=base is not None)
 
 
 def update_response(thread_id: str, checkpoint: Checkpoint) -> dict[str, Any]:
     """The body of a successful update: the new checkpoint, three times, as the server says it."""
     ref = {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint.checkpoint_id}
     return {"checkpoint": ref, "configurable": dict(ref), "checkpoint_id": checkpoint.checkpoint_id}
+
+
+def new_checkpoint(
+    parent_id: str | None,
+    step: int,
+    values: Mapping[str, Any],
+    next_nodes: tuple[str, ...],
+    metadata: Mapping[str, Any],
+    *,
+    last_ran: str | None = None,
+    pending_input: Mapping[str, Any] | None = None,
+) -> Checkpoint:
+    """A checkpoint made now, with a new time-ordered id."""
+    return Checkpoint(
+        checkpoint_id=new_checkpoint_id(step),
+        parent_id=parent_id,
+        step=step,
+        values=values,
+        next=next_nodes,
+        metadata=metadata,
+        created_at=utc_now(),
+        last_ran=last_ran,
+        pending_input=pending_input,
+    )
+
+
+def commit(
+    store: Store,
+    thread_id: str,
+    checkpoint: Checkpoint,
+    *,
+    base: Checkpoint | None = None,
+    results: Mapping[str, Any] | None = None,
+) -> Checkpoint:
+    """Save a new checkpoint of the thread, what it records of its base's tasks (`results`:
+    what each node wrote), and the thread record it leaves: updated now, and its status
+    following the new head (a new state replaces what the last run left; a copy's record
+    becomes the real thing). The one way a state is written: updates, supersteps, copies of
+    a checkpoint and runs all come here."""
+    if base is not None and results:
+        store.add_writes(thread_id, base.checkpoint_id, TaskWrites(results=dict(results)))
+    store.add_checkpoint(thread_id, checkpoint)
+    thread = store.find_thread(thread_id)
+    if thread is not None:  # else deleted while a run wrote to it
+        created = checkpoint.created_at
+        store.save_thread(
+            replace(
+                thread,
+                updated_at=created,
+                state_updated_at=created,
+                error=None,
+                run_status=None,
+                copied_record=False,
+            )
+        )
+    return checkpoint
+
+
+def reduce(graph: Graph, values: Mapping[str, Any], writes: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` with `writes` applied through each channel's reducer, in the graph's channel
+    order; a key that is no channel of the graph is dropped, as LangGraph drops it. A reducer
+    that refuses a write raises BadRequest."""
+    out = dict(values)
+    for channel, value in writes.items():
+        reducer = graph.channels.get(channel)
+        if reducer is not None:
+            out[channel] = REDUCERS[reducer](out.get(channel, INITIAL.get(reducer)), value)
+    return {c: out[c] for c in ordered_channels(graph, out)}
 
 
 def _copy_updates(graph: Graph, copy: Checkpoint, items: list[Any]) -> list[tuple[str, Any, Any]]:
@@ -182,6 +255,7 @@ def _implied_node(base: Checkpoint | None) -> str:
 
 
 def _write(
+    store: Store,
     thread: Thread,
     graph: Graph,
     base: Checkpoint | None,
@@ -190,7 +264,7 @@ def _write(
     *,
     superstep: bool = False,
 ) -> Checkpoint:
-    values = dict(base.values) if base is not None else initial_values(graph)
+    values: Mapping[str, Any] = base.values if base is not None else initial_values(graph)
     next_nodes: list[str] = []
     results: dict[str, Any] = {}
     source = "update"
@@ -210,18 +284,12 @@ def _write(
             source, pending_input = "input", writes
             next_nodes += [START, *(n for n in (base.next if base else ()) if n != START)]
             continue
-        for channel, value in writes.items():
-            reducer = graph.channels[channel]
-            current = values.get(channel, INITIAL.get(reducer))
-            values[channel] = REDUCERS[reducer](current, value)
+        values = reduce(graph, values, writes)
         successors = _goto_nodes(graph, goto) if goto else graph.next_nodes(node)
         next_nodes += successors
         # A node that wrote nothing, not even a trigger for a next node, leaves no task result.
         if base is not None and node in base.next and (writes or successors):
             results[node] = writes
-    if base is not None:
-        # The base's task shows what the node wrote once an update ran it (transcript #85).
-        base.results.update(results)
     step = base.step + 1 if base is not None else (-1 if source == "input" else 0)
     parent_id = base.checkpoint_id if base is not None else fork_id
     metadata: dict[str, Any] = {}
@@ -233,42 +301,28 @@ def _write(
         if fork_id:
             metadata["checkpoint_id"] = fork_id
     metadata.update(thread_id=thread.thread_id, source=source, step=step, parents={})
-    return Checkpoint(
-        checkpoint_id=new_checkpoint_id(step),
-        parent_id=parent_id,
-        step=step,
-        values={c: values[c] for c in ordered_channels(graph, values)},
-        next=tuple(dict.fromkeys(next_nodes)),
-        metadata=metadata,
-        created_at=utc_now(),
+    checkpoint = new_checkpoint(
+        parent_id,
+        step,
+        {c: values[c] for c in ordered_channels(graph, values)},
+        tuple(dict.fromkeys(next_nodes)),
+        metadata,
         last_ran=base.last_ran if base is not None else None,
         pending_input=pending_input,
     )
+    # The base's task shows what the node wrote once an update ran it (transcript #85).
+    return commit(store, thread.thread_id, checkpoint, base=base, results=results)
 
 
-def _copy_of(thread: Thread, base: Checkpoint | None) -> Checkpoint:
+def _copy_of(base: Checkpoint | None) -> Checkpoint:
     # `__copy__` re-saves the checkpoint as a sibling: same values and tasks, its parent's child.
     if base is None:
         raise BadRequest("Cannot copy a non-existent checkpoint")
     step = base.step + 1
-    return Checkpoint(
-        checkpoint_id=new_checkpoint_id(step),
-        parent_id=base.parent_id,
-        step=step,
-        values=base.values,
-        next=base.next,
-        metadata={"source": "fork", "step": step, "parents": {}},
-        created_at=utc_now(),
-        last_ran=base.last_ran,
+    metadata = {"source": "fork", "step": step, "parents": {}}
+    return new_checkpoint(
+        base.parent_id, step, base.values, base.next, metadata, last_ran=base.last_ran
     )
-
-
-def _commit(thread: Thread, checkpoint: Checkpoint) -> Checkpoint:
-    thread.add_checkpoint(checkpoint)
-    thread.updated_at = thread.state_updated_at = checkpoint.created_at
-    # A new state replaces what the last run left: the status follows the new head.
-    thread.error = thread.run_status = None
-    return checkpoint
 
 
 def _goto_nodes(graph: Graph, goto: Any) -> tuple[str, ...]:
@@ -291,7 +345,13 @@ def ordered_channels(graph: Graph, values: Mapping[str, Any]) -> list[str]:
 # ---- reads ----------------------------------------------------------------------------------
 
 
-def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True) -> dict[str, Any]:
+def render_state(
+    thread_id: str,
+    checkpoint: Checkpoint,
+    writes: TaskWrites = NO_WRITES,
+    *,
+    with_ns: bool = True,
+) -> dict[str, Any]:
     """A checkpoint as a ThreadState body, keys in the real server's order. Message lists come
     as orjson Fragments (their JSON, written once): serialise the body with orjson."""
     cid = checkpoint.checkpoint_id
@@ -299,7 +359,7 @@ def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True
     if with_ns:
         ref["checkpoint_ns"] = ""
     parent = checkpoint.parent_id
-    tasks = [_render_task(checkpoint, node) for node in checkpoint.next]
+    tasks = [_render_task(checkpoint, writes, node) for node in checkpoint.next]
     return {
         "values": {k: _encoded(v) for k, v in checkpoint.values.items()},
         "next": list(checkpoint.next),
@@ -319,7 +379,7 @@ def render_state(thread_id: str, checkpoint: Checkpoint, *, with_ns: bool = True
 
 
 def state_at(
-    thread: Thread, checkpoint_id: str | None, namespace: str | None = ""
+    thread: Thread, history: History, checkpoint_id: str | None, namespace: str | None = ""
 ) -> dict[str, Any]:
     """The state at a checkpoint id (None: the latest); an unknown id gives the empty state.
 
@@ -331,11 +391,14 @@ def state_at(
         # server, which answers 200 with the empty state).
         return _empty_at(thread, checkpoint_id, namespace)
     if checkpoint_id is None:
-        head = thread.head
-        return render_state(thread.thread_id, head) if head else dict(EMPTY_STATE)
-    checkpoint = thread.by_id.get(checkpoint_id)
+        head = history.head
+        if head is None:
+            return dict(EMPTY_STATE)
+        return render_state(thread.thread_id, head, history.writes_of(head.checkpoint_id))
+    checkpoint = history.get(checkpoint_id)
     if checkpoint is not None:
-        return render_state(thread.thread_id, checkpoint, with_ns=namespace is not None)
+        writes = history.writes_of(checkpoint_id)
+        return render_state(thread.thread_id, checkpoint, writes, with_ns=namespace is not None)
     # The real server answers 200 with an empty state echoing the id (transcript #136), or
     # naming none on a thread bound to no graph.
     return _empty_at(thread, checkpoint_id if thread.graph_id else None, namespace)
@@ -350,8 +413,9 @@ def _empty_at(thread: Thread, checkpoint_id: str | None, namespace: str | None) 
     return {**EMPTY_STATE, "checkpoint": ref, "checkpoint_id": checkpoint_id}
 
 
-def history(
-    thread: Thread,
+def history_of(
+    thread_id: str,
+    history: History,
     limit: int,
     *,
     before: str | None = None,
@@ -361,22 +425,23 @@ def history(
     """Checkpoints newest first across all branches; the cost is set by `limit`, not length."""
     if limit <= 0:
         return []
-    end = bisect.bisect_left(thread.checkpoint_ids, before) if before else len(thread.checkpoints)
+    end = bisect.bisect_left(history.ids, before) if before else len(history)
     if checkpoint_id is not None:
         # LangGraph's list() treats a checkpoint id as a filter: that one checkpoint or nothing.
-        found = thread.by_id.get(checkpoint_id)
+        found = history.get(checkpoint_id)
         candidates: Iterable[Checkpoint] = (
             [found] if found is not None and (not before or checkpoint_id < before) else []
         )
     else:
-        candidates = (thread.checkpoints[i] for i in range(end - 1, -1, -1))
+        candidates = (history.checkpoints[i] for i in range(end - 1, -1, -1))
     states = []
     for checkpoint in candidates:
         # LangGraph's MemorySaver compares with metadata.get(key): a null filter matches a
         # checkpoint that lacks the key.
         if metadata and any(checkpoint.metadata.get(k) != v for k, v in metadata.items()):
             continue
-        states.append(render_state(thread.thread_id, checkpoint))
+        writes = history.writes_of(checkpoint.checkpoint_id)
+        states.append(render_state(thread_id, checkpoint, writes))
         if len(states) >= limit:
             break
     return states
@@ -390,14 +455,14 @@ def _encoded(value: Any) -> Any:
     return to_plain(value)
 
 
-def _render_task(checkpoint: Checkpoint, node: str) -> dict[str, Any]:
+def _render_task(checkpoint: Checkpoint, writes: TaskWrites, node: str) -> dict[str, Any]:
     return {
         "id": task_id(checkpoint.checkpoint_id, node),
         "name": node,
         "path": ["__pregel_pull", node],
-        "error": checkpoint.errors.get(node),
-        "interrupts": checkpoint.interrupts.get(node, []),
+        "error": writes.errors.get(node),
+        "interrupts": writes.interrupts.get(node, []),
         "checkpoint": None,
         "state": None,
-        "result": checkpoint.results.get(node),
+        "result": writes.results.get(node),
     }

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from mockserver.events import plain_values
-from mockserver.store import Thread
+from mockserver.store import History, Thread
 
 _INTERRUPT = "__interrupt__"
 
@@ -114,14 +114,15 @@ class RunResult:
         return self.latest
 
 
-def thread_result(thread: Thread) -> Any:
+def thread_result(thread: Thread, history: History) -> Any:
     """The answer of wait and join read from the thread, as the real server falls back to."""
     if thread.run_status == "error":
         return {"__error__": thread.error}
-    head = thread.head
+    head = history.head
     if head is None:
         return {}
-    found = [i for items in head.interrupts.values() for i in items]
+    raised = history.writes_of(head.checkpoint_id).interrupts
+    found = [i for items in raised.values() for i in items]
     if found:
         return {"__interrupt__": found}
     return plain_values(head.values) or {}

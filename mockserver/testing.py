@@ -19,9 +19,10 @@ from typing import Any
 from mockserver import state, threads
 from mockserver.app import create_app
 from mockserver.control import Control, plain, read_document
-from mockserver.handlers import Context
 from mockserver.journal import Exchange, Journal
 from mockserver.live import LiveServer
+from mockserver.server import Server
+from mockserver.store import Thread
 
 
 class _Mock:
@@ -32,10 +33,10 @@ class _Mock:
         self.app = app
 
     @property
-    def context(self) -> Context:
-        """The server's spec, graph models and store."""
-        context: Context = self.app.state.context
-        return context
+    def server(self) -> Server:
+        """The server's spec, graph models, store and worker."""
+        server: Server = self.app.state.server
+        return server
 
     @property
     def control(self) -> Control:
@@ -83,25 +84,31 @@ class _Mock:
 
     def threads(self) -> list[dict[str, Any]]:
         """Every thread, as GET /threads/{id} shows it (JSON types, no shared values)."""
-        with self.context.lock:
-            bodies = [threads.render_thread(t) for t in self.context.store.threads.values()]
+        with self.server.lock:
+            bodies = [self._render(t) for t in self.server.store.threads()]
         return plain(bodies)
 
     def thread(self, thread_id: str) -> dict[str, Any]:
         """One thread, as GET /threads/{id} shows it; NotFound if there is none."""
-        with self.context.lock:
-            return plain(threads.render_thread(self.context.store.get(thread_id)))
+        with self.server.lock:
+            return plain(self._render(self.server.store.thread(thread_id)))
 
     def state(self, thread_id: str) -> dict[str, Any]:
         """A thread's latest state, as GET /threads/{id}/state shows it."""
-        with self.context.lock:
-            thread = self.context.store.get(thread_id)
-            return plain(state.state_at(thread, None))
+        with self.server.lock:
+            thread = self.server.store.thread(thread_id)
+            return plain(state.state_at(thread, self.server.store.history(thread_id), None))
 
     def history(self, thread_id: str, limit: int = 1000) -> list[dict[str, Any]]:
         """A thread's checkpoints, newest first, as its history shows them."""
-        with self.context.lock:
-            return plain(state.history(self.context.store.get(thread_id), limit))
+        with self.server.lock:
+            self.server.store.thread(thread_id)
+            return plain(state.history_of(thread_id, self.server.store.history(thread_id), limit))
+
+    def _render(self, thread: Thread) -> dict[str, Any]:
+        server = self.server
+        busy = thread.thread_id in server.worker.queues
+        return threads.render_thread(thread, server.store.history(thread.thread_id), busy)
 
 
 class MockServer(_Mock):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 from uuid6 import uuid7
@@ -14,7 +14,7 @@ from mockserver.errors import BadRequest, Conflict
 from mockserver.graph import Graph
 from mockserver.reducers import to_plain
 from mockserver.state import apply_supersteps, task_id
-from mockserver.store import Checkpoint, Store, Thread, utc_now
+from mockserver.store import NO_WRITES, Checkpoint, History, Store, Thread, utc_now
 
 # Stripped from metadata on create and patch, as the real server does (transcript #18).
 RESERVED_METADATA = frozenset(
@@ -29,15 +29,6 @@ _NO_GRAPH = (
 _PATH_STEP = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]")
 
 
-class PartialCreate(Exception):
-    """Raised when a thread was created but its supersteps could not be applied (a 201)."""
-
-    def __init__(self, thread: Thread, detail: str) -> None:
-        super().__init__(detail)
-        self.thread = thread
-        self.detail = detail
-
-
 def graph_of(thread: Thread, graphs: Mapping[str, Graph]) -> Graph:
     """The graph a thread is bound to; BadRequest when it has none, as update_state needs one."""
     graph_id = thread.graph_id
@@ -50,39 +41,43 @@ def graph_of(thread: Thread, graphs: Mapping[str, Graph]) -> Graph:
         raise BadRequest(f"Graph '{graph_id}' not found; this server knows: {known}") from None
 
 
-def create_thread(store: Store, graphs: Mapping[str, Graph], body: Mapping[str, Any]) -> Thread:
-    """POST /threads: a new thread, or the existing one with `if_exists: do_nothing`."""
+def create_thread(
+    store: Store, graphs: Mapping[str, Graph], body: Mapping[str, Any]
+) -> tuple[Thread, str | None]:
+    """POST /threads: a new thread, or the existing one with `if_exists: do_nothing`; and,
+    for a thread bound to no graph whose supersteps could not be applied, what went wrong
+    (the real server still creates it, and answers 201 with that detail)."""
     thread_id = body.get("thread_id")
     thread_id = str(uuid.UUID(thread_id)) if thread_id else str(uuid7())
-    existing = store.threads.get(thread_id)
+    existing = store.find_thread(thread_id)
     if existing is not None:
         if body.get("if_exists", "raise") == "do_nothing":
-            return existing
+            return existing, None
         raise Conflict(f"Thread with ID {thread_id} already exists")
     now = utc_now()
     thread = Thread(thread_id, now, now, now, _strip_reserved(body.get("metadata") or {}))
+    store.add_thread(thread)
     supersteps = body.get("supersteps")
     if supersteps:
         try:
-            apply_supersteps(thread, graph_of(thread, graphs), supersteps)
+            apply_supersteps(store, thread, graph_of(thread, graphs), supersteps)
         except BadRequest as exc:
             # The thread stays, with the supersteps before the refused one (real: 400 or 201).
-            store.add(thread)
             if thread.graph_id is not None:
                 raise
-            raise PartialCreate(
-                thread,
+            problem = (
                 f"Thread {thread_id} was created, but there were "
-                f"problems updating the state: {exc.detail}",
-            ) from exc
-    store.add(thread)
-    return thread
+                f"problems updating the state: {exc.detail}"
+            )
+            return store.thread(thread_id), problem
+    return store.thread(thread_id), None
 
 
-def patch_thread(thread: Thread, body: Mapping[str, Any]) -> Thread:
+def patch_thread(store: Store, thread: Thread, body: Mapping[str, Any]) -> Thread:
     """PATCH /threads/{id}: merge metadata (top-level keys); the state is not touched."""
-    thread.metadata = {**thread.metadata, **_strip_reserved(body.get("metadata") or {})}
-    thread.updated_at = utc_now()
+    metadata = {**thread.metadata, **_strip_reserved(body.get("metadata") or {})}
+    thread = dataclasses.replace(thread, metadata=metadata, updated_at=utc_now())
+    store.save_thread(thread)
     return thread
 
 
@@ -90,77 +85,84 @@ def copy_thread(store: Store, thread: Thread) -> Thread:
     """POST /threads/{id}/copy: a new thread with the same metadata and the whole history;
     its config starts empty, as on the real server (runs fill it)."""
     now = utc_now()
-    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), {})
-    for checkpoint in thread.checkpoints:
-        copy.add_checkpoint(_rehome(checkpoint, copy.thread_id))
-    copy.copied_record = True
-    store.add(copy)
+    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), {}, copied_record=True)
+    store.add_thread(copy)
+    history = store.history(thread.thread_id)
+    for checkpoint in history.checkpoints:
+        store.add_checkpoint(copy.thread_id, _rehome(checkpoint, copy.thread_id))
+        writes = history.writes_of(checkpoint.checkpoint_id)
+        if writes is not NO_WRITES:
+            store.add_writes(copy.thread_id, checkpoint.checkpoint_id, writes)
     return copy
 
 
 def _rehome(checkpoint: Checkpoint, thread_id: str) -> Checkpoint:
-    metadata = checkpoint.metadata
-    if "thread_id" in metadata:
-        metadata = {**metadata, "thread_id": thread_id}
-    return dataclasses.replace(
-        checkpoint,
-        metadata=metadata,
-        results=dict(checkpoint.results),
-        interrupts=dict(checkpoint.interrupts),
-        errors=dict(checkpoint.errors),
-    )
+    if "thread_id" not in checkpoint.metadata:
+        return checkpoint
+    return dataclasses.replace(checkpoint, metadata={**checkpoint.metadata, "thread_id": thread_id})
 
 
-def thread_status(thread: Thread) -> str:
+def thread_status(thread: Thread, history: History, busy: bool = False) -> str:
     """busy while a run holds the thread; else what the last run left (error, interrupted);
     else idle, or interrupted while the latest checkpoint has nodes still to run."""
-    if thread.queue:
+    if busy:
         return "busy"
     if thread.run_status is not None:
         return thread.run_status
     if thread.copied_record:
         return "idle"
-    head = thread.head
+    head = history.head
     return "interrupted" if head is not None and head.next else "idle"
 
 
-def render_thread(thread: Thread) -> dict[str, Any]:
-    """A thread as a Thread body, keys in the real server's order."""
-    head = thread.head
+def render_thread(thread: Thread, history: History, busy: bool = False) -> dict[str, Any]:
+    """A thread as a Thread body, keys in the real server's order (`busy`: runs hold it)."""
+    head = history.head
     body: dict[str, Any] = {
         "thread_id": thread.thread_id,
         "created_at": thread.created_at,
         "updated_at": thread.updated_at,
         "state_updated_at": thread.state_updated_at,
         "metadata": thread.metadata,
-        "status": thread_status(thread),
+        "status": thread_status(thread, history, busy),
         "config": thread.config,
     }
     if thread.copied_record:
         return body  # the real copy's record: no values, interrupts or error yet
-    body["values"] = None if head is None else _plain_values(thread)
+    body["values"] = None if head is None else _plain_values(head)
     if head is not None:
         # These two keys appear once the state has been written (transcript #58).
         body["error"] = thread.error
+        raised = history.writes_of(head.checkpoint_id).interrupts
         body["interrupts"] = {
             task_id(head.checkpoint_id, node): interrupts
-            for node, interrupts in head.interrupts.items()
+            for node, interrupts in raised.items()
             if interrupts
         }
     return body
 
 
-def search_threads(store: Store, query: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
-    """POST /threads/search: one page of Thread bodies, and how many threads match in all."""
-    matches = _filter(store, query)
+def search_threads(
+    store: Store, query: Mapping[str, Any], busy: Container[str] = ()
+) -> tuple[list[dict[str, Any]], int]:
+    """POST /threads/search: one page of Thread bodies, and how many threads match in all
+    (`busy`: the ids of the threads runs hold)."""
+    matches = _filter(store, query, busy)
+
+    def status(thread: Thread) -> str:
+        return thread_status(thread, store.history(thread.thread_id), thread.thread_id in busy)
+
     if key := query.get("sort_by"):
-        sort_key = thread_status if key == "status" else (lambda t: getattr(t, key))
+        sort_key = status if key == "status" else (lambda t: getattr(t, key))
         matches.sort(key=sort_key, reverse=query.get("sort_order", "desc") == "desc")
     else:
         # Without sort_by the real server ignores sort_order: newest update first.
         matches.sort(key=lambda t: t.updated_at, reverse=True)
     offset, limit = page_bounds(query)
-    page = [render_thread(t) for t in matches[offset : offset + limit]]
+    page = [
+        render_thread(t, store.history(t.thread_id), t.thread_id in busy)
+        for t in matches[offset : offset + limit]
+    ]
     extract, select = query.get("extract"), query.get("select")
     for index, body in enumerate(page):
         # Selected keys keep the thread's order; `extracted` reads the whole thread and comes
@@ -177,34 +179,38 @@ def page_bounds(query: Mapping[str, Any]) -> tuple[int, int]:
     return int(query.get("offset", 0)), int(query.get("limit", 10))
 
 
-def count_threads(store: Store, query: Mapping[str, Any]) -> int:
+def count_threads(store: Store, query: Mapping[str, Any], busy: Container[str] = ()) -> int:
     """POST /threads/count."""
-    return len(_filter(store, query))
+    return len(_filter(store, query, busy))
 
 
-def _filter(store: Store, query: Mapping[str, Any]) -> list[Thread]:
-    threads: list[Thread] = list(store.threads.values())
+def _filter(store: Store, query: Mapping[str, Any], busy: Container[str]) -> list[Thread]:
+    threads: list[Thread] = list(store.threads())
     if (ids := query.get("ids")) is not None:
         wanted_ids = {str(uuid.UUID(i)) for i in ids}
         threads = [t for t in threads if t.thread_id in wanted_ids]
     if (status := query.get("status")) is not None:
-        threads = [t for t in threads if thread_status(t) == status]
+        threads = [
+            t
+            for t in threads
+            if thread_status(t, store.history(t.thread_id), t.thread_id in busy) == status
+        ]
     if metadata := query.get("metadata"):
         threads = [t for t in threads if _contains(t.metadata, metadata)]
     if values := query.get("values"):
         # A thread never written has values null and matches no values filter (the real
         # server answers 500 here instead, transcript #188).
+        heads = [(t, store.history(t.thread_id).head) for t in threads]
         threads = [
             t
-            for t in threads
-            if t.head is not None and not t.copied_record and _contains(_plain_values(t), values)
+            for t, head in heads
+            if head is not None and not t.copied_record and _contains(_plain_values(head), values)
         ]
     return threads
 
 
-def _plain_values(thread: Thread) -> dict[str, Any]:
-    head = thread.head
-    return {} if head is None else {k: to_plain(v) for k, v in head.values.items()}
+def _plain_values(head: Checkpoint) -> dict[str, Any]:
+    return {k: to_plain(v) for k, v in head.values.items()}
 
 
 def _contains(haystack: Any, needle: Any) -> bool:

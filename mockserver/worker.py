@@ -16,14 +16,14 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mockserver.engine import Execution, execute
 from mockserver.errors import NotFound
 from mockserver.graph import Graph
 from mockserver.runs import API_URL, end_run, start_run, unstart_run
-from mockserver.store import Checkpoint, Run, Store, Thread
+from mockserver.store import Checkpoint, Run, Store
 from mockserver.streams import RunResult, RunStream, thread_result
 
 log = logging.getLogger("mockserver")
@@ -40,8 +40,7 @@ class Active:
     """A run that is queued or running, with its stream and, once started, its execution
     (kept, without the execution, for a while after it ended: see Worker.finished)."""
 
-    run: Run
-    thread: Thread
+    run: Run  # its latest record
     graph: Graph
     stream: RunStream
     execution: Execution | None = None
@@ -58,24 +57,30 @@ class Worker:
         self.store = store
         self.lock = lock
         self.active: dict[str, Active] = {}
+        # thread id -> the runs that hold the thread: the running one first, then the queued
+        self.queues: dict[str, list[str]] = {}
         self.finished: dict[str, Active] = {}  # ended runs, the newest last
         self.pending_window = PENDING_WINDOW  # how long a new run's stream replays for joins
         self.api_url = API_URL  # the server's own URL, for run metadata (Context.serving_at)
 
-    def submit(self, run: Run, thread: Thread, graph: Graph) -> Active:
+    def submit(self, run: Run, graph: Graph) -> Active:
         """Queue a new run on its thread; it starts at once if the thread is free."""
         active = Active(
             run,
-            thread,
             graph,
             RunStream(bool(run.kwargs.get("resumable"))),
-            head_before=thread.head,
+            head_before=self.store.history(run.thread_id).head,
         )
         self.active[run.run_id] = active
-        thread.queue.append(run.run_id)
-        if thread.queue[0] == run.run_id:
+        queue = self.queues.setdefault(run.thread_id, [])
+        queue.append(run.run_id)
+        if queue[0] == run.run_id:
             self._start(active)
         return active
+
+    def queue(self, thread_id: str) -> tuple[str, ...]:
+        """The runs that hold the thread: the running one first, then the queued ones."""
+        return tuple(self.queues.get(thread_id, ()))
 
     def joined(self, run_id: str, last_event_id: str | None = None) -> tuple[RunStream, int] | None:
         """The run's stream and where a join starts reading it: after `last_event_id` on a
@@ -92,11 +97,11 @@ class Worker:
             return stream, 0
         return (stream, len(stream.events)) if run_id in self.active else None
 
-    def holds_young_run(self, thread: Thread) -> bool:
-        """Whether a run of `thread` that has already ended here would still be pending on the
-        real server (see `_young`): the thread is busy for a new run's multitask strategy."""
+    def holds_young_run(self, thread_id: str) -> bool:
+        """Whether a run of the thread that has already ended here would still be pending on
+        the real server (see `_young`): the thread is busy for a new run's multitask strategy."""
         return any(
-            record.thread is thread and self._young(record)
+            record.run.thread_id == thread_id and self._young(record)
             for record in reversed(self.finished.values())
         )
 
@@ -118,7 +123,7 @@ class Worker:
             return False
         if record.run.run_id in self.active:
             return True
-        head, run = record.thread.head, record.run
+        head, run = self.store.history(record.run.thread_id).head, record.run
         return not record.cancelled and (
             head is record.head_before
             or (head is not None and head.metadata.get("run_id") == run.run_id)
@@ -154,8 +159,10 @@ class Worker:
         if thread_id is None:
             return {}
         with self.lock:
-            thread = self.store.threads.get(thread_id)
-            return thread_result(thread) if thread is not None else {}
+            thread = self.store.find_thread(thread_id)
+            if thread is None:
+                return {}
+            return thread_result(thread, self.store.history(thread_id))
 
     @staticmethod
     async def _absorb(stream: RunStream, start: int, result: RunResult) -> None:
@@ -169,23 +176,26 @@ class Worker:
         active = self.active.get(run_id)
         if active is None:
             raise NotFound("No runs found to cancel.")
-        run, thread = active.run, active.thread
+        store, thread_id = self.store, active.run.thread_id
         active.cancelled = True
         # A run the real server would still hold pending never ran there: undo what it did.
         ran = active.steps is not None and not self._young(active)
         if active.steps is not None:
             active.steps.close()
         error = {"error": "UserInterrupt", "message": reason} if ran else None
-        end_run(run, thread, "interrupted", error, "interrupted")
+        active.run = end_run(store, active.run, "interrupted", error, "interrupted")
         if action == "rollback" or not ran:
-            thread.remove_checkpoints(
-                {c.checkpoint_id for c in thread.checkpoints if c.metadata.get("run_id") == run_id}
-            )
-            thread.error = thread.run_status = None
+            history = store.history(thread_id)
+            doomed = {
+                c.checkpoint_id for c in history.checkpoints if c.metadata.get("run_id") == run_id
+            }
+            store.remove_checkpoints(thread_id, doomed)
+            if (thread := store.find_thread(thread_id)) is not None:
+                store.save_thread(replace(thread, error=None, run_status=None))
         if not ran:
-            unstart_run(run)
+            active.run = unstart_run(store, active.run)
         if action == "rollback" and (ran or not (watched or active.stream.followers)):
-            self.store.runs.pop(run_id, None)
+            store.delete_run(run_id)
         self._retire(active)
 
     def stop_all(self) -> None:
@@ -194,6 +204,7 @@ class Worker:
         stopped = list(self.active.values())
         self.active.clear()
         self.finished.clear()
+        self.queues.clear()
         for active in stopped:
             if active.steps is not None:
                 active.steps.close()
@@ -214,9 +225,9 @@ class Worker:
         active.task = asyncio.get_running_loop().create_task(self._drive(active))
 
     def _begin(self, active: Active) -> None:
-        start_run(active.run, active.thread, self.api_url)
+        active.run = start_run(self.store, active.run, self.api_url)
         active.stream.started = time.monotonic()
-        active.execution = Execution(active.thread, active.graph, active.run, active.stream.publish)
+        active.execution = Execution(self.store, active.graph, active.run, active.stream.publish)
         active.steps = execute(active.execution)
 
     async def _drive(self, active: Active) -> None:
@@ -253,13 +264,18 @@ class Worker:
         execution = active.execution
         assert execution is not None
         if execution.error is not None:
-            end_run(active.run, active.thread, "error", execution.error, "error")
+            active.run = end_run(self.store, active.run, "error", execution.error, "error")
         else:
-            end_run(active.run, active.thread, "success")
+            active.run = end_run(self.store, active.run, "success")
         self._retire(active)
 
     def _retire(self, active: Active) -> None:
-        run, thread = active.run, active.thread
+        run = active.run
+        queue = self.queues.get(run.thread_id, [])
+        if run.run_id in queue:
+            queue.remove(run.run_id)
+        if not queue:
+            self.queues.pop(run.thread_id, None)
         active.stream.close()
         self.active.pop(run.run_id, None)
         active.steps = active.execution = None  # what a join may still read: the stream
@@ -268,9 +284,9 @@ class Worker:
             del self.finished[next(iter(self.finished))]
         if active.task is not None and active.task is not _current_task():
             active.task.cancel()
-        if run.temporary and not thread.queue:
-            self.store.threads.pop(thread.thread_id, None)
-        if thread.queue and (following := self.active.get(thread.queue[0])) is not None:
+        if run.temporary and not queue and self.store.find_thread(run.thread_id) is not None:
+            self.store.delete_thread(run.thread_id)
+        if queue and (following := self.active.get(queue[0])) is not None:
             self._start(following)
 
 

@@ -218,21 +218,17 @@ def test_reset_stops_runs_in_flight_and_ends_their_streams(
     assert http.post(f"{ADMIN}/reset").status_code == 204
     reader.join(timeout=10)
     assert not reader.is_alive(), "the stream did not end with the reset"
-    context = server.app.state.context
-    assert context.worker.active == {}
-    assert context.store.threads == {} and context.store.runs == {}
+    mock = server.app.state.server
+    assert mock.worker.active == {} and mock.worker.queues == {}
+    assert list(mock.store.threads()) == [] and mock.store.runs_of(tid) == []
     assert [e["data"] for e in seen if e["event"] == "updates"] == [{"one": {"topic": "one"}}]
 
 
 def _ran_one(server: LiveServer, tid: str) -> bool:
-    context = server.app.state.context
-    with context.lock:
-        thread = context.store.threads.get(tid)
-        return (
-            thread is not None
-            and thread.head is not None
-            and (thread.head.values.get("topic") == "one")
-        )
+    mock = server.app.state.server
+    with mock.lock:
+        head = mock.store.history(tid).head
+        return head is not None and head.values.get("topic") == "one"
 
 
 # ---- the journal ----------------------------------------------------------------------------
@@ -489,7 +485,7 @@ def test_the_plugin_helpers_are_the_admin_api(tmp_path: Path) -> None:
             assert time.monotonic() < deadline
             time.sleep(0.01)
         mock.reset()
-        assert mock.context.worker.active == {}
+        assert mock.server.worker.active == {}
         assert mock.threads() == [] and mock.requests == []
         assert http.get(f"{ADMIN}/faults").json() == []
 

@@ -50,7 +50,7 @@ def paced() -> Iterator[httpx.Client]:
     """A mock whose graph takes 0.4 s, to catch runs in flight."""
     app = create_app(graphs=load_graphs(PACED), check_responses=True)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
-        _WORKERS[http] = app.state.context.worker
+        _WORKERS[http] = app.state.server.worker
         yield http
 
 

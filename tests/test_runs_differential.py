@@ -89,7 +89,7 @@ def replayed() -> Iterator[dict[str, list[dict[str, Any]]]]:
     # A new run counts as pending on the real server for 0.25 s, not 0.5 s: less than the
     # scaled pauses (0.3 s) after which the scenarios find the real run running, much more
     # than a join right after create takes.
-    app.state.context.worker.pending_window = 0.25
+    app.state.server.worker.pending_window = 0.25
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         yield play(http, pause_scale=PAUSE_SCALE)
     assert not errors, f"the mock answered with a server error: {errors}"

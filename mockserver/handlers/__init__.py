@@ -1,6 +1,6 @@
 """Handlers: one function per operation, named after its operationId; framework-free.
 
-A handler takes a `Call` (the validated request and the server's `Context`) and returns a
+A handler takes a `Call` (the validated request and the `Server`) and returns a
 `Reply`. `HANDLERS` maps operationIds to handlers; `app.py` routes the spec's operations to them.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from mockserver.handlers import assistants, runs, state, system, threads
-from mockserver.handlers.base import Call, Context, Reply
+from mockserver.handlers.base import Call, Reply
 
 Handler = Callable[[Call], Reply]
 
@@ -29,4 +29,4 @@ def _collect(*modules: ModuleType) -> dict[str, Handler]:
 
 HANDLERS: dict[str, Handler] = _collect(threads, state, system, assistants, runs)
 
-__all__ = ["HANDLERS", "Call", "Context", "Handler", "Reply"]
+__all__ = ["HANDLERS", "Call", "Handler", "Reply"]

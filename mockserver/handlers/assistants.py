@@ -8,7 +8,7 @@ from mockserver.handlers.base import Call, Reply, pagination
 
 def search_assistants_assistants_search_post(call: Call) -> Reply:
     """POST /assistants/search, with pagination headers."""
-    context = call.context
+    context = call.server
     page, total = assistants.search(context.graphs, context.started_at, call.body)
     body = call.body or {}
     offset, limit = int(body.get("offset", 0)), int(body.get("limit", 10))
@@ -17,7 +17,7 @@ def search_assistants_assistants_search_post(call: Call) -> Reply:
 
 def count_assistants_assistants_count_post(call: Call) -> Reply:
     """POST /assistants/count: a bare integer."""
-    context = call.context
+    context = call.server
     query = {k: v for k, v in call.body.items() if k in ("graph_id", "metadata", "name")}
     _, total = assistants.search(context.graphs, context.started_at, {**query, "limit": 1000})
     return Reply(200, total)
@@ -25,14 +25,14 @@ def count_assistants_assistants_count_post(call: Call) -> Reply:
 
 def get_assistant_assistants__assistant_id__get(call: Call) -> Reply:
     """GET /assistants/{assistant_id}."""
-    context = call.context
+    context = call.server
     given = call.request.path["assistant_id"]
     return Reply(200, assistants.get(context.graphs, context.started_at, given))
 
 
 def get_assistant_graph_assistants__assistant_id__graph_get(call: Call) -> Reply:
     """GET /assistants/{assistant_id}/graph (an id or a graph name)."""
-    graphs = call.context.graphs
+    graphs = call.server.graphs
     # The real server's words here: it maps a graph name to its id, then checks for a UUID.
     _, graph_id = assistants.resolve_assistant(
         graphs, call.request.path["assistant_id"], invalid="Invalid assistant ID: must be a UUID"
@@ -42,6 +42,6 @@ def get_assistant_graph_assistants__assistant_id__graph_get(call: Call) -> Reply
 
 def get_assistant_schemas_assistants__assistant_id__schemas_get(call: Call) -> Reply:
     """GET /assistants/{assistant_id}/schemas."""
-    graphs = call.context.graphs
+    graphs = call.server.graphs
     _, graph_id = assistants.resolve_assistant(graphs, call.request.path["assistant_id"])
     return Reply(200, assistants.schemas(graphs[graph_id]))

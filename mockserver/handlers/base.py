@@ -1,42 +1,15 @@
-"""What a handler gets (`Call`) and gives back (`Reply`), and the server-wide `Context`."""
+"""What a handler gets (`Call`: the request and the `Server`) and gives back (`Reply`)."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.graph import Graph
-from mockserver.spec import Spec
-from mockserver.store import Store, Thread, utc_now
+from mockserver.server import Server
+from mockserver.store import Thread
 from mockserver.validation import ValidRequest
-from mockserver.worker import Worker
-
-
-@dataclass
-class Context:
-    """Everything one server holds: the spec, the graph models and the store."""
-
-    spec: Spec
-    graphs: Mapping[str, Graph]
-    store: Store = field(default_factory=Store)
-    # Held while a handler runs, so that code in other threads (the pytest plugin seeding or
-    # inspecting state) never sees a half-applied request.
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    # When the server started: its assistants were registered then.
-    started_at: str = field(default_factory=utc_now)
-    # Runs the queued and running runs; made from the store and the lock.
-    worker: Worker = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.worker = Worker(self.store, self.lock)
-
-    def serving_at(self, url: str) -> None:
-        """The URL the server answers at: runs name it in their metadata (`langgraph_api_url`),
-        as `langgraph dev` names its own."""
-        self.worker.api_url = url
 
 
 def pagination(offset: int, limit: int, shown: int, total: int) -> dict[str, str]:
@@ -56,7 +29,7 @@ class Call:
     """One validated request, as a handler sees it."""
 
     request: ValidRequest
-    context: Context
+    server: Server
 
     @property
     def body(self) -> Any:
@@ -73,7 +46,11 @@ class Call:
 
     def thread(self) -> Thread:
         """The path's thread; NotFound if there is none."""
-        return self.context.store.get(self.thread_id())
+        return self.server.store.thread(self.thread_id())
+
+    def busy(self, thread_id: str) -> bool:
+        """Whether runs hold the thread (queued or running)."""
+        return thread_id in self.server.worker.queues
 
 
 # Returns once the client has gone away (app.py makes it from the connection), so that an

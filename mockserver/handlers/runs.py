@@ -1,19 +1,19 @@
 """Run operations: create (background, streamed, waited), list, get, join, cancel, delete.
 
-A streamed answer is the run's event stream (worker.py), read outside the context's lock;
+A streamed answer is the run's event stream (worker.py), read outside the server's lock;
 wait and join read that stream to the run's end (an awaited reply) before they answer.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator
 from typing import Any
 
 from mockserver import runs
 from mockserver.assistants import resolve_assistant
 from mockserver.errors import Conflict, NotFound
-from mockserver.handlers.base import Call, Context, Reply
+from mockserver.handlers.base import Call, Reply
+from mockserver.server import Server
 from mockserver.streams import RunStream, subscribe_modes, thread_result
 from mockserver.worker import DISCONNECTED, Active
 
@@ -61,45 +61,45 @@ def wait_run_stateless_runs_wait_post(call: Call) -> Reply:
 
 def list_runs_http_threads__thread_id__runs_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/runs: newest first."""
-    return Reply(200, runs.list_runs(call.context.store, call.thread_id(), call.request.query))
+    return Reply(200, runs.list_runs(call.server.store, call.thread_id(), call.request.query))
 
 
 def get_run_http_threads__thread_id__runs__run_id__get(call: Call) -> Reply:
     """GET /threads/{thread_id}/runs/{run_id}."""
-    run = runs.get_run(call.context.store, call.thread_id(), _run_id(call))
+    run = runs.get_run(call.server.store, call.thread_id(), _run_id(call))
     return Reply(200, runs.render_run(run))
 
 
 def delete_run_threads__thread_id__runs__run_id__delete(call: Call) -> Reply:
     """DELETE /threads/{thread_id}/runs/{run_id}; a run still going is cancelled first."""
-    context = call.context
-    run = context.store.runs.get(_run_id(call))
+    server = call.server
+    run = server.store.run(_run_id(call))
     if run is None or run.thread_id != call.thread_id():
         raise NotFound("Run not found")  # the real server's words, whether or not the thread is
-    if run.run_id in context.worker.active:
-        context.worker.cancel(run.run_id, "interrupt", CANCEL_REASON.format(action="interrupt"))
-    context.store.runs.pop(run.run_id, None)
+    if run.run_id in server.worker.active:
+        server.worker.cancel(run.run_id, "interrupt", CANCEL_REASON.format(action="interrupt"))
+    server.store.delete_run(run.run_id)
     return Reply(204)
 
 
 def join_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/runs/{run_id}/join: the run's final values."""
-    context = call.context
+    server = call.server
     thread_id, run_id = call.thread_id(), _run_id(call)
-    thread = context.store.get(thread_id)
+    thread = server.store.thread(thread_id)
     headers = _headers(thread_id, run_id, "join")
-    if not _has_run(context, thread_id, run_id):
+    if not _has_run(server, thread_id, run_id):
         # The real server has answered 200 before it looks the run up.
         return Reply(200, {"__error__": RUN_NOT_FOUND}, headers)
-    joined = context.worker.joined(run_id)
+    joined = server.worker.joined(run_id)
     if joined is None:
-        return Reply(200, thread_result(thread), headers)
+        return Reply(200, thread_result(thread, server.store.history(thread_id)), headers)
     stream, start = joined
     cancel = run_id if call.request.query.get("cancel_on_disconnect") else None
     return Reply(
         200,
         headers=headers,
-        later=lambda departure: context.worker.final_answer(
+        later=lambda departure: server.worker.final_answer(
             stream, start, thread_id, departure, cancel
         ),
     )
@@ -108,33 +108,33 @@ def join_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Repl
 def stream_run_http_threads__thread_id__runs__run_id__join_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/runs/{run_id}/stream: join the run's stream; replays from
     `Last-Event-ID` when the run's stream is resumable."""
-    context, thread_id, run_id = call.context, call.thread_id(), _run_id(call)
-    context.store.get(thread_id)
+    server, thread_id, run_id = call.server, call.thread_id(), _run_id(call)
+    server.store.thread(thread_id)
     headers = _headers(thread_id, run_id, "stream")
-    if not _has_run(context, thread_id, run_id):
+    if not _has_run(server, thread_id, run_id):
         # As join: a 200 whose only event is the error.
         return Reply(200, headers=headers, events=_only("error", RUN_NOT_FOUND))
-    stream, start = context.worker.joined(run_id, call.request.headers.get("Last-Event-ID")) or (
+    stream, start = server.worker.joined(run_id, call.request.headers.get("Last-Event-ID")) or (
         _ended(),
         0,
     )
     modes = subscribe_modes(call.request.query.get("stream_mode"))
     cancel = run_id if call.request.query.get("cancel_on_disconnect") else None
-    return Reply(200, headers=headers, events=_follow(context, stream, start, modes, cancel))
+    return Reply(200, headers=headers, events=_follow(server, stream, start, modes, cancel))
 
 
 def cancel_run_http_threads__thread_id__runs__run_id__cancel_post(call: Call) -> Reply:
     """POST /threads/{thread_id}/runs/{run_id}/cancel: 202, or 200 with `wait=true`."""
-    context, thread_id = call.context, call.thread_id()
+    server, thread_id = call.server, call.thread_id()
     query = call.request.query
     try:
-        run = runs.get_run(context.store, thread_id, _run_id(call))
+        run = runs.get_run(server.store, thread_id, _run_id(call))
     except NotFound:
         raise NotFound("No runs found to cancel.") from None
-    if run.run_id not in context.worker.active:
+    if run.run_id not in server.worker.active:
         raise NotFound(NOTHING_TO_CANCEL)
     action = query.get("action", "interrupt")
-    context.worker.cancel(
+    server.worker.cancel(
         run.run_id, action, CANCEL_REASON.format(action=action), watched=bool(query.get("wait"))
     )
     if query.get("wait"):
@@ -144,15 +144,15 @@ def cancel_run_http_threads__thread_id__runs__run_id__cancel_post(call: Call) ->
 
 
 def _background(call: Call, thread_id: str | None) -> Reply:
-    active, pending = _launch(call.context, thread_id, call.body)
+    active, pending = _launch(call.server, thread_id, call.body)
     run = active.run
     where = f"/threads/{run.thread_id}/runs/{run.run_id}" if thread_id else f"/runs/{run.run_id}"
     return Reply(200, pending, {"Content-Location": where})
 
 
 def _streamed(call: Call, thread_id: str | None) -> Reply:
-    context = call.context
-    active, _ = _launch(context, thread_id, call.body)
+    server = call.server
+    active, _ = _launch(server, thread_id, call.body)
     run = active.run
     cancel = run.run_id if call.body.get("on_disconnect") == "cancel" else None
     headers = (
@@ -160,49 +160,53 @@ def _streamed(call: Call, thread_id: str | None) -> Reply:
         if thread_id
         else {"Location": f"/runs/{run.run_id}/stream", "Content-Location": f"/runs/{run.run_id}"}
     )
-    return Reply(200, headers=headers, events=_follow(context, active.stream, 0, None, cancel))
+    return Reply(200, headers=headers, events=_follow(server, active.stream, 0, None, cancel))
 
 
 def _waited(call: Call, thread_id: str | None) -> Reply:
-    context = call.context
-    active, _ = _launch(context, thread_id, call.body)
+    server = call.server
+    active, _ = _launch(server, thread_id, call.body)
     run, stream = active.run, active.stream
     cancel = run.run_id if call.body.get("on_disconnect") == "cancel" else None
     return Reply(
         200,
         headers=_headers(run.thread_id, run.run_id, "join"),
-        later=lambda departure: context.worker.final_answer(
-            stream, 0, thread_id, departure, cancel
-        ),
+        later=lambda departure: server.worker.final_answer(stream, 0, thread_id, departure, cancel),
     )
 
 
-def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active, Any]:
+def _launch(server: Server, thread_id: str | None, body: Any) -> tuple[Active, Any]:
     """Check and create the run, hand it to the worker, apply the multitask strategy; with
     the run's body as it was created (pending)."""
-    store, graphs = context.store, context.graphs
+    store, graphs = server.store, server.graphs
     resolve_assistant(graphs, body["assistant_id"], runs.NOT_FOUND)
     strategy = body.get("multitask_strategy") or "enqueue"
-    existing = store.threads.get(thread_id) if thread_id else None
-    busy = existing is not None and context.worker.holds_young_run(existing)
-    if strategy == "reject" and existing is not None and (existing.queue or busy):
+    existing = store.find_thread(thread_id) if thread_id else None
+    in_flight = server.worker.queue(thread_id) if thread_id else ()
+    busy = existing is not None and server.worker.holds_young_run(existing.thread_id)
+    if strategy == "reject" and existing is not None and (in_flight or busy):
         raise Conflict(BUSY)
-    run, thread = runs.create_run(
-        store, graphs, thread_id, body, stateless=thread_id is None, busy=busy
+    run, _ = runs.create_run(
+        store,
+        graphs,
+        thread_id,
+        body,
+        stateless=thread_id is None,
+        queued=bool(in_flight),
+        busy=busy,
     )
-    pending = copy.deepcopy(runs.render_run(run))  # the worker changes the record next
-    in_flight = list(thread.queue)
-    active = context.worker.submit(run, thread, graphs[run.graph_id])
+    pending = runs.render_run(run)  # the record as created: the worker makes new ones
+    active = server.worker.submit(run, graphs[run.graph_id])
     if strategy in ("interrupt", "rollback"):
         reason = f"superseded by run {run.run_id} (multitask_strategy={strategy})"
         for other in in_flight:
-            if other in context.worker.active:
-                context.worker.cancel(other, strategy, reason)
+            if other in server.worker.active:
+                server.worker.cancel(other, strategy, reason)
     return active, pending
 
 
 async def _follow(
-    context: Context,
+    server: Server,
     stream: RunStream,
     start: int,
     modes: frozenset[str] | None,
@@ -217,13 +221,13 @@ async def _follow(
     finally:
         if cancel_run is not None and not finished:
             # The client went away and asked for its run to be cancelled then.
-            with context.lock:
-                if cancel_run in context.worker.active:
-                    context.worker.cancel(cancel_run, "interrupt", DISCONNECTED)
+            with server.lock:
+                if cancel_run in server.worker.active:
+                    server.worker.cancel(cancel_run, "interrupt", DISCONNECTED)
 
 
-def _has_run(context: Context, thread_id: str, run_id: str) -> bool:
-    run = context.store.runs.get(run_id)
+def _has_run(server: Server, thread_id: str, run_id: str) -> bool:
+    run = server.store.run(run_id)
     return run is not None and run.thread_id == thread_id
 
 

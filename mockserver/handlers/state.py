@@ -6,18 +6,22 @@ from typing import Any
 
 from mockserver import state
 from mockserver.handlers.base import Call, Reply
+from mockserver.store import History, Thread
 from mockserver.threads import graph_of
 
 
 def get_latest_thread_state_threads__thread_id__state_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/state."""
-    return Reply(200, state.state_at(call.thread(), None))
+    thread = call.thread()
+    return Reply(200, state.state_at(thread, _history(call, thread), None))
 
 
 def update_thread_state_threads__thread_id__state_post(call: Call) -> Reply:
     """POST /threads/{thread_id}/state: add a checkpoint."""
-    thread = call.thread()
-    checkpoint = state.update_state(thread, graph_of(thread, call.context.graphs), call.body)
+    server, thread = call.server, call.thread()
+    graph = graph_of(thread, server.graphs)
+    in_flight = server.worker.queue(thread.thread_id)
+    checkpoint = state.update_state(server.store, thread, graph, call.body, in_flight)
     return Reply(200, state.update_response(thread.thread_id, checkpoint))
 
 
@@ -26,7 +30,8 @@ def get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get
 ) -> Reply:
     """GET /threads/{thread_id}/state/{checkpoint_id}."""
     checkpoint_id = call.request.path["checkpoint_id"]
-    return Reply(200, state.state_at(call.thread(), checkpoint_id, namespace=None))
+    thread = call.thread()
+    return Reply(200, state.state_at(thread, _history(call, thread), checkpoint_id, namespace=None))
 
 
 def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get(
@@ -40,14 +45,19 @@ def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__ge
         if config.get("checkpoint_id")
         else config.get("checkpoint_ns", "")
     )
-    return Reply(200, state.state_at(call.thread(), config.get("checkpoint_id"), namespace))
+    thread = call.thread()
+    found = state.state_at(thread, _history(call, thread), config.get("checkpoint_id"), namespace)
+    return Reply(200, found)
 
 
 def get_thread_history_threads__thread_id__history_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/history."""
     thread = call.thread()
     query = call.request.query
-    return Reply(200, state.history(thread, query["limit"], before=query.get("before")))
+    states = state.history_of(
+        thread.thread_id, _history(call, thread), query["limit"], before=query.get("before")
+    )
+    return Reply(200, states)
 
 
 def get_thread_history_post_threads__thread_id__history_post(call: Call) -> Reply:
@@ -57,14 +67,19 @@ def get_thread_history_post_threads__thread_id__history_post(call: Call) -> Repl
     config = body.get("checkpoint") or {}
     if config.get("checkpoint_ns"):
         return Reply(200, [])  # a subgraph, which the mock's graphs do not have
-    states = state.history(
-        thread,
+    states = state.history_of(
+        thread.thread_id,
+        _history(call, thread),
         int(body.get("limit", 1)),  # JSON Schema counts 5.0 as an integer
         before=_checkpoint_id(body.get("before")),
         metadata=body.get("metadata"),
         checkpoint_id=config.get("checkpoint_id"),
     )
     return Reply(200, states)
+
+
+def _history(call: Call, thread: Thread) -> History:
+    return call.server.store.history(thread.thread_id)
 
 
 def _checkpoint_id(before: Any) -> str | None:

@@ -33,4 +33,4 @@ def server_info_info_get(call: Call) -> Reply:
 
 def openapi_openapi_json_get(call: Call) -> Reply:
     """GET /openapi.json: the document this server validates against."""
-    return Reply(200, call.context.spec.document)
+    return Reply(200, call.server.spec.document)
