@@ -218,9 +218,9 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.app import HOSTED_ORIGINS, LOCAL_ORIGINS, create_app
     from mockserver.connection import guarded_protocol
     from mockserver.errors import MockError
-    from mockserver.live import tune_gc
 
     try:
+        store = _store(args.persist)
         app = create_app(
             spec,
             graphs,
@@ -228,6 +228,7 @@ def _serve(args: argparse.Namespace) -> int:
             max_body_size=args.max_body_size,
             cors_origins=[] if args.no_cors else [*HOSTED_ORIGINS, *args.cors_origin],
             cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS,
+            store=store,
             **_control_settings(args),
         )
         app.state.control.start_with(seed=args.seed, faults=args.faults)
@@ -250,7 +251,7 @@ def _serve(args: argparse.Namespace) -> int:
         f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop",
         flush=True,
     )
-    tune_gc()
+    _tune_gc()
     _log_rejections(quiet=args.quiet)
     # proxy_headers off: the mock is never behind a proxy, and the middleware wraps every request.
     # The request log is the app's own (uvicorn's format, a few µs a line): uvicorn's access log
@@ -272,7 +273,34 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         if request_log is not None:
             request_log.flush()  # its last lines
+        server.close()
     return 0
+
+
+def _store(path: Path | None) -> Any:
+    """The store `--persist` asks for: None (in memory), or the SQLite file; ValueError when
+    the file is not one this mock can use."""
+    if path is None:
+        return None
+    import sqlite3
+
+    from mockserver.sqlite import SqliteStore
+
+    try:
+        return SqliteStore(path)
+    except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"{path}: not a store this mock can open ({exc})") from None
+
+
+def _tune_gc() -> None:
+    """Collect less often: the store is a large, long-lived heap of small objects, and a full
+    collection over it paused requests for up to 250 ms (bench/PROFILE.md). What exists now
+    (imports, the app) is frozen out of collections. Only `serve` does this, in its own
+    process: the pytest plugin's live server runs inside the user's test process."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def _add_control_options(serve: argparse.ArgumentParser) -> None:
@@ -316,6 +344,13 @@ def _add_control_options(serve: argparse.ArgumentParser) -> None:
         help="also answer requests with this Host header (repeatable; .example.com "
         "for its subdomains, * for any); localhost, IP addresses and the "
         "bound host are allowed",
+    )
+    serve.add_argument(
+        "--persist",
+        type=Path,
+        metavar="FILE",
+        help="keep threads, checkpoints and runs in this SQLite file across restarts "
+        "(made if missing; every answered write is in it)",
     )
     serve.add_argument(
         "--max-threads",

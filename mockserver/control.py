@@ -77,7 +77,13 @@ class Control:
             raise FaultError(f"{faults}: expected a list of fault rules")
         self.start_faults = rules
         try:
-            self.reset()
+            if any(True for _ in self.server.store.threads()):
+                # A persistent store brought its threads back: they stay (a reset seeds again).
+                self.faults.clear()
+                for rule in self.start_faults:
+                    self.faults.add(rule)
+            else:
+                self.reset()
         except MockError as exc:
             raise SeedError(f"{seed}: {exc.detail}") from exc
         except FaultError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import socket
 import sys
 import threading
@@ -59,8 +58,8 @@ class LiveServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> LiveServer:
-        """Start serving; returns once the server accepts connections."""
-        tune_gc()
+        """Start serving; returns once the server accepts connections. (It leaves the
+        process's garbage collector as it is: this process is the user's test run.)"""
         self._thread.start()
         deadline = time.monotonic() + _START_TIMEOUT
         while not self._server.started:
@@ -81,14 +80,6 @@ class LiveServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-
-def tune_gc() -> None:
-    """Collect less often: the store is a large, long-lived heap of small objects, and a full
-    collection over it paused requests for up to 250 ms (bench/PROFILE.md). What exists now
-    (imports, the app) is frozen out of collections."""
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

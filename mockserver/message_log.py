@@ -70,6 +70,16 @@ def add_messages(left: MessageLog, right: object) -> MessageLog:
     return _merge(left, incoming)
 
 
+def appended(log: MessageLog, stored: list[Message]) -> MessageLog:
+    """`log` with stored messages of new ids appended, as `add_messages` appends them (a log
+    read back from a file: the messages are stored dicts already)."""
+    messages, index = log.messages, {} if log is MessageLog.EMPTY else log.index
+    for message in stored:
+        index[message["id"]] = len(messages)
+        messages = messages.append(message)
+    return MessageLog(messages, index, log)
+
+
 def _merge(left: MessageLog, incoming: list[Message]) -> MessageLog:
     """Append new ids, replace known ids in place, then drop removed ids (the one O(n) step)."""
     # A log grown from EMPTY gets an index of its own: EMPTY is shared by every thread.

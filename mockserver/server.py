@@ -18,6 +18,31 @@ from mockserver.store import MemoryStore, Store, utc_now
 from mockserver.worker import Worker
 
 
+class CommitLock:
+    """The server's lock: re-entrant, and when its outermost holder lets go, the store makes
+    what was written under it durable (`Store.flush`). Every write happens under it (a
+    request's handler, a run's step, a test seeding from another thread), so an answer is
+    never sent before what it reports is saved."""
+
+    def __init__(self, store: Store) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._store = store
+
+    def __enter__(self) -> CommitLock:
+        self._lock.acquire()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0:
+                self._store.flush()
+        finally:
+            self._lock.release()
+
+
 @dataclass(eq=False)
 class Server:
     """Everything one mock server holds."""
@@ -27,13 +52,14 @@ class Server:
     store: Store = field(default_factory=MemoryStore)
     # Held while a handler runs or a run takes a step, so that code in other threads (the
     # pytest plugin seeding or inspecting state) never sees a half-applied request.
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    lock: CommitLock = field(init=False)
     # When the server started: its assistants were registered then.
     started_at: str = field(default_factory=utc_now)
     # Runs the queued and running runs; made from the store and the lock.
     worker: Worker = field(init=False)
 
     def __post_init__(self) -> None:
+        self.lock = CommitLock(self.store)
         self.worker = Worker(self.store, self.lock)
 
     def serving_at(self, url: str) -> None:
@@ -49,7 +75,6 @@ class Server:
             self.store.reset()
 
     def close(self) -> None:
-        """Stop the runs and release the store (a file, for a persistent one)."""
+        """Release the store (a file, for a persistent one) once serving has ended."""
         with self.lock:
-            self.worker.stop_all()
             self.store.close()

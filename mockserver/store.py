@@ -211,6 +211,9 @@ class Store(Protocol):
     def reset(self) -> None:
         """Forget everything."""
 
+    def flush(self) -> None:
+        """Make what was written so far durable (the server calls it before it answers)."""
+
     def close(self) -> None:
         """Release what the store holds open (files); it is not used afterwards."""
 
@@ -298,6 +301,9 @@ class MemoryStore:
         self._threads.clear()
         self._histories.clear()
         self._runs.clear()
+
+    def flush(self) -> None:
+        pass
 
     def close(self) -> None:
         pass

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Awaitable, Callable, Generator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,7 +53,7 @@ class Active:
 class Worker:
     """All queued and running runs of one server."""
 
-    def __init__(self, store: Store, lock: threading.RLock) -> None:
+    def __init__(self, store: Store, lock: AbstractContextManager[Any]) -> None:
         self.store = store
         self.lock = lock
         self.active: dict[str, Active] = {}

@@ -16,6 +16,29 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi" / "agent-server.yaml"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store",
+        choices=("memory", "sqlite"),
+        default="memory",
+        help="the store every app the tests make keeps its state in (sqlite: a new file each)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--store") == "sqlite":
+        # The same suite on the other store: every create_app() without a store of its own
+        # gets a SQLite one, in a folder of this run's.
+        import itertools
+        import tempfile
+
+        from mockserver import app
+        from mockserver.sqlite import SqliteStore
+
+        folder, numbers = Path(tempfile.mkdtemp(prefix="mockserver-store-")), itertools.count()
+        app.MemoryStore = lambda: SqliteStore(folder / f"{next(numbers)}.db")  # type: ignore[assignment,misc]
+
+
 class Watch:
     """Every answer the session's live mock gave, to catch a 5xx whichever test caused it."""
 

@@ -641,3 +641,52 @@ def test_contract_hands_its_arguments_to_the_contract_runner(tmp_path: Path) -> 
     assert result.stdout.startswith("usage: mockserver contract")
     assert "--base-url URL" in result.stdout
     assert "--deviations FILE" in result.stdout
+
+
+def test_serve_persist_survives_kill_9(cli: Callable[..., Served], tmp_path: Path) -> None:
+    """500 acknowledged updates and a run, kill -9, restart: all there, history intact."""
+    path = tmp_path / "state.db"
+    served = cli("serve", "--port", "0", "--quiet", "--persist", str(path))
+    url = served.wait_ready()
+    with httpx.Client(base_url=url, timeout=10) as http:
+        tid = http.post("/threads", json={"metadata": {"graph_id": "agent"}}).json()["thread_id"]
+        for i in range(500):
+            update = {
+                "values": {
+                    "messages": [{"type": "human", "content": f"n{i}", "id": f"id{i}"}],
+                    "topic": str(i),
+                }
+            }
+            assert http.post(f"/threads/{tid}/state", json=update).status_code == 200
+        ran = http.post(
+            f"/threads/{tid}/runs/wait",
+            json={
+                "assistant_id": "agent",
+                "input": {"messages": [{"type": "human", "content": "hi"}]},
+            },
+        )
+        assert ran.status_code == 200
+        before = _everything(http, tid)
+    served.stop(signal.SIGKILL)
+
+    again = cli("serve", "--port", "0", "--quiet", "--persist", str(path))
+    with httpx.Client(base_url=again.wait_ready(), timeout=10) as http:
+        after = _everything(http, tid)
+    assert [s["metadata"]["source"] for s in after["history"]].count("update") == 500
+    assert after == before
+    again.stop(signal.SIGINT)
+
+    # and once more after a normal stop
+    third = cli("serve", "--port", "0", "--quiet", "--persist", str(path))
+    with httpx.Client(base_url=third.wait_ready(), timeout=10) as http:
+        assert _everything(http, tid) == before
+
+
+def _everything(http: httpx.Client, tid: str) -> dict[str, Any]:
+    return {
+        "thread": http.get(f"/threads/{tid}").json(),
+        "state": http.get(f"/threads/{tid}/state").json(),
+        "history": http.post(f"/threads/{tid}/history", json={"limit": 1000}).json(),
+        "runs": http.get(f"/threads/{tid}/runs").json(),
+        "search": http.post("/threads/search", json={}).json(),
+    }

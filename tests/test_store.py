@@ -1,0 +1,140 @@
+"""The Store interface, the same tests on both stores; the SQLite file read back.
+
+`mockserver serve --persist` across kill -9 is tested in test_cli.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockserver.errors import NotFound
+from mockserver.message_log import MessageLog, add_messages
+from mockserver.sqlite import SqliteStore
+from mockserver.state import new_checkpoint
+from mockserver.store import NO_WRITES, MemoryStore, Run, Store, StoreFull, TaskWrites, Thread
+
+NOW = "2026-11-29T00:00:00+00:00"
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    made: Store = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "s.db")
+    yield made
+    made.close()
+
+
+def thread(thread_id: str = "t1", **changes: Any) -> Thread:
+    return Thread(thread_id, NOW, NOW, NOW, {"graph_id": "agent"}, **changes)
+
+
+def run(run_id: str, thread_id: str = "t1") -> Run:
+    return Run(run_id, thread_id, "a", "agent", {}, "pending", {"input": None}, "enqueue", NOW, NOW)
+
+
+def human(text: str, message_id: str) -> dict[str, Any]:
+    return {"type": "human", "content": text, "id": message_id}
+
+
+def grow(store: Store, thread_id: str, texts: list[str]) -> list[str]:
+    """One checkpoint per text, each appending a message to its parent's: their ids."""
+    ids, parent = [], None
+    for step, text in enumerate(texts):
+        log = parent.values["messages"] if parent is not None else MessageLog.EMPTY
+        values = {"messages": add_messages(log, human(text, f"m-{text}")), "topic": text}
+        made = new_checkpoint(
+            parent.checkpoint_id if parent else None, step, values, ("agent",), {"step": step}
+        )
+        store.add_checkpoint(thread_id, made)
+        ids.append(made.checkpoint_id)
+        parent = made
+    return ids
+
+
+def test_threads_are_saved_replaced_and_deleted_with_their_runs(store: Store) -> None:
+    store.add_thread(thread("t1"))
+    store.add_thread(thread("t2"))
+    store.save_thread(thread("t1", error={"error": "E", "message": "m"}, run_status="error"))
+    assert [t.thread_id for t in store.threads()] == ["t1", "t2"]
+    assert store.thread("t1").run_status == "error"
+    store.save_run(run("r1"))
+    store.save_run(run("r2"))
+    assert [r.run_id for r in store.runs_of("t1")] == ["r2", "r1"]
+    store.delete_thread("t1")
+    assert store.find_thread("t1") is None and store.run("r1") is None
+    with pytest.raises(NotFound, match="Thread with ID t1 not found"):
+        store.thread("t1")
+    store.save_thread(thread("t1"))  # a deleted thread is not brought back by a late write
+    assert store.find_thread("t1") is None
+
+
+def test_a_history_keeps_id_order_and_its_task_writes(store: Store) -> None:
+    store.add_thread(thread())
+    ids = grow(store, "t1", ["a", "b", "c"])
+    history = store.history("t1")
+    assert history.ids == ids and history.head is not None and history.head.checkpoint_id == ids[2]
+    store.add_writes("t1", ids[0], TaskWrites(results={"agent": {"x": 1}}))
+    store.add_writes("t1", ids[0], TaskWrites(interrupts={"agent": [{"value": 1, "id": "i"}]}))
+    writes = store.history("t1").writes_of(ids[0])
+    assert writes.results == {"agent": {"x": 1}} and writes.interrupts["agent"][0]["value"] == 1
+    store.remove_checkpoints("t1", {ids[0], ids[2]})
+    assert store.history("t1").ids == [ids[1]]
+    assert store.history("t1").writes_of(ids[0]) is NO_WRITES
+
+
+def test_the_cap_and_reset(store: Store) -> None:
+    store.max_threads = 1
+    store.add_thread(thread("t1"))
+    with pytest.raises(StoreFull):
+        store.add_thread(thread("t2"))
+    store.reset()
+    assert list(store.threads()) == [] and len(store.history("t1")) == 0
+
+
+def test_a_sqlite_store_reads_back_everything_it_was_told(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    first = SqliteStore(path)
+    first.add_thread(thread("t1", config={"tags": ["x"]}))
+    ids = grow(first, "t1", [str(i) for i in range(50)])
+    first.add_writes("t1", ids[3], TaskWrites(errors={"agent": "ValueError('no')"}))
+    first.save_run(run("r1"))
+    first.save_run(run("r2"))
+    # A rolled-back checkpoint that a kept one was saved as additions to.
+    first.remove_checkpoints("t1", {ids[10]})
+    before = first.history("t1")
+    first.close()
+
+    again = SqliteStore(path)
+    history = again.history("t1")
+    assert again.thread("t1") == thread("t1", config={"tags": ["x"]})
+    assert history.ids == before.ids
+    for old, new in zip(before.checkpoints, history.checkpoints, strict=True):
+        assert new.values["messages"].to_list() == old.values["messages"].to_list()
+        assert (new.values["topic"], new.metadata, new.next) == (
+            old.values["topic"],
+            old.metadata,
+            old.next,
+        )
+    assert history.writes_of(ids[3]).errors == {"agent": "ValueError('no')"}
+    assert [r.run_id for r in again.runs_of("t1")] == ["r2", "r1"]
+    # A log read back still takes new messages as a log does.
+    head = history.head
+    assert head is not None
+    grown = add_messages(head.values["messages"], human("more", "m-0"))
+    assert len(grown) == 50 and grown.to_list()[0]["content"] == "more"  # replaced in place
+    again.close()
+
+
+def test_an_append_costs_what_it_adds(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    store.add_thread(thread())
+    grow(store, "t1", [str(i) for i in range(200)])
+    store.flush()
+    sizes = [
+        len(record)
+        for (record,) in store._db.execute("SELECT record FROM checkpoints ORDER BY checkpoint_id")
+    ]
+    assert max(sizes[1:]) < 2 * sizes[1], "a later checkpoint saved the whole list again"
+    store.close()
