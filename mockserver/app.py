@@ -60,6 +60,8 @@ EXPOSED_HEADERS = ["content-location", "location", "x-pagination-total", "x-pagi
 _PNA_REQUEST = b"access-control-request-private-network"
 log = logging.getLogger("mockserver")
 
+HEARTBEAT = 5.0  # seconds between a stream's keep-alive comments, as on the real server
+
 # Called with each answered request; the pytest plugin keeps its journal with it.
 Observer = Callable[[Exchange], None]
 
@@ -82,6 +84,7 @@ def create_app(
     allowed_hosts: Sequence[str] | None = None,
     max_threads: int | None = None,
     store: Store | None = None,
+    heartbeat: float = HEARTBEAT,
 ) -> Starlette:
     """Build the mock as a Starlette app.
 
@@ -96,7 +99,8 @@ def create_app(
     `api_key`, requests need `x-api-key`; with `allowed_hosts`, other Host headers are refused
     (guard.py). `max_threads` caps the store (507 when full). `store` is where everything is
     kept (in memory by default; `mockserver.sqlite.SqliteStore` for a file that survives
-    restarts).
+    restarts). A stream sends a `: heartbeat` comment every `heartbeat` seconds, as the real
+    server does every 5.
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.server.store.threads()        # what the mock holds
@@ -110,7 +114,7 @@ def create_app(
     faults = Faults([op.operation_id for op in spec.operations], latency, list(spec.by_path()))
     control = Control(server, journal, faults)
     observers = tuple(o for o in (journal, observer) if o is not None)
-    options = _Options(check_responses, report_only, max_body_size, observers, faults)
+    options = _Options(check_responses, report_only, max_body_size, observers, faults, heartbeat)
     components = spec.document.get("components", {})
     routes: list[SpecRoute] = []
     for path, operations in sorted(spec.by_path().items(), key=lambda item: route_order(item[0])):
@@ -247,6 +251,7 @@ class _Options:
     max_body_size: int
     observers: tuple[Observer, ...]
     faults: Faults
+    heartbeat: float
 
 
 class _Endpoint:
@@ -445,7 +450,7 @@ class _Endpoint:
             events,
             status_code=reply.status,
             headers=reply.headers,
-            ping=5,
+            ping=self.options.heartbeat,
             ping_message_factory=lambda: ServerSentEvent(comment="heartbeat"),
         )
         await response(scope, receive, send)

@@ -25,7 +25,7 @@ import orjson
 import yaml
 
 from mockserver import state, threads
-from mockserver.errors import MockError
+from mockserver.errors import ConfigError, MockError
 from mockserver.events import plain_values
 from mockserver.faults import FaultError, Faults
 from mockserver.journal import Journal
@@ -37,10 +37,8 @@ _T = TypeVar("_T")
 Seeder = Callable[[Server, Any], list[str]]
 
 
-class SeedError(MockError):
+class SeedError(ConfigError):
     """Raised when a seed document is malformed or one of its updates is refused."""
-
-    status_code = 422
 
 
 class Control:

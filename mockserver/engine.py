@@ -20,7 +20,6 @@ from mockserver.store import Checkpoint, Run, Store, TaskWrites
 from mockserver.tasks import Outcome, Task, run_task
 
 Emit = Callable[[str, Any], None]
-_ALWAYS = frozenset({"metadata", "error"})
 # configurable keys the saver leaves out of checkpoint metadata (request-scoped, or the
 # checkpoint's own address)
 _NOT_CHECKPOINT_METADATA = frozenset(
@@ -60,14 +59,14 @@ class Execution:
         self.error: dict[str, Any] | None = None
 
     def emit(self, name: str, payload: Any) -> None:
-        """Send an event of one of the run's stream modes (metadata and error always; the
-        tasks choose between `messages` and the legacy `messages/*` themselves)."""
-        if name in _ALWAYS or name in self.modes or name.startswith("messages"):
+        """Send an event if the run's stream modes carry it."""
+        if events.carries(self.modes, name):
             self._emit(name, payload)
 
-    def wants(self, mode: str) -> bool:
-        """Whether the run streams this mode (to skip building payloads nobody reads)."""
-        return mode in self.modes
+    def wants(self, event: str) -> bool:
+        """Whether the run's stream modes carry this event (to skip building payloads nobody
+        reads)."""
+        return events.carries(self.modes, event)
 
     @property
     def node_metadata(self) -> dict[str, Any]:

@@ -1,8 +1,8 @@
-"""Errors the mock raises while answering a request.
+"""Every error the mock raises on purpose: one tree, rooted at `MockError`.
 
-Each error carries the HTTP status it is rendered with; `app.py` renders every one of them in
-one place as the spec's ErrorResponse, `{"detail": "..."}`. The core raises them on plain data
-and never imports the web framework.
+Each error carries the HTTP status it is rendered with when a request meets it; `app.py`
+renders every one of them in one place as the spec's ErrorResponse, `{"detail": "..."}`. The
+core raises them on plain data and never imports the web framework.
 
     MockError
     ├── BadRequest            400  the request is well-formed but the graph cannot apply it
@@ -10,8 +10,13 @@ and never imports the web framework.
     ├── Conflict              409  a duplicate thread
     ├── PayloadTooLarge       413  the body is over the size limit
     ├── UnsupportedMediaType  415  the body is not sent as JSON
-    └── ValidationFailed      422  the request breaks the spec (or the status the spec's
-                                   `x-error` gives); lists the violations
+    ├── ValidationFailed      422  the request breaks the spec (or the status the spec's
+    │                              `x-error` gives); lists the violations
+    ├── StoreFull             507  the --max-threads cap (store.py)
+    ├── ConfigError           422  a file or setting is wrong (also a ValueError): SpecError,
+    │                              GraphModelError, ScriptError, YamlFileError, FaultError,
+    │                              SeedError (start-up, or the admin API)
+    └── RunFailed                  a node failed: it ends the run, not the request (engine.py)
 """
 
 from __future__ import annotations
@@ -57,6 +62,13 @@ class UnsupportedMediaType(MockError):
     """Raised when a body comes with a content type other than JSON."""
 
     status_code = 415
+
+
+class ConfigError(MockError, ValueError):
+    """Raised when a file or setting the mock is given is wrong: at start-up (the CLI says
+    it in one line and exits 2), or through the admin API (a 422)."""
+
+    status_code = 422
 
 
 @dataclass(frozen=True)

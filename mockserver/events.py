@@ -13,6 +13,24 @@ from mockserver.reducers import to_plain
 from mockserver.state import new_checkpoint_id, task_id
 from mockserver.store import Checkpoint, utc_now
 
+# Events every run sends, whatever its stream modes.
+_ALWAYS = frozenset({"metadata", "error"})
+# The events of the `messages` mode (the legacy one: metadata, then partial or complete lists);
+# the `messages-tuple` mode sends `messages` events ([chunk, metadata]).
+_LEGACY_MESSAGES = frozenset({"messages/metadata", "messages/partial", "messages/complete"})
+
+
+def carries(modes: frozenset[str], event: str) -> bool:
+    """Whether a run streaming `modes` (its `stream_mode`) sends events named `event`: the
+    one place that decides it (a join's own filter is the stream's, streams.py)."""
+    if event in _ALWAYS:
+        return True
+    if event == "messages":
+        return "messages-tuple" in modes
+    if event in _LEGACY_MESSAGES:
+        return "messages" in modes
+    return event in modes
+
 
 def plain_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Channel values as plain JSON data (a snapshot: the stream serialises it later)."""

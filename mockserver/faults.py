@@ -28,6 +28,8 @@ from typing import Any
 
 import orjson
 
+from mockserver.errors import ConfigError
+
 # The raw ASGI `send` of the server (uvicorn's), put in the scope while rules exist, to find
 # the connection a rule drops: the `send` an endpoint gets is wrapped by Starlette.
 SEND_KEY = "mockserver.send"
@@ -39,7 +41,7 @@ _MAX_DELAY_MS = 600_000
 _STREAM_ERROR = {"error": "MockServerFault", "message": "stream cut by a mockserver fault rule"}
 
 
-class FaultError(ValueError):
+class FaultError(ConfigError):
     """Raised when a fault rule (or a latency setting) is malformed."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from mockserver.errors import ConfigError
 from mockserver.reducers import REDUCERS
 from mockserver.scripts import NODE_OPTIONS, NodeScript, ScriptError, parse_script, script_keys
 from mockserver.yamlfile import YamlDocument, YamlFileError, read_yaml, shorten
@@ -74,7 +75,7 @@ _GRAPH_KEYS = ("channels", "types", "nodes", "edges")
 Locator = Callable[[Sequence[str | int]], str]
 
 
-class GraphModelError(ValueError):
+class GraphModelError(ConfigError):
     """Raised when a graph model file is malformed or inconsistent."""
 
 

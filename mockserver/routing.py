@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -136,7 +135,7 @@ class SpecRouter(Router):
             return
         scope.setdefault("router", self)
         partial: tuple[BaseRoute, Scope] | None = None
-        for route in self.by_slashes.get(get_route_path(scope).count("/"), ()):
+        for route in self.by_slashes.get(route_path(scope).count("/"), ()):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 scope["route"] = route
@@ -168,7 +167,7 @@ class SpecRoute(Route):
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child = super().matches(scope)
         if match is not Match.NONE and self.shadowed_by:
-            path = get_route_path(scope)
+            path = route_path(scope)
             if any(other.path_regex.match(path) for other in self.shadowed_by):
                 return Match.NONE, {}
         return match, child
@@ -188,3 +187,15 @@ def shadows(literal: str, templated: str) -> bool:
 def route_order(path: str) -> list[tuple[int, str]]:
     # Literal segments sort before parameters: /state/checkpoint is tried before /state/{id}.
     return [(1 if part.startswith("{") else 0, part) for part in path.strip("/").split("/")]
+
+
+def route_path(scope: Scope) -> str:
+    """The path routes match: the request's, less the app's `root_path` when it is mounted
+    under one (what Starlette's own routing reads)."""
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    if not root or not path.startswith(root):
+        return path
+    if path == root:
+        return ""
+    return path[len(root) :] if path[len(root)] == "/" else path

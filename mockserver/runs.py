@@ -16,6 +16,7 @@ from typing import Any
 
 from uuid6 import uuid7
 
+from mockserver import paging
 from mockserver.assistants import resolve_assistant
 from mockserver.errors import BadRequest, NotFound
 from mockserver.graph import Graph
@@ -267,8 +268,4 @@ def list_runs(store: Store, thread_id: str, query: Mapping[str, Any]) -> list[di
         for r in store.runs_of(thread_id)
         if query.get("status") is None or r.status == query["status"]
     ]
-    offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
-    bodies = [render_run(r) for r in found[offset : offset + limit]]
-    if select := query.get("select"):
-        bodies = [{k: body[k] for k in select if k in body} for body in bodies]
-    return bodies
+    return paging.select([render_run(r) for r in paging.page(found, query)], query.get("select"))

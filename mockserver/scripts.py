@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.errors import ConfigError
+
 NOTHING: Any = object()  # an option that is absent (`interrupt: null` is a value)
 VARIABLES = frozenset(
     {
@@ -59,7 +61,7 @@ _KEYS = frozenset(
 NODE_OPTIONS = _KEYS  # every option a node may have; graph.py names the closest to a typo
 
 
-class ScriptError(ValueError):
+class ScriptError(ConfigError):
     """Raised when a node's script is malformed."""
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from mockserver.errors import ConfigError
 from mockserver.yamlfile import YamlFileError, read_yaml, shorten
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -27,7 +28,7 @@ _IN_PLACE_ONE = ("not", "if", "then", "else")
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 
 
-class SpecError(ValueError):
+class SpecError(ConfigError):
     """Raised when the OpenAPI document cannot be read or uses something the engine lacks."""
 
 

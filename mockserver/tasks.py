@@ -54,6 +54,11 @@ class Task:
     modes: frozenset[str]
     metadata: Mapping[str, Any]  # the run's metadata, with run_id and thread_id
 
+    def wants(self, event: str) -> bool:
+        """Whether the run streams this event (events.carries): payloads nobody reads are not
+        built."""
+        return events.carries(self.modes, event)
+
     @property
     def script(self) -> NodeScript:
         """The node's script (an unscripted node writes nothing)."""
@@ -143,15 +148,15 @@ def _reply(
         return args, message
     metadata = _metadata(task, "langchain_chat_model")
     tokens = [t for t in _TOKEN.split(text) if t] or [""]
-    if "messages" in task.modes:
+    if task.wants("messages/metadata"):
         task.emit("messages/metadata", {message["id"]: {"metadata": metadata}})
     so_far = ""
     for index, token in enumerate(tokens):
         last = index == len(tokens) - 1
         so_far += token
-        if "messages-tuple" in task.modes:
+        if task.wants("messages"):
             task.emit("messages", [events.message_chunk(message, token, last=last), metadata])
-        if "messages" in task.modes:
+        if task.wants("messages/partial"):
             task.emit("messages/partial", [events.partial_message(message, so_far, last=last)])
         if not last:
             yield task.script.token_delay
@@ -183,9 +188,9 @@ def _tool_messages(
 def _complete(task: Task, message: dict[str, Any], integration: str) -> None:
     # A message a node returns whole is streamed once, when the node ends.
     metadata = _metadata(task, integration)
-    if "messages-tuple" in task.modes:
+    if task.wants("messages"):
         task.emit("messages", [message, metadata])
-    if "messages" in task.modes:
+    if task.wants("messages/complete"):
         task.emit("messages/metadata", {message["id"]: {"metadata": metadata}})
         task.emit("messages/complete", [message])
 

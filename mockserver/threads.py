@@ -10,6 +10,7 @@ from typing import Any
 
 from uuid6 import uuid7
 
+from mockserver import paging
 from mockserver.errors import BadRequest, Conflict
 from mockserver.graph import Graph
 from mockserver.reducers import to_plain
@@ -153,30 +154,21 @@ def search_threads(
         return thread_status(thread, store.history(thread.thread_id), thread.thread_id in busy)
 
     if key := query.get("sort_by"):
-        sort_key = status if key == "status" else (lambda t: getattr(t, key))
-        matches.sort(key=sort_key, reverse=query.get("sort_order", "desc") == "desc")
+        paging.sort(matches, status if key == "status" else (lambda t: getattr(t, key)), query)
     else:
         # Without sort_by the real server ignores sort_order: newest update first.
         matches.sort(key=lambda t: t.updated_at, reverse=True)
-    offset, limit = page_bounds(query)
-    page = [
+    bodies = [
         render_thread(t, store.history(t.thread_id), t.thread_id in busy)
-        for t in matches[offset : offset + limit]
+        for t in paging.page(matches, query)
     ]
-    extract, select = query.get("extract"), query.get("select")
-    for index, body in enumerate(page):
-        # Selected keys keep the thread's order; `extracted` reads the whole thread and comes
-        # last, selected or not (langgraph_runtime_inmem Threads.search).
-        row = {k: v for k, v in body.items() if k in select} if select else body
-        if extract:
+    # Selected keys keep the thread's order; `extracted` reads the whole thread and comes
+    # last, selected or not (langgraph_runtime_inmem Threads.search).
+    rows = paging.select(bodies, query.get("select"), row_order=True)
+    if extract := query.get("extract"):
+        for row, body in zip(rows, bodies, strict=True):
             row["extracted"] = {alias: _extract(body, path) for alias, path in extract.items()}
-        page[index] = row
-    return page, len(matches)
-
-
-def page_bounds(query: Mapping[str, Any]) -> tuple[int, int]:
-    """`offset` and `limit` of a search as ints (JSON Schema counts 5.0 as an integer)."""
-    return int(query.get("offset", 0)), int(query.get("limit", 10))
+    return rows, len(matches)
 
 
 def count_threads(store: Store, query: Mapping[str, Any], busy: Container[str] = ()) -> int:

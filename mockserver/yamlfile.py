@@ -15,13 +15,15 @@ from typing import Any
 
 import yaml
 
+from mockserver.errors import ConfigError
+
 MAX_VALUES = 1_000_000  # the packaged spec has about 9,000
 MAX_MESSAGE = 300
 # libyaml's loader when PyYAML was built with it: the spec loads in a third of the time.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class YamlFileError(ValueError):
+class YamlFileError(ConfigError):
     """Raised when a YAML file cannot be read, does not parse, or expands too far."""
 
 

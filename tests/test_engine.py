@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.app import create_app
+from mockserver.app import HEARTBEAT, create_app
 from mockserver.graph import load_graphs
 from mockserver.handlers import Call, Reply
 
@@ -261,12 +261,17 @@ def test_a_stream_where_the_spec_documents_json_breaks_it() -> None:
 
 
 def test_streams_keep_alive_with_the_real_servers_heartbeat() -> None:
+    assert HEARTBEAT == 5.0  # the real server's interval; shortened here
+
     async def slow() -> Any:
-        await asyncio.sleep(5.2)  # one heartbeat interval
+        await asyncio.sleep(0.2)  # the handler's own pause: ten heartbeat intervals
         yield {"event": "end", "data": None}
 
     app = create_app(
-        STREAM_SPEC, GRAPHS, handlers={"events": lambda call: Reply(200, events=slow())}
+        STREAM_SPEC,
+        GRAPHS,
+        handlers={"events": lambda call: Reply(200, events=slow())},
+        heartbeat=0.02,
     )
     with TestClient(app) as http:
         response = http.get("/events")

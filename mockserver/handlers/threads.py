@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver import threads
+from mockserver import paging, threads
 from mockserver.errors import NotFound
 from mockserver.handlers.base import Call, Reply, pagination
 from mockserver.store import Thread
@@ -53,7 +53,7 @@ def copy_thread_post_threads__thread_id__copy_post(call: Call) -> Reply:
 def search_threads_threads_search_post(call: Call) -> Reply:
     """POST /threads/search, with pagination headers."""
     page, total = threads.search_threads(call.server.store, call.body, call.server.worker.queues)
-    offset, limit = threads.page_bounds(call.body)
+    offset, limit = paging.bounds(call.body)
     return Reply(200, page, pagination(offset, limit, len(page), total))
 
 
