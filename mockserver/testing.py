@@ -120,11 +120,27 @@ class MockServer(_Mock):
 
     @classmethod
     def start(
-        cls, spec: str | Path | None = None, graphs: str | Path | None = None, port: int = 0
+        cls,
+        spec: str | Path | None = None,
+        graphs: str | Path | None = None,
+        port: int = 0,
+        persist: str | Path | None = None,
     ) -> MockServer:
         """Build the app (responses checked against the spec, reported to the journal) and
-        serve it."""
-        app = create_app(spec, graphs, check_responses=True, report_only=True, journal_size=None)
+        serve it; in memory, or with `persist`, from a SQLite file that outlives it."""
+        store = None
+        if persist is not None:
+            from mockserver.sqlite import SqliteStore
+
+            store = SqliteStore(persist)
+        app = create_app(
+            spec,
+            graphs,
+            check_responses=True,
+            report_only=True,
+            journal_size=None,
+            store=store,
+        )
         return cls(LiveServer(app, port=port).start())
 
     @property
@@ -133,8 +149,9 @@ class MockServer(_Mock):
         return self.live.url
 
     def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving (and close the store's file, if it has one)."""
         self.live.stop()
+        self.server.close()
 
     def __enter__(self) -> MockServer:
         return self

@@ -15,6 +15,7 @@ from mockserver.message_log import MessageLog, add_messages
 from mockserver.sqlite import SqliteStore
 from mockserver.state import new_checkpoint
 from mockserver.store import NO_WRITES, MemoryStore, Run, Store, StoreFull, TaskWrites, Thread
+from mockserver.testing import MockServer
 
 NOW = "2026-11-29T00:00:00+00:00"
 
@@ -138,3 +139,15 @@ def test_an_append_costs_what_it_adds(tmp_path: Path) -> None:
     ]
     assert max(sizes[1:]) < 2 * sizes[1], "a later checkpoint saved the whole list again"
     store.close()
+
+
+def test_a_mock_started_with_persist_finds_its_threads_again(tmp_path: Path) -> None:
+    seed = {"threads": [{"graph_id": "agent", "updates": [{"values": {"topic": "kept"}}]}]}
+    with MockServer.start(persist=tmp_path / "mock.db") as first:
+        (tid,) = first.seed(seed)
+        before = first.state(tid), first.history(tid)
+    with MockServer.start(persist=tmp_path / "mock.db") as again:
+        assert (again.state(tid), again.history(tid)) == before
+        assert before[0]["values"]["topic"] == "kept"
+    with MockServer.start() as fresh:  # in memory unless asked
+        assert fresh.threads() == []
