@@ -21,7 +21,7 @@ from bench.run import Run, execute, say
 from bench.workloads import Plan
 
 BENCH = Path(__file__).resolve().parent
-TARGETS = ("mock", "floor", "real", "prism")
+TARGETS = ("mock", "sqlite", "floor", "real", "prism")
 
 
 def _targets(text: str) -> list[str]:
@@ -43,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
         "--targets",
         type=_targets,
         default=list(TARGETS),
-        help="comma list of mock,floor,real,prism (default: all four)",
+        help="comma list of mock,sqlite,floor,real,prism (default: all five)",
     )
     p.add_argument(
         "--out",

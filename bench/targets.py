@@ -2,6 +2,7 @@
 
 - mock:  `mockserver serve --port N` (the console script of the chosen Python), as a user
          starts it: request log on (to a file).
+- sqlite: the same, with `--persist FILE`: the SQLite store (every write committed to a file).
 - floor: bench/floor_app.py, a bare Starlette app on the mock's own server stack (same Python,
          uvicorn, loop and parser): route, parse JSON, answer JSON, nothing else.
 - real:  `langgraph dev` with the reference graphs, via scripts/real_server.py start/stop in
@@ -55,6 +56,8 @@ def start(name: str, mock_python: str, log_dir: Path) -> Server:
     """Start one target and wait for its first 200 on /ok."""
     if name == "mock":
         return _start_mock(mock_python, log_dir)
+    if name == "sqlite":
+        return _start_mock(mock_python, log_dir, persist=log_dir / "bench-store.db")
     if name == "floor":
         return _start_floor(mock_python, log_dir)
     if name == "real":
@@ -71,11 +74,16 @@ def mock_command(python: str) -> list[str]:
     return [python, "-m", "mockserver.cli"]
 
 
-def _start_mock(python: str, log_dir: Path) -> Server:
+def _start_mock(python: str, log_dir: Path, persist: Path | None = None) -> Server:
     port = procs.free_port()
     cmd = [*mock_command(python), "serve", "--port", str(port)]
-    proc, startup = procs.launch(cmd, log_dir / "mock.log", f"http://127.0.0.1:{port}")
-    return Server("mock", f"http://127.0.0.1:{port}", proc.pid, startup, stack_of(python), proc)
+    name = "mock"
+    if persist is not None:
+        persist.unlink(missing_ok=True)
+        cmd += ["--persist", str(persist)]
+        name = "sqlite"
+    proc, startup = procs.launch(cmd, log_dir / f"{name}.log", f"http://127.0.0.1:{port}")
+    return Server(name, f"http://127.0.0.1:{port}", proc.pid, startup, stack_of(python), proc)
 
 
 def _start_floor(python: str, log_dir: Path) -> Server:
