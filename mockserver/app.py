@@ -484,10 +484,19 @@ async def _departure(receive: Receive) -> None:
 
 
 async def _serialised(events: Any) -> Any:
-    """Each event's `data` as JSON, the way the real server writes it."""
+    """Each event framed as the real server frames it (langgraph_api.sse.json_to_sse):
+    `event:`, `data:` (JSON on one line), then `id:` when it has one."""
     async for event in events:
-        data = event.get("data")
-        yield {**event, "data": orjson.dumps(data, default=to_plain).decode()}
+        data = orjson.dumps(event.get("data"), default=to_plain)
+        name = _field(event["event"])
+        frame = b"event: " + name + b"\r\ndata: " + data + b"\r\n"
+        if (event_id := event.get("id")) is not None:
+            frame += b"id: " + _field(event_id) + b"\r\n"
+        yield frame + b"\r\n"
+
+
+def _field(value: str) -> bytes:
+    return value.encode().replace(b"\r", b"").replace(b"\n", b"")
 
 
 async def _send(send: Send, status: int, payload: bytes | None, headers: Mapping[str, str]) -> None:

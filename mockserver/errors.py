@@ -9,6 +9,7 @@ core raises them on plain data and never imports the web framework.
     ├── NotFound              404  an unknown thread (or route)
     ├── Conflict              409  a duplicate thread
     ├── PayloadTooLarge       413  the body is over the size limit
+    ├── Unprocessable         422  a handler's own check refuses a value
     ├── UnsupportedMediaType  415  the body is not sent as JSON
     ├── ValidationFailed      422  the request breaks the spec (or the status the spec's
     │                              `x-error` gives); lists the violations
@@ -50,6 +51,13 @@ class Conflict(MockError):
     """Raised when a request clashes with what is stored (a thread id already taken)."""
 
     status_code = 409
+
+
+class Unprocessable(MockError):
+    """Raised when a handler's own check refuses a value the spec lets through (the real
+    server's 422s that its schemas do not express)."""
+
+    status_code = 422
 
 
 class PayloadTooLarge(MockError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from mockserver.events import plain_values
@@ -19,30 +19,50 @@ from mockserver.store import History, Thread
 _INTERRUPT = "__interrupt__"
 
 
+# The last stream id given: `<ms>-<seq>`, strictly increasing across every stream of the
+# server, as the real server's stream manager numbers every message it carries.
+_last_id = (0, 0)
+
+
+def next_event_id() -> str:
+    """A new stream id, `<ms>-<seq>` (what Redis, and langgraph-api after it, writes)."""
+    global _last_id
+    now = int(time.time() * 1000)
+    ms, seq = _last_id
+    _last_id = (now, 0) if now > ms else (ms, seq + 1)
+    return f"{_last_id[0]}-{_last_id[1]}"
+
+
+# Told of every event a run publishes, with its stream id (the thread's channel, see below).
+Echo = Callable[[str, Any, str], None]
+
+
 class RunStream:
     """The events of one run, kept so that late subscribers (join, reconnect) can read them."""
 
-    def __init__(self, resumable: bool) -> None:
+    def __init__(self, resumable: bool, echo: Echo | None = None) -> None:
         self.resumable = resumable
         self.events: list[dict[str, Any]] = []
         self.closed = False
         self._changed = asyncio.Event()
-        self._last_id = (0, 0)
+        self._echo = echo
+        self.done_id: str | None = None  # the stream id of its end (the thread's `run_done`)
         self.started: float | None = None  # time.monotonic() when the run started
         self.end_seen = False  # a reader has followed it to its end
         self.followers = 0  # readers following it now
         self.delivered = False  # a client has been sent one of its events
 
     def publish(self, name: str, data: Any) -> None:
-        """Add an event (with an id `<ms>-<seq>` when the run's stream is resumable)."""
+        """Add an event; it shows its id (`<ms>-<seq>`) when the run's stream is resumable
+        (the thread's stream shows every event's)."""
+        event_id = next_event_id()
         event: dict[str, Any] = {"event": name, "data": data}
         if self.resumable:
-            now = int(time.time() * 1000)
-            ms, seq = self._last_id
-            self._last_id = (now, 0) if now > ms else (ms, seq + 1)
-            event["id"] = "-".join(map(str, self._last_id))
+            event["id"] = event_id
         self.events.append(event)
         self._wake()
+        if self._echo is not None:
+            self._echo(name, data, event_id)
 
     def close(self) -> None:
         """No more events: subscribers end once they have read everything."""
@@ -79,6 +99,90 @@ class RunStream:
     def _wake(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
+
+
+THREAD_MODES = ("lifecycle", "run_modes", "state_update")
+
+
+class ThreadChannels:
+    """What GET /threads/{id}/stream follows: every event of every run on a thread (each with
+    its stream id), a `metadata {"status": "run_done"}` when a run ends, and the thread's own
+    `state_update` events. Only threads someone follows have a channel; it stays open until
+    the follower leaves (or the server is reset)."""
+
+    def __init__(self) -> None:
+        self._followers: dict[str, set[asyncio.Queue[dict[str, Any] | None]]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None  # the followers'
+
+    def watched(self, thread_id: str) -> bool:
+        """Whether anyone follows the thread (so that nothing is built for nobody)."""
+        return thread_id in self._followers
+
+    def publish(self, thread_id: str, name: str, data: Any, event_id: str | None = None) -> None:
+        """Send an event to the thread's followers."""
+        followers = self._followers.get(thread_id)
+        if followers:
+            event = {"event": name, "data": data, "id": event_id or next_event_id()}
+            for queue in followers:
+                queue.put_nowait(event)
+
+    async def follow(
+        self,
+        thread_id: str,
+        modes: frozenset[str],
+        replay: Iterable[dict[str, Any]] = (),
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The replayed events, then the thread's live ones, those `modes` want, until the
+        client leaves or the channel is closed."""
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
+        self._followers.setdefault(thread_id, set()).add(queue)
+        try:
+            for event in replay:
+                if thread_wants(modes, event["event"], event["data"]):
+                    yield event
+            while (live := await queue.get()) is not None:
+                if thread_wants(modes, live["event"], live["data"]):
+                    yield live
+        finally:
+            followers = self._followers.get(thread_id)
+            if followers is not None:
+                followers.discard(queue)
+                if not followers:
+                    del self._followers[thread_id]
+
+    def close(self) -> None:
+        """End every follower's stream (a reset). Safe from any thread."""
+        followers = [queue for queues in self._followers.values() for queue in queues]
+        self._followers.clear()
+        if not followers or self._loop is None:
+            return
+
+        def end() -> None:  # asyncio queues: on the loop's own thread
+            for queue in followers:
+                queue.put_nowait(None)
+
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            end()
+        elif not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(end)
+
+
+def thread_wants(modes: frozenset[str], name: str, data: Any) -> bool:
+    """Whether a thread stream following `modes` sends this event (langgraph_runtime_inmem's
+    should_filter_event): run_modes every run event, state_update the state updates,
+    lifecycle only a run's first `metadata` and its `run_done`."""
+    if "run_modes" in modes and name != "state_update":
+        return True
+    if "state_update" in modes and name == "state_update":
+        return True
+    if "lifecycle" in modes and name == "metadata" and isinstance(data, dict):
+        return data.get("status") == "run_done" or ("attempt" in data and "run_id" in data)
+    return False
 
 
 class RunResult:

@@ -24,7 +24,7 @@ from mockserver.errors import NotFound
 from mockserver.graph import Graph
 from mockserver.runs import API_URL, end_run, start_run, unstart_run
 from mockserver.store import Checkpoint, Run, Store
-from mockserver.streams import RunResult, RunStream, thread_result
+from mockserver.streams import RunResult, RunStream, ThreadChannels, next_event_id, thread_result
 
 log = logging.getLogger("mockserver")
 _KEPT_STREAMS = 256  # finished streams kept for Last-Event-ID reconnects and young joins
@@ -59,16 +59,22 @@ class Worker:
         self.active: dict[str, Active] = {}
         # thread id -> the runs that hold the thread: the running one first, then the queued
         self.queues: dict[str, list[str]] = {}
+        self.channels = ThreadChannels()  # what thread streams follow
         self.finished: dict[str, Active] = {}  # ended runs, the newest last
         self.pending_window = PENDING_WINDOW  # how long a new run's stream replays for joins
         self.api_url = API_URL  # the server's own URL, for run metadata (Context.serving_at)
 
     def submit(self, run: Run, graph: Graph) -> Active:
         """Queue a new run on its thread; it starts at once if the thread is free."""
+        thread_id, channels = run.thread_id, self.channels
+
+        def echo(name: str, data: Any, event_id: str) -> None:
+            channels.publish(thread_id, name, data, event_id)
+
         active = Active(
             run,
             graph,
-            RunStream(bool(run.kwargs.get("resumable"))),
+            RunStream(bool(run.kwargs.get("resumable")), echo),
             head_before=self.store.history(run.thread_id).head,
         )
         self.active[run.run_id] = active
@@ -96,6 +102,21 @@ class Worker:
         if self._young(record):
             return stream, 0
         return (stream, len(stream.events)) if run_id in self.active else None
+
+    def replay(self, thread_id: str, last_event_id: str) -> list[dict[str, Any]]:
+        """What a thread stream joined with `Last-Event-ID` replays: the events after it of the
+        thread's resumable runs (and their ends), in id order, as the real server compares
+        ids (as strings; `-` replays everything)."""
+        found: list[dict[str, Any]] = []
+        for record in (*self.finished.values(), *self.active.values()):
+            stream = record.stream
+            if record.run.thread_id != thread_id or not stream.resumable:
+                continue
+            found += [e for e in stream.events if e["id"] > last_event_id]
+            if stream.done_id is not None and stream.done_id > last_event_id:
+                done = {"status": "run_done", "run_id": record.run.run_id}
+                found.append({"event": "metadata", "data": done, "id": stream.done_id})
+        return sorted(found, key=lambda e: str(e["id"]))
 
     def holds_young_run(self, thread_id: str) -> bool:
         """Whether a run of the thread that has already ended here would still be pending on
@@ -205,6 +226,7 @@ class Worker:
         self.active.clear()
         self.finished.clear()
         self.queues.clear()
+        self.channels.close()
         for active in stopped:
             if active.steps is not None:
                 active.steps.close()
@@ -271,6 +293,14 @@ class Worker:
 
     def _retire(self, active: Active) -> None:
         run = active.run
+        if active.stream.done_id is None:
+            active.stream.done_id = next_event_id()
+            self.channels.publish(
+                run.thread_id,
+                "metadata",
+                {"status": "run_done", "run_id": run.run_id},
+                active.stream.done_id,
+            )
         queue = self.queues.get(run.thread_id, [])
         if run.run_id in queue:
             queue.remove(run.run_id)

@@ -72,6 +72,8 @@ def test_with_an_api_key_every_operation_needs_it_and_behaves_as_before() -> Non
             ), (method, path)
         wrong = call(keyed, method, path, json=body, headers={"x-api-key": "nope"})
         assert wrong.status_code == (200 if (method, path) in OPEN else 401), (method, path)
+        if path.endswith("/stream") and method == "GET" and "/runs/" not in path:
+            continue  # a thread's stream stays open until the client leaves: nothing to compare
         with_key = call(keyed, method, path, json=body, headers={"x-api-key": KEY})
         before = call(plain, method, path, json=body)
         assert with_key.status_code == before.status_code != 401, (method, path)

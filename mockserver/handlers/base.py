@@ -7,6 +7,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver import state
 from mockserver.server import Server
 from mockserver.store import Thread
 from mockserver.validation import ValidRequest
@@ -74,3 +75,14 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     events: AsyncIterable[Mapping[str, Any]] | None = None
     later: Callable[[Departure], Awaitable[Any]] | None = None
+
+
+def announce_state(server: Server, thread_id: str) -> None:
+    """Tell the thread's streams its new state (`state_update`), as the real server does
+    after an update."""
+    if server.worker.channels.watched(thread_id):
+        thread = server.store.thread(thread_id)
+        current = state.state_at(thread, server.store.history(thread_id), None)
+        server.worker.channels.publish(
+            thread_id, "state_update", {"state": current, "thread_id": thread_id}
+        )

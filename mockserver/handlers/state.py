@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver import state
-from mockserver.handlers.base import Call, Reply
+from mockserver.handlers.base import Call, Reply, announce_state
 from mockserver.store import History, Thread
 from mockserver.threads import graph_of
 
@@ -22,6 +22,7 @@ def update_thread_state_threads__thread_id__state_post(call: Call) -> Reply:
     graph = graph_of(thread, server.graphs)
     in_flight = server.worker.queue(thread.thread_id)
     checkpoint = state.update_state(server.store, thread, graph, call.body, in_flight)
+    announce_state(call.server, thread.thread_id)
     return Reply(200, state.update_response(thread.thread_id, checkpoint))
 
 

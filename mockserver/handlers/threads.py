@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mockserver import paging, threads
-from mockserver.errors import NotFound
-from mockserver.handlers.base import Call, Reply, pagination
+from mockserver.errors import NotFound, Unprocessable
+from mockserver.handlers.base import Call, Reply, announce_state, pagination
 from mockserver.store import Thread
+from mockserver.streams import THREAD_MODES
+
+# A stream id as the real server accepts one in Last-Event-ID (Redis's forms).
+_STREAM_ID = re.compile(r"^\d+(-(\d+|\*))?$")
 
 
 def create_thread_threads_post(call: Call) -> Reply:
@@ -17,6 +22,8 @@ def create_thread_threads_post(call: Call) -> Reply:
     if problem is not None:
         # The real server creates the thread and reports the failed supersteps (transcript #26).
         return Reply(201, {"detail": problem})
+    if call.body.get("supersteps"):
+        announce_state(call.server, thread.thread_id)
     return Reply(200, _render(call, thread))
 
 
@@ -61,6 +68,22 @@ def count_threads_threads_count_post(call: Call) -> Reply:
     """POST /threads/count: a bare integer."""
     server = call.server
     return Reply(200, threads.count_threads(server.store, call.body, server.worker.queues))
+
+
+def join_thread_stream_threads__thread_id__stream_get(call: Call) -> Reply:
+    """GET /threads/{thread_id}/stream: every run on the thread and its state updates, as
+    they happen; open until the client leaves."""
+    thread_id, worker = call.thread_id(), call.server.worker
+    last = call.request.headers.get("Last-Event-ID") or None
+    if last is not None and last != "-" and not _STREAM_ID.match(last):
+        raise Unprocessable("Invalid last-event-id: must be a valid Redis stream ID")
+    raw = call.request.query.get("stream_modes")
+    modes = ([m.strip() for m in raw.split(",")] if "," in raw else [raw]) if raw else ["run_modes"]
+    for mode in modes:
+        if mode not in THREAD_MODES:
+            raise Unprocessable(f"Invalid stream mode: {mode}")
+    replay = worker.replay(thread_id, last) if last is not None else []
+    return Reply(200, events=worker.channels.follow(thread_id, frozenset(modes), replay))
 
 
 def _render(call: Call, thread: Thread) -> dict[str, Any]:
