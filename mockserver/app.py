@@ -272,6 +272,7 @@ class _Endpoint:
         body: Any = None
         rejected: tuple[str, ...] = ()
         rule: FaultRule | None = None
+        typed = True  # the body is JSON (not a plain-text rejection)
         try:
             raw = await self._read_body(headers, receive)
             if self.options.faults.active:  # the only cost of fault rules when there are none
@@ -310,14 +311,15 @@ class _Endpoint:
             status, payload = exc.status_code, orjson.dumps({"detail": exc.detail})
             extra = {VIOLATIONS_HEADER: _header_list(rejected)}
         except MockError as exc:
-            status, payload, extra = exc.status_code, orjson.dumps({"detail": exc.detail}), {}
+            status, extra, typed = exc.status_code, {}, not exc.plain_text
+            payload = orjson.dumps({"detail": exc.detail}) if typed else exc.detail.encode()
         except ConnectionAbortedError:  # a fault rule's dropped connection, in-process
             raise
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
             log.exception("%s %s failed", scope["method"], scope["path"])
             status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}
         out_headers = dict(extra)
-        if payload is not None:
+        if payload is not None and typed:
             out_headers["content-type"] = "application/json"
         violations: list[str] = []
         if self.options.check_responses:

@@ -1,8 +1,9 @@
 """Errors the mock raises while answering a request.
 
 Each error carries the HTTP status it is rendered with; `app.py` renders every one of them in
-one place as the spec's ErrorResponse, `{"detail": "..."}`. The core raises them on plain data
-and never imports the web framework.
+one place as the spec's ErrorResponse, `{"detail": "..."}` (a `plain_text` one as its bare
+detail, with no content type). The core raises them on plain data and never imports the web
+framework.
 
     MockError
     ├── BadRequest            400  the request is well-formed but the graph cannot apply it
@@ -10,6 +11,8 @@ and never imports the web framework.
     ├── Conflict              409  a duplicate thread
     ├── PayloadTooLarge       413  the body is over the size limit
     ├── UnsupportedMediaType  415  the body is not sent as JSON
+    ├── PlainTextRejection    422  refused in plain text, as the real server refuses a
+    │                              store namespace label
     └── ValidationFailed      422  the request breaks the spec (or the status the spec's
                                    `x-error` gives); lists the violations
 """
@@ -23,6 +26,7 @@ class MockError(Exception):
     """Raised when a request cannot be answered with a success status."""
 
     status_code = 500
+    plain_text = False  # rendered as the bare detail, with no content type
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -57,6 +61,14 @@ class UnsupportedMediaType(MockError):
     """Raised when a body comes with a content type other than JSON."""
 
     status_code = 415
+
+
+class PlainTextRejection(MockError):
+    """Raised where the real server refuses a request with a plain-text body and no content
+    type: a store namespace label that is empty or holds a period."""
+
+    status_code = 422
+    plain_text = True
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.graph import Graph
+from mockserver.items import Items, MemoryItems
 from mockserver.spec import Spec
 from mockserver.store import Store, Thread, utc_now
 from mockserver.validation import ValidRequest
@@ -17,11 +18,13 @@ from mockserver.worker import Worker
 
 @dataclass
 class Context:
-    """Everything one server holds: the spec, the graph models and the store."""
+    """Everything one server holds: the spec, the graph models, the store and the items."""
 
     spec: Spec
     graphs: Mapping[str, Graph]
     store: Store = field(default_factory=Store)
+    # The long-term memory of the /store/... routes (items.py).
+    items: Items = field(default_factory=MemoryItems)
     # Held while a handler runs, so that code in other threads (the pytest plugin seeding or
     # inspecting state) never sees a half-applied request.
     lock: threading.RLock = field(default_factory=threading.RLock)
