@@ -42,6 +42,7 @@ DEFAULT_MAX_BODY = 10 * 1024 * 1024
 # `sl-violations`): a JSON array of "location: message" strings.
 VIOLATIONS_HEADER = "x-mockserver-violations"
 MAX_HEADER = 4096
+PLAIN_TEXT = "text/plain; charset=utf-8"  # a MockError with `plain_text`
 # Browser frontends on this machine (any port) may call the mock by default, and so may the
 # hosted UIs made for a local server: agent-chat-ui and LangSmith Studio (the origins
 # langgraph_runtime_inmem/routes.py trusts). `langgraph dev` itself allows every origin.
@@ -272,7 +273,7 @@ class _Endpoint:
         body: Any = None
         rejected: tuple[str, ...] = ()
         rule: FaultRule | None = None
-        typed = True  # the body is JSON (not a plain-text rejection)
+        content_type = "application/json"
         try:
             raw = await self._read_body(headers, receive)
             if self.options.faults.active:  # the only cost of fault rules when there are none
@@ -311,16 +312,19 @@ class _Endpoint:
             status, payload = exc.status_code, orjson.dumps({"detail": exc.detail})
             extra = {VIOLATIONS_HEADER: _header_list(rejected)}
         except MockError as exc:
-            status, extra, typed = exc.status_code, {}, not exc.plain_text
-            payload = orjson.dumps({"detail": exc.detail}) if typed else exc.detail.encode()
+            status, extra = exc.status_code, {}
+            if exc.plain_text:
+                payload, content_type = exc.detail.encode(), PLAIN_TEXT
+            else:
+                payload = orjson.dumps({"detail": exc.detail})
         except ConnectionAbortedError:  # a fault rule's dropped connection, in-process
             raise
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
             log.exception("%s %s failed", scope["method"], scope["path"])
             status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}
         out_headers = dict(extra)
-        if payload is not None and typed:
-            out_headers["content-type"] = "application/json"
+        if payload is not None:
+            out_headers["content-type"] = content_type
         violations: list[str] = []
         if self.options.check_responses:
             lowered = {k.lower(): v for k, v in out_headers.items()}

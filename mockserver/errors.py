@@ -2,7 +2,7 @@
 
 Each error carries the HTTP status it is rendered with; `app.py` renders every one of them in
 one place as the spec's ErrorResponse, `{"detail": "..."}` (a `plain_text` one as its bare
-detail, with no content type). The core raises them on plain data and never imports the web
+detail, as text/plain). The core raises them on plain data and never imports the web
 framework.
 
     MockError
@@ -26,7 +26,7 @@ class MockError(Exception):
     """Raised when a request cannot be answered with a success status."""
 
     status_code = 500
-    plain_text = False  # rendered as the bare detail, with no content type
+    plain_text = False  # rendered as the bare detail, text/plain
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -64,8 +64,9 @@ class UnsupportedMediaType(MockError):
 
 
 class PlainTextRejection(MockError):
-    """Raised where the real server refuses a request with a plain-text body and no content
-    type: a store namespace label that is empty or holds a period."""
+    """Raised where the real server refuses a request with a plain-text body: a store
+    namespace label that is empty or holds a period (the real server sends no content type;
+    the mock says text/plain, docs/deviations.md #74)."""
 
     status_code = 422
     plain_text = True

@@ -2,8 +2,8 @@
 namespaces. The items live in `Context.items` (items.py).
 
 As langgraph-api's store routes, each checks a namespace's labels first and refuses an empty
-one or one with a period in plain text (422, no content type); the store then checks the rest
-(BadRequest in langgraph's words).
+one or one with a period in plain text (422); the store then checks the rest (BadRequest in
+langgraph's words).
 """
 
 from __future__ import annotations
