@@ -317,6 +317,7 @@ CREATE TABLE IF NOT EXISTS items (
 );
 """
 _COLUMNS = "i.ns, i.key, i.value, i.created_at, i.updated_at"
+_MAX_ROWS = 2**62  # more rows than a store holds
 
 
 class SqliteItems:
@@ -392,7 +393,8 @@ class SqliteItems:
             args += [text, text + ".", text + "/"]
         sql += " ORDER BY n.rowid, i.rowid"
         if not filter and min(offset, limit) >= 0:
-            return self._rows(sql + " LIMIT ? OFFSET ?", (*args, limit, offset))
+            bounds = (min(limit, _MAX_ROWS), min(offset, _MAX_ROWS))  # SQLite's are 64-bit
+            return self._rows(sql + " LIMIT ? OFFSET ?", (*args, *bounds))
         found = [item for item in self._rows(sql, args) if matches(item.value, filter)]
         return page(found, offset, limit)
 

@@ -99,10 +99,13 @@ def test_delete_forgets_the_item_and_its_namespace_leaves_the_listing(items: Ite
     assert items.namespaces() == [("b",)]
 
 
-def test_an_empty_key_is_a_key(items: Items) -> None:
-    items.put(("n",), "", {"v": 1})
-    got = items.get(("n",), "")
-    assert got is not None and got.value == {"v": 1}
+def test_any_string_is_a_key(items: Items) -> None:
+    for i, key in enumerate(["", "a\x00b", "a", "ключ 🔑", "a/b.c"]):
+        items.put(("n", "ü"), key, {"v": i})
+    for i, key in enumerate(["", "a\x00b", "a", "ключ 🔑", "a/b.c"]):
+        got = items.get(("n", "ü"), key)
+        assert got is not None and got.value == {"v": i} and got.key == key
+    assert items.get(("n", "ü"), "a\x00") is None
 
 
 def test_reset_forgets_everything(items: Items) -> None:
@@ -203,6 +206,9 @@ def test_a_prefix_matches_whole_labels(items: Items) -> None:
         (-2, 10, [3, 4]),
         (-1, -1, []),
         (-3, 2, [2, 3]),
+        (0, 10**30, [0, 1, 2, 3, 4]),  # JSON integers past 64 bits
+        (10**30, 10**30, []),
+        (-(10**30), 10**31, [0, 1, 2, 3, 4]),
     ],
 )
 def test_search_pages_as_a_python_slice(

@@ -22,7 +22,7 @@ from langgraph_sdk import get_client, get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 from langgraph_sdk.errors import BadRequestError, UnprocessableEntityError
 
-from mockserver.items import MemoryItems
+from mockserver.items import MemoryItems, SqliteItems
 from mockserver.live import LiveServer
 
 RECORDING = json.loads((Path(__file__).parent / "data" / "store_recording.json").read_text())
@@ -76,7 +76,28 @@ def test_the_recording_is_of_the_real_server() -> None:
     assert statuses == {200, 204, 400, 422, 500}
 
 
-def test_the_mock_answers_the_recorded_steps_as_the_real_server(client: httpx.Client) -> None:
+@pytest.fixture(params=["memory", "sqlite"])
+def items_client(
+    request: pytest.FixtureRequest, mock: LiveServer, client: httpx.Client, tmp_path: Path
+) -> Iterator[httpx.Client]:
+    """The live mock's client, its items in memory (as served) or in SQLite (as persisted)."""
+    if request.param == "memory":
+        yield client
+        return
+    context = mock.app.state.context
+    served, context.items = context.items, SqliteItems(tmp_path / "items.db")
+    try:
+        yield client
+    finally:
+        with context.lock:
+            context.items.close()
+            context.items = served
+
+
+def test_the_mock_answers_the_recorded_steps_as_the_real_server(
+    items_client: httpx.Client,
+) -> None:
+    client = items_client
     differences = []
     plain_text = 0
     for index, step in enumerate(RECORDING["steps"]):
