@@ -44,6 +44,7 @@ DEFAULT_MAX_BODY = 10 * 1024 * 1024
 # `sl-violations`): a JSON array of "location: message" strings.
 VIOLATIONS_HEADER = "x-mockserver-violations"
 MAX_HEADER = 4096
+PLAIN_TEXT = "text/plain; charset=utf-8"  # a MockError with `plain_text`
 # Browser frontends on this machine (any port) may call the mock by default, and so may the
 # hosted UIs made for a local server: agent-chat-ui and LangSmith Studio (the origins
 # langgraph_runtime_inmem/routes.py trusts). `langgraph dev` itself allows every origin.
@@ -282,6 +283,7 @@ class _Endpoint:
         body: Any = None
         rejected: tuple[str, ...] = ()
         rule: FaultRule | None = None
+        content_type = "application/json"
         try:
             raw = await self._read_body(headers, receive)
             if self.options.faults.active:  # the only cost of fault rules when there are none
@@ -320,7 +322,11 @@ class _Endpoint:
             status, payload = exc.status_code, orjson.dumps({"detail": exc.detail})
             extra = {VIOLATIONS_HEADER: _header_list(rejected)}
         except MockError as exc:
-            status, payload, extra = exc.status_code, orjson.dumps({"detail": exc.detail}), {}
+            status, extra = exc.status_code, {}
+            if exc.plain_text:
+                payload, content_type = exc.detail.encode(), PLAIN_TEXT
+            else:
+                payload = orjson.dumps({"detail": exc.detail})
         except ConnectionAbortedError:  # a fault rule's dropped connection, in-process
             raise
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
@@ -328,7 +334,7 @@ class _Endpoint:
             status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}
         out_headers = dict(extra)
         if payload is not None:
-            out_headers["content-type"] = "application/json"
+            out_headers["content-type"] = content_type
         violations: list[str] = []
         if self.options.check_responses:
             lowered = {k.lower(): v for k, v in out_headers.items()}

@@ -1,8 +1,9 @@
 """Every error the mock raises on purpose: one tree, rooted at `MockError`.
 
 Each error carries the HTTP status it is rendered with when a request meets it; `app.py`
-renders every one of them in one place as the spec's ErrorResponse, `{"detail": "..."}`. The
-core raises them on plain data and never imports the web framework.
+renders every one of them in one place as the spec's ErrorResponse, `{"detail": "..."}` (a
+`plain_text` one as its bare detail, as text/plain). The core raises them on plain data and
+never imports the web framework.
 
     MockError
     ├── BadRequest            400  the request is well-formed but the graph cannot apply it
@@ -11,6 +12,8 @@ core raises them on plain data and never imports the web framework.
     ├── PayloadTooLarge       413  the body is over the size limit
     ├── Unprocessable         422  a handler's own check refuses a value
     ├── UnsupportedMediaType  415  the body is not sent as JSON
+    ├── PlainTextRejection    422  refused in plain text, as the real server refuses a
+    │                              store namespace label
     ├── ValidationFailed      422  the request breaks the spec (or the status the spec's
     │                              `x-error` gives); lists the violations
     ├── StoreFull             507  the --max-threads cap (store.py)
@@ -29,6 +32,7 @@ class MockError(Exception):
     """Raised when a request cannot be answered with a success status."""
 
     status_code = 500
+    plain_text = False  # rendered as the bare detail, text/plain
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -77,6 +81,15 @@ class ConfigError(MockError, ValueError):
     it in one line and exits 2), or through the admin API (a 422)."""
 
     status_code = 422
+
+
+class PlainTextRejection(MockError):
+    """Raised where the real server refuses a request with a plain-text body: a store
+    namespace label that is empty or holds a period (the real server sends no content type;
+    the mock says text/plain, docs/deviations.md #74)."""
+
+    status_code = 422
+    plain_text = True
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 from pyrsistent import PVector, pvector
 
+from mockserver.items import SqliteItems
 from mockserver.message_log import MessageLog, appended
 from mockserver.store import Checkpoint, History, MemoryStore, Run, TaskWrites, Thread
 
@@ -58,6 +59,8 @@ class SqliteStore(MemoryStore):
         self._open = False  # a transaction holds writes not yet committed
         self._guard = threading.Lock()
         self._load()
+        # The items (/store/...) in the same file, each write committed as it is made.
+        self.items = SqliteItems(self.path)
 
     # ---- writes: memory first, then the file ---------------------------------------------
 
@@ -128,6 +131,7 @@ class SqliteStore(MemoryStore):
         self._run("DELETE FROM runs WHERE run_id = ?", (run_id,))
 
     def reset(self) -> None:
+        self.flush()  # the items' own connection writes next: nothing may hold the file
         super().reset()
         for table in ("threads", "checkpoints", "writes", "runs"):
             self._run(f"DELETE FROM {table}", ())
@@ -142,6 +146,7 @@ class SqliteStore(MemoryStore):
     def close(self) -> None:
         self.flush()
         self._db.close()
+        self.items.close()
 
     def _upsert(self, table: str, key: tuple[str, ...], record: bytes) -> None:
         names = {"threads": "thread_id", "writes": "thread_id, checkpoint_id"}

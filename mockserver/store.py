@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from mockserver.errors import MockError, NotFound
+from mockserver.items import Items, MemoryItems
 
 
 def utc_now() -> str:
@@ -165,6 +166,8 @@ class Store(Protocol):
     methods; what they return is never changed afterwards."""
 
     max_threads: int | None
+    # the long-term memory of the /store/... routes (items.py), kept beside the threads
+    items: Items
 
     def thread(self, thread_id: str) -> Thread:
         """The thread with this canonical id; NotFound if there is none."""
@@ -209,7 +212,7 @@ class Store(Protocol):
         """Forget a run (no error if there is none)."""
 
     def reset(self) -> None:
-        """Forget everything."""
+        """Forget everything (the items too)."""
 
     def flush(self) -> None:
         """Make what was written so far durable (the server calls it before it answers)."""
@@ -226,6 +229,7 @@ class MemoryStore:
         self._histories: dict[str, History] = {}
         self._runs: dict[str, Run] = {}
         self.max_threads: int | None = None
+        self.items: Items = MemoryItems()
 
     # ---- threads ------------------------------------------------------------------------
 
@@ -301,6 +305,7 @@ class MemoryStore:
         self._threads.clear()
         self._histories.clear()
         self._runs.clear()
+        self.items.reset()
 
     def flush(self) -> None:
         pass

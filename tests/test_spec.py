@@ -35,6 +35,11 @@ OFFICIAL = {
         "POST",
         "/threads/{thread_id}/history",
     ): "get_thread_history_post_threads__thread_id__history_post",
+    ("PUT", "/store/items"): "put_item",
+    ("GET", "/store/items"): "get_item",
+    ("DELETE", "/store/items"): "delete_item",
+    ("POST", "/store/items/search"): "search_items",
+    ("POST", "/store/namespaces"): "list_namespaces",
     ("GET", "/ok"): "health_check_ok_get",
     ("GET", "/info"): "server_info_info_get",
 }
