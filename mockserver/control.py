@@ -55,11 +55,12 @@ class Control:
         self.start_faults: list[Any] = []
 
     def reset(self) -> None:
-        """Stop every run, forget every thread, the journal and the fault rules; then seed
-        and arm what the server started with."""
+        """Stop every run, forget every thread, the assistants clients made, the journal and
+        the fault rules; then seed and arm what the server started with."""
         with self.context.lock:
             self.context.worker.stop_all()
             self.context.store.reset()
+            self.context.assistants.reset()
         if self.journal is not None:
             self.journal.clear()
         self.faults.clear()

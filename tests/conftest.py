@@ -43,6 +43,7 @@ def live(watch: Watch) -> Iterator[LiveServer]:
 def mock(live: LiveServer, watch: Watch) -> Iterator[LiveServer]:
     """The live mock, emptied, and checked after the test for any 5xx it answered."""
     live.app.state.context.store.reset()
+    live.app.state.context.assistants.reset()
     start = len(watch.seen)
     yield live
     errors = [str(e) for e in watch.seen[start:] if e.status >= 500]

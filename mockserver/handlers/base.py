@@ -8,6 +8,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.assistants import AssistantRegistry
 from mockserver.graph import Graph
 from mockserver.spec import Spec
 from mockserver.store import Store, Thread, utc_now
@@ -29,9 +30,12 @@ class Context:
     started_at: str = field(default_factory=utc_now)
     # Runs the queued and running runs; made from the store and the lock.
     worker: Worker = field(init=False)
+    # The assistants: each graph's system one (registered at `started_at`) and the ones made.
+    assistants: AssistantRegistry = field(init=False)
 
     def __post_init__(self) -> None:
         self.worker = Worker(self.store, self.lock)
+        self.assistants = AssistantRegistry(list(self.graphs), self.started_at)
 
     def serving_at(self, url: str) -> None:
         """The URL the server answers at: runs name it in their metadata (`langgraph_api_url`),

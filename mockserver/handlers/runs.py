@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from mockserver import runs
-from mockserver.assistants import resolve_assistant
 from mockserver.errors import Conflict, NotFound
 from mockserver.handlers.base import Call, Context, Reply
 from mockserver.streams import RunStream, subscribe_modes, thread_result
@@ -180,19 +179,23 @@ def _waited(call: Call, thread_id: str | None) -> Reply:
 def _launch(context: Context, thread_id: str | None, body: Any) -> tuple[Active, Any]:
     """Check and create the run, hand it to the worker, apply the multitask strategy; with
     the run's body as it was created (pending)."""
-    store, graphs = context.store, context.graphs
-    resolve_assistant(graphs, body["assistant_id"], runs.NOT_FOUND)
+    store, registry = context.store, context.assistants
+    # in the real server's order: the assistant named right, the request sound, then the
+    # assistant found
+    assistant_id = registry.resolve_id(body["assistant_id"])
+    runs.check_request(body, stateless=thread_id is None)
+    assistant = registry.get(assistant_id, runs.NOT_FOUND)
     strategy = body.get("multitask_strategy") or "enqueue"
     existing = store.threads.get(thread_id) if thread_id else None
     busy = existing is not None and context.worker.holds_young_run(existing)
     if strategy == "reject" and existing is not None and (existing.queue or busy):
         raise Conflict(BUSY)
     run, thread = runs.create_run(
-        store, graphs, thread_id, body, stateless=thread_id is None, busy=busy
+        store, assistant, thread_id, body, stateless=thread_id is None, busy=busy
     )
     pending = copy.deepcopy(runs.render_run(run))  # the worker changes the record next
     in_flight = list(thread.queue)
-    active = context.worker.submit(run, thread, graphs[run.graph_id])
+    active = context.worker.submit(run, thread, context.graphs[run.graph_id])
     if strategy in ("interrupt", "rollback"):
         reason = f"superseded by run {run.run_id} (multitask_strategy={strategy})"
         for other in in_flight:
