@@ -17,9 +17,8 @@ from typing import Any
 from uuid6 import uuid7
 
 from mockserver import paging
-from mockserver.assistants import resolve_assistant
+from mockserver.assistants import BOTH_CONTEXTS, Assistant
 from mockserver.errors import BadRequest, NotFound
-from mockserver.graph import Graph
 from mockserver.store import Run, Store, Thread, utc_now
 
 LANGGRAPH_VERSION = "1.2.22"
@@ -28,10 +27,6 @@ API_VERSION = "0.16.7"
 # address `mockserver serve` and `langgraph dev` use by default.
 API_URL = "http://127.0.0.1:2024"
 NOT_FOUND = "Thread or assistant not found."
-BOTH_CONTEXTS = (
-    "Cannot specify both configurable and context. Prefer setting context alone. Context was "
-    "introduced in LangGraph 0.6.0 and is the long term planned replacement for configurable."
-)
 FINAL = frozenset({"success", "error", "interrupted", "timeout"})
 # What the real worker adds to a run's config metadata when it picks the run up.
 _STARTED_METADATA = (
@@ -44,9 +39,19 @@ _STARTED_METADATA = (
 )
 
 
+def check_request(body: Mapping[str, Any], *, stateless: bool) -> None:
+    """The checks the real server makes on a run request before it looks the assistant or the
+    thread up: BadRequest for a resume without a thread, or both context and configurable."""
+    command = body.get("command") or None
+    if stateless and command and command.get("resume") is not None:
+        raise BadRequest("You must provide a thread_id when resuming.")
+    if (body.get("config") or {}).get("configurable") and body.get("context"):
+        raise BadRequest(BOTH_CONTEXTS)
+
+
 def create_run(
     store: Store,
-    graphs: Mapping[str, Graph],
+    assistant: Assistant,
     thread_id: str | None,
     body: Mapping[str, Any],
     *,
@@ -54,46 +59,58 @@ def create_run(
     queued: bool = False,
     busy: bool = False,
 ) -> tuple[Run, Thread]:
-    """A new pending run (not yet scheduled) and its thread, created when it may be.
-    `queued`: runs hold the thread (queued or running); `busy`: it holds a run the real server
-    would still have pending, besides its queue."""
-    assistant_id, graph_id = resolve_assistant(graphs, body["assistant_id"], NOT_FOUND)
+    """A new pending run of `assistant` (not yet scheduled) and its thread, created when it
+    may be (the request passed `check_request`). `queued`: runs hold the thread (queued or
+    running); `busy`: it holds a run the real server would still have pending, besides its
+    queue.
+
+    The assistant's config, context and metadata come first and the thread's and the run's
+    own on top, as the in-memory runtime merges them (Runs.put)."""
+    assistant_id, graph_id = assistant.assistant_id, assistant.graph_id
+    own_config = copy.deepcopy(assistant.config)
+    own_configurable = dict(own_config.get("configurable") or {})
     command = body.get("command") or None
-    if stateless and command and command.get("resume") is not None:
-        raise BadRequest("You must provide a thread_id when resuming.")
     config = dict(body.get("config") or {})
     user_configurable = dict(config.get("configurable") or {})
     context = dict(body.get("context") or {})
-    if user_configurable and context:
-        raise BadRequest(BOTH_CONTEXTS)
     thread, created = _thread_for(store, thread_id, body, stateless)
     run_id = str(uuid7())
     own = {**(config.get("metadata") or {}), **(body.get("metadata") or {})}
     if created:
-        # A thread the run creates takes the run's metadata and config (Runs.put).
+        # A thread the run creates takes the run's metadata, and the assistant's config with
+        # the run's on top (but the assistant's configurable only).
         thread = replace(
             thread,
             metadata={"graph_id": graph_id, "assistant_id": assistant_id, **own},
-            config={**copy.deepcopy(config), "configurable": {}},
+            config={**own_config, **copy.deepcopy(config), "configurable": own_configurable},
         )
     elif not (queued or busy):
         # A thread that is not busy is bound to the run's graph and keeps the run's config
-        # (tags, recursion_limit, ...); its own configurable stays.
+        # (tags, recursion_limit, ...) over its own; its own configurable over the assistant's.
         thread = replace(
             thread,
             metadata={**thread.metadata, "graph_id": graph_id, "assistant_id": assistant_id},
             config={
+                **own_config,
                 **thread.config,
                 **copy.deepcopy(config),
-                "configurable": dict(thread.config.get("configurable") or {}),
+                "configurable": {**own_configurable, **(thread.config.get("configurable") or {})},
             },
         )
-    # The run's metadata is the thread's with the run's own on top (no graph_id when the run
-    # created its thread); assistant_id is always the run's.
-    metadata = {"created_by": "system", **({} if created else thread.metadata), **own}
+    # The run's metadata is the assistant's, then the thread's (none when the run created its
+    # thread), then the run's own; assistant_id is always the run's.
+    metadata = {
+        **copy.deepcopy(assistant.metadata),
+        **({} if created else thread.metadata),
+        **own,
+    }
     metadata["assistant_id"] = assistant_id
+    thread_configurable = {} if created else dict(thread.config.get("configurable") or {})
+    asked = context or user_configurable
     configurable = {
-        **(context or user_configurable),
+        **own_configurable,
+        **thread_configurable,
+        **asked,
         **_checkpoint_of(body),
         "langgraph_auth_user": None,
         "langgraph_auth_user_id": "",
@@ -105,11 +122,23 @@ def create_run(
         "thread_id": thread.thread_id,
         "graph_id": graph_id,
         "assistant_id": assistant_id,
-        "user_id": "",
+        "user_id": (
+            asked.get("user_id")
+            or thread_configurable.get("user_id")
+            or own_configurable.get("user_id")
+            or ""
+        ),
     }
-    config.update(configurable=configurable, metadata=dict(metadata))
+    run_config = {**own_config, **config}
+    run_config.update(configurable=configurable, metadata=dict(metadata))
     now = utc_now()
-    kwargs = _kwargs(body, command, config, context or user_configurable, stateless)
+    kwargs = _kwargs(
+        body,
+        command,
+        run_config,
+        {**copy.deepcopy(assistant.context), **asked},
+        stateless,
+    )
     # A delayed run is created in the future (the queue takes it from then on).
     due = (datetime.now(UTC) + timedelta(seconds=body.get("after_seconds") or 0)).isoformat()
     run = Run(

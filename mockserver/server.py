@@ -12,6 +12,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mockserver.assistants import AssistantRegistry
 from mockserver.graph import Graph
 from mockserver.spec import Spec
 from mockserver.store import MemoryStore, Store, utc_now
@@ -57,10 +58,13 @@ class Server:
     started_at: str = field(default_factory=utc_now)
     # Runs the queued and running runs; made from the store and the lock.
     worker: Worker = field(init=False)
+    # The assistants: each graph's system one (registered at `started_at`) and the ones made.
+    assistants: AssistantRegistry = field(init=False)
 
     def __post_init__(self) -> None:
         self.lock = CommitLock(self.store)
         self.worker = Worker(self.store, self.lock)
+        self.assistants = AssistantRegistry(list(self.graphs), self.started_at)
 
     def serving_at(self, url: str) -> None:
         """The URL the server answers at: runs name it in their metadata (`langgraph_api_url`),
@@ -69,10 +73,11 @@ class Server:
 
     def reset(self) -> None:
         """Stop every queued and running run where it is (nothing more is written), then
-        forget every thread, checkpoint and run."""
+        forget every thread, checkpoint, run and item, and the assistants clients made."""
         with self.lock:
             self.worker.stop_all()
             self.store.reset()
+            self.assistants.reset()
 
     def close(self) -> None:
         """Release the store (a file, for a persistent one) once serving has ended."""

@@ -76,6 +76,10 @@ class Operation:
     # `x-check-order`: the order the real server checks a request's parts in; the first part
     # that breaks the spec words the error.
     check_order: tuple[str, ...] = ("path", "body", "query", "header")
+    # `x-then-validated`: the body fields the real server checks itself once its request
+    # schema passed, in its order: `{field, as}` with another of its schemas (worded as that
+    # schema's first error), `{field}` as this document says (its `x-error`).
+    then_validated: tuple[Mapping[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,6 +269,7 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
                     check_order=tuple(
                         raw.get("x-check-order", ("path", "body", "query", "header"))
                     ),
+                    then_validated=tuple(raw.get("x-then-validated", ())),
                 )
             )
     return operations

@@ -156,6 +156,8 @@ class OperationValidator:
         )
         name = self.operation.validated_as
         real = wording.real_server_error(name, body) if name else None
+        if real is None and name:
+            real = self._then_validated(body)
         if real is not None:
             return body, violations, (422, real)
         return (
@@ -166,6 +168,28 @@ class OperationValidator:
                 wording.own_error(error, self._body_root),
             ),
         )
+
+    def _then_validated(self, body: Any) -> str | None:
+        """The first error among the fields the real server checks after its request schema
+        passed (`x-then-validated`), worded as it words them; None if those are fine."""
+        if not isinstance(body, dict):
+            return None
+        for check in self.operation.then_validated:
+            field = check["field"]
+            if field not in body:
+                continue
+            if "as" in check:
+                detail = wording.real_server_error(check["as"], body[field])
+            else:
+                assert self._body is not None
+                own = next(
+                    (e for e in self._body.iter_errors(body) if e.instance_path[:1] == [field]),
+                    None,
+                )
+                detail = None if own is None else wording.own_error(own, self._body_root)
+            if detail is not None:
+                return detail
+        return None
 
     def validate_response(
         self, status: int, headers: Mapping[str, str], body: bytes, *, streamed: bool = False

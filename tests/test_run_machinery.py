@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from mockserver import events, runs, state
+from mockserver.assistants import AssistantRegistry
 from mockserver.engine import Execution, execute
 from mockserver.errors import BadRequest
 from mockserver.graph import load_graphs
@@ -45,9 +46,13 @@ GRAPHS = load_graphs(
 HI = {"messages": [{"type": "human", "content": "hi", "id": "h1"}]}
 
 
+ASSISTANTS = AssistantRegistry(list(GRAPHS), "2026-11-29T00:00:00+00:00")
+
+
 def new_run(store: Store, graph_id: str, body: Mapping[str, Any]) -> Run:
+    assistant = ASSISTANTS.get(ASSISTANTS.resolve_id(graph_id))
     body = {"assistant_id": graph_id, "if_not_exists": "create", **body}
-    run, _ = runs.create_run(store, GRAPHS, None, body)
+    run, _ = runs.create_run(store, assistant, None, body)
     return run
 
 
@@ -144,8 +149,9 @@ def test_the_worker_runs_a_threads_runs_one_after_the_other() -> None:
         worker = Worker(store, CommitLock(store))
         first = new_run(store, "chat", {"input": HI})
         # a second run on the same thread waits for the first
+        chat = ASSISTANTS.get(ASSISTANTS.resolve_id("chat"))
         second, _ = runs.create_run(
-            store, GRAPHS, first.thread_id, {"assistant_id": "chat", "input": HI}, queued=True
+            store, chat, first.thread_id, {"assistant_id": "chat", "input": HI}, queued=True
         )
         worker.submit(first, GRAPHS["chat"])
         worker.submit(second, GRAPHS["chat"])

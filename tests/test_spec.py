@@ -6,6 +6,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
+from mockserver import wording
 from mockserver.handlers import HANDLERS
 from mockserver.spec import default_spec_path, load_spec
 
@@ -40,6 +41,25 @@ OFFICIAL = {
     ("DELETE", "/store/items"): "delete_item",
     ("POST", "/store/items/search"): "search_items",
     ("POST", "/store/namespaces"): "list_namespaces",
+    ("POST", "/assistants"): "create_assistant_assistants_post",
+    ("PATCH", "/assistants/{assistant_id}"): "patch_assistant_assistants__assistant_id__patch",
+    ("DELETE", "/assistants/{assistant_id}"): "delete_assistant_assistants__assistant_id__delete",
+    (
+        "POST",
+        "/assistants/{assistant_id}/versions",
+    ): "get_assistant_versions_assistants__assistant_id__versions_get",
+    (
+        "POST",
+        "/assistants/{assistant_id}/latest",
+    ): "set_latest_assistant_version_assistants__assistant_id__versions_post",
+    (
+        "GET",
+        "/assistants/{assistant_id}/subgraphs",
+    ): "get_assistant_subgraphs_assistants__assistant_id__subgraphs_get",
+    (
+        "GET",
+        "/assistants/{assistant_id}/subgraphs/{namespace}",
+    ): "get_assistant_subgraphs_assistants__assistant_id__subgraphs__namespace__get",
     ("GET", "/ok"): "health_check_ok_get",
     ("GET", "/info"): "server_info_info_get",
 }
@@ -65,3 +85,14 @@ def test_operation_ids_are_the_official_ones(route: tuple[str, str], operation_i
 def test_every_operation_has_a_handler_and_every_handler_an_operation() -> None:
     ids = {op.operation_id for op in load_spec().operations}
     assert ids == set(HANDLERS)
+
+
+def test_the_real_servers_schemas_named_are_known() -> None:
+    # x-validated-as and x-then-validated name the real server's request schemas
+    # (mockserver/data/request_schemas.json): a typo would word 422s by the mock's own text
+    for operation in load_spec(default_spec_path()).operations:
+        named = [operation.validated_as] + [c.get("as") for c in operation.then_validated]
+        for name in filter(None, named):
+            assert wording.known_schema(name), (operation.operation_id, name)
+        if operation.then_validated:
+            assert operation.validated_as, operation.operation_id

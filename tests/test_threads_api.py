@@ -1155,7 +1155,7 @@ def test_openapi_json_is_the_spec_the_mock_serves(client: httpx.Client) -> None:
         pytest.param("GET", "/threads/x/y/z/w", id="#217 deep path"),
         pytest.param("GET", "/nope", id="unknown top level"),
         pytest.param("POST", "/threads/x/y", id="under a thread"),
-        pytest.param("GET", "/assistants", id="assistants"),
+        pytest.param("GET", "/assistants/x/y/z", id="deep under an assistant"),
     ],
 )
 def test_unknown_path_is_404(client: httpx.Client, method: str, path: str) -> None:
@@ -1171,6 +1171,7 @@ def test_unknown_path_is_404(client: httpx.Client, method: str, path: str) -> No
         pytest.param("PUT", "/threads/{tid}", {"GET", "PATCH", "DELETE"}, id="#214 PUT thread"),
         pytest.param("DELETE", "/threads/{tid}/state", {"GET", "POST"}, id="#215 DELETE state"),
         pytest.param("GET", "/threads", {"POST"}, id="#218 GET /threads"),
+        pytest.param("GET", "/assistants", {"POST"}, id="GET /assistants, as langgraph dev"),
         pytest.param("GET", "/threads/{tid}/copy", {"POST"}, id="GET copy"),
         pytest.param("GET", "/threads/search", {"POST"}, id="GET search, not a thread id"),
         pytest.param("GET", "/threads/count", {"POST"}, id="GET count, not a thread id"),

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from mockserver import runs
-from mockserver.assistants import resolve_assistant
 from mockserver.errors import Conflict, NotFound
 from mockserver.handlers.base import Call, Reply
 from mockserver.server import Server
@@ -178,8 +177,12 @@ def _waited(call: Call, thread_id: str | None) -> Reply:
 def _launch(server: Server, thread_id: str | None, body: Any) -> tuple[Active, Any]:
     """Check and create the run, hand it to the worker, apply the multitask strategy; with
     the run's body as it was created (pending)."""
-    store, graphs = server.store, server.graphs
-    resolve_assistant(graphs, body["assistant_id"], runs.NOT_FOUND)
+    store, registry = server.store, server.assistants
+    # in the real server's order: the assistant named right, the request sound, then the
+    # assistant found
+    assistant_id = registry.resolve_id(body["assistant_id"])
+    runs.check_request(body, stateless=thread_id is None)
+    assistant = registry.get(assistant_id, runs.NOT_FOUND)
     strategy = body.get("multitask_strategy") or "enqueue"
     existing = store.find_thread(thread_id) if thread_id else None
     in_flight = server.worker.queue(thread_id) if thread_id else ()
@@ -188,7 +191,7 @@ def _launch(server: Server, thread_id: str | None, body: Any) -> tuple[Active, A
         raise Conflict(BUSY)
     run, _ = runs.create_run(
         store,
-        graphs,
+        assistant,
         thread_id,
         body,
         stateless=thread_id is None,
@@ -196,7 +199,7 @@ def _launch(server: Server, thread_id: str | None, body: Any) -> tuple[Active, A
         busy=busy,
     )
     pending = runs.render_run(run)  # the record as created: the worker makes new ones
-    active = server.worker.submit(run, graphs[run.graph_id])
+    active = server.worker.submit(run, server.graphs[run.graph_id])
     if strategy in ("interrupt", "rollback"):
         reason = f"superseded by run {run.run_id} (multitask_strategy={strategy})"
         for other in in_flight:
