@@ -33,9 +33,10 @@ class LiveServer:
         self.host = host
         self._socket = bind_socket(host, port)
         self.port: int = self._socket.getsockname()[1]
-        context = getattr(getattr(app, "state", None), "context", None)
-        if context is not None and hasattr(context, "serving_at"):
-            context.serving_at(self.url)
+        # A mock's own URL goes into its runs' metadata (any other ASGI app is served as is).
+        server = getattr(getattr(app, "state", None), "server", None)
+        if server is not None:
+            server.serving_at(self.url)
         config = uvicorn.Config(
             app,
             lifespan="off",

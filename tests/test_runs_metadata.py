@@ -124,3 +124,11 @@ def test_task_events_carry_the_config_tags(client: httpx.Client) -> None:
     starts = [json.loads(line[5:]) for line in lines][1::2]
     assert [list(s["metadata"])[-2:] for s in starts] == [["run_id", "tags"]] * 2
     assert starts[0]["metadata"]["tags"] == ["a", "b"]
+
+
+def test_a_run_names_the_url_the_mock_serves_at(client: httpx.Client) -> None:
+    # as langgraph dev names its own URL (a live mock's, not the default address)
+    tid = client.post("/threads", json={}).json()["thread_id"]
+    client.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "agent", "input": HI})
+    state = client.get(f"/threads/{tid}/state").json()
+    assert state["metadata"]["langgraph_api_url"] == str(client.base_url).rstrip("/")
