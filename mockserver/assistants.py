@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from mockserver.errors import BadRequest, Conflict, NotFound, Unprocessable
 from mockserver.graph import END, START, Graph
@@ -150,6 +150,18 @@ _ORDER: dict[str, Callable[[Assistant], Any]] = {
 }
 
 
+class Shelf(Protocol):
+    """Where a persistent store keeps the assistants between runs of the server (store.py)."""
+
+    def load_assistants(self) -> dict[str, Any] | None:
+        """What was saved last, or None: nothing was (the system assistants only)."""
+        ...
+
+    def save_assistants(self, snapshot: dict[str, Any]) -> None:
+        """Keep this snapshot (every row and version, as JSON-able dicts)."""
+        ...
+
+
 class AssistantRegistry:
     """Every assistant of one server and the versions of each.
 
@@ -158,8 +170,11 @@ class AssistantRegistry:
     assistants, as they were registered when the server started.
     """
 
-    def __init__(self, graph_ids: Sequence[str], started_at: str) -> None:
+    def __init__(
+        self, graph_ids: Sequence[str], started_at: str, shelf: Shelf | None = None
+    ) -> None:
         self.graph_ids = tuple(graph_ids)
+        self._shelf = shelf
         start = datetime.fromisoformat(started_at)
         # registered one after the other when the server started
         self._system = tuple(
@@ -168,12 +183,27 @@ class AssistantRegistry:
         )
         self._rows: dict[str, Assistant] = {}
         self._versions: dict[str, list[Version]] = {}
-        self.reset()
+        kept = shelf.load_assistants() if shelf is not None else None
+        if kept is None:
+            self.reset()
+        else:  # what a persistent store kept from an earlier run of the server
+            self._rows = {r["assistant_id"]: Assistant(**r) for r in kept["rows"]}
+            self._versions = {
+                aid: [Version(**v) for v in rows] for aid, rows in kept["versions"].items()
+            }
 
     def reset(self) -> None:
         """Forget every assistant a client made or changed: the system ones only, version 1."""
         self._rows = {a.assistant_id: a for a in self._system}
         self._versions = {a.assistant_id: [_version_of(a)] for a in self._system}
+        self._keep()
+
+    def _keep(self) -> None:
+        """Hand the registry to the store that keeps it (with --persist), after each change."""
+        if self._shelf is not None:
+            rows = [a.body() for a in self._rows.values()]
+            versions = {k: [v.body() for v in vs] for k, vs in self._versions.items()}
+            self._shelf.save_assistants({"rows": rows, "versions": versions})
 
     def check_graph(self, graph_id: str) -> None:
         """NotFound, in the real server's words, unless `graph_id` is one of the graphs."""
@@ -245,6 +275,7 @@ class AssistantRegistry:
         )
         self._rows[made_id] = made
         self._versions[made_id] = [_version_of(made)]
+        self._keep()
         return made
 
     def patch(
@@ -281,6 +312,7 @@ class AssistantRegistry:
         )
         self._rows[assistant_id] = made
         versions.append(_version_of(made))
+        self._keep()
         return made
 
     def delete(self, assistant_id: str) -> Assistant:
@@ -289,6 +321,7 @@ class AssistantRegistry:
         if removed is None:
             raise NotFound(f"Assistant with ID {assistant_id} not found")
         self._versions.pop(assistant_id, None)
+        self._keep()
         return removed
 
     def versions(
@@ -331,6 +364,7 @@ class AssistantRegistry:
             description=chosen.description,
         )
         self._rows[assistant_id] = made
+        self._keep()
         return made
 
     def search(

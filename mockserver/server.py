@@ -64,7 +64,7 @@ class Server:
     def __post_init__(self) -> None:
         self.lock = CommitLock(self.store)
         self.worker = Worker(self.store, self.lock)
-        self.assistants = AssistantRegistry(list(self.graphs), self.started_at)
+        self.assistants = AssistantRegistry(list(self.graphs), self.started_at, self.store)
 
     def serving_at(self, url: str) -> None:
         """The URL the server answers at: runs name it in their metadata (`langgraph_api_url`),

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS writes (
     PRIMARY KEY (thread_id, checkpoint_id));
 CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, thread_id TEXT NOT NULL,
     record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS assistants (id INTEGER PRIMARY KEY CHECK (id = 1), record BLOB NOT NULL);
 """
 # How far back along a message log's `base` (what it was appended to) its parent's is looked for.
 _BASES_LOOKED_AT = 64
@@ -136,6 +137,15 @@ class SqliteStore(MemoryStore):
         for table in ("threads", "checkpoints", "writes", "runs"):
             self._run(f"DELETE FROM {table}", ())
         self.flush()
+
+    def load_assistants(self) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT record FROM assistants WHERE id = 1").fetchone()
+        return None if row is None else dict(orjson.loads(row[0]))
+
+    def save_assistants(self, snapshot: dict[str, Any]) -> None:
+        self._run(
+            "INSERT OR REPLACE INTO assistants (id, record) VALUES (1, ?)", (_dumps(snapshot),)
+        )
 
     def flush(self) -> None:
         with self._guard:

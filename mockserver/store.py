@@ -214,6 +214,12 @@ class Store(Protocol):
     def reset(self) -> None:
         """Forget everything (the items too)."""
 
+    def load_assistants(self) -> dict[str, Any] | None:
+        """The assistants saved last (assistants.py), or None."""
+
+    def save_assistants(self, snapshot: dict[str, Any]) -> None:
+        """Keep the assistants (every row and version) as they are now."""
+
     def flush(self) -> None:
         """Make what was written so far durable (the server calls it before it answers)."""
 
@@ -306,6 +312,12 @@ class MemoryStore:
         self._histories.clear()
         self._runs.clear()
         self.items.reset()
+
+    def load_assistants(self) -> dict[str, Any] | None:
+        return None  # the registry holds them itself, in memory
+
+    def save_assistants(self, snapshot: dict[str, Any]) -> None:
+        pass
 
     def flush(self) -> None:
         pass

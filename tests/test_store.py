@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from mockserver.errors import NotFound
@@ -151,3 +152,19 @@ def test_a_mock_started_with_persist_finds_its_threads_again(tmp_path: Path) -> 
         assert before[0]["values"]["topic"] == "kept"
     with MockServer.start() as fresh:  # in memory unless asked
         assert fresh.threads() == []
+
+
+def test_assistants_a_client_made_are_kept_with_persist(tmp_path: Path) -> None:
+    body = {"graph_id": "agent", "name": "kept", "config": {"configurable": {"x": 1}}}
+    with MockServer.start(persist=tmp_path / "mock.db") as first:
+        made = httpx.post(f"{first.url}/assistants", json=body).json()
+        httpx.patch(f"{first.url}/assistants/{made['assistant_id']}", json={"name": "renamed"})
+        versions = httpx.post(f"{first.url}/assistants/{made['assistant_id']}/versions", json={})
+    with MockServer.start(persist=tmp_path / "mock.db") as again:
+        got = httpx.get(f"{again.url}/assistants/{made['assistant_id']}").json()
+        assert (got["name"], got["version"], got["config"]) == ("renamed", 2, made["config"])
+        kept = httpx.post(f"{again.url}/assistants/{made['assistant_id']}/versions", json={})
+        assert kept.json() == versions.json()
+        httpx.post(f"{again.url}/__mockserver/reset")
+    with MockServer.start(persist=tmp_path / "mock.db") as third:  # a reset empties the file
+        assert httpx.get(f"{third.url}/assistants/{made['assistant_id']}").status_code == 404
