@@ -32,7 +32,14 @@ BOTH_CONTEXTS = (
     "Cannot specify both configurable and context. Prefer setting context alone. Context was "
     "introduced in LangGraph 0.6.0 and is the long term planned replacement for configurable."
 )
+BUSY = (
+    "Thread is already running a task. Wait for it to finish or choose a different "
+    "multitask strategy."
+)
 FINAL = frozenset({"success", "error", "interrupted", "timeout"})
+# Who the cron scheduler creates runs as: langgraph-api's SimpleUser("") as a run's config
+# shows it (no auth in langgraph dev).
+SCHEDULER_USER = {"identity": "", "is_authenticated": True, "display_name": ""}
 # What the real worker adds to a run's config metadata when it picks the run up.
 _STARTED_METADATA = (
     "run_attempt",
@@ -53,10 +60,14 @@ def create_run(
     stateless: bool = False,
     queued: bool = False,
     busy: bool = False,
+    scheduled: bool = False,
+    cron_id: str | None = None,
 ) -> tuple[Run, Thread]:
     """A new pending run (not yet scheduled) and its thread, created when it may be.
     `queued`: runs hold the thread (queued or running); `busy`: it holds a run the real server
-    would still have pending, besides its queue."""
+    would still have pending, besides its queue. `scheduled`: the cron scheduler makes the run,
+    not a request (no request id or start time; the scheduler's user); `cron_id` is then
+    added to the configurable, after a `context` (as langgraph-api's create_valid_run does)."""
     assistant_id, graph_id = resolve_assistant(graphs, body["assistant_id"], NOT_FOUND)
     command = body.get("command") or None
     if stateless and command and command.get("resume") is not None:
@@ -92,14 +103,22 @@ def create_run(
     # created its thread); assistant_id is always the run's.
     metadata = {"created_by": "system", **({} if created else thread.metadata), **own}
     metadata["assistant_id"] = assistant_id
+    request = (
+        {"langgraph_request_id": None}
+        if scheduled
+        else {
+            "langgraph_request_id": str(uuid.uuid4()),
+            "__request_start_time_ms__": int(time.time() * 1000),
+        }
+    )
     configurable = {
         **(context or user_configurable),
+        **({"cron_id": cron_id} if cron_id is not None else {}),
         **_checkpoint_of(body),
-        "langgraph_auth_user": None,
+        "langgraph_auth_user": dict(SCHEDULER_USER) if scheduled else None,
         "langgraph_auth_user_id": "",
         "langgraph_auth_permissions": [],
-        "langgraph_request_id": str(uuid.uuid4()),
-        "__request_start_time_ms__": int(time.time() * 1000),
+        **request,
         "__after_seconds__": body.get("after_seconds", 0),
         "run_id": run_id,
         "thread_id": thread.thread_id,
