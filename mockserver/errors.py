@@ -10,6 +10,8 @@ core raises them on plain data and never imports the web framework.
     ├── Conflict              409  a duplicate thread
     ├── PayloadTooLarge       413  the body is over the size limit
     ├── UnsupportedMediaType  415  the body is not sent as JSON
+    ├── InvalidValue          422  a value the spec allows cannot be used (a cron schedule,
+    │                              a timezone)
     ├── ValidationFailed      422  the request breaks the spec (or the status the spec's
     │                              `x-error` gives); lists the violations
     ├── StoreFull             507  the --max-threads cap (store.py)
@@ -62,6 +64,13 @@ class UnsupportedMediaType(MockError):
     """Raised when a body comes with a content type other than JSON."""
 
     status_code = 415
+
+
+class InvalidValue(MockError):
+    """Raised when a value of the right type cannot be used (a cron schedule croniter cannot
+    read, a timezone the IANA database lacks)."""
+
+    status_code = 422
 
 
 class ConfigError(MockError, ValueError):

@@ -1,7 +1,8 @@
 """The composition root: one object owning everything a running mock holds.
 
-The spec, the graph models, the store, the worker that runs runs, and the lock that keeps a
-request and a run step (or a test's seeding from another thread) from interleaving. The app,
+The spec, the graph models, the store, the worker that runs runs, the scheduler that fires
+crons, and the lock that keeps a request and a run step (or a test's seeding from another
+thread) from interleaving. The app,
 the CLI, the admin API and the pytest plugin all hold the same `Server`; `reset()` is the one
 way to empty it.
 """
@@ -12,6 +13,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mockserver.crons import POLL_INTERVAL, CronScheduler
 from mockserver.graph import Graph
 from mockserver.spec import Spec
 from mockserver.store import MemoryStore, Store, utc_now
@@ -57,10 +59,17 @@ class Server:
     started_at: str = field(default_factory=utc_now)
     # Runs the queued and running runs; made from the store and the lock.
     worker: Worker = field(init=False)
+    # How often the scheduler looks for due crons, in seconds.
+    cron_interval: float = POLL_INTERVAL
+    # Fires due crons as runs through the worker.
+    scheduler: CronScheduler = field(init=False)
 
     def __post_init__(self) -> None:
         self.lock = CommitLock(self.store)
         self.worker = Worker(self.store, self.lock)
+        self.scheduler = CronScheduler(
+            self.store, self.lock, self.worker, self.graphs, self.cron_interval
+        )
 
     def serving_at(self, url: str) -> None:
         """The URL the server answers at: runs name it in their metadata (`langgraph_api_url`),
@@ -68,9 +77,10 @@ class Server:
         self.worker.api_url = url
 
     def reset(self) -> None:
-        """Stop every queued and running run where it is (nothing more is written), then
-        forget every thread, checkpoint and run."""
+        """Stop every queued and running run where it is (nothing more is written) and the
+        cron scheduler, then forget every thread, checkpoint, run and cron."""
         with self.lock:
+            self.scheduler.stop()
             self.worker.stop_all()
             self.store.reset()
 
