@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.admin import Admin, AdminGate
 from mockserver.control import Control
+from mockserver.crons import POLL_INTERVAL
 from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
 from mockserver.faults import FaultRule, Faults, Latency, cut_stream, drop_connection
 from mockserver.graph import Graph, load_graphs
@@ -86,6 +87,7 @@ def create_app(
     max_threads: int | None = None,
     store: Store | None = None,
     heartbeat: float = HEARTBEAT,
+    cron_interval: float = POLL_INTERVAL,
 ) -> Starlette:
     """Build the mock as a Starlette app.
 
@@ -101,14 +103,17 @@ def create_app(
     (guard.py). `max_threads` caps the store (507 when full). `store` is where everything is
     kept (in memory by default; `mockserver.sqlite.SqliteStore` for a file that survives
     restarts). A stream sends a `: heartbeat` comment every `heartbeat` seconds, as the real
-    server does every 5.
+    server does every 5. Due crons are looked for every `cron_interval` seconds (5, as on the
+    real server).
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.server.store.threads()        # what the mock holds
     """
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     graph_map = _graphs(graphs)
-    server = Server(spec, graph_map, store if store is not None else MemoryStore())
+    server = Server(
+        spec, graph_map, store if store is not None else MemoryStore(), cron_interval=cron_interval
+    )
     server.store.max_threads = max_threads
     handler_map = HANDLERS if handlers is None else handlers
     journal = Journal(journal_size) if journal_size != 0 else None

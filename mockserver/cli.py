@@ -266,7 +266,7 @@ def _serve(args: argparse.Namespace) -> int:
         http=guarded_protocol(),
     )
     try:
-        _server(config).run(sockets=[sock])
+        _server(config, server).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn shuts down gracefully on Ctrl-C, then re-raises it; the traceback is noise.
         return 130
@@ -349,7 +349,7 @@ def _add_control_options(serve: argparse.ArgumentParser) -> None:
         "--persist",
         type=Path,
         metavar="FILE",
-        help="keep threads, checkpoints and runs in this SQLite file across restarts "
+        help="keep threads, checkpoints, runs and crons in this SQLite file across restarts "
         "(made if missing; every answered write is in it)",
     )
     serve.add_argument(
@@ -357,6 +357,13 @@ def _add_control_options(serve: argparse.ArgumentParser) -> None:
         type=int,
         metavar="N",
         help="hold at most N threads; creating more answers 507",
+    )
+    serve.add_argument(
+        "--cron-interval",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="look for due crons every SECONDS (default 5, as langgraph dev)",
     )
 
 
@@ -369,7 +376,18 @@ def _control_settings(args: argparse.Namespace) -> dict[str, Any]:
         "api_key": args.api_key,
         "max_threads": args.max_threads,
         "allowed_hosts": default_hosts(args.host, args.allowed_host),
+        "cron_interval": args.cron_interval,
     }
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return seconds
 
 
 def _latency(text: str) -> object:
@@ -401,14 +419,20 @@ def _log_rejections(quiet: bool) -> None:
     log.propagate = False
 
 
-def _server(config: Any) -> Any:
+def _server(config: Any, mock: Any) -> Any:
     """uvicorn's server, whose Ctrl-C first silences the ERROR uvicorn logs for each stream
     that shutting down cuts ("ASGI callable returned without completing response"): then it
     is the point, not an error; before the signal the line still shows a real bug. (A bound
-    method stays the signal handler: sse-starlette finds the server through it.)"""
+    method stays the signal handler: sse-starlette finds the server through it.) Once it
+    serves, the mock's cron scheduler starts if the store brought crons back (--persist)."""
     import uvicorn
 
     class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            with mock.lock:
+                mock.scheduler.wake()
+
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             logging.getLogger("uvicorn.error").addFilter(_not_a_cut_stream)
             super().handle_exit(sig, frame)

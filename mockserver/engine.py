@@ -85,6 +85,8 @@ class Execution:
         # a run started at a checkpoint names it too (the real server adds it to the run's
         # metadata, after what the worker added)
         started_at = self.configurable.get("checkpoint_id")
+        # a run the cron scheduler made has no request id (None), which is not kept
+        request_id = self.configurable.get("langgraph_request_id")
         return {
             **kept,
             **self.run_metadata,
@@ -95,7 +97,7 @@ class Execution:
             "step": step,
             "parents": {},
             "langgraph_auth_user_id": "",
-            "langgraph_request_id": self.configurable.get("langgraph_request_id"),
+            **({"langgraph_request_id": request_id} if request_id is not None else {}),
         }
 
 

@@ -14,6 +14,8 @@ never imports the web framework.
     ├── UnsupportedMediaType  415  the body is not sent as JSON
     ├── PlainTextRejection    422  refused in plain text, as the real server refuses a
     │                              store namespace label
+    ├── InvalidValue          422  a value the spec allows cannot be used (a cron schedule,
+    │                              a timezone)
     ├── ValidationFailed      422  the request breaks the spec (or the status the spec's
     │                              `x-error` gives); lists the violations
     ├── StoreFull             507  the --max-threads cap (store.py)
@@ -74,6 +76,13 @@ class UnsupportedMediaType(MockError):
     """Raised when a body comes with a content type other than JSON."""
 
     status_code = 415
+
+
+class InvalidValue(MockError):
+    """Raised when a value of the right type cannot be used (a cron schedule croniter cannot
+    read, a timezone the IANA database lacks)."""
+
+    status_code = 422
 
 
 class ConfigError(MockError, ValueError):

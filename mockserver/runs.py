@@ -27,7 +27,14 @@ API_VERSION = "0.16.7"
 # address `mockserver serve` and `langgraph dev` use by default.
 API_URL = "http://127.0.0.1:2024"
 NOT_FOUND = "Thread or assistant not found."
+BUSY = (
+    "Thread is already running a task. Wait for it to finish or choose a different "
+    "multitask strategy."
+)
 FINAL = frozenset({"success", "error", "interrupted", "timeout"})
+# Who the cron scheduler creates runs as: langgraph-api's SimpleUser("") as a run's config
+# shows it (no auth in langgraph dev).
+SCHEDULER_USER = {"identity": "", "is_authenticated": True, "display_name": ""}
 # What the real worker adds to a run's config metadata when it picks the run up.
 _STARTED_METADATA = (
     "run_attempt",
@@ -58,11 +65,15 @@ def create_run(
     stateless: bool = False,
     queued: bool = False,
     busy: bool = False,
+    scheduled: bool = False,
+    cron_id: str | None = None,
 ) -> tuple[Run, Thread]:
     """A new pending run of `assistant` (not yet scheduled) and its thread, created when it
     may be (the request passed `check_request`). `queued`: runs hold the thread (queued or
     running); `busy`: it holds a run the real server would still have pending, besides its
-    queue.
+    queue. `scheduled`: the cron scheduler makes the run, not a request (no request id or
+    start time; the scheduler's user); `cron_id` is then added to the configurable, after a
+    `context` (as langgraph-api's create_valid_run does).
 
     The assistant's config, context and metadata come first and the thread's and the run's
     own on top, as the in-memory runtime merges them (Runs.put)."""
@@ -107,16 +118,24 @@ def create_run(
     metadata["assistant_id"] = assistant_id
     thread_configurable = {} if created else dict(thread.config.get("configurable") or {})
     asked = context or user_configurable
+    request = (
+        {"langgraph_request_id": None}
+        if scheduled
+        else {
+            "langgraph_request_id": str(uuid.uuid4()),
+            "__request_start_time_ms__": int(time.time() * 1000),
+        }
+    )
     configurable = {
         **own_configurable,
         **thread_configurable,
         **asked,
+        **({"cron_id": cron_id} if cron_id is not None else {}),
         **_checkpoint_of(body),
-        "langgraph_auth_user": None,
+        "langgraph_auth_user": dict(SCHEDULER_USER) if scheduled else None,
         "langgraph_auth_user_id": "",
         "langgraph_auth_permissions": [],
-        "langgraph_request_id": str(uuid.uuid4()),
-        "__request_start_time_ms__": int(time.time() * 1000),
+        **request,
         "__after_seconds__": body.get("after_seconds", 0),
         "run_id": run_id,
         "thread_id": thread.thread_id,

@@ -1,7 +1,8 @@
 """The composition root: one object owning everything a running mock holds.
 
-The spec, the graph models, the store, the worker that runs runs, and the lock that keeps a
-request and a run step (or a test's seeding from another thread) from interleaving. The app,
+The spec, the graph models, the store, the worker that runs runs, the scheduler that fires
+crons, and the lock that keeps a request and a run step (or a test's seeding from another
+thread) from interleaving. The app,
 the CLI, the admin API and the pytest plugin all hold the same `Server`; `reset()` is the one
 way to empty it.
 """
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mockserver.assistants import AssistantRegistry
+from mockserver.crons import POLL_INTERVAL, CronScheduler
 from mockserver.graph import Graph
 from mockserver.spec import Spec
 from mockserver.store import MemoryStore, Store, utc_now
@@ -60,11 +62,18 @@ class Server:
     worker: Worker = field(init=False)
     # The assistants: each graph's system one (registered at `started_at`) and the ones made.
     assistants: AssistantRegistry = field(init=False)
+    # How often the scheduler looks for due crons, in seconds.
+    cron_interval: float = POLL_INTERVAL
+    # Fires due crons as runs through the worker.
+    scheduler: CronScheduler = field(init=False)
 
     def __post_init__(self) -> None:
         self.lock = CommitLock(self.store)
         self.worker = Worker(self.store, self.lock)
         self.assistants = AssistantRegistry(list(self.graphs), self.started_at, self.store)
+        self.scheduler = CronScheduler(
+            self.store, self.lock, self.worker, self.assistants, self.graphs, self.cron_interval
+        )
 
     def serving_at(self, url: str) -> None:
         """The URL the server answers at: runs name it in their metadata (`langgraph_api_url`),
@@ -72,9 +81,11 @@ class Server:
         self.worker.api_url = url
 
     def reset(self) -> None:
-        """Stop every queued and running run where it is (nothing more is written), then
-        forget every thread, checkpoint, run and item, and the assistants clients made."""
+        """Stop every queued and running run where it is (nothing more is written) and the
+        cron scheduler, then forget every thread, checkpoint, run, cron and item, and the
+        assistants clients made."""
         with self.lock:
+            self.scheduler.stop()
             self.worker.stop_all()
             self.store.reset()
             self.assistants.reset()

@@ -1,7 +1,7 @@
 """A store that survives restarts: everything in memory, every write also in a SQLite file.
 
-`mockserver serve --persist FILE` keeps threads, checkpoints and runs across restarts, the way
-`langgraph dev` keeps its state in `.langgraph_api/`. Reads are answered from memory (the
+`mockserver serve --persist FILE` keeps threads, checkpoints, runs and crons across restarts, the
+way `langgraph dev` keeps its state in `.langgraph_api/`. Reads are answered from memory (the
 same structures as `MemoryStore`, so the same answers at the same speed); each write is also
 written to the file, and the writes made under one hold of the server's lock (a request, a
 run's step) are committed together when it is let go (`flush`), before the answer is sent. So
@@ -27,7 +27,7 @@ from pyrsistent import PVector, pvector
 
 from mockserver.items import SqliteItems
 from mockserver.message_log import MessageLog, appended
-from mockserver.store import Checkpoint, History, MemoryStore, Run, TaskWrites, Thread
+from mockserver.store import Checkpoint, Cron, History, MemoryStore, Run, TaskWrites, Thread
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS threads (thread_id TEXT PRIMARY KEY, record BLOB NOT NULL);
@@ -40,7 +40,17 @@ CREATE TABLE IF NOT EXISTS writes (
 CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, thread_id TEXT NOT NULL,
     record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS assistants (id INTEGER PRIMARY KEY CHECK (id = 1), record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS crons (cron_id TEXT PRIMARY KEY, thread_id TEXT,
+    record BLOB NOT NULL);
 """
+_TABLES = ("threads", "checkpoints", "writes", "runs", "crons")
+# The key columns `_upsert` writes for a table, and the ones its rows are unique by.
+_KEYS = {
+    "threads": ("thread_id", "thread_id"),
+    "writes": ("thread_id, checkpoint_id", "thread_id, checkpoint_id"),
+    "runs": ("run_id, thread_id", "run_id"),
+    "crons": ("cron_id, thread_id", "cron_id"),
+}
 # How far back along a message log's `base` (what it was appended to) its parent's is looked for.
 _BASES_LOOKED_AT = 64
 
@@ -77,7 +87,7 @@ class SqliteStore(MemoryStore):
 
     def delete_thread(self, thread_id: str) -> None:
         super().delete_thread(thread_id)
-        for table in ("threads", "checkpoints", "writes", "runs"):
+        for table in _TABLES:
             self._run(f"DELETE FROM {table} WHERE thread_id = ?", (thread_id,))
 
     def add_checkpoint(self, thread_id: str, checkpoint: Checkpoint) -> None:
@@ -131,10 +141,18 @@ class SqliteStore(MemoryStore):
         super().delete_run(run_id)
         self._run("DELETE FROM runs WHERE run_id = ?", (run_id,))
 
+    def save_cron(self, cron: Cron) -> None:
+        super().save_cron(cron)
+        self._upsert("crons", (cron.cron_id, cron.thread_id), _dumps(_shallow(cron)))
+
+    def delete_cron(self, cron_id: str) -> None:
+        super().delete_cron(cron_id)
+        self._run("DELETE FROM crons WHERE cron_id = ?", (cron_id,))
+
     def reset(self) -> None:
         self.flush()  # the items' own connection writes next: nothing may hold the file
         super().reset()
-        for table in ("threads", "checkpoints", "writes", "runs"):
+        for table in _TABLES:
             self._run(f"DELETE FROM {table}", ())
         self.flush()
 
@@ -158,10 +176,8 @@ class SqliteStore(MemoryStore):
         self._db.close()
         self.items.close()
 
-    def _upsert(self, table: str, key: tuple[str, ...], record: bytes) -> None:
-        names = {"threads": "thread_id", "writes": "thread_id, checkpoint_id"}
-        keys = names.get(table, "run_id, thread_id")
-        conflict = {"writes": "thread_id, checkpoint_id", "runs": "run_id"}.get(table, keys)
+    def _upsert(self, table: str, key: tuple[str | None, ...], record: bytes) -> None:
+        keys, conflict = _KEYS[table]
         sql = (
             f"INSERT INTO {table} ({keys}, record) VALUES ({', '.join('?' * len(key))}, ?) "
             f"ON CONFLICT ({conflict}) DO UPDATE SET record = excluded.record"
@@ -195,6 +211,8 @@ class SqliteStore(MemoryStore):
             )
         for (record,) in db.execute("SELECT record FROM runs ORDER BY rowid"):
             MemoryStore.save_run(self, Run(**orjson.loads(record)))
+        for (record,) in db.execute("SELECT record FROM crons ORDER BY rowid"):
+            MemoryStore.save_cron(self, Cron(**orjson.loads(record)))
 
 
 def _dumps(value: Any) -> bytes:

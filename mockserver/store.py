@@ -1,4 +1,5 @@
-"""What a server keeps: threads, their checkpoints, runs — records that never change once saved.
+"""What a server keeps: threads, their checkpoints, runs, crons — records that never change once
+saved.
 
 `Store` is the interface every module writes through; `MemoryStore` keeps everything in
 dicts (the default), `mockserver.sqlite.SqliteStore` also commits each write to a file. A
@@ -107,6 +108,28 @@ class Run:
     temporary: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Cron:
+    """A cron's record: fields in the order the Cron body shows them. Times are ISO-8601
+    strings, `end_time` as the client sent it; `next_run_date` is None once the schedule has
+    no date left."""
+
+    cron_id: str
+    assistant_id: str
+    thread_id: str | None  # None: each run on a new thread
+    user_id: str
+    end_time: str | None
+    schedule: str
+    timezone: str | None
+    payload: Mapping[str, Any]  # what each run is created with
+    next_run_date: str | None
+    metadata: Mapping[str, Any]
+    on_run_completed: str | None
+    enabled: bool
+    created_at: str
+    updated_at: str
+
+
 class History:
     """A thread's checkpoints in id (= time) order, and their task writes: read by anyone,
     written only by the store that owns it. The head is the last checkpoint, `before` a
@@ -162,7 +185,7 @@ class StoreFull(MockError):
 
 
 class Store(Protocol):
-    """Where a server keeps threads, checkpoints and runs. Every write goes through these
+    """Where a server keeps threads, checkpoints, runs and crons. Every write goes through these
     methods; what they return is never changed afterwards."""
 
     max_threads: int | None
@@ -185,7 +208,7 @@ class Store(Protocol):
         """Replace a thread's record (its history stays); nothing if it was deleted."""
 
     def delete_thread(self, thread_id: str) -> None:
-        """Forget a thread, its history and its runs; NotFound if there is none."""
+        """Forget a thread, its history, its runs and its crons; NotFound if there is none."""
 
     def history(self, thread_id: str) -> History:
         """The thread's checkpoints (empty for an unknown thread)."""
@@ -211,6 +234,18 @@ class Store(Protocol):
     def delete_run(self, run_id: str) -> None:
         """Forget a run (no error if there is none)."""
 
+    def cron(self, cron_id: str) -> Cron | None:
+        """The cron with this canonical id, or None."""
+
+    def crons(self) -> Iterable[Cron]:
+        """Every cron, oldest first."""
+
+    def save_cron(self, cron: Cron) -> None:
+        """Save a new cron or a cron's new record."""
+
+    def delete_cron(self, cron_id: str) -> None:
+        """Forget a cron (no error if there is none)."""
+
     def reset(self) -> None:
         """Forget everything (the items too)."""
 
@@ -234,6 +269,7 @@ class MemoryStore:
         self._threads: dict[str, Thread] = {}
         self._histories: dict[str, History] = {}
         self._runs: dict[str, Run] = {}
+        self._crons: dict[str, Cron] = {}
         self.max_threads: int | None = None
         self.items: Items = MemoryItems()
 
@@ -271,6 +307,8 @@ class MemoryStore:
         self._histories.pop(thread_id, None)
         for run_id in [r.run_id for r in self._runs.values() if r.thread_id == thread_id]:
             del self._runs[run_id]
+        for cron_id in [c.cron_id for c in self._crons.values() if c.thread_id == thread_id]:
+            del self._crons[cron_id]
 
     # ---- checkpoints --------------------------------------------------------------------
 
@@ -307,11 +345,26 @@ class MemoryStore:
     def delete_run(self, run_id: str) -> None:
         self._runs.pop(run_id, None)
 
+    # ---- crons --------------------------------------------------------------------------
+
+    def cron(self, cron_id: str) -> Cron | None:
+        return self._crons.get(cron_id)
+
+    def crons(self) -> Iterable[Cron]:
+        return self._crons.values()
+
+    def save_cron(self, cron: Cron) -> None:
+        self._crons[cron.cron_id] = cron
+
+    def delete_cron(self, cron_id: str) -> None:
+        self._crons.pop(cron_id, None)
+
     def reset(self) -> None:
         self._threads.clear()
         self._histories.clear()
         self._runs.clear()
         self.items.reset()
+        self._crons.clear()
 
     def load_assistants(self) -> dict[str, Any] | None:
         return None  # the registry holds them itself, in memory

@@ -14,15 +14,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mockserver.assistants import AssistantRegistry
 from mockserver.engine import Execution, execute
-from mockserver.errors import NotFound
+from mockserver.errors import Conflict, NotFound
 from mockserver.graph import Graph
-from mockserver.runs import API_URL, end_run, start_run, unstart_run
+from mockserver.runs import (
+    API_URL,
+    BUSY,
+    NOT_FOUND,
+    check_request,
+    create_run,
+    end_run,
+    render_run,
+    start_run,
+    unstart_run,
+)
 from mockserver.store import Checkpoint, Run, Store
 from mockserver.streams import RunResult, RunStream, ThreadChannels, next_event_id, thread_result
 
@@ -63,6 +74,48 @@ class Worker:
         self.finished: dict[str, Active] = {}  # ended runs, the newest last
         self.pending_window = PENDING_WINDOW  # how long a new run's stream replays for joins
         self.api_url = API_URL  # the server's own URL, for run metadata (Context.serving_at)
+
+    def launch(
+        self,
+        assistants: AssistantRegistry,
+        graphs: Mapping[str, Graph],
+        thread_id: str | None,
+        body: Mapping[str, Any],
+        **options: Any,
+    ) -> tuple[Active, dict[str, Any]]:
+        """Check and create a run, queue it and apply its multitask strategy: how every run is
+        made (a run request, a cron firing); with the run's body as it was created (pending).
+        `thread_id` None makes a stateless run; `options` go to `runs.create_run`."""
+        store = self.store
+        # in the real server's order: the assistant named right, the request sound, then the
+        # assistant found
+        assistant_id = assistants.resolve_id(body["assistant_id"])
+        check_request(body, stateless=thread_id is None)
+        assistant = assistants.get(assistant_id, NOT_FOUND)
+        strategy = body.get("multitask_strategy") or "enqueue"
+        existing = store.find_thread(thread_id) if thread_id else None
+        in_flight = self.queue(thread_id) if thread_id else ()
+        busy = existing is not None and self.holds_young_run(existing.thread_id)
+        if strategy == "reject" and existing is not None and (in_flight or busy):
+            raise Conflict(BUSY)
+        run, _ = create_run(
+            store,
+            assistant,
+            thread_id,
+            body,
+            stateless=thread_id is None,
+            queued=bool(in_flight),
+            busy=busy,
+            **options,
+        )
+        pending = render_run(run)  # the record as created: the worker makes new ones
+        active = self.submit(run, graphs[run.graph_id])
+        if strategy in ("interrupt", "rollback"):
+            reason = f"superseded by run {run.run_id} (multitask_strategy={strategy})"
+            for other in in_flight:
+                if other in self.active:
+                    self.cancel(other, strategy, reason)
+        return active, pending
 
     def submit(self, run: Run, graph: Graph) -> Active:
         """Queue a new run on its thread; it starts at once if the thread is free."""

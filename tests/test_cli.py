@@ -682,6 +682,34 @@ def test_serve_persist_survives_kill_9(cli: Callable[..., Served], tmp_path: Pat
         assert _everything(http, tid) == before
 
 
+def test_serve_persist_keeps_crons_and_fires_them_after_a_restart(
+    cli: Callable[..., Served], tmp_path: Path
+) -> None:
+    path = tmp_path / "state.db"
+    options = ("serve", "--port", "0", "--quiet", "--persist", str(path))
+    served = cli(*options)
+    with httpx.Client(base_url=served.wait_ready(), timeout=10) as http:
+        tid = http.post("/threads", json={}).json()["thread_id"]
+        body = {"assistant_id": "agent", "schedule": "* * * * * *", "input": {"topic": "t"}}
+        cron = http.post(f"/threads/{tid}/runs/crons", json=body).json()
+        assert http.get(f"/threads/{tid}/runs").json() == []  # its next poll is 5 s away
+    served.stop(signal.SIGKILL)
+
+    again = cli(*options, "--cron-interval", "0.05")
+    with httpx.Client(base_url=again.wait_ready(), timeout=10) as http:
+        assert http.get(f"/runs/crons/{cron['cron_id']}").json()["schedule"] == "* * * * * *"
+        # No cron request is needed: serving starts the scheduler for the crons it found.
+        wait_until(lambda: bool(http.get(f"/threads/{tid}/runs").json()), "a run of the cron")
+        run = http.get(f"/threads/{tid}/runs").json()[-1]
+        assert run["kwargs"]["config"]["configurable"]["cron_id"] == cron["cron_id"]
+
+
+def test_serve_refuses_a_cron_interval_that_is_not_positive(cli: Callable[..., Served]) -> None:
+    served = cli("serve", "--port", "0", "--cron-interval", "0")
+    assert served.wait_exit() == 2
+    assert "must be more than 0 seconds" in served.stderr
+
+
 def _everything(http: httpx.Client, tid: str) -> dict[str, Any]:
     return {
         "thread": http.get(f"/threads/{tid}").json(),

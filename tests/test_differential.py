@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "data" / "transcripts.json"
 
 _RUNS = "the recording searched after runs had added threads that the data leaves out"
 EXPECTED: dict[int, Expectation] = {
-    2: Expectation(compare_body=False, reason="/info names the mock as host; no crons flag"),
+    2: Expectation(compare_body=False, reason="/info names the mock as host"),
     28: Expectation(
         status=200,
         reason="a superstep `command` without goto applies its update "

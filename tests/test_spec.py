@@ -62,6 +62,15 @@ OFFICIAL = {
     ): "get_assistant_subgraphs_assistants__assistant_id__subgraphs__namespace__get",
     ("GET", "/ok"): "health_check_ok_get",
     ("GET", "/info"): "server_info_info_get",
+    ("POST", "/runs/crons"): "create_cron_runs_crons_post",
+    ("POST", "/threads/{thread_id}/runs/crons"): (
+        "create_thread_cron_threads__thread_id__runs_crons_post"
+    ),
+    ("GET", "/runs/crons/{cron_id}"): "get_cron_runs_crons__cron_id__get",
+    ("PATCH", "/runs/crons/{cron_id}"): "patch_cron_runs_crons__cron_id__patch",
+    ("DELETE", "/runs/crons/{cron_id}"): "delete_cron_runs_crons__cron_id__delete",
+    ("POST", "/runs/crons/search"): "search_crons_runs_crons_post",
+    ("POST", "/runs/crons/count"): "count_crons_runs_crons_count_post",
 }
 
 

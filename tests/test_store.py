@@ -15,7 +15,16 @@ from mockserver.errors import NotFound
 from mockserver.message_log import MessageLog, add_messages
 from mockserver.sqlite import SqliteStore
 from mockserver.state import new_checkpoint
-from mockserver.store import NO_WRITES, MemoryStore, Run, Store, StoreFull, TaskWrites, Thread
+from mockserver.store import (
+    NO_WRITES,
+    Cron,
+    MemoryStore,
+    Run,
+    Store,
+    StoreFull,
+    TaskWrites,
+    Thread,
+)
 from mockserver.testing import MockServer
 
 NOW = "2026-11-29T00:00:00+00:00"
@@ -34,6 +43,26 @@ def thread(thread_id: str = "t1", **changes: Any) -> Thread:
 
 def run(run_id: str, thread_id: str = "t1") -> Run:
     return Run(run_id, thread_id, "a", "agent", {}, "pending", {"input": None}, "enqueue", NOW, NOW)
+
+
+def cron(cron_id: str, thread_id: str | None = "t1", **changes: Any) -> Cron:
+    fields: dict[str, Any] = {
+        "cron_id": cron_id,
+        "assistant_id": "a",
+        "thread_id": thread_id,
+        "user_id": "",
+        "end_time": None,
+        "schedule": "@daily",
+        "timezone": None,
+        "payload": {"assistant_id": "a", "config": {"configurable": {"cron_id": cron_id}}},
+        "next_run_date": "2026-11-30T00:00:00+00:00",
+        "metadata": {},
+        "on_run_completed": None if thread_id else "delete",
+        "enabled": True,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    return Cron(**{**fields, **changes})
 
 
 def human(text: str, message_id: str) -> dict[str, Any]:
@@ -72,6 +101,23 @@ def test_threads_are_saved_replaced_and_deleted_with_their_runs(store: Store) ->
     assert store.find_thread("t1") is None
 
 
+def test_crons_are_saved_replaced_and_deleted_with_their_thread(store: Store) -> None:
+    store.add_thread(thread("t1"))
+    store.save_cron(cron("c1"))
+    store.save_cron(cron("c2", thread_id=None))
+    store.save_cron(cron("c3"))
+    store.save_cron(cron("c1", enabled=False))  # a new record: it keeps its place
+    assert [c.cron_id for c in store.crons()] == ["c1", "c2", "c3"]
+    assert store.cron("c1") == cron("c1", enabled=False)
+    store.delete_cron("c3")
+    store.delete_cron("c3")  # no error
+    assert store.cron("c3") is None
+    store.delete_thread("t1")  # takes its crons, not the stateless one
+    assert [c.cron_id for c in store.crons()] == ["c2"]
+    store.reset()
+    assert list(store.crons()) == []
+
+
 def test_a_history_keeps_id_order_and_its_task_writes(store: Store) -> None:
     store.add_thread(thread())
     ids = grow(store, "t1", ["a", "b", "c"])
@@ -103,6 +149,9 @@ def test_a_sqlite_store_reads_back_everything_it_was_told(tmp_path: Path) -> Non
     first.add_writes("t1", ids[3], TaskWrites(errors={"agent": "ValueError('no')"}))
     first.save_run(run("r1"))
     first.save_run(run("r2"))
+    first.save_cron(cron("c1"))
+    first.save_cron(cron("c2", thread_id=None, end_time="2030-01-01T00:00:00Z"))
+    first.save_cron(cron("c1", metadata={"m": [1, {"x": None}]}, next_run_date=None))
     # A rolled-back checkpoint that a kept one was saved as additions to.
     first.remove_checkpoints("t1", {ids[10]})
     before = first.history("t1")
@@ -121,6 +170,10 @@ def test_a_sqlite_store_reads_back_everything_it_was_told(tmp_path: Path) -> Non
         )
     assert history.writes_of(ids[3]).errors == {"agent": "ValueError('no')"}
     assert [r.run_id for r in again.runs_of("t1")] == ["r2", "r1"]
+    assert list(again.crons()) == [
+        cron("c1", metadata={"m": [1, {"x": None}]}, next_run_date=None),
+        cron("c2", thread_id=None, end_time="2030-01-01T00:00:00Z"),
+    ]
     # A log read back still takes new messages as a log does.
     head = history.head
     assert head is not None

@@ -89,6 +89,8 @@ def delete_assistant_assistants__assistant_id__delete(call: Call) -> Reply:
             t for t in store.threads() if t.metadata.get("assistant_id") == assistant_id
         ]:
             store.delete_thread(thread.thread_id)
+    for cron in [c for c in server.store.crons() if c.assistant_id == assistant_id]:
+        server.store.delete_cron(cron.cron_id)  # as the real server deletes them with it
     server.assistants.delete(assistant_id)
     return Reply(204)
 

@@ -10,16 +10,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from mockserver import runs
-from mockserver.errors import Conflict, NotFound
+from mockserver.errors import NotFound
 from mockserver.handlers.base import Call, Reply
 from mockserver.server import Server
 from mockserver.streams import RunStream, subscribe_modes, thread_result
 from mockserver.worker import DISCONNECTED, Active
 
-BUSY = (
-    "Thread is already running a task. Wait for it to finish or choose a different "
-    "multitask strategy."
-)
+BUSY = runs.BUSY
 NOTHING_TO_CANCEL = (
     "No matching runs to cancel. Please verify the thread ID and run IDs are "
     "correct, and the runs haven't been deleted or completed."
@@ -177,35 +174,7 @@ def _waited(call: Call, thread_id: str | None) -> Reply:
 def _launch(server: Server, thread_id: str | None, body: Any) -> tuple[Active, Any]:
     """Check and create the run, hand it to the worker, apply the multitask strategy; with
     the run's body as it was created (pending)."""
-    store, registry = server.store, server.assistants
-    # in the real server's order: the assistant named right, the request sound, then the
-    # assistant found
-    assistant_id = registry.resolve_id(body["assistant_id"])
-    runs.check_request(body, stateless=thread_id is None)
-    assistant = registry.get(assistant_id, runs.NOT_FOUND)
-    strategy = body.get("multitask_strategy") or "enqueue"
-    existing = store.find_thread(thread_id) if thread_id else None
-    in_flight = server.worker.queue(thread_id) if thread_id else ()
-    busy = existing is not None and server.worker.holds_young_run(existing.thread_id)
-    if strategy == "reject" and existing is not None and (in_flight or busy):
-        raise Conflict(BUSY)
-    run, _ = runs.create_run(
-        store,
-        assistant,
-        thread_id,
-        body,
-        stateless=thread_id is None,
-        queued=bool(in_flight),
-        busy=busy,
-    )
-    pending = runs.render_run(run)  # the record as created: the worker makes new ones
-    active = server.worker.submit(run, server.graphs[run.graph_id])
-    if strategy in ("interrupt", "rollback"):
-        reason = f"superseded by run {run.run_id} (multitask_strategy={strategy})"
-        for other in in_flight:
-            if other in server.worker.active:
-                server.worker.cancel(other, strategy, reason)
-    return active, pending
+    return server.worker.launch(server.assistants, server.graphs, thread_id, body)
 
 
 async def _follow(

@@ -9,7 +9,7 @@ from mockserver.handlers.base import Call, Reply
 _INFO = {
     "version": "0.16.7",
     "langgraph_py_version": "1.2.22",
-    "flags": {"assistants": True, "crons": False, "langsmith": False},
+    "flags": {"assistants": True, "crons": True, "langsmith": False},
     "host": {
         "kind": "mockserver",
         "project_id": None,

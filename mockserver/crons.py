@@ -1,0 +1,450 @@
+"""Crons: run payloads on a schedule, kept as records and fired by a scheduler on the server's loop.
+
+A cron holds a run request (`payload`), a schedule in croniter's syntax (five fields, or six
+with seconds, or seven with years; `@daily` and the like), an optional IANA timezone the
+schedule reads in, and an optional end. Its `next_run_date` is the schedule's first date after
+the moment the cron was made, rescheduled or last fired, in UTC, as langgraph-api computes it
+(`next_cron_date`). Checks, texts and the order they come in are langgraph-api's
+(api/runs.py, langgraph_runtime_inmem ops.Crons).
+
+`CronScheduler` fires the due crons every `interval` seconds (5, as langgraph-api's
+cron_scheduler polls) through `Worker.launch`, the path a run request takes: on the cron's
+thread, or on a new thread for a stateless cron (deleted after its run unless
+`on_run_completed` is `keep`), with the cron's metadata under the payload's.
+
+Knows nothing about HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import fields, replace
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from croniter import CroniterError, croniter
+from uuid6 import uuid7
+
+from mockserver import paging
+from mockserver.assistants import AssistantRegistry
+from mockserver.errors import BadRequest, InvalidValue, MockError, NotFound
+from mockserver.graph import Graph
+from mockserver.runs import SCHEDULER_USER
+from mockserver.store import Cron, Run, Store
+from mockserver.worker import Worker
+
+log = logging.getLogger("mockserver")
+
+POLL_INTERVAL = 5.0  # langgraph-api's CRON_SCHEDULER_SLEEP_TIME
+BAD_SCHEDULE = (
+    "Invalid cron schedule: '{schedule}'. Reason: Invalid cron schedule. Ensure the schedule "
+    "uses the standard cron format (minute hour day_of_month month day_of_week). "
+    "Example: '*/5 * * * *' for every 5 minutes."
+)
+BAD_TIMEZONE = "Invalid timezone: '{timezone}'. Use IANA timezone format (e.g. 'America/New_York')."
+# The mock's own words: the real server takes any string as an end time (check_end_time).
+BAD_END_TIME = "Invalid end_time: '{end_time}'. Use an ISO 8601 date-time."
+NO_ASSISTANT = "Assistant '{assistant_id}' not found"
+NO_THREAD = (
+    "Thread with ID '{thread_id}' not found. Please verify the ID is correct and the thread "
+    "hasn't been deleted or expired."
+)
+NO_CRON = "Cron '{cron_id}' not found"  # PATCH's words; GET and DELETE say `Not Found`
+EMPTY_PATCH = "Request body cannot be empty"
+# What langgraph-api strips from a request before it reads it (validation.py).
+RESERVED_METADATA = frozenset(
+    {"thread_id", "assistant_id", "run_id", "cron_id", "counters_since_delta_snapshot"}
+)
+RESERVED_CONFIGURABLE = frozenset(
+    {
+        "langgraph_auth_user",
+        "langgraph_auth_user_id",
+        "langgraph_auth_permissions",
+        "langgraph_request_id",
+        "__langsmith_project__",
+        "__langsmith_example_id__",
+        "__request_start_time_ms__",
+        "__after_seconds__",
+        "__otel_traceparent__",
+        "__otel_tracestate__",
+        "__dd_trace_headers__",
+        "__pregel_node_finished",
+        "__context_provided__",
+    }
+)
+_FIELDS = tuple(f.name for f in fields(Cron))
+_BY_TEXT = frozenset({"cron_id", "assistant_id", "thread_id"})  # sorted as lowercase text
+_NEVER = datetime.min.replace(tzinfo=UTC)  # where a missing date sorts
+
+
+# ---- records ----------------------------------------------------------------------------------
+
+
+def render_cron(cron: Cron) -> dict[str, Any]:
+    """A cron as the Cron body, keys in the real server's order."""
+    return {name: getattr(cron, name) for name in _FIELDS}
+
+
+def canonical(cron_id: str) -> str:
+    """A cron id (validated as a UUID) in canonical form."""
+    return str(uuid.UUID(cron_id))
+
+
+def get_cron(store: Store, cron_id: str) -> Cron:
+    """The cron; NotFound (`Not Found`, the real server's words for GET and DELETE)."""
+    cron = store.cron(canonical(cron_id))
+    if cron is None:
+        raise NotFound("Not Found")
+    return cron
+
+
+def create_cron(
+    store: Store, assistants: AssistantRegistry, thread_id: str | None, body: Mapping[str, Any]
+) -> Cron:
+    """POST /runs/crons (`thread_id` None) and POST /threads/{thread_id}/runs/crons: the new
+    cron, its payload the request with the assistant's id and `config.configurable.cron_id`."""
+    body = _sanitized(body)
+    given = body["assistant_id"]
+    if given and given not in assistants.graph_ids and not _is_uuid(given):
+        raise NotFound(NO_ASSISTANT.format(assistant_id=given))
+    schedule, timezone, end_time = body["schedule"], body.get("timezone"), body.get("end_time")
+    check_timezone(timezone)
+    check_end_time(end_time)
+    check_schedule(schedule)
+    try:
+        assistant_id = assistants.get(assistants.resolve_id(given)).assistant_id
+    except MockError:
+        raise NotFound(NO_ASSISTANT.format(assistant_id=given)) from None
+    if thread_id is not None and store.find_thread(thread_id) is None:
+        raise NotFound(NO_THREAD.format(thread_id=thread_id))
+    cron_id = str(uuid7())
+    payload = dict(body)
+    payload["assistant_id"] = assistant_id
+    config = payload.setdefault("config", {})
+    config.setdefault("configurable", {})["cron_id"] = cron_id
+    now = datetime.now(UTC)
+    cron = Cron(
+        cron_id=cron_id,
+        assistant_id=assistant_id,
+        thread_id=thread_id,
+        user_id="",
+        end_time=end_time,
+        schedule=schedule,
+        timezone=timezone,
+        payload=payload,
+        next_run_date=next_run(schedule, now, timezone),
+        metadata=copy.deepcopy(body.get("metadata") or {}),
+        # Only a stateless cron has a thread to keep or delete.
+        on_run_completed=None if thread_id else body.get("on_run_completed") or "delete",
+        enabled=body.get("enabled", True),
+        created_at=now.isoformat(),
+        updated_at=now.isoformat(),
+    )
+    store.save_cron(cron)
+    return cron
+
+
+def patch_cron(store: Store, cron_id: str, body: Mapping[str, Any]) -> Cron:
+    """PATCH /runs/crons/{cron_id}: the fields given replace the cron's (`end_time: null`
+    clears it; `metadata` is merged); a new schedule or timezone reschedules it. Every field
+    given also goes into the payload (its `assistant_id` and `cron_id` stay), as on the real
+    server. Nothing is written when any check fails."""
+    if not body:
+        raise BadRequest(EMPTY_PATCH)
+    body = _sanitized(body)
+    timezone = body.get("timezone")
+    check_timezone(timezone)
+    check_end_time(body.get("end_time"))
+    cron = store.cron(canonical(cron_id))
+    if cron is None:
+        raise NotFound(NO_CRON.format(cron_id=cron_id))
+    now = datetime.now(UTC)
+    changes: dict[str, Any] = {}
+    if timezone is not None:
+        changes["timezone"] = timezone
+    if (schedule := body.get("schedule")) is not None:
+        check_schedule(schedule)
+        changes["schedule"] = schedule
+    if schedule is not None or timezone is not None:
+        changes["next_run_date"] = next_run(
+            changes.get("schedule", cron.schedule), now, changes.get("timezone", cron.timezone)
+        )
+    if "end_time" in body:
+        changes["end_time"] = body["end_time"]
+    for name in ("enabled", "on_run_completed"):
+        if body.get(name) is not None:
+            changes[name] = body[name]
+    if (metadata := body.get("metadata")) is not None:
+        changes["metadata"] = {**cron.metadata, **metadata}
+    payload = {**cron.payload, **body}
+    payload["assistant_id"] = cron.payload.get("assistant_id", payload.get("assistant_id"))
+    config = dict(payload.get("config") or {})
+    config["configurable"] = {**(config.get("configurable") or {}), "cron_id": cron.cron_id}
+    payload["config"] = config
+    cron = replace(cron, **changes, payload=payload, updated_at=now.isoformat())
+    store.save_cron(cron)
+    return cron
+
+
+def search_crons(store: Store, query: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """POST /runs/crons/search: one page of the matching crons (newest first unless `sort_by`
+    says otherwise; `sort_order` counts only with a `sort_by`), and how many match."""
+    found = _filter(store, query)
+    sort_by = query.get("sort_by")
+    if sort_by is None:
+        found.sort(key=lambda c: _instant(c.created_at), reverse=True)
+    elif sort_by in _BY_TEXT:
+        paging.sort(found, lambda c: str(getattr(c, sort_by)).lower(), query)
+    else:
+        paging.sort(found, lambda c: _instant(getattr(c, sort_by)), query)
+    rows = [render_cron(c) for c in paging.page(found, query)]
+    return paging.select(rows, query.get("select"), row_order=True), len(found)
+
+
+def count_crons(store: Store, query: Mapping[str, Any]) -> int:
+    """POST /runs/crons/count: by assistant, thread and metadata (`enabled` does not count
+    here, as on the real server)."""
+    return len(_filter(store, {k: v for k, v in query.items() if k != "enabled"}))
+
+
+def _filter(store: Store, query: Mapping[str, Any]) -> list[Cron]:
+    found = list(store.crons())
+    for name in ("assistant_id", "thread_id"):
+        if (wanted := query.get(name)) is not None:
+            # An empty id filters too, and matches nothing (it is not checked as a UUID).
+            wanted = canonical(wanted) if wanted else wanted
+            found = [c for c in found if getattr(c, name) == wanted]
+    if (enabled := query.get("enabled")) is not None:
+        found = [c for c in found if c.enabled == enabled]
+    if metadata := query.get("metadata"):
+        found = [c for c in found if _contained(c.metadata, metadata)]
+    return found
+
+
+def _contained(superset: Mapping[str, Any], subset: Mapping[str, Any]) -> bool:
+    """langgraph_runtime_inmem's is_jsonb_contained: nested objects by containment, anything
+    else by equality."""
+    for key, value in subset.items():
+        if key not in superset:
+            return False
+        if isinstance(value, dict) and isinstance(superset[key], dict):
+            if not _contained(superset[key], value):
+                return False
+        elif superset[key] != value:
+            return False
+    return True
+
+
+# ---- schedules --------------------------------------------------------------------------------
+
+
+def check_schedule(schedule: str) -> None:
+    """InvalidValue (422) unless croniter can read the schedule."""
+    if not croniter.is_valid(schedule):
+        raise InvalidValue(BAD_SCHEDULE.format(schedule=schedule))
+
+
+def check_timezone(timezone: str | None) -> None:
+    """InvalidValue (422) for a timezone the machine's IANA database lacks; BadRequest (400,
+    Python's words) for a name zoneinfo refuses to look up, as the real server answers."""
+    if timezone is None:
+        return
+    try:
+        ZoneInfo(timezone)
+    except ValueError as exc:  # not a relative path ("", "/etc/x", "../x"), a NUL
+        raise BadRequest(str(exc)) from None
+    except (KeyError, OSError):  # not found; a folder or a name too long (a 500 there)
+        raise InvalidValue(BAD_TIMEZONE.format(timezone=timezone)) from None
+
+
+def next_run(schedule: str, after: datetime, timezone: str | None) -> str:
+    """The schedule's first date after `after`, the schedule read in `timezone` (UTC without
+    one), as an ISO-8601 UTC string; BadRequest when the schedule has no date left."""
+    if timezone:
+        after = after.astimezone(ZoneInfo(timezone))
+    try:
+        found = croniter(schedule, after).get_next(datetime)
+    except (CroniterError, ValueError, OverflowError) as exc:
+        raise BadRequest(str(exc)) from None
+    return str(found.astimezone(UTC).isoformat())
+
+
+def check_end_time(end_time: str | None) -> None:
+    """InvalidValue (422) unless the end time is an ISO 8601 date-time (UTC when it names no
+    offset). The real server takes any string (docs/deviations.md #52)."""
+    if end_time is None:
+        return
+    try:
+        _instant(end_time)
+    except ValueError:
+        raise InvalidValue(BAD_END_TIME.format(end_time=end_time)) from None
+
+
+def _instant(text: str | None) -> datetime:
+    """An ISO-8601 string as an aware datetime (UTC when it names no offset); None as the
+    earliest moment, where the real server sorts a missing date."""
+    if text is None:
+        return _NEVER
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def is_due(cron: Cron, now: datetime) -> bool:
+    """Whether the scheduler fires the cron at `now`: enabled, not past its end, its next run
+    date reached."""
+    if not cron.enabled or cron.next_run_date is None:
+        return False
+    if cron.end_time is not None and _instant(cron.end_time) < now:
+        return False
+    return _instant(cron.next_run_date) <= now
+
+
+def run_request(cron: Cron) -> tuple[dict[str, Any], str | None]:
+    """The run request a firing makes of the cron, as langgraph-api's cron_scheduler builds
+    it, and the cron id to add to the run's configurable after a `context` (None: the
+    payload's configurable already has it)."""
+    body = copy.deepcopy(dict(cron.payload))
+    if cron.on_run_completed == "keep":
+        body.setdefault("on_completion", "keep")
+    body["metadata"] = {**cron.metadata, **(body.get("metadata") or {})}
+    configurable = body.setdefault("config", {}).setdefault("configurable", {})
+    configurable["langgraph_auth_user"] = dict(SCHEDULER_USER)
+    cron_id = None
+    if body.get("context"):
+        cron_id = configurable.pop("cron_id", None)
+        configurable.pop("langgraph_auth_user", None)
+    return body, cron_id
+
+
+def _sanitized(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of the request without the keys langgraph-api strips from it: reserved
+    metadata keys (in `metadata` and `config.metadata`) and reserved configurable keys (in
+    `config.configurable` and `context`)."""
+    clean: dict[str, Any] = copy.deepcopy(dict(body))
+    config = clean.get("config")
+    for holder, key, reserved in (
+        (clean, "metadata", RESERVED_METADATA),
+        (config, "metadata", RESERVED_METADATA),
+        (config, "configurable", RESERVED_CONFIGURABLE),
+        (clean, "context", RESERVED_CONFIGURABLE),
+    ):
+        if isinstance(holder, dict) and isinstance(holder.get(key), dict):
+            holder[key] = {k: v for k, v in holder[key].items() if k not in reserved}
+    return clean
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+# ---- the scheduler ----------------------------------------------------------------------------
+
+
+class CronScheduler:
+    """Fires the store's due crons every `interval` seconds: an asyncio task on the server's
+    loop, started by `wake` when there are crons (as a run's task is started when it is
+    submitted), ending by itself when there are none. Every tick holds the server's lock."""
+
+    def __init__(
+        self,
+        store: Store,
+        lock: AbstractContextManager[Any],
+        worker: Worker,
+        assistants: AssistantRegistry,
+        graphs: Mapping[str, Graph],
+        interval: float = POLL_INTERVAL,
+    ) -> None:
+        self.store = store
+        self.lock = lock
+        self.worker = worker
+        self.assistants = assistants
+        self.graphs = graphs
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def polling(self) -> bool:
+        """Whether the scheduler's task is running."""
+        return self._task is not None
+
+    def wake(self) -> None:
+        """Start polling if there are crons and it is not polling yet (caller holds the lock,
+        on the server's loop)."""
+        if self._task is None and _any(self.store.crons()):
+            self._task = asyncio.get_running_loop().create_task(self._poll())
+
+    def stop(self) -> None:
+        """Stop polling (caller holds the lock): a reset. Safe from any thread."""
+        task, self._task = self._task, None
+        if task is None or task.done():
+            return
+        loop = task.get_loop()
+        if _running_loop() is loop:
+            task.cancel()
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(task.cancel)
+
+    def tick(self, now: datetime | None = None) -> list[Run]:
+        """Fire every cron due at `now` (caller holds the lock, on the server's loop) and move
+        each one's next run date past `now`: the runs made. A cron whose run cannot be made
+        (its assistant is gone, its thread busy with `reject`) is rescheduled all the same, as
+        on the real server."""
+        now = now or datetime.now(UTC)
+        made = []
+        for cron in [c for c in self.store.crons() if is_due(c, now)]:
+            if (run := self._fire(cron)) is not None:
+                made.append(run)
+            try:
+                following: str | None = next_run(cron.schedule, now, cron.timezone)
+            except BadRequest:
+                following = None  # no date left: never due again
+            if (latest := self.store.cron(cron.cron_id)) is not None:
+                self.store.save_cron(replace(latest, next_run_date=following))
+        return made
+
+    def _fire(self, cron: Cron) -> Run | None:
+        body, cron_id = run_request(cron)
+        try:
+            active, _ = self.worker.launch(
+                self.assistants, self.graphs, cron.thread_id, body, scheduled=True, cron_id=cron_id
+            )
+        except MockError as exc:
+            log.warning("cron %s made no run: %s", cron.cron_id, exc.detail)
+            return None
+        except Exception:  # a bug in the mock: keep scheduling the others
+            log.exception("cron %s failed to make a run", cron.cron_id)
+            return None
+        return active.run
+
+    async def _poll(self) -> None:
+        me = asyncio.current_task()
+        while True:
+            with self.lock:
+                if self._task is not me:
+                    return  # stopped
+                if not _any(self.store.crons()):
+                    self._task = None
+                    return
+                self.tick()
+            await asyncio.sleep(self.interval)
+
+
+def _any(items: Iterable[Any]) -> bool:
+    return next(iter(items), None) is not None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
