@@ -13,7 +13,6 @@ import random
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -204,17 +203,7 @@ def commit(
     store.add_checkpoint(thread_id, checkpoint)
     thread = store.find_thread(thread_id)
     if thread is not None:  # else deleted while a run wrote to it
-        created = checkpoint.created_at
-        store.save_thread(
-            replace(
-                thread,
-                updated_at=created,
-                state_updated_at=created,
-                error=None,
-                run_status=None,
-                copied_record=False,
-            )
-        )
+        store.save_thread(thread.written(checkpoint.created_at))
     return checkpoint
 
 
@@ -270,6 +259,7 @@ def _write(
     source = "update"
     written: set[str] = set()
     pending_input = None
+    reduced = False
     for node, raw, goto in updates:
         if isinstance(raw, list):
             raise BadRequest(_LIST_VALUES_ERROR.format(values=raw))
@@ -284,7 +274,7 @@ def _write(
             source, pending_input = "input", writes
             next_nodes += [START, *(n for n in (base.next if base else ()) if n != START)]
             continue
-        values = reduce(graph, values, writes)
+        values, reduced = reduce(graph, values, writes), True  # reduce orders the channels
         successors = _goto_nodes(graph, goto) if goto else graph.next_nodes(node)
         next_nodes += successors
         # A node that wrote nothing, not even a trigger for a next node, leaves no task result.
@@ -304,7 +294,7 @@ def _write(
     checkpoint = new_checkpoint(
         parent_id,
         step,
-        {c: values[c] for c in ordered_channels(graph, values)},
+        values if reduced else {c: values[c] for c in ordered_channels(graph, values)},
         tuple(dict.fromkeys(next_nodes)),
         metadata,
         last_ran=base.last_ran if base is not None else None,

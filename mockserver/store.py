@@ -89,6 +89,12 @@ class Thread:
         graph_id = self.metadata.get("graph_id")
         return graph_id if isinstance(graph_id, str) else None
 
+    def written(self, at: str) -> Thread:
+        """The record once its state was written at `at`: updated then, its status following
+        the new head (what the last run left is replaced; a copy's record becomes the real
+        thing). What dataclasses.replace makes, without its cost on every write."""
+        return Thread(self.thread_id, self.created_at, at, at, self.metadata, self.config)
+
 
 @dataclass(frozen=True, slots=True)
 class Run:
