@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -78,6 +79,7 @@ class Admin:
             ("GET", "faults"): self.faults,
             ("POST", "faults"): self.add_faults,
             ("DELETE", "faults"): self.clear_faults,
+            ("POST", "crons/fire"): self.fire_crons,
         }
 
     async def __call__(self, scope: Any, receive: _Receive, send: _Send) -> None:
@@ -171,6 +173,21 @@ class Admin:
         """DELETE faults: remove every rule."""
         self.control.faults.clear()
         return 204, None
+
+    def fire_crons(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
+        """POST crons/fire: fire the crons due now (or at `{"at": <date-time>}`), as the
+        scheduler's next poll would; the runs made."""
+        given = parse_body(raw, content_type) if raw else None
+        at = given.get("at") if isinstance(given, Mapping) else None
+        if given is not None and (not isinstance(given, Mapping) or set(given) - {"at"}):
+            raise _Refused('The body is {"at": "<ISO 8601 date-time>"}, or nothing', 422)
+        try:
+            moment = datetime.fromisoformat(at) if isinstance(at, str) else None
+        except ValueError:
+            moment = None
+        if at is not None and (moment is None or moment.tzinfo is None):
+            raise _Refused(f"at must be an ISO 8601 date-time with a UTC offset, not {at!r}", 422)
+        return 200, {"run_ids": self.control.fire_crons(moment)}
 
     def remove_fault(self, rule_id: str) -> Answer:
         """DELETE faults/{id}: remove one rule."""

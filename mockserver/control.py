@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -102,6 +103,12 @@ class Control:
                 for name in SEEDERS
                 if name in document
             }
+
+    def fire_crons(self, at: datetime | None = None) -> list[str]:
+        """Fire the crons due at `at` (now by default) as the scheduler's next poll would, on
+        the server's loop: the ids of the runs made. A test need not wait for the poll."""
+        with self.server.lock:
+            return [run.run_id for run in self.server.scheduler.tick(at)]
 
     def dump(self) -> dict[str, Any]:
         """Every thread in the seed format: its id, metadata and current values (and the node

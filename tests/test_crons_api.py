@@ -32,6 +32,7 @@ from mockserver.live import LiveServer
 from mockserver.server import Server
 from mockserver.spec import load_spec
 from mockserver.store import Thread
+from mockserver.testing import MockServer
 
 DATA = Path(__file__).parent / "data"
 SCHEDULES = json.loads((DATA / "cron_schedules.json").read_text())
@@ -529,3 +530,22 @@ def test_a_cron_whose_run_is_refused_is_rescheduled_all_the_same() -> None:
         assert moved is not None and moved.next_run_date != cron.next_run_date
 
     _on_a_loop(test)
+
+
+def test_a_test_fires_due_crons_without_waiting_for_the_poll() -> None:
+    # MockServer.fire_crons (the admin API's POST /__mockserver/crons/fire) with a moment in
+    # the future: the cron is due then, fires once, and its next run date moves past it.
+    with MockServer.start() as mock, httpx.Client(base_url=mock.url) as http:
+        tid = http.post("/threads", json={}).json()["thread_id"]
+        cron = http.post(
+            f"/threads/{tid}/runs/crons",
+            json={"assistant_id": "agent", "schedule": "0 9 * * *", "input": HI},
+        ).json()
+        assert mock.fire_crons() == []  # not due yet
+        (run_id,) = mock.fire_crons(at="2999-01-01T10:00:00+00:00")
+        run = http.get(f"/threads/{tid}/runs/{run_id}").json()
+        assert run["kwargs"]["config"]["configurable"]["cron_id"] == cron["cron_id"]
+        moved = http.get(f"/runs/crons/{cron['cron_id']}").json()["next_run_date"]
+        assert moved.startswith("2999-01-02T09:00:00")
+        refused = http.post(f"{mock.url}/__mockserver/crons/fire", json={"at": "tomorrow"})
+        assert refused.status_code == 422
