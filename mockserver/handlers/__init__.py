@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from mockserver.handlers import assistants, mcp, runs, state, store, system, threads
+from mockserver.handlers import a2a, assistants, mcp, runs, state, store, system, threads
 from mockserver.handlers.base import Call, Reply
 
 Handler = Callable[[Call], Reply]
@@ -27,6 +27,6 @@ def _collect(*modules: ModuleType) -> dict[str, Handler]:
     }
 
 
-HANDLERS: dict[str, Handler] = _collect(threads, state, system, assistants, runs, store, mcp)
+HANDLERS: dict[str, Handler] = _collect(threads, state, system, assistants, runs, store, mcp, a2a)
 
 __all__ = ["HANDLERS", "Call", "Handler", "Reply"]
