@@ -75,6 +75,11 @@ CASES: list[tuple[str, str | None, str]] = [
     ("POST", JSON, '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"nope"}}'),
     ("POST", JSON, '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{}}'),
     ("POST", JSON, '{"jsonrpc":"2.0","id":5,"method":"tools/call"}'),
+    ("POST", JSON, '{"jsonrpc":"2.0","id":NaN,"method":"ping"}'),
+    ("POST", JSON, '{"jsonrpc":"2.0","id":1e999,"method":"ping"}'),
+    ("POST", JSON, '{"jsonrpc":"2.0","id":"\\ud800","method":"ping"}'),
+    ("POST", JSON, '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"\\ud800"}}'),
+    ("POST", JSON, '{"jsonrpc":"2.0","id":NaN,"method":"notifications/x"}'),
     ("GET", None, ""),
     ("DELETE", None, ""),
 ]

@@ -143,3 +143,13 @@ def test_a_failed_run_is_a_failed_task(client: httpx.Client) -> None:
     assert got["status"]["message"]["parts"] == [
         {"kind": "text", "text": "Task failed with status: error"}
     ]
+
+
+@pytest.mark.parametrize("role", [[1], {"a": 1}])
+def test_a_role_that_is_no_string_is_invalid_params(client: httpx.Client, role: Any) -> None:
+    # The real server answers -32603 Internal server error (docs/deviations.md).
+    message = {"role": role, "messageId": "m", "parts": [{"text": "x"}]}
+    assert _rpc(client, "message/send", {"message": message})["error"] == {
+        "code": -32602,
+        "message": "Invalid params: 'role' must be a string",
+    }

@@ -91,11 +91,8 @@ def test_tool_names_are_normalized_assistant_names(client: httpx.Client) -> None
     assert twice == {"code": -32602, "message": "Multiple tools found with the same name."}
 
 
-@pytest.mark.parametrize("body", ['{"jsonrpc":"2.0","id":NaN,"method":"ping"}', b"\xff\xfe"])
-def test_nan_and_bytes_that_are_not_utf8_are_invalid_json(
-    client: httpx.Client, body: str | bytes
-) -> None:
-    response = client.post("/mcp", content=body, headers=JSON)
+def test_bytes_that_are_not_utf8_are_invalid_json(client: httpx.Client) -> None:
+    response = client.post("/mcp", content=b"\xff\xfe", headers=JSON)
     assert (response.status_code, response.text) == (400, '{"error": "Invalid JSON"}')
 
 

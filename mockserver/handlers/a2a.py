@@ -196,6 +196,8 @@ def _send(call: Call, id_: Any, params: dict[str, Any], assistant_id: str, legac
     role = message.get("role")
     if not role:
         raise _Refused(INVALID_PARAMS, "Missing required 'role' in message")
+    if not isinstance(role, str):  # the real server's -32603 (deviations.md)
+        raise _Refused(INVALID_PARAMS, "Invalid params: 'role' must be a string")
     parts = message.get("parts", [])
     if not isinstance(parts, list):
         raise _Refused(INVALID_PARAMS, "Invalid params: 'parts' must be an array")
@@ -742,10 +744,8 @@ def _json(id_: Any, outcome: dict[str, Any], legacy: bool) -> bytes:
     """A JSON-RPC answer as Starlette's JSONResponse writes it."""
     body = {"jsonrpc": "2.0", "id": id_, **outcome}
     body = _legacy(body) if legacy else body
-    try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    except UnicodeEncodeError:  # a lone surrogate, which the real server 500s on: escaped
-        return json.dumps(body, separators=(",", ":")).encode()
+    # orjson read the request: no lone surrogates, no integers past 64 bits
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _answer(id_: Any, outcome: dict[str, Any], legacy: bool) -> Reply:

@@ -46,8 +46,8 @@ _INVALID_CHARS = re.compile(r"[^a-zA-Z0-9_\-.]")
 def post_mcp(call: Call) -> Reply:
     """POST /mcp: one JSON-RPC message, checked in the real server's order."""
     try:
-        message = json.loads(call.body, parse_constant=_no_constant)
-    except ValueError:  # not JSON, not UTF-8, or NaN/Infinity (which the real server 500s on)
+        message = json.loads(call.body)
+    except ValueError:  # not JSON, or not UTF-8
         return _refused("Invalid JSON")
     accept = call.request.headers.get("Accept") or ""
     if "application/json" not in accept and "text/event-stream" not in accept:
@@ -166,6 +166,10 @@ def _tools_call(call: Call, id_: Any, params: dict[str, Any]) -> Reply:
             return _json(id_, {"result": _text(value["__error__"]["error"], is_error=True)})
         return _json(id_, {"result": _text(repr(_plain(value)))})
 
+    try:  # an id the answer cannot carry is refused before the run starts
+        _json(id_, {})
+    except ValueError as exc:
+        return Reply(400, headers={"content-type": "application/json"}, raw=_unwritable(exc))
     return Reply(200, later=answer)
 
 
@@ -189,25 +193,27 @@ def _py(value: Any) -> str:
     return str(value)
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _hashable(value: Any) -> Any:
     return value if isinstance(value, str) else None
 
 
 def _answer(id_: Any, outcome: dict[str, Any]) -> Reply:
-    return Reply(200, headers={"content-type": "application/json"}, raw=_json(id_, outcome))
+    try:
+        return Reply(200, headers={"content-type": "application/json"}, raw=_json(id_, outcome))
+    except ValueError as exc:
+        return Reply(400, headers={"content-type": "application/json"}, raw=_unwritable(exc))
 
 
 def _json(id_: Any, outcome: dict[str, Any]) -> bytes:
-    """A JSON-RPC answer as Starlette's JSONResponse writes it (any size of integer id)."""
+    """A JSON-RPC answer as Starlette's JSONResponse writes it (any size of integer id); a
+    ValueError for NaN, Infinity or a lone surrogate, which it cannot write."""
     body = {"jsonrpc": "2.0", "id": id_, **outcome}
-    try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    except UnicodeEncodeError:  # a lone surrogate, which the real server 500s on: escaped
-        return json.dumps(body, separators=(",", ":")).encode()
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _unwritable(exc: ValueError) -> bytes:
+    """The real server's 400 for an answer it cannot write (its ValueError handler)."""
+    return orjson.dumps({"detail": str(exc)})
 
 
 def _error(code: int, message: str) -> dict[str, Any]:
