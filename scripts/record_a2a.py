@@ -5,7 +5,9 @@ tests/data/a2a_recording.json.
 Usage: python scripts/record_a2a.py URL   (URL: a fresh `langgraph dev`, scripts/real_server.py)
 
 The steps run in order; `{A}` / `{I}` are the `agent` / `interrupter` system assistants,
-`{T1}` / `{C1}` (and `{T2}`) the task and context ids of an earlier step's answer. Each
+`{S}` the `slow` one, `{T1}` / `{C1}` (and so on) the task and context ids of an earlier
+step's answer (a run of the runs API sets up a task still going; only the A2A answers are
+compared). Each
 exchange keeps the request, the status, the content-type and the body with server-made ids,
 timestamps and the server's address normalised (see `normalised`). Requests the real server
 answers with a 500 are not recorded (docs/deviations.md). Stdlib only.
@@ -23,6 +25,9 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "a2a_recording.json"
 AGENT = "fe096781-5601-53d2-b2f6-0d3403f7e9ca"
 INTERRUPTER = "fc7dd03f-cf33-529f-91df-327d1231b64e"
+SLOW = "cad1b5ad-d177-59d1-ab39-5e327188ed3a"
+SLOW_CONTEXT = "4a4a4a4a-0000-4000-8000-000000000004"
+SLOW_RUN = '{"assistant_id":"{S}","input":{"topic":"t"},"if_not_exists":"create"}'
 JSON = "application/json"
 
 
@@ -169,6 +174,11 @@ STEPS: list[tuple[str, str, str | None, str, str | None]] = [
     ("POST", "/a2a/{A}", JSON, send(HI, 8, extra=',"configuration":{"historyLength":0}'), None),
     ("POST", "/a2a/{A}", "*/*", send(HI, 9, "SendMessage").replace('"user"', '"ROLE_USER"'), None),
     ("POST", "/a2a/{A}", JSON, '{"jsonrpc":"2.0","id":1,"method":"GetExtendedAgentCard"}', None),
+    # a task whose run is still going (set up through the runs API, not compared): cancelled
+    ("POST", f"/threads/{SLOW_CONTEXT}/runs", JSON, SLOW_RUN, "4"),
+    ("POST", "/a2a/{S}", JSON, rpc("tasks/cancel", '{"id":"{T4}"}', 4), None),
+    ("POST", "/a2a/{S}", JSON, rpc("tasks/get", '{"id":"{T4}"}', 3), None),
+    ("POST", "/a2a/{S}", JSON, rpc("tasks/cancel", '{"id":"{T4}"}', 4), None),
 ]
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX32 = re.compile(r"\b[0-9a-f]{32}\b")
@@ -190,6 +200,15 @@ def bound(text: str, names: dict[str, str]) -> str:
     return text
 
 
+def kept(keep: str, answer: dict) -> dict[str, str]:
+    """The task and context ids of an answer (a task, or a run of the runs API)."""
+    if "run_id" in answer:
+        task_id = f"{answer['thread_id']}:{answer['run_id']}"
+    else:
+        task_id = answer["result"].get("task", answer["result"])["id"]
+    return {"T" + keep: task_id, "C" + keep: task_id.split(":")[0]}
+
+
 def exchange(url: str, method: str, path: str, accept: str | None, body: str) -> dict:
     request = urllib.request.Request(
         url + path, data=body.encode() if method == "POST" else None, method=method
@@ -207,15 +226,13 @@ def exchange(url: str, method: str, path: str, accept: str | None, body: str) ->
 
 def main() -> None:
     url = sys.argv[1].rstrip("/")
-    names = {"A": AGENT, "I": INTERRUPTER}
+    names = {"A": AGENT, "I": INTERRUPTER, "S": SLOW}
     recorded = []
     for method, path, accept, body, keep in STEPS:
         answer = exchange(url, method, bound(path, names), accept, bound(body, names))
         assert answer["status"] < 500, (path, body, answer)
         if keep:
-            task_id = json.loads(answer["raw"])["result"]
-            task_id = task_id.get("task", task_id)["id"]
-            names["T" + keep], names["C" + keep] = task_id, task_id.split(":")[0]
+            names.update(kept(keep, json.loads(answer["raw"])))
         recorded.append(
             {
                 "method": method,
