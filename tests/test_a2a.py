@@ -1,9 +1,11 @@
 """A2A on /a2a/{assistant_id}: the real server's recorded answers replayed in order (agent
 cards, the JSON-RPC envelope's errors, message/send, tasks/get, tasks/cancel, the v1.0
-names), and what the mock does where the real server crashes or the mock serves less."""
+names), what the mock does where the real server crashes or the mock serves less, and the
+official A2A client (a2a-sdk) driving a live mock."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -11,6 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
+from a2a.client import A2ACardResolver, ClientConfig, create_client
+from a2a.types import GetTaskRequest, Message, Part, Role, SendMessageRequest, TaskState
+
+from mockserver.live import LiveServer
 
 RECORDING = json.loads((Path(__file__).parent / "data" / "a2a_recording.json").read_text())
 AGENT = "fe096781-5601-53d2-b2f6-0d3403f7e9ca"
@@ -163,3 +169,27 @@ def test_a_role_that_is_no_string_is_invalid_params(client: httpx.Client, role: 
         "code": -32602,
         "message": "Invalid params: 'role' must be a string",
     }
+
+
+def test_the_official_client_drives_the_mock(mock: LiveServer) -> None:
+    async def session() -> tuple[Any, Any, Any]:
+        async with httpx.AsyncClient() as http:
+            resolver = A2ACardResolver(http, f"{mock.url}/a2a/{AGENT}")
+            card = await resolver.get_agent_card()
+        client = await create_client(card, client_config=ClientConfig(streaming=False))
+        message = Message(role=Role.ROLE_USER, message_id="m1", parts=[Part(text="hello")])
+        answers = [a async for a in client.send_message(SendMessageRequest(message=message))]
+        task = answers[-1].task
+        got = await client.get_task(GetTaskRequest(id=task.id))
+        await client.close()
+        return card, task, got
+
+    card, task, got = asyncio.run(session())
+    assert card.name == "agent"
+    assert card.supported_interfaces[0].url == f"{mock.url}/a2a/{AGENT}"
+    assert task.status.state == TaskState.TASK_STATE_COMPLETED
+    assert task.id == f"{task.context_id}:{task.id.split(':')[1]}"
+    assert [p.text for p in task.artifacts[0].parts] == ["agent saw 1 messages"]
+    assert [m.role for m in task.history] == [Role.ROLE_USER, Role.ROLE_AGENT, Role.ROLE_AGENT]
+    assert got.status.state == TaskState.TASK_STATE_COMPLETED
+    assert [m.message_id for m in got.history][0] == "m1"
