@@ -96,6 +96,13 @@ def test_bytes_that_are_not_utf8_are_invalid_json(client: httpx.Client) -> None:
     assert (response.status_code, response.text) == (400, '{"error": "Invalid JSON"}')
 
 
+def test_a_negative_cursor_lists_nothing(client: httpx.Client) -> None:
+    # The real server answers a 500 (docs/deviations.md).
+    message = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"cursor": -1}}
+    answer = client.post("/mcp", json=message, headers=JSON).json()
+    assert answer == {"jsonrpc": "2.0", "id": 1, "result": {"tools": []}}
+
+
 def test_integer_ids_of_any_size_are_echoed(client: httpx.Client) -> None:
     body = '{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"tools/call"}'
     response = client.post("/mcp", content=body, headers=JSON)
