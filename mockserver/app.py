@@ -288,7 +288,8 @@ class _Endpoint:
         body: Any = None
         rejected: tuple[str, ...] = ()
         rule: FaultRule | None = None
-        content_type = "application/json"
+        content_type: str | None = "application/json"
+        payload: bytes | None
         try:
             raw = await self._read_body(headers, receive)
             if self.options.faults.active:  # the only cost of fault rules when there are none
@@ -305,16 +306,21 @@ class _Endpoint:
                 await self._stream(reply, scope, receive, send, query, headers, body, rule)
                 return
             status, extra = reply.status, reply.headers
-            answer = (
-                reply.body
-                if reply.later is None
-                else await reply.later(lambda: _departure(receive))
-            )
-            payload = (
-                None
-                if answer is None and status in (204, 304)
-                else (orjson.dumps(answer, default=to_plain))
-            )
+            if reply.raw is not None:  # the handler's own bytes, typed by its own headers
+                payload, content_type = reply.raw, None
+            else:
+                answer = (
+                    reply.body
+                    if reply.later is None
+                    else await reply.later(lambda: _departure(receive))
+                )
+                payload = (
+                    None
+                    if answer is None and status in (204, 304)
+                    else answer
+                    if isinstance(answer, bytes)  # an awaited answer already written
+                    else orjson.dumps(answer, default=to_plain)
+                )
         except ValidationFailed as exc:
             rejected = tuple(str(v) for v in exc.violations)
             log.info(
@@ -338,7 +344,7 @@ class _Endpoint:
             log.exception("%s %s failed", scope["method"], scope["path"])
             status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}
         out_headers = dict(extra)
-        if payload is not None:
+        if payload is not None and content_type is not None:
             out_headers["content-type"] = content_type
         violations: list[str] = []
         if self.options.check_responses:

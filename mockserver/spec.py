@@ -80,6 +80,10 @@ class Operation:
     # schema passed, in its order: `{field, as}` with another of its schemas (worded as that
     # schema's first error), `{field}` as this document says (its `x-error`).
     then_validated: tuple[Mapping[str, str], ...] = ()
+    # `x-raw-body`: the handler reads the body's bytes itself (JSON-RPC endpoints answer a
+    # body that is not JSON, or of any content type, in their own words); the requestBody
+    # only documents it.
+    raw_body: bool = False
 
 
 @dataclass(frozen=True)
@@ -270,6 +274,7 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
                         raw.get("x-check-order", ("path", "body", "query", "header"))
                     ),
                     then_validated=tuple(raw.get("x-then-validated", ())),
+                    raw_body=bool(raw.get("x-raw-body")),
                 )
             )
     return operations

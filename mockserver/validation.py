@@ -53,7 +53,8 @@ def compile_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> 
 
 @dataclass(frozen=True)
 class ValidRequest:
-    """A request that passed validation: coerced parameters (with defaults) and the JSON body."""
+    """A request that passed validation: coerced parameters (with defaults) and the JSON body
+    (its bytes, unread, for an operation with `x-raw-body`)."""
 
     path: dict[str, Any]
     query: dict[str, Any]
@@ -112,8 +113,10 @@ class OperationValidator:
                 violations += found
                 first.setdefault(param.location, _param_error(param, raw_value, found[0]))
             values[param.location][param.name] = _read_as(param, value)
-        body = None
-        if self._body is not None:
+        body: Any = None
+        if self.operation.raw_body:
+            body = raw_body
+        elif self._body is not None:
             body, body_violations, body_error = self._check_body(raw_body, content_type)
             violations += body_violations
             if body_error is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from mockserver.handlers import assistants, crons, runs, state, store, system, threads
+from mockserver.handlers import a2a, assistants, crons, mcp, runs, state, store, system, threads
 from mockserver.handlers.base import Call, Reply
 
 Handler = Callable[[Call], Reply]
@@ -27,6 +27,8 @@ def _collect(*modules: ModuleType) -> dict[str, Handler]:
     }
 
 
-HANDLERS: dict[str, Handler] = _collect(threads, state, system, assistants, runs, store, crons)
+HANDLERS: dict[str, Handler] = _collect(
+    threads, state, system, assistants, runs, store, crons, mcp, a2a
+)
 
 __all__ = ["HANDLERS", "Call", "Handler", "Reply"]

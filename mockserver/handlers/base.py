@@ -66,8 +66,10 @@ class Reply:
     A streaming answer sets `events` instead of `body`: an async iterable of server-sent
     events as dicts (`{"event": ..., "data": ..., "id": ...}`), which app.py frames as
     text/event-stream. An answer that waits (for a run to end) sets `later` instead: app.py
-    awaits it, with the client's Departure, for the body. Both run after the handler
-    returned, outside the context's lock.
+    awaits it, with the client's Departure, for the body (JSON bytes are sent as they are).
+    Both run after the handler returned, outside the context's lock. `raw` sends exactly
+    these bytes instead of `body` (b"": no body), with a content-type only if `headers` name
+    one.
     """
 
     status: int = 200
@@ -75,6 +77,7 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     events: AsyncIterable[Mapping[str, Any]] | None = None
     later: Callable[[Departure], Awaitable[Any]] | None = None
+    raw: bytes | None = None
 
 
 def announce_state(server: Server, thread_id: str) -> None:

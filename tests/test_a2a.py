@@ -1,0 +1,195 @@
+"""A2A on /a2a/{assistant_id}: the real server's recorded answers replayed in order (agent
+cards, the JSON-RPC envelope's errors, message/send, tasks/get, tasks/cancel, the v1.0
+names), what the mock does where the real server crashes or the mock serves less, and the
+official A2A client (a2a-sdk) driving a live mock."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from a2a.client import A2ACardResolver, ClientConfig, create_client
+from a2a.types import GetTaskRequest, Message, Part, Role, SendMessageRequest, TaskState
+
+from mockserver.live import LiveServer
+
+RECORDING = json.loads((Path(__file__).parent / "data" / "a2a_recording.json").read_text())
+AGENT = "fe096781-5601-53d2-b2f6-0d3403f7e9ca"
+INTERRUPTER = "fc7dd03f-cf33-529f-91df-327d1231b64e"
+SLOW = "cad1b5ad-d177-59d1-ab39-5e327188ed3a"
+JSON = {"Accept": "application/json"}
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_HEX32 = re.compile(r"\b[0-9a-f]{32}\b")
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00")
+_BASE = re.compile(r"http://[^/\"]+/a2a/")
+
+
+def _normalised(text: str) -> str:
+    """As scripts/record_a2a.py wrote the recording."""
+    text = _BASE.sub("<base>/a2a/", text)
+    seen: dict[str, str] = {}  # each uuid by its order of appearance: which ids repeat shows
+    text = _UUID.sub(lambda m: seen.setdefault(m[0], f"<uuid{len(seen) + 1}>"), text)
+    return _HEX32.sub("<id>", _TIME.sub("<time>", text))
+
+
+def _kept(keep: str, answer: dict[str, Any]) -> dict[str, str]:
+    """As scripts/record_a2a.py keeps them: a task's (or a run's) task and context ids."""
+    if "run_id" in answer:
+        task_id = f"{answer['thread_id']}:{answer['run_id']}"
+    else:
+        task_id = answer["result"].get("task", answer["result"])["id"]
+    return {"T" + keep: task_id, "C" + keep: task_id.split(":")[0]}
+
+
+def _bound(text: str, names: dict[str, str]) -> str:
+    for name, value in names.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def test_answers_as_the_real_server(client: httpx.Client) -> None:
+    names = {"A": AGENT, "I": INTERRUPTER, "S": SLOW}
+    mismatches = []
+    for step in RECORDING:
+        headers = {"Accept": step["accept"] or ""}
+        if step["method"] == "POST":
+            headers["Content-Type"] = "application/json"
+        body = _bound(step["body"], names).encode() if step["method"] == "POST" else None
+        response = client.request(
+            step["method"], _bound(step["path"], names), content=body, headers=headers
+        )
+        if step["keep"]:
+            names.update(_kept(step["keep"], response.json()))
+        if not step["path"].startswith(("/a2a/", "/.well-known/")):
+            continue  # setting up, through the runs API
+        got = (response.status_code, response.headers.get("content-type"))
+        got_body = _normalised(response.text)
+        if got != (step["status"], step["content_type"]) or got_body != step["response"]:
+            mismatches.append((step["path"], step["body"], got, got_body, step["response"]))
+    assert mismatches == []
+
+
+def _rpc(client: httpx.Client, method: str, params: Any, assistant: str = AGENT) -> Any:
+    message = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
+    response = client.post(f"/a2a/{assistant}", json=message, headers=JSON)
+    assert response.status_code == 200
+    return response.json()
+
+
+def _send(client: httpx.Client, text: str, assistant: str = AGENT, **message: Any) -> Any:
+    parts = [{"kind": "text", "text": text}]
+    params = {"message": {"role": "user", "messageId": "m", "parts": parts, **message}}
+    return _rpc(client, "message/send", params, assistant)["result"]
+
+
+def test_a_context_is_a_thread_and_a_task_one_of_its_runs(client: httpx.Client) -> None:
+    task = _send(client, "hello")
+    context_id, run_id = task["id"].split(":")
+    assert task["contextId"] == context_id
+    runs = client.get(f"/threads/{context_id}/runs").json()
+    assert [r["run_id"] for r in runs] == [run_id]
+    assert runs[0]["metadata"]["a2a"]["task_start_id"]
+    values = client.get(f"/threads/{context_id}/state").json()["values"]
+    assert values["messages"][0]["content"] == "hello"
+    assert values["messages"][0]["id"] == "m"  # the A2A messageId
+
+
+@pytest.mark.parametrize("method", ["tasks/get", "GetTask", "tasks/cancel", "CancelTask"])
+@pytest.mark.parametrize("params", [None, [1], 5])
+def test_params_not_an_object_is_invalid_params(
+    client: httpx.Client, method: str, params: Any
+) -> None:
+    # The real server answers -32603 (tasks/get) or a 500 (tasks/cancel): deviations.md.
+    assert _rpc(client, method, params)["error"] == {
+        "code": -32602,
+        "message": "Invalid params: must be an object",
+    }
+
+
+@pytest.mark.parametrize("method", ["message/stream", "SendStreamingMessage", "ListTasks"])
+def test_streaming_and_list_tasks_are_unsupported(client: httpx.Client, method: str) -> None:
+    params = {"message": {"role": "user", "messageId": "m", "parts": [{"text": "x"}]}}
+    accept = "text/event-stream" if "tream" in method else "application/json"
+    message = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
+    answer = client.post(f"/a2a/{AGENT}", json=message, headers={"Accept": accept}).json()
+    assert answer["error"] == {
+        "code": -32004,
+        "message": f"{_v1(method)} is not supported by the mock",
+    }
+
+
+def _v1(method: str) -> str:
+    return {"message/stream": "SendStreamingMessage"}.get(method, method)
+
+
+def test_an_input_required_task_cannot_be_continued_or_cancelled(client: httpx.Client) -> None:
+    task = _send(client, "hi", INTERRUPTER)
+    assert task["status"]["state"] == "input-required"
+    again = _rpc(
+        client,
+        "message/send",
+        {
+            "message": {
+                "role": "user",
+                "messageId": "n",
+                "taskId": task["id"],
+                "parts": [{"text": "y"}],
+            }
+        },
+        INTERRUPTER,
+    )
+    assert again["error"]["code"] == -32004
+    cancelled = _rpc(client, "tasks/cancel", {"id": task["id"]}, INTERRUPTER)
+    assert cancelled["error"]["code"] == -32004
+
+
+def test_a_failed_run_is_a_failed_task(client: httpx.Client) -> None:
+    params = {"message": {"role": "user", "messageId": "m", "parts": [{"data": {"messages": 5}}]}}
+    task = _rpc(client, "message/send", params)["result"]
+    assert task["status"]["state"] == "failed"
+    assert task["status"]["message"]["parts"][0]["text"].startswith("Error executing assistant: ")
+    assert "artifacts" not in task
+    got = _rpc(client, "tasks/get", {"id": task["id"]})["result"]
+    assert got["status"]["state"] == "failed"
+    assert got["status"]["message"]["parts"] == [
+        {"kind": "text", "text": "Task failed with status: error"}
+    ]
+
+
+@pytest.mark.parametrize("role", [[1], {"a": 1}])
+def test_a_role_that_is_no_string_is_invalid_params(client: httpx.Client, role: Any) -> None:
+    # The real server answers -32603 Internal server error (docs/deviations.md).
+    message = {"role": role, "messageId": "m", "parts": [{"text": "x"}]}
+    assert _rpc(client, "message/send", {"message": message})["error"] == {
+        "code": -32602,
+        "message": "Invalid params: 'role' must be a string",
+    }
+
+
+def test_the_official_client_drives_the_mock(mock: LiveServer) -> None:
+    async def session() -> tuple[Any, Any, Any]:
+        async with httpx.AsyncClient() as http:
+            resolver = A2ACardResolver(http, f"{mock.url}/a2a/{AGENT}")
+            card = await resolver.get_agent_card()
+        client = await create_client(card, client_config=ClientConfig(streaming=False))
+        message = Message(role=Role.ROLE_USER, message_id="m1", parts=[Part(text="hello")])
+        answers = [a async for a in client.send_message(SendMessageRequest(message=message))]
+        task = answers[-1].task
+        got = await client.get_task(GetTaskRequest(id=task.id))
+        await client.close()
+        return card, task, got
+
+    card, task, got = asyncio.run(session())
+    assert card.name == "agent"
+    assert card.supported_interfaces[0].url == f"{mock.url}/a2a/{AGENT}"
+    assert task.status.state == TaskState.TASK_STATE_COMPLETED
+    assert task.id == f"{task.context_id}:{task.id.split(':')[1]}"
+    assert [p.text for p in task.artifacts[0].parts] == ["agent saw 1 messages"]
+    assert [m.role for m in task.history] == [Role.ROLE_USER, Role.ROLE_AGENT, Role.ROLE_AGENT]
+    assert got.status.state == TaskState.TASK_STATE_COMPLETED
+    assert [m.message_id for m in got.history][0] == "m1"
