@@ -7,6 +7,7 @@ Parameters, request bodies, responses and headers given by `$ref` are resolved h
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -57,6 +58,9 @@ class ResponseSpec:
     schema: Mapping[str, Any] | None
     headers: tuple[Parameter, ...] = ()
     media_types: tuple[str, ...] = ()
+    # The JSON media type's examples by name (`examples`, each its `value`; a lone `example`
+    # is named "example"), in document order: what a generated answer sends first.
+    examples: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,14 +130,50 @@ def load_spec(source: Path | str | Mapping[str, Any] | None = None) -> Spec:
             document = read_yaml(source).data
         except YamlFileError as exc:
             raise SpecError(f"cannot read OpenAPI document {exc}") from None
+    if isinstance(document, Mapping) and "swagger" in document:
+        raise SpecError(
+            f"{name} is Swagger {document['swagger']}; mockserver serves OpenAPI 3.0 and 3.1 "
+            "(convert it first, e.g. with swagger2openapi)"
+        )
     if not isinstance(document, Mapping) or not isinstance(document.get("paths"), Mapping):
         raise SpecError(f"{name} is not an OpenAPI document (no `paths`)")
+    if isinstance(source, Mapping):
+        document = copy.deepcopy(source)  # the caller's mapping is left as it was
+    _as_json_schema(document)
     check_document(document, name, full=given and not isinstance(source, Mapping))
     operations = tuple(_index_operations(document))
     ids = [op.operation_id for op in operations]
     if len(ids) != len(set(ids)):
         raise SpecError(f"{name}: operationIds are not unique")
     return Spec(document, operations, name)
+
+
+# The ranges OpenAPI's integer formats stand for.
+_INTEGER_FORMATS = {"int32": 2**31, "int64": 2**63}
+
+
+def _as_json_schema(document: Any) -> None:
+    """Rewrite, in place, what OpenAPI schemas say beyond JSON Schema 2020-12 (which the
+    validators speak) into it: `int32`/`int64` as bounds, and in a 3.0 document `nullable` as
+    a `null` type and boolean `exclusiveMinimum`/`exclusiveMaximum` as numbers."""
+    legacy = str(document.get("openapi", "")).startswith("3.0")
+    for _, node in _walk(document):
+        if not isinstance(node, dict):
+            continue
+        fmt = node.get("format")
+        if node.get("type") == "integer" and fmt in _INTEGER_FORMATS:
+            node.setdefault("minimum", -_INTEGER_FORMATS[fmt])
+            node.setdefault("maximum", _INTEGER_FORMATS[fmt] - 1)
+        if not legacy:
+            continue
+        if node.get("nullable") is True and isinstance(node.get("type"), str):
+            node["type"] = [node["type"], "null"]
+        for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            flag = node.get(exclusive)
+            if isinstance(flag, bool):
+                del node[exclusive]
+                if flag and bound in node:
+                    node[exclusive] = node.pop(bound)
 
 
 def check_document(document: Mapping[str, Any], name: str, *, full: bool = False) -> None:
@@ -306,7 +346,20 @@ def _response(document: Mapping[str, Any], status: str, raw: Any) -> ResponseSpe
         for name, h in ((n, _deref(document, h)) for n, h in raw.get("headers", {}).items())
     )
     schema = None if media is None else media.get("schema", {})
-    return ResponseSpec(status, schema, headers, tuple(raw.get("content", {})))
+    examples = {} if media is None else _examples(document, media)
+    return ResponseSpec(status, schema, headers, tuple(raw.get("content", {})), examples)
+
+
+def _examples(document: Mapping[str, Any], media: Mapping[str, Any]) -> dict[str, Any]:
+    """A media type's examples by name; external ones (`externalValue`) are left out."""
+    named: dict[str, Any] = {}
+    if "example" in media:
+        named["example"] = media["example"]
+    for name, example in (media.get("examples") or {}).items():
+        example = _deref(document, example)
+        if isinstance(example, Mapping) and "value" in example:
+            named[str(name)] = example["value"]
+    return named
 
 
 def _deref(document: Mapping[str, Any], node: Any) -> Any:

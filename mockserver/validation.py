@@ -252,7 +252,7 @@ class _CompiledResponse:
                 if header.required:
                     violations.append(Violation(f"header.{header.name}", "required, missing"))
                 continue
-            violations += _errors(validator, value, f"header.{header.name}")
+            violations += _errors(validator, _coerce(value, header.schema), f"header.{header.name}")
         return violations
 
 
