@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.admin import Admin, AdminGate
 from mockserver.control import Control
+from mockserver.crud import Resources
 from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
 from mockserver.faults import FaultRule, Faults, Latency, cut_stream, drop_connection
 from mockserver.generate import NO_BODY, Preferences, Responder
@@ -89,6 +90,7 @@ def create_app(
     heartbeat: float = HEARTBEAT,
     seed: int = 0,
     prefer: Preferences | None = None,
+    stateful: bool = True,
 ) -> Starlette:
     """Build the mock as a Starlette app.
 
@@ -106,7 +108,8 @@ def create_app(
     restarts). A stream sends a `: heartbeat` comment every `heartbeat` seconds, as the real
     server does every 5. Operations without a handler answer as Prism would, from the spec's
     examples or schemas (generate.py): `seed` varies the generated values, `prefer` sets the
-    defaults of the `Prefer` header's controls (code, example, dynamic).
+    defaults of the `Prefer` header's controls (code, example, dynamic). With `stateful`, the
+    collections such a document's paths show keep what is created in them (crud.py).
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.server.store.threads()        # what the mock holds
@@ -127,8 +130,18 @@ def create_app(
         if any(op.operation_id not in handler_map for op in spec.operations)
         else None
     )
+    resources = Resources(spec, responder) if responder is not None and stateful else None
+    if resources is not None:
+        server.also_reset.append(resources.reset)
     options = _Options(
-        check_responses, report_only, max_body_size, observers, faults, heartbeat, responder
+        check_responses,
+        report_only,
+        max_body_size,
+        observers,
+        faults,
+        heartbeat,
+        responder,
+        resources,
     )
     routes: list[SpecRoute] = []
     for path, operations in sorted(spec.by_path().items(), key=lambda item: route_order(item[0])):
@@ -267,6 +280,7 @@ class _Options:
     faults: Faults
     heartbeat: float
     responder: Responder | None
+    resources: Resources | None
 
 
 class _Endpoint:
@@ -446,9 +460,12 @@ class _Endpoint:
 
     def _handle(self, call: Call, path: str, headers: Mapping[str, str]) -> Reply:
         if self.handler is None:
-            responder = self.options.responder
+            responder, resources = self.options.responder, self.options.resources
             assert responder is not None  # made whenever an operation has no handler
-            made = responder.answer(self.operation, path, headers.get("prefer"))
+            prefer = headers.get("prefer")
+            with self.server.lock:
+                made = resources and resources.answer(self.operation, path, call.request, prefer)
+                made = made or responder.answer(self.operation, path, prefer)
             return Reply(made.status, made.body, made.headers)
         with self.server.lock:
             return self.handler(call)

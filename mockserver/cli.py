@@ -232,6 +232,7 @@ def _serve(args: argparse.Namespace) -> int:
             store=store,
             seed=args.generation_seed,
             prefer=_preferences(args),
+            stateful=not args.stateless,
             **_control_settings(args),
         )
         app.state.control.start_with(seed=args.seed, faults=args.faults)
@@ -319,6 +320,11 @@ def _add_generation_options(serve: argparse.ArgumentParser) -> None:
         "--example",
         metavar="NAME",
         help="answer with the response example of this name (Prefer: example=NAME)",
+    )
+    serve.add_argument(
+        "--stateless",
+        action="store_true",
+        help="no CRUD state inferred from the document's paths: every answer generated",
     )
     serve.add_argument(
         "--generation-seed",

@@ -18,6 +18,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from http import HTTPStatus
 from re import _parser as sre  # the stdlib's regex parser
 from typing import Any
 
@@ -32,7 +33,7 @@ MAX_DEPTH = 6  # below this, objects get their required properties only, arrays 
 ATTEMPTS = 8  # generated values tried until one validates (oneOf, patterns, unique items)
 _MAX_REPEAT = 8  # what `*` and `+` in a pattern repeat at most
 _PREFER = re.compile(r"\s*([A-Za-z-]+)\s*=\s*\"?([^\",;]*)\"?\s*")
-_MESSAGE_FIELDS = ("message", "detail", "error", "title", "description", "msg")
+_MESSAGE_FIELDS = ("message", "detail", "error", "description", "msg")
 _EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -86,6 +87,10 @@ class Responder:
         self._calls = itertools.count()
         self._validators: dict[int, Any] = {}
 
+    def asked(self, prefer: str | None) -> bool:
+        """Whether a `Prefer` header (or the defaults) asks for anything."""
+        return self.defaults.merged(prefer) != Preferences()
+
     def answer(self, operation: Operation, path: str, prefer: str | None = None) -> Generated:
         """The answer to `operation` called on `path` (the request's path)."""
         wanted = self.defaults.merged(prefer)
@@ -114,13 +119,9 @@ class Responder:
         declares it (its schema, with `detail` in its message field and the status in its code
         field when it has them); `{"detail": ...}` where the status is not declared, NO_BODY
         where it is declared without a JSON body."""
-        key = next(
-            (k for k in (str(status), f"{status // 100}XX", "default") if k in operation.responses),
-            None,
-        )
-        if key is None:
+        response = documented(operation, status)
+        if response is None:
             return {"detail": detail}
-        response = operation.responses[key]
         if response.schema is None:
             return NO_BODY
         rng = random.Random(f"{self.seed}:{status}:{detail}")
@@ -164,6 +165,12 @@ class Responder:
                 break
         return value
 
+    def valid(self, schema: Mapping[str, Any], value: Any) -> bool:
+        """Whether `value` validates against `schema` (a schema that cannot be compiled
+        accepts everything)."""
+        validator = self._validator(schema)
+        return validator is None or bool(validator.is_valid(value))
+
     def _validator(self, schema: Mapping[str, Any]) -> Any:
         key = id(schema)
         if key not in self._validators:
@@ -172,6 +179,34 @@ class Responder:
             except (jsonschema_rs.ValidationError, ValueError):
                 self._validators[key] = None
         return self._validators[key]
+
+
+@dataclass(frozen=True)
+class Fields:
+    """An object schema's properties in order, and the required ones."""
+
+    order: tuple[str, ...]
+    required: tuple[str, ...]
+
+
+def properties(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Fields:
+    """The properties of an object schema, its $refs and allOf followed."""
+    values = _Values(components, random.Random(0), examples=False, attempt=0)
+    resolved = values.resolved(schema)
+    if isinstance(resolved, Mapping) and "allOf" in resolved:
+        resolved = values.merged(resolved)
+    if not isinstance(resolved, Mapping):
+        return Fields((), ())
+    names = resolved.get("properties") or {}
+    required = [r for r in resolved.get("required", ()) if isinstance(r, str)]
+    return Fields(tuple(names), tuple(required))
+
+
+def documented(operation: Operation, status: int) -> ResponseSpec | None:
+    """The response `operation` documents for `status` (itself, its class, or default)."""
+    responses = operation.responses
+    key = next((k for k in (str(status), f"{status // 100}XX", "default") if k in responses), None)
+    return None if key is None else responses[key]
 
 
 def _chosen(operation: Operation, code: int | None) -> tuple[int, ResponseSpec | None]:
@@ -202,8 +237,16 @@ def _chosen(operation: Operation, code: int | None) -> tuple[int, ResponseSpec |
 # An error body's fields that say what went wrong: (name, its value from status and detail).
 _ERROR_FIELDS: tuple[tuple[str, Callable[[int, str], Any]], ...] = (
     *((name, lambda status, detail: detail) for name in _MESSAGE_FIELDS),
+    ("title", lambda status, detail: _phrase(status)),
     *((name, lambda status, detail: status) for name in ("code", "status", "status_code")),
 )
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def _header_text(value: Any) -> str:

@@ -84,6 +84,9 @@ class Operation:
     # schema passed, in its order: `{field, as}` with another of its schemas (worded as that
     # schema's first error), `{field}` as this document says (its `x-error`).
     then_validated: tuple[Mapping[str, str], ...] = ()
+    # The request body's media types other than JSON (XML, forms, files): taken as sent,
+    # unchecked (`body_schema` is the JSON one's, None when there is none).
+    other_body_media: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -292,15 +295,18 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
             own = [_deref(document, p) for p in raw.get("parameters", [])]
             # An operation's own parameter overrides a path-level one with the same name and place.
             merged = {(p["name"], p["in"]): p for p in [*shared, *own]}
-            body_schema, body_required = _body(document, raw.get("requestBody"))
+            body_schema, body_required, other_media = _body(document, raw.get("requestBody"))
             operations.append(
                 Operation(
                     operation_id=raw.get("operationId") or f"{method}_{path}",
                     method=method.upper(),
                     path=path,
-                    parameters=tuple(_parameter(p) for p in merged.values()),
+                    parameters=tuple(
+                        _parameter(p) for p in merged.values() if p.get("in") != "cookie"
+                    ),
                     body_schema=body_schema,
                     body_required=body_required,
+                    other_body_media=other_media,
                     responses={
                         str(status): _response(document, str(status), response)
                         for status, response in raw.get("responses", {}).items()
@@ -328,14 +334,21 @@ def _parameter(raw: Mapping[str, Any]) -> Parameter:
     )
 
 
-def _body(document: Mapping[str, Any], raw: Any) -> tuple[Mapping[str, Any] | None, bool]:
+def _body(
+    document: Mapping[str, Any], raw: Any
+) -> tuple[Mapping[str, Any] | None, bool, tuple[str, ...]]:
+    """The JSON body's schema (None: no JSON body), whether a body is required, and the
+    other media types it may come in."""
     if raw is None:
-        return None, False
+        return None, False, ()
     raw = _deref(document, raw)
-    media = raw.get("content", {}).get("application/json")
-    if media is None:
-        raise SpecError("only application/json request bodies are supported")
-    return media.get("schema", {}), bool(raw.get("required"))
+    content = raw.get("content", {})
+    media = content.get("application/json")
+    others = tuple(str(m) for m in content if m != "application/json")
+    if media is None and not others:
+        raise SpecError("a request body declares no media type")
+    schema = None if media is None else media.get("schema", {})
+    return schema, bool(raw.get("required")), others
 
 
 def _response(document: Mapping[str, Any], status: str, raw: Any) -> ResponseSpec:

@@ -128,6 +128,8 @@ class OperationValidator:
         self, raw: bytes, content_type: str | None
     ) -> tuple[Any, list[Violation], tuple[int, str] | None]:
         if content_type is not None and not _is_json(content_type):
+            if _declared(content_type, self.operation.other_body_media):
+                return None, [], None  # XML, a form, a file: taken as sent
             raise UnsupportedMediaType(
                 f"Unsupported Media Type: send the body as application/json, not {content_type}"
             )
@@ -286,6 +288,13 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")
     )
+
+
+def _declared(content_type: str, media_types: Sequence[str]) -> bool:
+    """Whether `content_type` is one of `media_types` (wildcards such as `image/*` too)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    kind = media.split("/", 1)[0]
+    return any(m.lower() in (media, f"{kind}/*", "*/*") for m in media_types)
 
 
 def _lookup(

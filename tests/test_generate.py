@@ -27,7 +27,8 @@ OWNER = "/owners/0b9a5b3c-3d0e-4a51-9d49-0f4c61f0a2f7"
 
 
 def client(spec: Path, **options: Any) -> TestClient:
-    return TestClient(create_app(spec, check_responses=True, **options))
+    """The mock of `spec`, stateless (test_crud.py has the stateful one)."""
+    return TestClient(create_app(spec, check_responses=True, stateful=False, **options))
 
 
 @pytest.fixture
@@ -95,7 +96,8 @@ def test_prefer_code_picks_a_declared_response_and_refuses_an_undeclared_one(
     by_default = expanded.get("/pets/3", headers={"Prefer": "code=503"})  # `default` covers it
     assert by_default.status_code == 503
     # getOwner declares neither 422 nor a default: the refusal is undocumented (unchecked).
-    undeclared = TestClient(create_app(EXPANDED)).get(OWNER, headers={"Prefer": "code=500"})
+    unchecked = TestClient(create_app(EXPANDED, stateful=False))
+    undeclared = unchecked.get(OWNER, headers={"Prefer": "code=500"})
     assert undeclared.status_code == 422
     assert undeclared.json() == {
         "detail": "Prefer: code=500 is not declared for getOwner (declared: 200, 404)"
@@ -169,7 +171,7 @@ def test_openapi_30_integer_formats_and_nullable_are_enforced() -> None:
             }
         },
     }
-    nullable = TestClient(create_app(document))  # its 422 is undocumented
+    nullable = TestClient(create_app(document, stateful=False))  # its 422 is undocumented
     assert nullable.post("/n", json=None).status_code == 204
     assert nullable.post("/n", json=0).status_code == 422
     assert nullable.post("/n", json=0.5).status_code == 204
@@ -239,3 +241,33 @@ def test_every_generated_value_validates_against_its_schema(
     jsonschema.Draft202012Validator(
         {**schema, "components": COMPONENTS}, format_checker=jsonschema.FormatChecker()
     ).validate(value)
+
+
+def test_other_body_media_are_taken_as_sent_and_cookie_parameters_ignored() -> None:
+    body = {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object", "required": ["name"]}},
+            "application/xml": {"schema": {"type": "object"}},
+        },
+    }
+    upload = {"content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}}
+    cookie = {"name": "session", "in": "cookie", "required": True, "schema": {"type": "string"}}
+    done = {"204": {"description": "done"}, "4XX": {"description": "refused"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "media", "version": "1"},
+        "paths": {
+            "/pets": {"post": {"requestBody": body, "responses": done, "parameters": [cookie]}},
+            "/photos": {"put": {"requestBody": upload, "responses": done}},
+        },
+    }
+    mock = TestClient(create_app(document, check_responses=True, stateful=False))
+    xml = {"content-type": "application/xml"}
+    assert mock.post("/pets", content=b"<pet/>", headers=xml).status_code == 204
+    assert mock.post("/pets", json={}).status_code == 422  # JSON is still checked
+    assert (
+        mock.post("/pets", content=b"x", headers={"content-type": "text/plain"}).status_code == 415
+    )
+    png = {"content-type": "image/png"}
+    assert mock.put("/photos", content=b"\x89PNG", headers=png).status_code == 204
