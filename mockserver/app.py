@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver.admin import Admin, AdminGate
 from mockserver.control import Control
 from mockserver.crud import Resources
-from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
+from mockserver.errors import MockError, PayloadTooLarge, Unauthorized, ValidationFailed
 from mockserver.faults import FaultRule, Faults, Latency, cut_stream, drop_connection
 from mockserver.generate import NO_BODY, Preferences, Responder
 from mockserver.graph import Graph, load_graphs
@@ -323,6 +323,10 @@ class _Endpoint:
                 scope["path_params"], query, headers, raw, headers.get("content-type")
             )
             body = request.body
+            if self.handler is None and not self.validator.authorised(headers, query):
+                raise Unauthorized(
+                    f"{self.operation.operation_id} needs credentials: {_wanted(self.operation)}"
+                )
             reply = self._handle(Call(request, self.server), scope["path"], headers)
             if reply.events is not None:
                 await self._stream(reply, scope, receive, send, query, headers, body, rule)
@@ -523,6 +527,13 @@ class _Endpoint:
         )
         log.error(detail)
         return 500, orjson.dumps({"detail": detail}), {"content-type": "application/json"}
+
+
+def _wanted(operation: Operation) -> str:
+    """An operation's security alternatives in words: `header x-api-key or authorization bearer`."""
+    return " or ".join(
+        " and ".join(f"{where} {name}" for where, name in needed) for needed in operation.security
+    )
 
 
 async def _departure(receive: Receive) -> None:

@@ -87,6 +87,10 @@ class Operation:
     # The request body's media types other than JSON (XML, forms, files): taken as sent,
     # unchecked (`body_schema` is the JSON one's, None when there is none).
     other_body_media: tuple[str, ...] = ()
+    # `security`: the alternatives, each the credentials it needs as (where, name): ("header",
+    # "x-api-key"), ("query", "key"), ("cookie", "session"), ("authorization", "bearer").
+    # Empty: no credentials needed.
+    security: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -307,6 +311,7 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
                     body_schema=body_schema,
                     body_required=body_required,
                     other_body_media=other_media,
+                    security=_security(document, raw.get("security", document.get("security"))),
                     responses={
                         str(status): _response(document, str(status), response)
                         for status, response in raw.get("responses", {}).items()
@@ -319,6 +324,35 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
                 )
             )
     return operations
+
+
+def _security(document: Mapping[str, Any], raw: Any) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """An operation's security requirements as the credentials each alternative needs; ()
+    when it needs none (no requirement, or an empty one among them)."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    alternatives = []
+    for requirement in raw if isinstance(raw, list) else ():
+        needed = tuple(
+            c for c in (_credential(_deref(document, schemes.get(n, {}))) for n in requirement) if c
+        )
+        if not needed:
+            return ()  # an alternative anyone meets
+        alternatives.append(needed)
+    return tuple(alternatives)
+
+
+def _credential(scheme: Any) -> tuple[str, str] | None:
+    """What a request shows to meet a security scheme; None for schemes the mock cannot
+    check (mutual TLS, unknown types)."""
+    kind = scheme.get("type") if isinstance(scheme, Mapping) else None
+    if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie"):
+        name = str(scheme.get("name", ""))
+        return scheme["in"], name.lower() if scheme["in"] == "header" else name
+    if kind == "http":
+        return "authorization", str(scheme.get("scheme", "bearer")).lower()
+    if kind in ("oauth2", "openIdConnect"):
+        return "authorization", "bearer"
+    return None
 
 
 def _parameter(raw: Mapping[str, Any]) -> Parameter:

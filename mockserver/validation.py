@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import jsonschema_rs
 import orjson
@@ -21,6 +22,7 @@ from mockserver.errors import UnsupportedMediaType, ValidationFailed, Violation
 from mockserver.spec import Operation, Parameter, ResponseSpec
 
 INVALID_JSON = "Invalid JSON in request body"
+_FORM = "application/x-www-form-urlencoded"
 MAX_DEPTH = 200
 # What a rejection lists: at most this many violations, each message cut to this length, and
 # all of them only for bodies up to this size (jsonschema-rs collects every error of a body
@@ -124,15 +126,28 @@ class OperationValidator:
             raise ValidationFailed(violations[:MAX_VIOLATIONS], detail=detail, status=status)
         return ValidRequest(values["path"], values["query"], values["header"], body)
 
+    def authorised(self, headers: Mapping[str, str], query: Sequence[tuple[str, str]]) -> bool:
+        """Whether the request shows the credentials of one of the operation's security
+        alternatives (any value: a mock checks that they are there, not what they are)."""
+        alternatives = self.operation.security
+        return not alternatives or any(
+            all(_shows(where, name, headers, query) for where, name in needed)
+            for needed in alternatives
+        )
+
     def _check_body(
         self, raw: bytes, content_type: str | None
     ) -> tuple[Any, list[Violation], tuple[int, str] | None]:
         if content_type is not None and not _is_json(content_type):
-            if _declared(content_type, self.operation.other_body_media):
-                return None, [], None  # XML, a form, a file: taken as sent
-            raise UnsupportedMediaType(
-                f"Unsupported Media Type: send the body as application/json, not {content_type}"
-            )
+            if not _declared(content_type, self.operation.other_body_media):
+                raise UnsupportedMediaType(
+                    f"Unsupported Media Type: send the body as application/json, not {content_type}"
+                )
+            if self._body is None or not content_type.lower().startswith(_FORM):
+                return None, [], None  # XML, a file: taken as sent
+            form = _form(raw, self._body_root)
+            violations = _errors(self._body, form, "body")
+            return form, violations, (422, str(violations[0])) if violations else None
         if not raw and not self.operation.body_required:
             return None, [], None
         try:
@@ -288,6 +303,36 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")
     )
+
+
+def _shows(
+    where: str, name: str, headers: Mapping[str, str], query: Sequence[tuple[str, str]]
+) -> bool:
+    if where == "header":
+        return name in headers
+    if where == "query":
+        return any(key == name for key, _ in query)
+    if where == "cookie":
+        return any(
+            part.strip().startswith(f"{name}=") for part in headers.get("cookie", "").split(";")
+        )
+    return headers.get("authorization", "").lower().startswith(f"{name} ")
+
+
+def _form(raw: bytes, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A form-encoded body as the object its schema describes (fields read as their types)."""
+    properties = schema.get("properties") or {}
+    fields: dict[str, Any] = {}
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        prop = properties.get(name, {})
+        if "array" in _types(prop):
+            fields.setdefault(name, []).append(_coerce(value, prop.get("items", {})))
+        else:
+            fields[name] = _coerce(value, prop)
+    for name in schema.get("required", ()):
+        if name not in fields and "array" in _types(properties.get(name, {})):
+            fields[name] = []  # an empty list is no field at all in a form
+    return fields
 
 
 def _declared(content_type: str, media_types: Sequence[str]) -> bool:

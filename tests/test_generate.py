@@ -271,3 +271,52 @@ def test_other_body_media_are_taken_as_sent_and_cookie_parameters_ignored() -> N
     )
     png = {"content-type": "image/png"}
     assert mock.put("/photos", content=b"\x89PNG", headers=png).status_code == 204
+
+
+def test_security_requirements_need_their_credentials_and_forms_are_checked() -> None:
+    pet = {
+        "type": "object",
+        "required": ["name", "photoUrls"],
+        "properties": {
+            "name": {"type": "string"},
+            "age": {"type": "integer", "maximum": 30},
+            "photoUrls": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    form = "application/x-www-form-urlencoded"
+    body = {"content": {"application/json": {"schema": pet}, form: {"schema": pet}}}
+    done = {"204": {"description": "done"}, "4XX": {"description": "refused"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "secure", "version": "1"},
+        "security": [{"key": []}, {"oauth": ["write"]}],
+        "paths": {
+            "/pets": {"post": {"requestBody": body, "responses": done}},
+            "/open": {"get": {"security": [{}], "responses": done}},
+            "/basic": {"get": {"security": [{"basic": []}], "responses": done}},
+        },
+        "components": {
+            "securitySchemes": {
+                "key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+                "oauth": {"type": "oauth2", "flows": {}},
+                "basic": {"type": "http", "scheme": "basic"},
+            }
+        },
+    }
+    mock = TestClient(create_app(document, check_responses=True, stateful=False))
+    sent = {"content": b"name=Rex&age=3", "headers": {"content-type": form}}
+    refused = mock.post("/pets", **sent)  # type: ignore[arg-type]
+    assert (refused.status_code, refused.content) == (401, b"")  # 4XX: declared bodiless
+    with_key = {"content-type": form, "x-api-key": "anything"}
+    assert mock.post("/pets", content=b"name=Rex&age=3", headers=with_key).status_code == 204
+    bearer = {"content-type": form, "authorization": "Bearer t"}
+    assert mock.post("/pets", content=b"name=Rex&photoUrls=a", headers=bearer).status_code == 204
+    too_old = mock.post("/pets", content=b"name=Rex&age=31", headers=bearer)
+    assert too_old.status_code == 422
+    assert (
+        "body.age: 31 is greater than the maximum of 30"
+        in too_old.headers["x-mockserver-violations"]
+    )
+    assert mock.get("/open").status_code == 204
+    assert mock.get("/basic", headers={"authorization": "Bearer t"}).status_code == 401
+    assert mock.get("/basic", headers={"authorization": "Basic dTpw"}).status_code == 204
