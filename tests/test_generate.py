@@ -243,7 +243,7 @@ def test_every_generated_value_validates_against_its_schema(
     ).validate(value)
 
 
-def test_other_body_media_are_taken_as_sent_and_cookie_parameters_ignored() -> None:
+def test_other_body_media_are_accepted_and_cookie_parameters_ignored() -> None:
     body = {
         "required": True,
         "content": {
@@ -264,7 +264,7 @@ def test_other_body_media_are_taken_as_sent_and_cookie_parameters_ignored() -> N
     }
     mock = TestClient(create_app(document, check_responses=True, stateful=False))
     xml = {"content-type": "application/xml"}
-    assert mock.post("/pets", content=b"<pet/>", headers=xml).status_code == 204
+    assert mock.post("/pets", content=b"<p><name>Rex</name></p>", headers=xml).status_code == 204
     assert mock.post("/pets", json={}).status_code == 422  # JSON is still checked
     assert (
         mock.post("/pets", content=b"x", headers={"content-type": "text/plain"}).status_code == 415
@@ -320,3 +320,46 @@ def test_security_requirements_need_their_credentials_and_forms_are_checked() ->
     assert mock.get("/open").status_code == 204
     assert mock.get("/basic", headers={"authorization": "Bearer t"}).status_code == 401
     assert mock.get("/basic", headers={"authorization": "Basic dTpw"}).status_code == 204
+
+
+def test_xml_bodies_are_read_as_their_schemas_value_and_checked() -> None:
+    tag = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    pet = {
+        "type": "object",
+        "required": ["name", "photoUrls"],
+        "xml": {"name": "pet"},
+        "properties": {
+            "id": {"type": "integer", "xml": {"attribute": True}},
+            "name": {"type": "string"},
+            "photoUrls": {
+                "type": "array",
+                "xml": {"wrapped": True},
+                "items": {"type": "string", "xml": {"name": "photoUrl"}},
+            },
+            "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+        },
+    }
+    xml = "application/xml"
+    body = {"content": {"application/json": {"schema": pet}, xml: {"schema": pet}}}
+    done = {"204": {"description": "done"}, "4XX": {"description": "refused"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "xml", "version": "1"},
+        "paths": {"/pets": {"put": {"requestBody": body, "responses": done}}},
+        "components": {"schemas": {"Tag": tag}},
+    }
+    mock = TestClient(create_app(document, check_responses=True, stateful=False))
+
+    def put(text: str) -> Any:
+        return mock.put("/pets", content=text.encode(), headers={"content-type": xml})
+
+    good = '<pet id="3"><name>Rex</name><photoUrls><photoUrl>a</photoUrl></photoUrls>'
+    assert put(good + "<tags><id>1</id></tags><tags><id>2</id></tags></pet>").status_code == 204
+    assert put("<pet><name>Rex</name></pet>").status_code == 204  # photoUrls: an empty list
+    bad_tag = put(good + "<tags><id>one</id></tags></pet>")
+    assert bad_tag.status_code == 422
+    assert bad_tag.headers["x-mockserver-violations"] == (
+        '["body.tags[0].id: \\"one\\" is not of type \\"integer\\""]'
+    )
+    assert put("<pet>true</pet>").status_code == 422
+    assert put("<pet>").status_code == 422  # not XML
