@@ -50,8 +50,35 @@ FORMATS = {"uuid": is_uuid}
 def compile_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Any:
     """A jsonschema-rs validator for `schema`, resolving `#/components/...` refs."""
     return jsonschema_rs.validator_for(
-        {**schema, "components": components}, validate_formats=True, formats=FORMATS
+        {**schema, "components": used(schema, components)}, validate_formats=True, formats=FORMATS
     )
+
+
+_SCHEMAS = "#/components/schemas/"
+
+
+def used(schema: Any, components: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The components `schema` refers to, directly or through others: compiling each schema
+    with only these keeps a large document's start-up short (jsonschema-rs reads all it is
+    given). Refs outside `components/schemas` keep every component."""
+    schemas = components.get("schemas") or {}
+    found: dict[str, Any] = {}
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                if not ref.startswith(_SCHEMAS):
+                    return components
+                name = ref[len(_SCHEMAS) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
+                if name not in found and name in schemas:
+                    found[name] = schemas[name]
+                    stack.append(schemas[name])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return {"schemas": found} if found else {}
 
 
 @dataclass(frozen=True)
@@ -494,8 +521,8 @@ def _as_root(schema: Mapping[str, Any] | None, components: Mapping[str, Any]) ->
     if len(schema) == 1 and ref.startswith(prefix):
         target = components.get("schemas", {}).get(ref[len(prefix) :])
         if isinstance(target, Mapping):
-            return {**target, "components": components}
-    return {**schema, "components": components}
+            return {**target, "components": used(target, components)}
+    return {**schema, "components": used(schema, components)}
 
 
 def _pointer(path: Iterable[str | int]) -> str:
