@@ -104,7 +104,10 @@ class Responder:
             for h in (response.headers if response else ())
             if h.name.lower() != "content-type"
         }
-        return Generated(status, self._body(status, response, wanted, rng), headers)
+        body = self._body(status, response, wanted, rng)
+        if body is NO_BODY and response is not None and response.media_types and status != 204:
+            headers["content-type"] = response.media_types[0]  # a file, a page: sent empty
+        return Generated(status, body, headers)
 
     def rejection_status(self, operation: Operation) -> int:
         """The status a request breaking `operation`'s spec gets: 422 (Prism's) where the
@@ -148,8 +151,10 @@ class Responder:
                     f"response (examples: {names})"
                 )
             return response.examples[wanted.example]
-        if response.examples and not wanted.dynamic:
-            return next(iter(response.examples.values()))
+        if not wanted.dynamic:
+            for example in response.examples.values():
+                if response.schema is None or self.valid(response.schema, example):
+                    return example  # the first example that its own schema accepts
         if response.schema is None:
             return NO_BODY
         return self.value(response.schema, rng, examples=not wanted.dynamic)

@@ -363,3 +363,22 @@ def test_xml_bodies_are_read_as_their_schemas_value_and_checked() -> None:
     )
     assert put("<pet>true</pet>").status_code == 422
     assert put("<pet>").status_code == 422  # not XML
+
+
+def test_examples_breaking_their_schema_are_passed_over_and_files_keep_their_type() -> None:
+    folder = {"type": "object", "required": ["type"], "properties": {"type": {"const": "folder"}}}
+    wrong = {"content": {"application/json": {"schema": folder, "example": {"type": "file"}}}}
+    image = {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "files", "version": "1"},
+        "paths": {
+            "/folder": {"get": {"responses": {"200": {"description": "a folder", **wrong}}}},
+            "/thumbnail": {"get": {"responses": {"200": {"description": "png", **image}}}},
+        },
+    }
+    mock = TestClient(create_app(document, check_responses=True, stateful=False))
+    assert mock.get("/folder").json() == {"type": "folder"}
+    thumbnail = mock.get("/thumbnail")
+    assert (thumbnail.status_code, thumbnail.headers["content-type"]) == (200, "image/png")
+    assert thumbnail.content == b""
