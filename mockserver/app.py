@@ -26,8 +26,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver.admin import Admin, AdminGate
 from mockserver.control import Control
 from mockserver.crons import POLL_INTERVAL
-from mockserver.errors import MockError, PayloadTooLarge, ValidationFailed
+from mockserver.crud import Resources
+from mockserver.errors import MockError, PayloadTooLarge, Unauthorized, ValidationFailed
 from mockserver.faults import FaultRule, Faults, Latency, cut_stream, drop_connection
+from mockserver.generate import NO_BODY, Preferences, Responder
 from mockserver.graph import Graph, load_graphs
 from mockserver.guard import Guard
 from mockserver.handlers import HANDLERS, Call, Handler, Reply
@@ -88,6 +90,9 @@ def create_app(
     store: Store | None = None,
     heartbeat: float = HEARTBEAT,
     cron_interval: float = POLL_INTERVAL,
+    seed: int = 0,
+    prefer: Preferences | None = None,
+    stateful: bool = True,
 ) -> Starlette:
     """Build the mock as a Starlette app.
 
@@ -104,7 +109,10 @@ def create_app(
     kept (in memory by default; `mockserver.sqlite.SqliteStore` for a file that survives
     restarts). A stream sends a `: heartbeat` comment every `heartbeat` seconds, as the real
     server does every 5. Due crons are looked for every `cron_interval` seconds (5, as on the
-    real server).
+    real server). Operations without a handler answer as Prism would, from the spec's
+    examples or schemas (generate.py): `seed` varies the generated values, `prefer` sets the
+    defaults of the `Prefer` header's controls (code, example, dynamic). With `stateful`, the
+    collections such a document's paths show keep what is created in them (crud.py).
 
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.server.store.threads()        # what the mock holds
@@ -120,8 +128,26 @@ def create_app(
     faults = Faults([op.operation_id for op in spec.operations], latency, list(spec.by_path()))
     control = Control(server, journal, faults)
     observers = tuple(o for o in (journal, observer) if o is not None)
-    options = _Options(check_responses, report_only, max_body_size, observers, faults, heartbeat)
     components = spec.document.get("components", {})
+    # Only a document with operations the mock has no handler for pays for generation.
+    responder = (
+        Responder(components, seed, prefer)
+        if any(op.operation_id not in handler_map for op in spec.operations)
+        else None
+    )
+    resources = Resources(spec, responder) if responder is not None and stateful else None
+    if resources is not None:
+        server.also_reset.append(resources.reset)
+    options = _Options(
+        check_responses,
+        report_only,
+        max_body_size,
+        observers,
+        faults,
+        heartbeat,
+        responder,
+        resources,
+    )
     routes: list[SpecRoute] = []
     for path, operations in sorted(spec.by_path().items(), key=lambda item: route_order(item[0])):
         endpoints = {
@@ -258,6 +284,8 @@ class _Options:
     observers: tuple[Observer, ...]
     faults: Faults
     heartbeat: float
+    responder: Responder | None
+    resources: Resources | None
 
 
 class _Endpoint:
@@ -301,7 +329,11 @@ class _Endpoint:
                 scope["path_params"], query, headers, raw, headers.get("content-type")
             )
             body = request.body
-            reply = self._handle(Call(request, self.server))
+            if self.handler is None and not self.validator.authorised(headers, query):
+                raise Unauthorized(
+                    f"{self.operation.operation_id} needs credentials: {_wanted(self.operation)}"
+                )
+            reply = self._handle(Call(request, self.server), scope["path"], headers)
             if reply.events is not None:
                 await self._stream(reply, scope, receive, send, query, headers, body, rule)
                 return
@@ -316,7 +348,7 @@ class _Endpoint:
                 )
                 payload = (
                     None
-                    if answer is None and status in (204, 304)
+                    if answer is NO_BODY or (answer is None and status in (204, 304))
                     else answer
                     if isinstance(answer, bytes)  # an awaited answer already written
                     else orjson.dumps(answer, default=to_plain)
@@ -330,14 +362,14 @@ class _Endpoint:
                 exc.status_code,
                 "; ".join(rejected),
             )
-            status, payload = exc.status_code, orjson.dumps({"detail": exc.detail})
+            status, payload = self._error(exc, "; ".join(rejected))
             extra = {VIOLATIONS_HEADER: _header_list(rejected)}
         except MockError as exc:
-            status, extra = exc.status_code, {}
+            extra = {}
             if exc.plain_text:
-                payload, content_type = exc.detail.encode(), PLAIN_TEXT
+                status, payload, content_type = exc.status_code, exc.detail.encode(), PLAIN_TEXT
             else:
-                payload = orjson.dumps({"detail": exc.detail})
+                status, payload = self._error(exc, exc.detail)
         except ConnectionAbortedError:  # a fault rule's dropped connection, in-process
             raise
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
@@ -358,6 +390,21 @@ class _Endpoint:
             scope, query, headers, body, status, payload, tuple(violations), rejected, rule
         )
         await _send(send, status, payload, out_headers)
+
+    def _error(self, exc: MockError, said: str) -> tuple[int, bytes | None]:
+        """Status and `{"detail": ...}`; for an operation without a handler (another document
+        than the Agent Server's), the status and error body its document declares, saying
+        `said` (a rejection's violations)."""
+        responder = self.options.responder
+        if self.handler is None and responder is not None:
+            status = (
+                responder.rejection_status(self.operation)
+                if isinstance(exc, ValidationFailed)
+                else exc.status_code
+            )
+            body = responder.error(self.operation, status, said)
+            return status, None if body is NO_BODY else orjson.dumps(body)
+        return exc.status_code, orjson.dumps({"detail": exc.detail})
 
     def _observe(
         self,
@@ -426,10 +473,15 @@ class _Endpoint:
             send, rule.status, payload, {**rule.headers, "content-type": "application/json"}
         )
 
-    def _handle(self, call: Call) -> Reply:
+    def _handle(self, call: Call, path: str, headers: Mapping[str, str]) -> Reply:
         if self.handler is None:
-            op = self.operation.operation_id
-            raise _NotImplemented(f"operation {op} is in the spec, but the mock has no handler")
+            responder, resources = self.options.responder, self.options.resources
+            assert responder is not None  # made whenever an operation has no handler
+            prefer = headers.get("prefer")
+            with self.server.lock:
+                made = resources and resources.answer(self.operation, path, call.request, prefer)
+                made = made or responder.answer(self.operation, path, prefer)
+            return Reply(made.status, made.body, made.headers)
         with self.server.lock:
             return self.handler(call)
 
@@ -488,10 +540,11 @@ class _Endpoint:
         return 500, orjson.dumps({"detail": detail}), {"content-type": "application/json"}
 
 
-class _NotImplemented(MockError):
-    """Raised when the spec has an operation the mock has no handler for."""
-
-    status_code = 501
+def _wanted(operation: Operation) -> str:
+    """An operation's security alternatives in words: `header x-api-key or authorization bearer`."""
+    return " or ".join(
+        " and ".join(f"{where} {name}" for where, name in needed) for needed in operation.security
+    )
 
 
 async def _departure(receive: Receive) -> None:

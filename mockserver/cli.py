@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="validate every response against the spec (500 on a violation)",
     )
+    _add_generation_options(serve)
     serve.add_argument("--quiet", action="store_true", help="no access log")
     serve.add_argument(
         "--cors-origin",
@@ -229,6 +230,9 @@ def _serve(args: argparse.Namespace) -> int:
             cors_origins=[] if args.no_cors else [*HOSTED_ORIGINS, *args.cors_origin],
             cors_origin_regex=None if args.no_cors else LOCAL_ORIGINS,
             store=store,
+            seed=args.generation_seed,
+            prefer=_preferences(args),
+            stateful=not args.stateless,
             **_control_settings(args),
         )
         app.state.control.start_with(seed=args.seed, faults=args.faults)
@@ -241,11 +245,10 @@ def _serve(args: argparse.Namespace) -> int:
     if note:
         print(note, file=sys.stderr)
     print(
-        f"mockserver {__version__} — LangGraph Agent Server mock\n"
+        f"{_banner(server.spec)}\n"
         f"  URL:     {_url(args.host, port)}\n"
         f"  spec:    {server.spec.source} ({len(server.spec.operations)} operations)\n"
-        f"  graphs:  {', '.join(server.graphs)}"
-        f" ({args.graphs or 'packaged default'})\n"
+        f"{_graphs_line(server, args.graphs)}"
         f"  admin:   http://{args.host}:{port}/__mockserver/"
         f" ({'x-api-key' if args.api_key else 'loopback clients only'})\n"
         f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop",
@@ -275,6 +278,67 @@ def _serve(args: argparse.Namespace) -> int:
             request_log.flush()  # its last lines
         server.close()
     return 0
+
+
+def _banner(spec: Any) -> str:
+    """The banner's first line: the Agent Server mock, or the mock of the document served."""
+    from mockserver.handlers import HANDLERS
+
+    if all(op.operation_id in HANDLERS for op in spec.operations):
+        return f"mockserver {__version__} — LangGraph Agent Server mock"
+    info = spec.document.get("info") or {}
+    title, version = info.get("title", "an OpenAPI document"), info.get("version", "")
+    dialect = spec.document.get("openapi")
+    return f"mockserver {__version__} — mock of {title} {version} (OpenAPI {dialect})"
+
+
+def _graphs_line(server: Any, graphs: Path | None) -> str:
+    """The graph models, for the Agent Server's operations (none in another document)."""
+    from mockserver.handlers import HANDLERS
+
+    if not any(op.operation_id in HANDLERS for op in server.spec.operations):
+        return ""
+    return f"  graphs:  {', '.join(server.graphs)} ({graphs or 'packaged default'})\n"
+
+
+def _add_generation_options(serve: argparse.ArgumentParser) -> None:
+    """Prism's controls, as defaults for operations answered from the document (a request's
+    `Prefer: code=N, example=NAME, dynamic=true` overrides them)."""
+    serve.add_argument(
+        "--dynamic",
+        action="store_true",
+        help="generate answers from the schemas, skipping the document's examples, "
+        "different on each call (Prefer: dynamic=true)",
+    )
+    serve.add_argument(
+        "--code",
+        type=int,
+        metavar="STATUS",
+        help="answer with this declared status instead of the lowest 2xx (Prefer: code=N)",
+    )
+    serve.add_argument(
+        "--example",
+        metavar="NAME",
+        help="answer with the response example of this name (Prefer: example=NAME)",
+    )
+    serve.add_argument(
+        "--stateless",
+        action="store_true",
+        help="no CRUD state inferred from the document's paths: every answer generated",
+    )
+    serve.add_argument(
+        "--generation-seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="vary the values generated from schemas (the same N, the same answers)",
+    )
+
+
+def _preferences(args: argparse.Namespace) -> Any:
+    from mockserver.generate import Preferences
+
+    return Preferences(code=args.code, example=args.example, dynamic=args.dynamic)
 
 
 def _store(path: Path | None) -> Any:

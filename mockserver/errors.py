@@ -47,6 +47,12 @@ class BadRequest(MockError):
     status_code = 400
 
 
+class Unauthorized(MockError):
+    """Raised when a request lacks the credentials its operation's `security` asks for."""
+
+    status_code = 401
+
+
 class NotFound(MockError):
     """Raised when a thread, or anything else named by the request, does not exist."""
 

@@ -10,7 +10,7 @@ way to empty it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from mockserver.assistants import AssistantRegistry
@@ -66,6 +66,8 @@ class Server:
     cron_interval: float = POLL_INTERVAL
     # Fires due crons as runs through the worker.
     scheduler: CronScheduler = field(init=False)
+    # What else the server holds (another document's records): each emptied by reset().
+    also_reset: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.lock = CommitLock(self.store)
@@ -89,6 +91,8 @@ class Server:
             self.worker.stop_all()
             self.store.reset()
             self.assistants.reset()
+            for forget in self.also_reset:
+                forget()
 
     def close(self) -> None:
         """Release the store (a file, for a persistent one) once serving has ended."""

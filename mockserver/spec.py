@@ -7,6 +7,7 @@ Parameters, request bodies, responses and headers given by `$ref` are resolved h
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -57,6 +58,9 @@ class ResponseSpec:
     schema: Mapping[str, Any] | None
     headers: tuple[Parameter, ...] = ()
     media_types: tuple[str, ...] = ()
+    # The JSON media type's examples by name (`examples`, each its `value`; a lone `example`
+    # is named "example"), in document order: what a generated answer sends first.
+    examples: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,13 @@ class Operation:
     # body that is not JSON, or of any content type, in their own words); the requestBody
     # only documents it.
     raw_body: bool = False
+    # The request body's media types other than JSON (XML, forms, files): taken as sent,
+    # unchecked (`body_schema` is the JSON one's, None when there is none).
+    other_body_media: tuple[str, ...] = ()
+    # `security`: the alternatives, each the credentials it needs as (where, name): ("header",
+    # "x-api-key"), ("query", "key"), ("cookie", "session"), ("authorization", "bearer").
+    # Empty: no credentials needed.
+    security: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,14 +141,50 @@ def load_spec(source: Path | str | Mapping[str, Any] | None = None) -> Spec:
             document = read_yaml(source).data
         except YamlFileError as exc:
             raise SpecError(f"cannot read OpenAPI document {exc}") from None
+    if isinstance(document, Mapping) and "swagger" in document:
+        raise SpecError(
+            f"{name} is Swagger {document['swagger']}; mockserver serves OpenAPI 3.0 and 3.1 "
+            "(convert it first, e.g. with swagger2openapi)"
+        )
     if not isinstance(document, Mapping) or not isinstance(document.get("paths"), Mapping):
         raise SpecError(f"{name} is not an OpenAPI document (no `paths`)")
+    if isinstance(source, Mapping):
+        document = copy.deepcopy(source)  # the caller's mapping is left as it was
+    _as_json_schema(document)
     check_document(document, name, full=given and not isinstance(source, Mapping))
     operations = tuple(_index_operations(document))
     ids = [op.operation_id for op in operations]
     if len(ids) != len(set(ids)):
         raise SpecError(f"{name}: operationIds are not unique")
     return Spec(document, operations, name)
+
+
+# The ranges OpenAPI's integer formats stand for.
+_INTEGER_FORMATS = {"int32": 2**31, "int64": 2**63}
+
+
+def _as_json_schema(document: Any) -> None:
+    """Rewrite, in place, what OpenAPI schemas say beyond JSON Schema 2020-12 (which the
+    validators speak) into it: `int32`/`int64` as bounds, and in a 3.0 document `nullable` as
+    a `null` type and boolean `exclusiveMinimum`/`exclusiveMaximum` as numbers."""
+    legacy = str(document.get("openapi", "")).startswith("3.0")
+    for _, node in _walk(document):
+        if not isinstance(node, dict):
+            continue
+        fmt = node.get("format")
+        if node.get("type") == "integer" and fmt in _INTEGER_FORMATS:
+            node.setdefault("minimum", -_INTEGER_FORMATS[fmt])
+            node.setdefault("maximum", _INTEGER_FORMATS[fmt] - 1)
+        if not legacy:
+            continue
+        if node.get("nullable") is True and isinstance(node.get("type"), str):
+            node["type"] = [node["type"], "null"]
+        for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            flag = node.get(exclusive)
+            if isinstance(flag, bool):
+                del node[exclusive]
+                if flag and bound in node:
+                    node[exclusive] = node.pop(bound)
 
 
 def check_document(document: Mapping[str, Any], name: str, *, full: bool = False) -> None:
@@ -256,15 +303,19 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
             own = [_deref(document, p) for p in raw.get("parameters", [])]
             # An operation's own parameter overrides a path-level one with the same name and place.
             merged = {(p["name"], p["in"]): p for p in [*shared, *own]}
-            body_schema, body_required = _body(document, raw.get("requestBody"))
+            body_schema, body_required, other_media = _body(document, raw.get("requestBody"))
             operations.append(
                 Operation(
                     operation_id=raw.get("operationId") or f"{method}_{path}",
                     method=method.upper(),
                     path=path,
-                    parameters=tuple(_parameter(p) for p in merged.values()),
+                    parameters=tuple(
+                        _parameter(p) for p in merged.values() if p.get("in") != "cookie"
+                    ),
                     body_schema=body_schema,
                     body_required=body_required,
+                    other_body_media=other_media,
+                    security=_security(document, raw.get("security", document.get("security"))),
                     responses={
                         str(status): _response(document, str(status), response)
                         for status, response in raw.get("responses", {}).items()
@@ -280,6 +331,35 @@ def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
     return operations
 
 
+def _security(document: Mapping[str, Any], raw: Any) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """An operation's security requirements as the credentials each alternative needs; ()
+    when it needs none (no requirement, or an empty one among them)."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    alternatives = []
+    for requirement in raw if isinstance(raw, list) else ():
+        needed = tuple(
+            c for c in (_credential(_deref(document, schemes.get(n, {}))) for n in requirement) if c
+        )
+        if not needed:
+            return ()  # an alternative anyone meets
+        alternatives.append(needed)
+    return tuple(alternatives)
+
+
+def _credential(scheme: Any) -> tuple[str, str] | None:
+    """What a request shows to meet a security scheme; None for schemes the mock cannot
+    check (mutual TLS, unknown types)."""
+    kind = scheme.get("type") if isinstance(scheme, Mapping) else None
+    if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie"):
+        name = str(scheme.get("name", ""))
+        return scheme["in"], name.lower() if scheme["in"] == "header" else name
+    if kind == "http":
+        return "authorization", str(scheme.get("scheme", "bearer")).lower()
+    if kind in ("oauth2", "openIdConnect"):
+        return "authorization", "bearer"
+    return None
+
+
 def _parameter(raw: Mapping[str, Any]) -> Parameter:
     if raw["in"] not in ("path", "query", "header"):
         raise SpecError(f"parameter {raw['name']}: `in: {raw['in']}` is not supported")
@@ -293,14 +373,21 @@ def _parameter(raw: Mapping[str, Any]) -> Parameter:
     )
 
 
-def _body(document: Mapping[str, Any], raw: Any) -> tuple[Mapping[str, Any] | None, bool]:
+def _body(
+    document: Mapping[str, Any], raw: Any
+) -> tuple[Mapping[str, Any] | None, bool, tuple[str, ...]]:
+    """The JSON body's schema (None: no JSON body), whether a body is required, and the
+    other media types it may come in."""
     if raw is None:
-        return None, False
+        return None, False, ()
     raw = _deref(document, raw)
-    media = raw.get("content", {}).get("application/json")
-    if media is None:
-        raise SpecError("only application/json request bodies are supported")
-    return media.get("schema", {}), bool(raw.get("required"))
+    content = raw.get("content", {})
+    media = content.get("application/json")
+    others = tuple(str(m) for m in content if m != "application/json")
+    if media is None and not others:
+        raise SpecError("a request body declares no media type")
+    schema = None if media is None else media.get("schema", {})
+    return schema, bool(raw.get("required")), others
 
 
 def _response(document: Mapping[str, Any], status: str, raw: Any) -> ResponseSpec:
@@ -311,7 +398,20 @@ def _response(document: Mapping[str, Any], status: str, raw: Any) -> ResponseSpe
         for name, h in ((n, _deref(document, h)) for n, h in raw.get("headers", {}).items())
     )
     schema = None if media is None else media.get("schema", {})
-    return ResponseSpec(status, schema, headers, tuple(raw.get("content", {})))
+    examples = {} if media is None else _examples(document, media)
+    return ResponseSpec(status, schema, headers, tuple(raw.get("content", {})), examples)
+
+
+def _examples(document: Mapping[str, Any], media: Mapping[str, Any]) -> dict[str, Any]:
+    """A media type's examples by name; external ones (`externalValue`) are left out."""
+    named: dict[str, Any] = {}
+    if "example" in media:
+        named["example"] = media["example"]
+    for name, example in (media.get("examples") or {}).items():
+        example = _deref(document, example)
+        if isinstance(example, Mapping) and "value" in example:
+            named[str(name)] = example["value"]
+    return named
 
 
 def _deref(document: Mapping[str, Any], node: Any) -> Any:

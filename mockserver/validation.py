@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
+from xml.etree import ElementTree
 
 import jsonschema_rs
 import orjson
@@ -21,6 +23,7 @@ from mockserver.errors import UnsupportedMediaType, ValidationFailed, Violation
 from mockserver.spec import Operation, Parameter, ResponseSpec
 
 INVALID_JSON = "Invalid JSON in request body"
+_FORM = "application/x-www-form-urlencoded"
 MAX_DEPTH = 200
 # What a rejection lists: at most this many violations, each message cut to this length, and
 # all of them only for bodies up to this size (jsonschema-rs collects every error of a body
@@ -47,8 +50,35 @@ FORMATS = {"uuid": is_uuid}
 def compile_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Any:
     """A jsonschema-rs validator for `schema`, resolving `#/components/...` refs."""
     return jsonschema_rs.validator_for(
-        {**schema, "components": components}, validate_formats=True, formats=FORMATS
+        {**schema, "components": used(schema, components)}, validate_formats=True, formats=FORMATS
     )
+
+
+_SCHEMAS = "#/components/schemas/"
+
+
+def used(schema: Any, components: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The components `schema` refers to, directly or through others: compiling each schema
+    with only these keeps a large document's start-up short (jsonschema-rs reads all it is
+    given). Refs outside `components/schemas` keep every component."""
+    schemas = components.get("schemas") or {}
+    found: dict[str, Any] = {}
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                if not ref.startswith(_SCHEMAS):
+                    return components
+                name = ref[len(_SCHEMAS) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
+                if name not in found and name in schemas:
+                    found[name] = schemas[name]
+                    stack.append(schemas[name])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return {"schemas": found} if found else {}
 
 
 @dataclass(frozen=True)
@@ -127,13 +157,36 @@ class OperationValidator:
             raise ValidationFailed(violations[:MAX_VIOLATIONS], detail=detail, status=status)
         return ValidRequest(values["path"], values["query"], values["header"], body)
 
+    def authorised(self, headers: Mapping[str, str], query: Sequence[tuple[str, str]]) -> bool:
+        """Whether the request shows the credentials of one of the operation's security
+        alternatives (any value: a mock checks that they are there, not what they are)."""
+        alternatives = self.operation.security
+        return not alternatives or any(
+            all(_shows(where, name, headers, query) for where, name in needed)
+            for needed in alternatives
+        )
+
     def _check_body(
         self, raw: bytes, content_type: str | None
     ) -> tuple[Any, list[Violation], tuple[int, str] | None]:
         if content_type is not None and not _is_json(content_type):
-            raise UnsupportedMediaType(
-                f"Unsupported Media Type: send the body as application/json, not {content_type}"
-            )
+            if not _declared(content_type, self.operation.other_body_media):
+                raise UnsupportedMediaType(
+                    f"Unsupported Media Type: send the body as application/json, not {content_type}"
+                )
+            media = content_type.split(";", 1)[0].strip().lower()
+            if self._body is None or (media != _FORM and not _is_xml(media)):
+                return None, [], None  # a file: taken as sent
+            try:
+                body = (
+                    _form(raw, self._body_root)
+                    if media == _FORM
+                    else _xml(raw, self._body_root, self._components)
+                )
+            except ElementTree.ParseError as exc:
+                return None, [Violation("body", f"not XML: {exc}")], (422, "Invalid XML")
+            violations = _errors(self._body, body, "body")
+            return body, violations, (422, str(violations[0])) if violations else None
         if not raw and not self.operation.body_required:
             return None, [], None
         try:
@@ -255,7 +308,7 @@ class _CompiledResponse:
                 if header.required:
                     violations.append(Violation(f"header.{header.name}", "required, missing"))
                 continue
-            violations += _errors(validator, value, f"header.{header.name}")
+            violations += _errors(validator, _coerce(value, header.schema), f"header.{header.name}")
         return violations
 
 
@@ -289,6 +342,102 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")
     )
+
+
+def _shows(
+    where: str, name: str, headers: Mapping[str, str], query: Sequence[tuple[str, str]]
+) -> bool:
+    if where == "header":
+        return name in headers
+    if where == "query":
+        return any(key == name for key, _ in query)
+    if where == "cookie":
+        return any(
+            part.strip().startswith(f"{name}=") for part in headers.get("cookie", "").split(";")
+        )
+    return headers.get("authorization", "").lower().startswith(f"{name} ")
+
+
+def _form(raw: bytes, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A form-encoded body as the object its schema describes (fields read as their types)."""
+    properties = schema.get("properties") or {}
+    fields: dict[str, Any] = {}
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        prop = properties.get(name, {})
+        if not _scalar(prop) and not ("array" in _types(prop) and _scalar(prop.get("items", {}))):
+            continue  # objects have no one form encoding: not checked
+        if "array" in _types(prop):
+            fields.setdefault(name, []).append(_coerce(value, prop.get("items", {})))
+        else:
+            fields[name] = _coerce(value, prop)
+    for name in schema.get("required", ()):
+        if name not in fields and "array" in _types(properties.get(name, {})):
+            fields[name] = []  # an empty list is no field at all in a form
+    return fields
+
+
+def _scalar(schema: Mapping[str, Any]) -> bool:
+    """Whether a schema is of strings, numbers or booleans only (a form field's values)."""
+    return bool(_types(schema)) and _types(schema) <= {"string", "integer", "number", "boolean"}
+
+
+def _is_xml(media: str) -> bool:
+    return media in ("application/xml", "text/xml") or media.endswith("+xml")
+
+
+def _xml(raw: bytes, schema: Mapping[str, Any], components: Mapping[str, Any]) -> Any:
+    """An XML body as the value its schema describes (elements as properties, the schemas'
+    `xml` names and wrapped arrays followed, texts read as their types)."""
+    named = components.get("schemas") or {}
+
+    def resolved(node: Any) -> Mapping[str, Any]:
+        for _ in range(20):
+            ref = node.get("$ref") if isinstance(node, Mapping) else None
+            if not isinstance(ref, str):
+                break
+            node = named.get(ref.rsplit("/", 1)[-1], {})
+        return node if isinstance(node, Mapping) else {}
+
+    def value(element: ElementTree.Element, node: Any) -> Any:
+        node = resolved(node)
+        text = (element.text or "").strip()
+        if text and not len(element) and ("object" in _types(node) or "array" in _types(node)):
+            return text  # text where elements belong: the schema's type refuses it
+        if "object" in _types(node) or "properties" in node:
+            properties = node.get("properties") or {}
+            by_tag = {
+                (resolved(p).get("xml") or {}).get("name", n): n for n, p in properties.items()
+            }
+            fields: dict[str, Any] = {
+                n: _coerce(element.attrib[n], resolved(p))
+                for n, p in properties.items()
+                if (resolved(p).get("xml") or {}).get("attribute") and n in element.attrib
+            }
+            for child in element:
+                name = by_tag.get(child.tag, child.tag)
+                prop = resolved(properties.get(name, {}))
+                if "array" not in _types(prop):
+                    fields[name] = value(child, prop)
+                elif (prop.get("xml") or {}).get("wrapped"):
+                    fields[name] = [value(item, prop.get("items", {})) for item in child]
+                else:
+                    fields.setdefault(name, []).append(value(child, prop.get("items", {})))
+            for name in node.get("required", ()):
+                if name not in fields and "array" in _types(resolved(properties.get(name, {}))):
+                    fields[name] = []  # an unwrapped empty list is no element at all
+            return fields
+        if "array" in _types(node):
+            return [value(item, node.get("items", {})) for item in element]
+        return _coerce(element.text or "", node)
+
+    return value(ElementTree.fromstring(raw), schema)
+
+
+def _declared(content_type: str, media_types: Sequence[str]) -> bool:
+    """Whether `content_type` is one of `media_types` (wildcards such as `image/*` too)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    kind = media.split("/", 1)[0]
+    return any(m.lower() in (media, f"{kind}/*", "*/*") for m in media_types)
 
 
 def _lookup(
@@ -375,8 +524,8 @@ def _as_root(schema: Mapping[str, Any] | None, components: Mapping[str, Any]) ->
     if len(schema) == 1 and ref.startswith(prefix):
         target = components.get("schemas", {}).get(ref[len(prefix) :])
         if isinstance(target, Mapping):
-            return {**target, "components": components}
-    return {**schema, "components": components}
+            return {**target, "components": used(target, components)}
+    return {**schema, "components": used(schema, components)}
 
 
 def _pointer(path: Iterable[str | int]) -> str:

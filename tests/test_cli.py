@@ -101,18 +101,18 @@ class Served:
         assert match is not None
         return match.group(1)
 
-    def wait_ready(self) -> str:
-        """The URL, once GET /ok answers there."""
+    def wait_ready(self, path: str = "/ok") -> str:
+        """The URL, once GET `path` answers 200 there."""
         url = self.url()
 
         def answers() -> bool:
             assert self.proc.poll() is None, self.stderr
             try:
-                return httpx.get(f"{url}/ok", timeout=5).status_code == 200
+                return httpx.get(f"{url}{path}", timeout=5).status_code == 200
             except httpx.TransportError:
                 return False
 
-        wait_until(answers, f"GET {url}/ok")
+        wait_until(answers, f"GET {url}{path}")
         return url
 
     def wait_exit(self) -> int:
@@ -718,3 +718,37 @@ def _everything(http: httpx.Client, tid: str) -> dict[str, Any]:
         "runs": http.get(f"/threads/{tid}/runs").json(),
         "search": http.post("/threads/search", json={}).json(),
     }
+
+
+# ---- any other OpenAPI document ------------------------------------------------------------
+
+PETSTORE = Path(__file__).parent / "data" / "specs" / "petstore-expanded-3.1.yaml"
+
+
+def test_serving_another_document_names_it_and_takes_prisms_defaults(
+    cli: Callable[..., Served],
+) -> None:
+    served = cli("serve", "--port", "0", "--quiet", "--spec", str(PETSTORE), "--example", "none")
+    url = served.wait_ready("/pets")
+    first = served.stdout.splitlines()[0]
+    assert first == (
+        f"mockserver {mockserver.__version__} — mock of Swagger Petstore (expanded, 3.1) "
+        "1.0.0 (OpenAPI 3.1.0)"
+    )
+    assert "graphs:" not in served.stdout
+    with httpx.Client(base_url=url, timeout=10) as http:
+        assert http.get("/pets").json() == []  # --example none
+        assert len(http.get("/pets", headers={"Prefer": "example=cats"}).json()) == 2
+        assert http.get("/ok").status_code == 404  # not in this document
+    assert served.stop() in (0, -signal.SIGTERM)
+
+
+def test_swagger_2_exits_2_with_one_line(tmp_path: Path) -> None:
+    spec = tmp_path / "swagger.yaml"
+    spec.write_text('swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\n')
+    result = run("serve", "--port", "0", "--spec", str(spec), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"mockserver: {spec} is Swagger 2.0; mockserver serves OpenAPI 3.0 and 3.1 "
+        "(convert it first, e.g. with swagger2openapi)\n"
+    )

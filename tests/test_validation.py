@@ -238,3 +238,15 @@ def test_both_validators_agree_on_generated_bodies(operation_id: str, instance: 
     schema = dict(SPEC.operation(operation_id).body_schema or {})
     fast = compile_schema(schema, COMPONENTS).is_valid(instance)
     assert fast == _python_validator(schema).is_valid(instance)
+
+
+def test_a_schema_is_compiled_with_only_the_components_it_refers_to() -> None:
+    from mockserver.validation import used
+
+    a, b = {"$ref": "#/components/schemas/B"}, {"type": "integer"}
+    components = {"schemas": {"A": a, "B": b, "C": {"type": "string"}}, "parameters": {}}
+    assert used({"items": {"$ref": "#/components/schemas/A"}}, components) == {
+        "schemas": {"A": a, "B": b}
+    }
+    assert used({"type": "string"}, components) == {}
+    assert used({"$ref": "#/components/parameters/P"}, components) is components

@@ -1,0 +1,384 @@
+"""Answers generated from any OpenAPI document (generate.py): examples first, else values of
+the schemas; Prism's `Prefer` controls; errors in the document's own shape. Every answer here
+comes from an app that checks it against the document (`check_responses`)."""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver import app as app_module
+from mockserver.app import create_app
+from mockserver.generate import Preferences, Responder
+from mockserver.spec import SpecError, load_spec
+
+SPECS = Path(__file__).parent / "data" / "specs"
+PETSTORE = SPECS / "petstore.yaml"  # OpenAPI 3.0
+EXPANDED = SPECS / "petstore-expanded-3.1.yaml"  # OpenAPI 3.1
+OWNER = "/owners/0b9a5b3c-3d0e-4a51-9d49-0f4c61f0a2f7"
+
+
+def client(spec: Path, **options: Any) -> TestClient:
+    """The mock of `spec`, stateless (test_crud.py has the stateful one)."""
+    return TestClient(create_app(spec, check_responses=True, stateful=False, **options))
+
+
+@pytest.fixture
+def petstore() -> TestClient:
+    return client(PETSTORE)
+
+
+@pytest.fixture
+def expanded() -> TestClient:
+    return client(EXPANDED)
+
+
+def test_the_lowest_2xx_with_a_body_of_its_schema_and_its_declared_headers(
+    petstore: TestClient,
+) -> None:
+    response = petstore.get("/pets")
+    assert response.status_code == 200
+    assert response.headers["x-next"]
+    pets = response.json()
+    assert pets and all(isinstance(p["id"], int) and isinstance(p["name"], str) for p in pets)
+
+
+def test_a_response_without_content_has_no_body(petstore: TestClient) -> None:
+    response = petstore.post("/pets", json={"id": 1, "name": "Rex"})
+    assert (response.status_code, response.content) == (201, b"")
+    assert "content-type" not in response.headers
+
+
+def test_answers_are_the_same_for_a_path_and_seed_and_differ_across_them() -> None:
+    first, again = client(PETSTORE).get("/pets/1").json(), client(PETSTORE).get("/pets/1").json()
+    assert first == again
+    assert client(PETSTORE).get("/pets/2").json() != first
+    assert client(PETSTORE, seed=7).get("/pets/1").json() != first
+
+
+def test_the_responses_examples_come_first_in_order_and_by_name(expanded: TestClient) -> None:
+    assert expanded.get("/pets").json() == [
+        {"id": 1, "name": "Tom", "tag": "cat"},
+        {"id": 2, "name": "Felix", "tag": "cat"},
+    ]
+    chosen = expanded.get("/pets", headers={"Prefer": "example=none"})  # a $ref'd example
+    assert (chosen.status_code, chosen.json()) == (200, [])
+    # The required integer header, generated within its bounds.
+    assert 0 <= int(chosen.headers["x-rate-limit"]) <= 1000
+
+
+def test_an_unknown_example_name_is_refused_in_the_documents_error_shape(
+    expanded: TestClient,
+) -> None:
+    response = expanded.get("/pets", headers={"Prefer": "example=dogs"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "message": "Prefer: example=dogs is not an example of the 200 response "
+        "(examples: cats, none)",
+    }
+
+
+def test_prefer_code_picks_a_declared_response_and_refuses_an_undeclared_one(
+    expanded: TestClient,
+) -> None:
+    missing = expanded.get("/pets/3", headers={"Prefer": "code=404"})
+    assert missing.status_code == 404
+    assert set(missing.json()) == {"code", "message"}
+    by_default = expanded.get("/pets/3", headers={"Prefer": "code=503"})  # `default` covers it
+    assert by_default.status_code == 503
+    # getOwner declares neither 422 nor a default: the refusal is undocumented (unchecked).
+    unchecked = TestClient(create_app(EXPANDED, stateful=False))
+    undeclared = unchecked.get(OWNER, headers={"Prefer": "code=500"})
+    assert undeclared.status_code == 422
+    assert undeclared.json() == {
+        "detail": "Prefer: code=500 is not declared for getOwner (declared: 200, 404)"
+    }
+
+
+def test_prefer_dynamic_skips_examples_and_varies_per_call(expanded: TestClient) -> None:
+    dynamic = {"Prefer": "dynamic=true"}
+    answers = [expanded.get("/pets", headers=dynamic).json() for _ in range(4)]
+    assert all(a != [{"id": 1, "name": "Tom", "tag": "cat"}] for a in answers)
+    assert len({repr(a) for a in answers}) > 1
+
+
+def test_the_clis_defaults_for_prefer_are_overridden_by_the_header() -> None:
+    mock = client(EXPANDED, prefer=Preferences(example="none"))
+    assert mock.get("/pets").json() == []
+    assert len(mock.get("/pets", headers={"Prefer": "example=cats"}).json()) == 2
+
+
+def test_formats_patterns_enums_unique_items_and_one_of_are_respected(
+    expanded: TestClient,
+) -> None:
+    owner = expanded.get(OWNER).json()
+    uuid.UUID(owner["id"])
+    datetime.fromisoformat(owner["since"])
+    datetime.fromisoformat(owner["birthday"])
+    assert re.fullmatch(r"[^@]+@example\.com", owner["email"])
+    assert owner["website"].startswith("https://")
+    assert re.fullmatch(r"[A-Z]{3}-\d{4}", owner["code"])
+    assert owner["kind"] in ("person", "shelter")
+    assert len(set(owner["pets"])) == len(owner["pets"]) >= 2
+
+
+def test_a_request_breaking_the_document_is_refused_in_its_error_shape(
+    petstore: TestClient, expanded: TestClient
+) -> None:
+    response = petstore.get("/pets", params={"limit": "abc"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "message": 'query.limit: "abc" is not of type "integer"',
+    }
+    # An operation declaring 404 but neither 422 nor 400 refuses with the 4xx it declares.
+    assert expanded.get("/owners/not-a-uuid").status_code == 404
+
+
+def test_openapi_30_integer_formats_and_nullable_are_enforced() -> None:
+    mock = client(PETSTORE)
+    assert mock.post("/pets", json={"id": 2**63, "name": "Rex"}).status_code == 422
+    assert mock.get("/pets", params={"limit": -(2**31) - 1}).status_code == 422
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "n", "version": "1"},
+        "paths": {
+            "/n": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "number",
+                                    "nullable": True,
+                                    "minimum": 0,
+                                    "exclusiveMinimum": True,
+                                }
+                            }
+                        }
+                    },
+                    "responses": {"204": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    nullable = TestClient(create_app(document, stateful=False))  # its 422 is undocumented
+    assert nullable.post("/n", json=None).status_code == 204
+    assert nullable.post("/n", json=0).status_code == 422
+    assert nullable.post("/n", json=0.5).status_code == 204
+
+
+def test_swagger_2_is_refused_with_one_line(tmp_path: Path) -> None:
+    old = tmp_path / "old.yaml"
+    old.write_text('swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\n')
+    with pytest.raises(SpecError) as refused:
+        load_spec(old)
+    assert "is Swagger 2.0; mockserver serves OpenAPI 3.0 and 3.1" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_the_agent_server_document_never_makes_a_responder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: Any) -> None:
+        raise AssertionError("the Agent Server spec has a handler for every operation")
+
+    monkeypatch.setattr(app_module, "Responder", refuse)
+    assert TestClient(create_app()).get("/ok").status_code == 200
+
+
+SCHEMAS: list[dict[str, Any]] = [
+    {"type": "string", "minLength": 30},
+    {"type": "string", "maxLength": 3},
+    {"type": "string", "pattern": r"^(ab|cd)[0-9a-f]{4,6}\.x?$"},
+    {"type": "integer", "minimum": -5, "maximum": -3},
+    {"type": "integer", "multipleOf": 7, "minimum": 10},
+    {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+    {"type": "number", "multipleOf": 0.25, "minimum": 2, "maximum": 3},
+    {"type": ["null", "boolean"]},
+    {"type": "array", "items": {"enum": [1, 2, 3]}, "minItems": 3, "uniqueItems": True},
+    {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "string"}], "minItems": 2},
+    {"oneOf": [{"type": "integer"}, {"type": "number", "multipleOf": 0.5}]},
+    {"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "null"}]},
+    {
+        "allOf": [
+            {"type": "object", "required": ["a"], "properties": {"a": {"const": 1}}},
+            {"required": ["b"], "properties": {"b": {"format": "date-time", "type": "string"}}},
+        ]
+    },
+    {"type": "object", "required": ["x"], "additionalProperties": {"type": "integer"}},
+    {"$ref": "#/components/schemas/Tree"},
+]
+COMPONENTS = {
+    "schemas": {
+        "Tree": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string"},
+                "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+            },
+        }
+    }
+}
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: str(s)[:40])
+@pytest.mark.parametrize("seed", range(5))
+def test_every_generated_value_validates_against_its_schema(
+    schema: dict[str, Any], seed: int
+) -> None:
+    value = Responder(COMPONENTS).value(schema, random.Random(seed), examples=False)
+    jsonschema.Draft202012Validator(
+        {**schema, "components": COMPONENTS}, format_checker=jsonschema.FormatChecker()
+    ).validate(value)
+
+
+def test_other_body_media_are_accepted_and_cookie_parameters_ignored() -> None:
+    body = {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object", "required": ["name"]}},
+            "application/xml": {"schema": {"type": "object"}},
+        },
+    }
+    upload = {"content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}}
+    cookie = {"name": "session", "in": "cookie", "required": True, "schema": {"type": "string"}}
+    done = {"204": {"description": "done"}, "4XX": {"description": "refused"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "media", "version": "1"},
+        "paths": {
+            "/pets": {"post": {"requestBody": body, "responses": done, "parameters": [cookie]}},
+            "/photos": {"put": {"requestBody": upload, "responses": done}},
+        },
+    }
+    mock = TestClient(create_app(document, check_responses=True, stateful=False))
+    xml = {"content-type": "application/xml"}
+    assert mock.post("/pets", content=b"<p><name>Rex</name></p>", headers=xml).status_code == 204
+    assert mock.post("/pets", json={}).status_code == 422  # JSON is still checked
+    assert (
+        mock.post("/pets", content=b"x", headers={"content-type": "text/plain"}).status_code == 415
+    )
+    png = {"content-type": "image/png"}
+    assert mock.put("/photos", content=b"\x89PNG", headers=png).status_code == 204
+
+
+def test_security_requirements_need_their_credentials_and_forms_are_checked() -> None:
+    pet = {
+        "type": "object",
+        "required": ["name", "photoUrls"],
+        "properties": {
+            "name": {"type": "string"},
+            "age": {"type": "integer", "maximum": 30},
+            "photoUrls": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    form = "application/x-www-form-urlencoded"
+    body = {"content": {"application/json": {"schema": pet}, form: {"schema": pet}}}
+    done = {"204": {"description": "done"}, "4XX": {"description": "refused"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "secure", "version": "1"},
+        "security": [{"key": []}, {"oauth": ["write"]}],
+        "paths": {
+            "/pets": {"post": {"requestBody": body, "responses": done}},
+            "/open": {"get": {"security": [{}], "responses": done}},
+            "/basic": {"get": {"security": [{"basic": []}], "responses": done}},
+        },
+        "components": {
+            "securitySchemes": {
+                "key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+                "oauth": {"type": "oauth2", "flows": {}},
+                "basic": {"type": "http", "scheme": "basic"},
+            }
+        },
+    }
+    mock = TestClient(create_app(document, check_responses=True, stateful=False))
+    sent = {"content": b"name=Rex&age=3", "headers": {"content-type": form}}
+    refused = mock.post("/pets", **sent)  # type: ignore[arg-type]
+    assert (refused.status_code, refused.content) == (401, b"")  # 4XX: declared bodiless
+    with_key = {"content-type": form, "x-api-key": "anything"}
+    assert mock.post("/pets", content=b"name=Rex&age=3", headers=with_key).status_code == 204
+    bearer = {"content-type": form, "authorization": "Bearer t"}
+    assert mock.post("/pets", content=b"name=Rex&photoUrls=a", headers=bearer).status_code == 204
+    too_old = mock.post("/pets", content=b"name=Rex&age=31", headers=bearer)
+    assert too_old.status_code == 422
+    assert (
+        "body.age: 31 is greater than the maximum of 30"
+        in too_old.headers["x-mockserver-violations"]
+    )
+    assert mock.get("/open").status_code == 204
+    assert mock.get("/basic", headers={"authorization": "Bearer t"}).status_code == 401
+    assert mock.get("/basic", headers={"authorization": "Basic dTpw"}).status_code == 204
+
+
+def test_xml_bodies_are_read_as_their_schemas_value_and_checked() -> None:
+    tag = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    pet = {
+        "type": "object",
+        "required": ["name", "photoUrls"],
+        "xml": {"name": "pet"},
+        "properties": {
+            "id": {"type": "integer", "xml": {"attribute": True}},
+            "name": {"type": "string"},
+            "photoUrls": {
+                "type": "array",
+                "xml": {"wrapped": True},
+                "items": {"type": "string", "xml": {"name": "photoUrl"}},
+            },
+            "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+        },
+    }
+    xml = "application/xml"
+    body = {"content": {"application/json": {"schema": pet}, xml: {"schema": pet}}}
+    done = {"204": {"description": "done"}, "4XX": {"description": "refused"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "xml", "version": "1"},
+        "paths": {"/pets": {"put": {"requestBody": body, "responses": done}}},
+        "components": {"schemas": {"Tag": tag}},
+    }
+    mock = TestClient(create_app(document, check_responses=True, stateful=False))
+
+    def put(text: str) -> Any:
+        return mock.put("/pets", content=text.encode(), headers={"content-type": xml})
+
+    good = '<pet id="3"><name>Rex</name><photoUrls><photoUrl>a</photoUrl></photoUrls>'
+    assert put(good + "<tags><id>1</id></tags><tags><id>2</id></tags></pet>").status_code == 204
+    assert put("<pet><name>Rex</name></pet>").status_code == 204  # photoUrls: an empty list
+    bad_tag = put(good + "<tags><id>one</id></tags></pet>")
+    assert bad_tag.status_code == 422
+    assert bad_tag.headers["x-mockserver-violations"] == (
+        '["body.tags[0].id: \\"one\\" is not of type \\"integer\\""]'
+    )
+    assert put("<pet>true</pet>").status_code == 422
+    assert put("<pet>").status_code == 422  # not XML
+
+
+def test_examples_breaking_their_schema_are_passed_over_and_files_keep_their_type() -> None:
+    folder = {"type": "object", "required": ["type"], "properties": {"type": {"const": "folder"}}}
+    wrong = {"content": {"application/json": {"schema": folder, "example": {"type": "file"}}}}
+    image = {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "files", "version": "1"},
+        "paths": {
+            "/folder": {"get": {"responses": {"200": {"description": "a folder", **wrong}}}},
+            "/thumbnail": {"get": {"responses": {"200": {"description": "png", **image}}}},
+        },
+    }
+    mock = TestClient(create_app(document, check_responses=True, stateful=False))
+    assert mock.get("/folder").json() == {"type": "folder"}
+    thumbnail = mock.get("/thumbnail")
+    assert (thumbnail.status_code, thumbnail.headers["content-type"]) == (200, "image/png")
+    assert thumbnail.content == b""
