@@ -545,3 +545,33 @@ def test_a_run_without_input_on_a_new_thread_fails_as_on_the_real_server(
     ).json()
     assert again["topic"] == "+tools"
     assert client.get(f"/threads/{thread_id}").json()["status"] == "idle"
+
+
+# ---- queues ----------------------------------------------------------------------------------
+
+
+def _two_runs(http: httpx.Client, **first: Any) -> tuple[str, str, str]:
+    """A thread with a paced run going and a second one queued behind it."""
+    tid = http.post("/threads", json={}).json()["thread_id"]
+    body = {"assistant_id": "paced", "input": {}}
+    running = http.post(f"/threads/{tid}/runs", json={**body, **first}).json()["run_id"]
+    queued = http.post(f"/threads/{tid}/runs", json=body).json()["run_id"]
+    return tid, running, queued
+
+
+def test_cancelling_a_queued_run_leaves_the_running_one_going(paced: httpx.Client) -> None:
+    tid, running, queued = _two_runs(paced, stream_resumable=True)
+    assert paced.post(f"/threads/{tid}/runs/{queued}/cancel").status_code == 202
+    joined = paced.get(f"/threads/{tid}/runs/{running}/join").json()
+    assert joined == {"messages": [], "topic": "two"}
+    _, events = stream(
+        paced,
+        f"/threads/{tid}/runs/{running}/stream",
+        method="GET",
+        headers={"Last-Event-ID": "-1"},
+    )
+    assert [e["event"] for e in events].count("metadata") == 1  # it ran once, from the start
+    assert [r["status"] for r in paced.get(f"/threads/{tid}/runs").json()] == [
+        "interrupted",
+        "success",
+    ]
