@@ -34,7 +34,7 @@ from mockserver.journal import DEFAULT_JOURNAL_SIZE, Exchange, Journal
 from mockserver.reducers import to_plain
 from mockserver.routing import FastRoutes, PathApp, SpecRoute, SpecRouter, route_order, shadows
 from mockserver.server import Server
-from mockserver.spec import Operation, Spec, load_spec
+from mockserver.spec import Operation, Spec, load_spec, with_graphs
 from mockserver.store import MemoryStore, Store
 from mockserver.validation import OperationValidator
 from mockserver.wire import read_body
@@ -101,8 +101,9 @@ def create_app(
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.server.store.threads()        # what the mock holds
     """
-    spec = spec if isinstance(spec, Spec) else load_spec(spec)
     graph_map = _graphs(graphs)
+    # The spec names the graphs this server serves (its assistant ids may be graph names).
+    spec = with_graphs(spec if isinstance(spec, Spec) else load_spec(spec), list(graph_map))
     server = Server(spec, graph_map, store if store is not None else MemoryStore())
     server.store.max_threads = max_threads
     handler_map = HANDLERS if handlers is None else handlers

@@ -43,6 +43,26 @@ _STARTED_METADATA = (
 )
 
 
+def check_run(
+    graphs: Mapping[str, Graph], body: Mapping[str, Any], *, stateless: bool
+) -> tuple[str, str] | None:
+    """What the real server checks of a run request before it stores the run, in its order:
+    the assistant, a UUID or a graph name (422); a resume without a thread, `context` beside
+    `configurable` (400). The assistant's (id, graph id), or None when no assistant has the
+    id, which the real server finds (404) only as it stores the run."""
+    try:
+        found: tuple[str, str] | None = resolve_assistant(graphs, body["assistant_id"])
+    except NotFound:
+        found = None
+    command = body.get("command") or None
+    if stateless and command and command.get("resume"):
+        raise BadRequest("You must provide a thread_id when resuming.")
+    config = body.get("config") or {}
+    if config.get("configurable") and body.get("context"):
+        raise BadRequest(BOTH_CONTEXTS)
+    return found
+
+
 def create_run(
     store: Store,
     graphs: Mapping[str, Graph],
@@ -56,15 +76,14 @@ def create_run(
     """A new pending run (not yet scheduled) and its thread, created when it may be.
     `queued`: runs hold the thread (queued or running); `busy`: it holds a run the real server
     would still have pending, besides its queue."""
-    assistant_id, graph_id = resolve_assistant(graphs, body["assistant_id"], NOT_FOUND)
+    found = check_run(graphs, body, stateless=stateless)
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    assistant_id, graph_id = found
     command = body.get("command") or None
-    if stateless and command and command.get("resume") is not None:
-        raise BadRequest("You must provide a thread_id when resuming.")
     config = dict(body.get("config") or {})
     user_configurable = dict(config.get("configurable") or {})
     context = dict(body.get("context") or {})
-    if user_configurable and context:
-        raise BadRequest(BOTH_CONTEXTS)
     thread, created = _thread_for(store, thread_id, body, stateless)
     run_id = str(uuid7())
     own = {**(config.get("metadata") or {}), **(body.get("metadata") or {})}

@@ -575,3 +575,18 @@ def test_cancelling_a_queued_run_leaves_the_running_one_going(paced: httpx.Clien
         "interrupted",
         "success",
     ]
+
+
+def test_assistant_ids_are_the_served_graphs_names(paced: httpx.Client) -> None:
+    refused = paced.post("/runs", json={"assistant_id": "agent"})
+    assert (refused.status_code, refused.json()["detail"]) == (
+        422,
+        "Invalid assistant: 'agent'. Must be either:\n- A valid assistant UUID, or\n"
+        "- One of the registered graphs: paced",
+    )
+    document = paced.get("/openapi.json").json()
+    assert document["components"]["schemas"]["GraphName"]["enum"] == ["paced"]
+    assert paced.get("/assistants/paced/graph").status_code == 200
+    assert paced.get("/assistants/agent/graph").json() == {
+        "detail": "Invalid assistant ID: must be a UUID"
+    }

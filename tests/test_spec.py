@@ -7,7 +7,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from mockserver.handlers import HANDLERS
-from mockserver.spec import default_spec_path, load_spec
+from mockserver.spec import default_spec_path, load_spec, with_graphs
 
 from conftest import SPEC_PATH
 
@@ -60,3 +60,46 @@ def test_operation_ids_are_the_official_ones(route: tuple[str, str], operation_i
 def test_every_operation_has_a_handler_and_every_handler_an_operation() -> None:
     ids = {op.operation_id for op in load_spec().operations}
     assert ids == set(HANDLERS)
+
+
+# ---- the deployment's graph names ------------------------------------------------------------
+
+
+def _assistant_schemas(document: dict) -> tuple[dict, dict]:
+    schemas, parameters = document["components"]["schemas"], document["components"]["parameters"]
+    return schemas["RunCreate"]["properties"]["assistant_id"], parameters["AssistantIdOrGraph"]
+
+
+def test_assistant_ids_are_uuids_or_the_packaged_graph_names() -> None:
+    # A plain Schemathesis run generates only assistant ids the mock knows: a uuid (an unknown
+    # one is a 404) or a graph name, never a name that draws the real server's 422.
+    document = load_spec().document
+    assert document["components"]["schemas"]["GraphName"]["enum"] == [
+        "agent",
+        "interrupter",
+        "slow",
+    ]
+    for schema in _assistant_schemas(document):
+        if "schema" in schema:  # the path parameter
+            schema = schema["schema"]
+        assert schema["anyOf"] == [
+            {"format": "uuid"},
+            {"$ref": "#/components/schemas/GraphName"},
+        ]
+
+
+def test_a_spec_for_other_graphs_names_them() -> None:
+    spec = with_graphs(load_spec(), ["chat", "review"])
+    document = spec.document
+    assert document["components"]["schemas"]["GraphName"]["enum"] == ["chat", "review"]
+    run_body, _ = _assistant_schemas(document)
+    assert run_body["x-error"]["detail"].endswith("One of the registered graphs: chat, review")
+    # the operations are indexed anew from the new document
+    body = spec.operation("run_stateless_runs_post").body_schema
+    assert body == {"$ref": "#/components/schemas/RunCreateStateless"}
+    assert load_spec().document["components"]["schemas"]["GraphName"]["enum"][0] == "agent"
+
+
+def test_a_spec_naming_no_graphs_is_left_as_it_is() -> None:
+    spec = load_spec({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}})
+    assert with_graphs(spec, ["chat"]) is spec

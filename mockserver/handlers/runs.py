@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from mockserver import runs
-from mockserver.assistants import resolve_assistant
 from mockserver.errors import Conflict, NotFound
 from mockserver.handlers.base import Call, Reply
 from mockserver.server import Server
@@ -179,7 +178,8 @@ def _launch(server: Server, thread_id: str | None, body: Any) -> tuple[Active, A
     """Check and create the run, hand it to the worker, apply the multitask strategy; with
     the run's body as it was created (pending)."""
     store, graphs = server.store, server.graphs
-    resolve_assistant(graphs, body["assistant_id"], runs.NOT_FOUND)
+    if runs.check_run(graphs, body, stateless=thread_id is None) is None:
+        raise NotFound(runs.NOT_FOUND)
     strategy = body.get("multitask_strategy") or "enqueue"
     existing = store.find_thread(thread_id) if thread_id else None
     in_flight = server.worker.queue(thread_id) if thread_id else ()
