@@ -110,7 +110,7 @@ def create_app(
     journal = Journal(journal_size) if journal_size != 0 else None
     faults = Faults([op.operation_id for op in spec.operations], latency, list(spec.by_path()))
     control = Control(server, journal, faults)
-    observers = tuple(o for o in (journal, observer) if o is not None)
+    observers = tuple(o for o in (journal, observer, _counter(server)) if o is not None)
     options = _Options(check_responses, report_only, max_body_size, observers, faults)
     components = spec.document.get("components", {})
     routes: list[SpecRoute] = []
@@ -235,6 +235,12 @@ def _with_pna(send: Send) -> Send:
     return send_with_pna
 
 
+def _counter(server: Server) -> Observer:
+    """Counts each answered request for GET /metrics."""
+    counts = server.requests
+    return lambda exchange: counts.record(exchange.method, exchange.route, exchange.status)
+
+
 def _graphs(graphs: Mapping[str, Graph] | Path | str | None) -> Mapping[str, Graph]:
     if isinstance(graphs, Mapping) and all(isinstance(g, Graph) for g in graphs.values()):
         return graphs
@@ -278,6 +284,7 @@ class _Endpoint:
         body: Any = None
         rejected: tuple[str, ...] = ()
         rule: FaultRule | None = None
+        media = "application/json"
         try:
             raw = await self._read_body(headers, receive)
             if self.options.faults.active:  # the only cost of fault rules when there are none
@@ -299,11 +306,15 @@ class _Endpoint:
                 if reply.later is None
                 else await reply.later(lambda: _departure(receive))
             )
-            payload = (
-                None
-                if answer is None and status in (204, 304)
-                else (orjson.dumps(answer, default=to_plain))
-            )
+            payload: bytes | None
+            if reply.media_type is not None:  # text the handler wrote: HTML, Prometheus
+                media, payload = reply.media_type, str(answer).encode()
+            else:
+                payload = (
+                    None
+                    if answer is None and status in (204, 304)
+                    else (orjson.dumps(answer, default=to_plain))
+                )
         except ValidationFailed as exc:
             rejected = tuple(str(v) for v in exc.violations)
             log.info(
@@ -324,7 +335,7 @@ class _Endpoint:
             status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}
         out_headers = dict(extra)
         if payload is not None:
-            out_headers["content-type"] = "application/json"
+            out_headers["content-type"] = media
         violations: list[str] = []
         if self.options.check_responses:
             lowered = {k.lower(): v for k, v in out_headers.items()}

@@ -72,10 +72,12 @@ def create_run(
     stateless: bool = False,
     queued: bool = False,
     busy: bool = False,
+    request_id: str | None = None,
 ) -> tuple[Run, Thread]:
     """A new pending run (not yet scheduled) and its thread, created when it may be.
     `queued`: runs hold the thread (queued or running); `busy`: it holds a run the real server
-    would still have pending, besides its queue."""
+    would still have pending, besides its queue. `request_id`: the request's, when one request
+    creates several runs (a new one otherwise)."""
     found = check_run(graphs, body, stateless=stateless)
     if found is None:
         raise NotFound(NOT_FOUND)
@@ -116,7 +118,7 @@ def create_run(
         "langgraph_auth_user": None,
         "langgraph_auth_user_id": "",
         "langgraph_auth_permissions": [],
-        "langgraph_request_id": str(uuid.uuid4()),
+        "langgraph_request_id": request_id or str(uuid.uuid4()),
         "__request_start_time_ms__": int(time.time() * 1000),
         "__after_seconds__": body.get("after_seconds", 0),
         "run_id": run_id,

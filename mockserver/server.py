@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mockserver.graph import Graph
+from mockserver.metrics import RequestCounts
 from mockserver.spec import Spec
 from mockserver.store import MemoryStore, Store, utc_now
 from mockserver.worker import Worker
@@ -32,6 +33,8 @@ class Server:
     started_at: str = field(default_factory=utc_now)
     # Runs the queued and running runs; made from the store and the lock.
     worker: Worker = field(init=False)
+    # The requests answered so far, for GET /metrics.
+    requests: RequestCounts = field(default_factory=RequestCounts)
 
     def __post_init__(self) -> None:
         self.worker = Worker(self.store, self.lock)
@@ -43,10 +46,11 @@ class Server:
 
     def reset(self) -> None:
         """Stop every queued and running run where it is (nothing more is written), then
-        forget every thread, checkpoint and run."""
+        forget every thread, checkpoint and run, and the requests counted."""
         with self.lock:
             self.worker.stop_all()
             self.store.reset()
+            self.requests.clear()
 
     def close(self) -> None:
         """Stop the runs and release the store (a file, for a persistent one)."""

@@ -37,6 +37,12 @@ OFFICIAL = {
     ): "get_thread_history_post_threads__thread_id__history_post",
     ("GET", "/ok"): "health_check_ok_get",
     ("GET", "/info"): "server_info_info_get",
+    ("POST", "/threads/prune"): "prune_threads_threads_prune_post",
+    ("GET", "/threads/{thread_id}/storage"): "get_thread_storage_threads__thread_id__storage_get",
+    ("POST", "/runs/batch"): "run_batch_stateless_runs_post",
+    ("POST", "/runs/cancel"): "cancel_runs_post",
+    ("GET", "/metrics"): "system_metrics_metrics_get",
+    ("GET", "/docs"): "docs_get",
 }
 
 

@@ -60,7 +60,8 @@ Departure = Callable[[], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Reply:
-    """A handler's answer: status, JSON-able body (None: no body) and extra headers.
+    """A handler's answer: status, JSON-able body (None: no body) and extra headers; with
+    `media_type`, the body is text sent as that type instead (an HTML page, Prometheus text).
 
     A streaming answer sets `events` instead of `body`: an async iterable of server-sent
     events as dicts (`{"event": ..., "data": ..., "id": ...}`), which app.py frames as
@@ -74,3 +75,4 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     events: AsyncIterable[Mapping[str, Any]] | None = None
     later: Callable[[Departure], Awaitable[Any]] | None = None
+    media_type: str | None = None

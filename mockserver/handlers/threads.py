@@ -1,13 +1,18 @@
-"""Thread operations: create, get, patch, delete, copy, search, count."""
+"""Thread operations: create, get, patch, delete, copy, search, count, prune, storage."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from mockserver import threads
-from mockserver.errors import NotFound
+from mockserver.errors import NotFound, NotSupported
+from mockserver.footprint import thread_storage
 from mockserver.handlers.base import Call, Reply, pagination
 from mockserver.store import Thread
+
+# The in-memory runtime prunes by deleting only (langgraph_runtime_inmem ops.Threads.prune).
+KEEP_LATEST = "keep_latest strategy is not supported in in-memory runtime"
 
 
 def create_thread_threads_post(call: Call) -> Reply:
@@ -61,6 +66,30 @@ def count_threads_threads_count_post(call: Call) -> Reply:
     """POST /threads/count: a bare integer."""
     server = call.server
     return Reply(200, threads.count_threads(server.store, call.body, server.worker.queues))
+
+
+def prune_threads_threads_prune_post(call: Call) -> Reply:
+    """POST /threads/prune: delete the threads, skipping unknown ones; how many went."""
+    ids = [str(uuid.UUID(given)) for given in call.body["thread_ids"]]
+    if not ids:
+        return Reply(200, {"pruned_count": 0})
+    if call.body.get("strategy") == "keep_latest":
+        raise NotSupported(KEEP_LATEST)
+    pruned = 0
+    for thread_id in ids:
+        try:
+            call.server.store.delete_thread(thread_id)
+        except NotFound:
+            continue  # unknown, or listed twice: skipped, as the real server skips it
+        pruned += 1
+    return Reply(200, {"pruned_count": pruned})
+
+
+def get_thread_storage_threads__thread_id__storage_get(call: Call) -> Reply:
+    """GET /threads/{thread_id}/storage: what the thread's checkpoints occupy."""
+    thread = call.thread()
+    history = call.server.store.history(thread.thread_id)
+    return Reply(200, thread_storage(thread.thread_id, history))
 
 
 def _render(call: Call, thread: Thread) -> dict[str, Any]:
