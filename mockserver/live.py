@@ -34,9 +34,9 @@ class LiveServer:
         self.host = host
         self._socket = bind_socket(host, port)
         self.port: int = self._socket.getsockname()[1]
-        context = getattr(getattr(app, "state", None), "context", None)
-        if context is not None and hasattr(context, "serving_at"):
-            context.serving_at(self.url)
+        server = getattr(getattr(app, "state", None), "server", None)
+        if server is not None and hasattr(server, "serving_at"):
+            server.serving_at(self.url)
         config = uvicorn.Config(
             app,
             lifespan="off",

@@ -124,3 +124,13 @@ def test_task_events_carry_the_config_tags(client: httpx.Client) -> None:
     starts = [json.loads(line[5:]) for line in lines][1::2]
     assert [list(s["metadata"])[-2:] for s in starts] == [["run_id", "tags"]] * 2
     assert starts[0]["metadata"]["tags"] == ["a", "b"]
+
+
+def test_runs_name_the_url_the_live_mock_serves_at(client: httpx.Client) -> None:
+    # langgraph dev names its own URL in run metadata; a live mock names the one it listens on.
+    tid = client.post("/threads", json={}).json()["thread_id"]
+    client.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "agent", "input": HI})
+    run = client.get(f"/threads/{tid}/runs").json()[0]
+    assert run["kwargs"]["config"]["metadata"]["langgraph_api_url"] == str(client.base_url).rstrip(
+        "/"
+    )
