@@ -37,7 +37,7 @@ from mockserver.journal import DEFAULT_JOURNAL_SIZE, Exchange, Journal
 from mockserver.reducers import to_plain
 from mockserver.routing import FastRoutes, PathApp, SpecRoute, SpecRouter, route_order, shadows
 from mockserver.server import Server
-from mockserver.spec import Operation, Spec, load_spec
+from mockserver.spec import Operation, Spec, load_spec, with_graphs
 from mockserver.store import MemoryStore, Store
 from mockserver.validation import OperationValidator
 from mockserver.wire import read_body
@@ -117,8 +117,9 @@ def create_app(
         app = create_app()                      # then: uvicorn.run(app, port=2024)
         app.state.server.store.threads()        # what the mock holds
     """
-    spec = spec if isinstance(spec, Spec) else load_spec(spec)
     graph_map = _graphs(graphs)
+    # The spec names the graphs this server serves (its assistant ids may be graph names).
+    spec = with_graphs(spec if isinstance(spec, Spec) else load_spec(spec), list(graph_map))
     server = Server(
         spec, graph_map, store if store is not None else MemoryStore(), cron_interval=cron_interval
     )
@@ -127,7 +128,7 @@ def create_app(
     journal = Journal(journal_size) if journal_size != 0 else None
     faults = Faults([op.operation_id for op in spec.operations], latency, list(spec.by_path()))
     control = Control(server, journal, faults)
-    observers = tuple(o for o in (journal, observer) if o is not None)
+    observers = tuple(o for o in (journal, observer, _counter(server)) if o is not None)
     components = spec.document.get("components", {})
     # Only a document with operations the mock has no handler for pays for generation.
     responder = (
@@ -270,6 +271,12 @@ def _with_pna(send: Send) -> Send:
     return send_with_pna
 
 
+def _counter(server: Server) -> Observer:
+    """Counts each answered request for GET /metrics."""
+    counts = server.requests
+    return lambda exchange: counts.record(exchange.method, exchange.route, exchange.status)
+
+
 def _graphs(graphs: Mapping[str, Graph] | Path | str | None) -> Mapping[str, Graph]:
     if isinstance(graphs, Mapping) and all(isinstance(g, Graph) for g in graphs.values()):
         return graphs
@@ -346,13 +353,16 @@ class _Endpoint:
                     if reply.later is None
                     else await reply.later(lambda: _departure(receive))
                 )
-                payload = (
-                    None
-                    if answer is NO_BODY or (answer is None and status in (204, 304))
-                    else answer
-                    if isinstance(answer, bytes)  # an awaited answer already written
-                    else orjson.dumps(answer, default=to_plain)
-                )
+                if reply.media_type is not None:  # text the handler wrote: HTML, Prometheus
+                    content_type, payload = reply.media_type, str(answer).encode()
+                else:
+                    payload = (
+                        None
+                        if answer is NO_BODY or (answer is None and status in (204, 304))
+                        else answer
+                        if isinstance(answer, bytes)  # an awaited answer already written
+                        else orjson.dumps(answer, default=to_plain)
+                    )
         except ValidationFailed as exc:
             rejected = tuple(str(v) for v in exc.violations)
             log.info(

@@ -95,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
         help="default: yaml, or json for an -o FILE ending in .json",
     )
     spec.add_argument(
+        "--graphs",
+        type=Path,
+        metavar="FILE",
+        help="the document as `serve --graphs FILE` serves it: assistant ids are those "
+        "graphs' names or uuids (default: the packaged graphs)",
+    )
+    spec.add_argument(
         "--schemathesis-config",
         action="store_true",
         help="print the schemathesis.toml the contract suite uses instead: the "
@@ -160,7 +167,7 @@ def _spec(args: argparse.Namespace) -> int:
         from mockserver.contract import CONFIG_PATH
 
         text = CONFIG_PATH.read_text("utf-8")
-    elif fmt == "yaml":
+    elif fmt == "yaml" and args.graphs is None:
         text = path.read_text("utf-8")
     else:
         import json
@@ -168,7 +175,20 @@ def _spec(args: argparse.Namespace) -> int:
         import yaml
 
         document = yaml.safe_load(path.read_text("utf-8"))
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        if args.graphs is not None:
+            from mockserver.graph import GraphModelError, load_graphs
+            from mockserver.spec import load_spec, with_graphs
+
+            try:
+                names = list(load_graphs(args.graphs))
+            except GraphModelError as exc:
+                print(f"mockserver: {exc}", file=sys.stderr)
+                return 2
+            document = with_graphs(load_spec(document), names).document
+        if fmt == "yaml":
+            text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+        else:
+            text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.output is None:
         sys.stdout.write(text)
         return 0

@@ -72,6 +72,12 @@ class Unprocessable(MockError):
     status_code = 422
 
 
+class NotSupported(MockError):
+    """Raised when a request asks for what the in-memory server does not do (it says 422)."""
+
+    status_code = 422
+
+
 class PayloadTooLarge(MockError):
     """Raised when a request body is over the configured size limit."""
 

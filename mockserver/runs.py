@@ -50,7 +50,7 @@ def check_request(body: Mapping[str, Any], *, stateless: bool) -> None:
     """The checks the real server makes on a run request before it looks the assistant or the
     thread up: BadRequest for a resume without a thread, or both context and configurable."""
     command = body.get("command") or None
-    if stateless and command and command.get("resume") is not None:
+    if stateless and command and command.get("resume"):  # a falsy resume is let through
         raise BadRequest("You must provide a thread_id when resuming.")
     if (body.get("config") or {}).get("configurable") and body.get("context"):
         raise BadRequest(BOTH_CONTEXTS)
@@ -67,13 +67,15 @@ def create_run(
     busy: bool = False,
     scheduled: bool = False,
     cron_id: str | None = None,
+    request_id: str | None = None,
 ) -> tuple[Run, Thread]:
     """A new pending run of `assistant` (not yet scheduled) and its thread, created when it
     may be (the request passed `check_request`). `queued`: runs hold the thread (queued or
     running); `busy`: it holds a run the real server would still have pending, besides its
     queue. `scheduled`: the cron scheduler makes the run, not a request (no request id or
     start time; the scheduler's user); `cron_id` is then added to the configurable, after a
-    `context` (as langgraph-api's create_valid_run does).
+    `context` (as langgraph-api's create_valid_run does). `request_id`: the request's, when
+    one request creates several runs (a new one otherwise).
 
     The assistant's config, context and metadata come first and the thread's and the run's
     own on top, as the in-memory runtime merges them (Runs.put)."""
@@ -122,7 +124,7 @@ def create_run(
         {"langgraph_request_id": None}
         if scheduled
         else {
-            "langgraph_request_id": str(uuid.uuid4()),
+            "langgraph_request_id": request_id or str(uuid.uuid4()),
             "__request_start_time_ms__": int(time.time() * 1000),
         }
     )

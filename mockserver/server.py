@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from mockserver.assistants import AssistantRegistry
 from mockserver.crons import POLL_INTERVAL, CronScheduler
 from mockserver.graph import Graph
+from mockserver.metrics import RequestCounts
 from mockserver.spec import Spec
 from mockserver.store import MemoryStore, Store, utc_now
 from mockserver.worker import Worker
@@ -68,6 +69,8 @@ class Server:
     scheduler: CronScheduler = field(init=False)
     # What else the server holds (another document's records): each emptied by reset().
     also_reset: list[Callable[[], None]] = field(default_factory=list)
+    # The requests answered so far, for GET /metrics.
+    requests: RequestCounts = field(default_factory=RequestCounts)
 
     def __post_init__(self) -> None:
         self.lock = CommitLock(self.store)
@@ -84,8 +87,8 @@ class Server:
 
     def reset(self) -> None:
         """Stop every queued and running run where it is (nothing more is written) and the
-        cron scheduler, then forget every thread, checkpoint, run, cron and item, and the
-        assistants clients made."""
+        cron scheduler, then forget every thread, checkpoint, run, cron and item, the
+        assistants clients made and the requests counted."""
         with self.lock:
             self.scheduler.stop()
             self.worker.stop_all()
@@ -93,6 +96,7 @@ class Server:
             self.assistants.reset()
             for forget in self.also_reset:
                 forget()
+            self.requests.clear()
 
     def close(self) -> None:
         """Release the store (a file, for a persistent one) once serving has ended."""

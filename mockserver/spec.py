@@ -8,7 +8,7 @@ Parameters, request bodies, responses and headers given by `$ref` are resolved h
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -118,6 +118,34 @@ class Spec:
             if op.operation_id == operation_id:
                 return op
         raise KeyError(operation_id)
+
+
+def with_graphs(spec: Spec, names: Sequence[str]) -> Spec:
+    """The spec for a deployment serving these graphs: every schema marked `x-graph-names`
+    lists them as its `enum`, and `{graphs}` in an `x-error` detail names them (comma
+    separated, as the real server words them). The same spec when nothing is marked."""
+    marked = False
+
+    def fill(node: Any) -> Any:
+        nonlocal marked
+        if isinstance(node, Mapping):
+            out = {k: fill(v) for k, v in node.items()}
+            if node.get("x-graph-names") is True:
+                out["enum"] = list(names)
+                marked = True
+            error = node.get("x-error")
+            if isinstance(error, Mapping) and isinstance(error.get("detail"), str):
+                out["x-error"] = {**error, "detail": error["detail"].replace("{graphs}", joined)}
+            return out
+        if isinstance(node, list):
+            return [fill(item) for item in node]
+        return node
+
+    joined = ", ".join(names)
+    document = fill(spec.document)
+    if not marked:
+        return spec
+    return Spec(document, tuple(_index_operations(document)), spec.source)
 
 
 def default_spec_path() -> Path:

@@ -277,6 +277,9 @@ class _CompiledResponse:
         violations = self._check_headers(headers)
         if self.plain_text and headers.get("content-type", "").startswith("text/plain"):
             return violations  # a documented plain-text answer
+        content_type = headers.get("content-type", "")
+        if body and not _is_json(content_type) and _media(content_type) in self.spec.media_types:
+            return violations  # text of a documented media type (an HTML page, Prometheus)
         if self.body is None:
             if body:
                 violations.append(Violation("body", "documented without a body, but one was sent"))
@@ -337,8 +340,12 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def _media(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
 def _is_json(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
+    media = _media(content_type)
     return media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")
     )

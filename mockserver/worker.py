@@ -369,7 +369,8 @@ class Worker:
             active.task.cancel()
         if run.temporary and not queue and self.store.find_thread(run.thread_id) is not None:
             self.store.delete_thread(run.thread_id)
-        if queue and (following := self.active.get(queue[0])) is not None:
+        following = self.active.get(queue[0]) if queue else None
+        if following is not None and following.task is None:  # not when a queued run left
             self._start(following)
 
 

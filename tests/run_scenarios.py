@@ -430,6 +430,99 @@ def join_after_create(s: Session) -> None:
     s.stream("GET", f"/threads/{t}/runs/{missing}/stream")
 
 
+def prune_and_storage(s: Session) -> None:
+    t = s.thread(metadata={"graph_id": "agent"})
+    s.call("GET", f"/threads/{t}/storage")
+    s.call("POST", f"/threads/{t}/state", {"values": HI})
+    s.call("GET", f"/threads/{t}/storage")
+    missing = "00000000-0000-0000-0000-00000000000e"
+    s.call("GET", f"/threads/{missing}/storage")
+    s.call("GET", "/threads/nope/storage")
+    s.call("POST", "/threads/prune", {"thread_ids": []})
+    s.call("POST", "/threads/prune", {"thread_ids": [], "strategy": "keep_latest"})
+    s.call("POST", "/threads/prune", {"thread_ids": [t], "strategy": "keep_latest"})
+    s.call("POST", "/threads/prune", {"thread_ids": [t], "strategy": "nope"})
+    s.call("POST", "/threads/prune", {"thread_ids": ["nope"]})
+    s.call("POST", "/threads/prune", {"thread_ids": ["nope"], "strategy": "keep_latest"})
+    s.call("POST", "/threads/prune", {})
+    s.call("POST", "/threads/prune", {"thread_ids": [t, t.upper(), missing]})
+    s.call("GET", f"/threads/{t}")
+
+
+def runs_cancel_many(s: Session) -> None:
+    missing = "00000000-0000-0000-0000-00000000000f"
+    for body in (
+        {},
+        {"status": "nope"},
+        {"status": "all", "thread_id": missing},
+        {"status": "all", "thread_id": missing, "run_ids": []},
+        {"status": "all", "run_ids": []},
+        {"status": "all", "thread_id": ""},
+        {"status": "all", "thread_id": "", "run_ids": []},
+        {"status": "all", "thread_id": "nope"},
+        {"status": "all", "run_ids": ["nope"]},
+        {"thread_id": "nope", "run_ids": ["nope"]},
+        {"thread_id": "nope", "run_ids": []},
+        {"thread_id": missing, "run_ids": ["nope"]},
+        {"thread_id": missing, "run_ids": []},
+        {"thread_id": missing},
+        {"status": "all"},
+    ):
+        s.call("POST", "/runs/cancel", body)
+    t = s.thread()
+    first = s.call("POST", f"/threads/{t}/runs", {"assistant_id": "slow", "input": {"topic": "a"}})
+    second = s.call("POST", f"/threads/{t}/runs", {"assistant_id": "slow", "input": {"topic": "b"}})
+    s.pause(1.5)
+    s.call("POST", "/runs/cancel", {"thread_id": t, "run_ids": [first["run_id"], second["run_id"]]})
+    s.pause(0.3)
+    s.call("GET", f"/threads/{t}/runs")
+    s.call("GET", f"/threads/{t}")
+    s.call("POST", "/runs/cancel", {"thread_id": t, "run_ids": [first["run_id"]]})
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs", {"assistant_id": "slow", "input": {"topic": "c"}})
+    s.call("POST", f"/threads/{t}/runs", {"assistant_id": "slow", "input": {"topic": "d"}})
+    s.pause(1.5)
+    s.call("POST", "/runs/cancel", {"status": "pending"}, action="rollback")
+    s.pause(0.3)
+    s.call("GET", f"/threads/{t}/runs")
+    s.call("POST", "/runs/cancel", {"status": "running"}, action="nope")
+    s.pause(0.3)
+    s.call("GET", f"/threads/{t}/runs")
+    s.call("GET", f"/threads/{t}")
+    s.call("POST", "/runs/cancel", {"status": "all"})
+
+
+def runs_batch(s: Session) -> None:
+    missing = "00000000-0000-0000-0000-000000000009"
+    for body in (
+        [],
+        {},
+        [{"assistant_id": "agent"}, {}],
+        [{"assistant_id": missing}, {"assistant_id": "nope"}],
+        [{"assistant_id": missing}, {"assistant_id": "agent", "command": {"resume": 1}}],
+        [{"assistant_id": missing}, {"assistant_id": "agent"}],
+        [{"assistant_id": "nope", "command": {"resume": 1}}],
+    ):
+        s.call("POST", "/runs/batch", body)
+    runs = s.call(
+        "POST",
+        "/runs/batch",
+        [
+            {"assistant_id": "agent", "input": HI},
+            {
+                "assistant_id": "interrupter",
+                "input": HI,
+                "on_completion": "keep",
+                "metadata": {"k": 1},
+            },
+        ],
+    )
+    s.pause(4)  # langgraph dev's one worker takes the runs one after the other
+    kept = runs[1]
+    s.call("GET", f"/threads/{kept['thread_id']}/runs/{kept['run_id']}")
+    s.call("GET", f"/threads/{kept['thread_id']}/state")
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     fn.__name__: fn
     for fn in (
@@ -449,6 +542,9 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
         assistants,
         thread_metadata_and_config,
         join_after_create,
+        prune_and_storage,
+        runs_cancel_many,
+        runs_batch,
     )
 }
 

@@ -568,6 +568,22 @@ def test_spec_prints_the_packaged_contract(tmp_path: Path) -> None:
     assert "positive_data_acceptance" in config.stdout
 
 
+def test_spec_for_other_graphs_names_them(tmp_path: Path) -> None:
+    (tmp_path / "graphs.yaml").write_text(
+        "graphs:\n  chat:\n    channels: {messages: add_messages}\n    nodes: {model: {}}\n"
+        "    edges: [[__start__, model], [model, __end__]]\n"
+    )
+    printed = run("spec", "--graphs", "graphs.yaml", cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    document = yaml.safe_load(printed.stdout)
+    assert document["components"]["schemas"]["GraphName"]["enum"] == ["chat"]
+    assert run("spec", "--graphs", "graphs.yaml", "-o", "s.json", cwd=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "s.json").read_text()) == document
+    broken = run("spec", "--graphs", "missing.yaml", cwd=tmp_path)
+    assert (broken.returncode, broken.stdout) == (2, "")
+    assert broken.stderr.startswith("mockserver: ")
+
+
 # ---- init ------------------------------------------------------------------------------------
 
 

@@ -55,3 +55,17 @@ def test_the_suite_ignores_the_current_directorys_pytest_setup(tmp_path: Path) -
     assert argv[argv.index("-c") + 1] == os.devnull
     assert argv[argv.index("-p") + 1] == "no:cacheprovider"
     assert argv[argv.index("--junitxml") + 1] == str(tmp_path / "junit.xml")
+
+
+def test_the_suite_sends_allowed_run_delays_as_a_second_at_most() -> None:
+    # A run delayed for an hour holds its thread: a wait on it would wait an hour.
+    from types import SimpleNamespace
+
+    from mockserver.contract.target import LONGEST_DELAY, short_delays
+
+    body = [{"after_seconds": 3600}, {"after_seconds": 0.5}, {"after_seconds": 1e12}, {}]
+    short_delays(None, SimpleNamespace(body=body), {})
+    assert [item.get("after_seconds") for item in body] == [LONGEST_DELAY, 0.5, 1e12, None]
+    single = {"assistant_id": "agent", "after_seconds": 1e11}
+    short_delays(None, SimpleNamespace(body=single), {})
+    assert single["after_seconds"] == LONGEST_DELAY

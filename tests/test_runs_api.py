@@ -15,7 +15,7 @@ from run_scenarios import parse_sse
 
 from mockserver.app import create_app
 from mockserver.graph import load_graphs
-from mockserver.handlers.runs import BUSY
+from mockserver.handlers.runs import BUSY, NO_RUNS, NOTHING_TO_CANCEL
 from mockserver.live import LiveServer
 from mockserver.worker import DISCONNECTED, PENDING_WINDOW, Worker
 
@@ -545,3 +545,168 @@ def test_a_run_without_input_on_a_new_thread_fails_as_on_the_real_server(
     ).json()
     assert again["topic"] == "+tools"
     assert client.get(f"/threads/{thread_id}").json()["status"] == "idle"
+
+
+# ---- batches, bulk cancel, the served graphs -------------------------------------------------
+
+
+def _becomes_running(http: httpx.Client, tid: str, run_id: str) -> None:
+    deadline = time.monotonic() + 5
+    while http.get(f"/threads/{tid}/runs/{run_id}").json()["status"] != "running":
+        assert time.monotonic() < deadline, "the run never started"
+        time.sleep(0.01)
+
+
+def _two_runs(http: httpx.Client, **first: Any) -> tuple[str, str, str]:
+    """A thread with a paced run going and a second one queued behind it."""
+    tid = http.post("/threads", json={}).json()["thread_id"]
+    body = {"assistant_id": "paced", "input": {}}
+    running = http.post(f"/threads/{tid}/runs", json={**body, **first}).json()["run_id"]
+    queued = http.post(f"/threads/{tid}/runs", json=body).json()["run_id"]
+    return tid, running, queued
+
+
+def test_cancelling_a_queued_run_leaves_the_running_one_going(paced: httpx.Client) -> None:
+    tid, running, queued = _two_runs(paced, stream_resumable=True)
+    assert paced.post(f"/threads/{tid}/runs/{queued}/cancel").status_code == 202
+    joined = paced.get(f"/threads/{tid}/runs/{running}/join").json()
+    assert joined == {"messages": [], "topic": "two"}
+    _, events = stream(
+        paced,
+        f"/threads/{tid}/runs/{running}/stream",
+        method="GET",
+        headers={"Last-Event-ID": "-1"},
+    )
+    assert [e["event"] for e in events].count("metadata") == 1  # it ran once, from the start
+    assert [r["status"] for r in paced.get(f"/threads/{tid}/runs").json()] == [
+        "interrupted",
+        "success",
+    ]
+
+
+def test_cancel_many_by_thread_stops_its_runs(paced: httpx.Client) -> None:
+    worker = paced_worker(paced)
+    worker.pending_window = 0.0  # picked up at once: the running run has run
+    try:
+        tid, running, queued = _two_runs(paced)
+        _becomes_running(paced, tid, running)
+        asked = {"thread_id": tid, "run_ids": [running, queued, AGENT_ID]}
+        response = paced.post("/runs/cancel", json=asked)
+        assert (response.status_code, response.content) == (204, b"")
+    finally:
+        worker.pending_window = PENDING_WINDOW
+    assert [r["status"] for r in paced.get(f"/threads/{tid}/runs").json()] == [
+        "interrupted",
+        "interrupted",
+    ]
+    thread = paced.get(f"/threads/{tid}").json()
+    assert (thread["status"], thread["error"]) == (
+        "interrupted",
+        {"error": "UserInterrupt", "message": "interrupt requested via POST /runs/cancel"},
+    )
+    again = paced.post("/runs/cancel", json=asked)
+    assert (again.status_code, again.json()["detail"]) == (404, NOTHING_TO_CANCEL)
+    elsewhere = paced.post("/runs/cancel", json={**asked, "thread_id": AGENT_ID})
+    assert (elsewhere.status_code, elsewhere.json()) == (404, {"detail": NO_RUNS})
+
+
+@pytest.fixture
+def fresh_paced() -> Iterator[httpx.Client]:
+    """A paced mock of its own: cancelling by status reaches every thread's runs."""
+    app = create_app(graphs=load_graphs(PACED), check_responses=True)
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        yield http
+
+
+def test_cancel_many_by_status(fresh_paced: httpx.Client) -> None:
+    http = fresh_paced
+    assert http.post("/runs/cancel", json={"status": "all"}).json() == {"detail": NO_RUNS}
+    tid, running, queued = _two_runs(http)
+    rolled = http.post("/runs/cancel", params={"action": "rollback"}, json={"status": "pending"})
+    assert rolled.status_code == 204
+    # the queued run is gone (rolled back: deleted); the running one is left
+    assert [r["run_id"] for r in http.get(f"/threads/{tid}/runs").json()] == [running]
+    assert http.post("/runs/cancel", json={"status": "running"}).status_code == 204
+    assert http.get(f"/threads/{tid}/runs/{running}").json()["status"] == "interrupted"
+    assert http.post("/runs/cancel", json={"status": "all"}).status_code == 404
+
+
+def test_a_batch_creates_pending_stateless_runs_in_order(client: httpx.Client) -> None:
+    batch = [
+        {"assistant_id": "agent", "input": HI},
+        {"assistant_id": "interrupter", "input": HI, "on_completion": "keep", "metadata": {"k": 1}},
+    ]
+    response = client.post("/runs/batch", json=batch)
+    assert response.status_code == 200
+    assert "content-location" not in response.headers
+    first, second = response.json()
+    assert [first["status"], second["status"]] == ["pending", "pending"]
+    assert (first["kwargs"]["temporary"], second["kwargs"]["temporary"]) == (True, False)
+    assert second["metadata"] == {
+        "created_by": "system",
+        "k": 1,
+        "assistant_id": second["assistant_id"],
+    }
+    # one request: the runs share its id
+    requests = {
+        r["kwargs"]["config"]["configurable"]["langgraph_request_id"] for r in (first, second)
+    }
+    assert len(requests) == 1
+    joined = client.get(f"/threads/{second['thread_id']}/runs/{second['run_id']}/join").json()
+    assert joined["__interrupt__"][0]["value"] == {"question": "approve?"}
+
+
+@pytest.mark.parametrize(
+    ("item", "status", "detail"),
+    [
+        pytest.param({"assistant_id": "nope"}, 422, "Invalid assistant: 'nope'.", id="name"),
+        pytest.param(
+            {"assistant_id": "agent", "command": {"resume": 1}},
+            400,
+            "You must provide a thread_id when resuming.",
+            id="resume",
+        ),
+        pytest.param(
+            {"assistant_id": "00000000-0000-0000-0000-000000000009"},
+            404,
+            "Thread or assistant not found.",
+            id="unknown assistant",
+        ),
+    ],
+)
+def test_a_batch_with_an_item_refused_creates_no_run(
+    client: httpx.Client, item: dict[str, Any], status: int, detail: str
+) -> None:
+    # langgraph dev answers the refusal but creates (and runs) the other items' runs, which
+    # nobody hears of: docs/deviations.md
+    kept = {"assistant_id": "agent", "input": HI, "on_completion": "keep"}
+    response = client.post("/runs/batch", json=[kept, item])
+    assert response.status_code == status
+    assert response.json()["detail"].startswith(detail)
+    assert client.post("/threads/count", json={}).json() == 0
+
+
+def test_a_batch_needs_an_item(client: httpx.Client) -> None:
+    response = client.post("/runs/batch", json=[])
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": '[] has less than 1 item\n\nFailed validating "minItems" in schema\n\n'
+            "On instance:\n    []"
+        },
+    )
+
+
+def test_assistant_ids_are_the_served_graphs_names(paced: httpx.Client) -> None:
+    refused = paced.post("/runs", json={"assistant_id": "agent"})
+    assert (refused.status_code, refused.json()["detail"]) == (
+        422,
+        "Invalid assistant: 'agent'. Must be either:\n- A valid assistant UUID, or\n"
+        "- One of the registered graphs: paced",
+    )
+    document = paced.get("/openapi.json").json()
+    assert document["components"]["schemas"]["GraphName"]["enum"] == ["paced"]
+    assert paced.get("/assistants/paced/graph").status_code == 200
+    assert paced.get("/assistants/agent/graph").json() == {
+        "detail": "Invalid assistant ID: must be a UUID"
+    }

@@ -126,9 +126,11 @@ def test_task_events_carry_the_config_tags(client: httpx.Client) -> None:
     assert starts[0]["metadata"]["tags"] == ["a", "b"]
 
 
-def test_a_run_names_the_url_the_mock_serves_at(client: httpx.Client) -> None:
-    # as langgraph dev names its own URL (a live mock's, not the default address)
+def test_runs_name_the_url_the_live_mock_serves_at(client: httpx.Client) -> None:
+    # langgraph dev names its own URL in run metadata; a live mock names the one it listens on.
     tid = client.post("/threads", json={}).json()["thread_id"]
     client.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "agent", "input": HI})
-    state = client.get(f"/threads/{tid}/state").json()
-    assert state["metadata"]["langgraph_api_url"] == str(client.base_url).rstrip("/")
+    run = client.get(f"/threads/{tid}/runs").json()[0]
+    assert run["kwargs"]["config"]["metadata"]["langgraph_api_url"] == str(client.base_url).rstrip(
+        "/"
+    )

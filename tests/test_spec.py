@@ -8,7 +8,7 @@ from openapi_spec_validator import validate
 
 from mockserver import wording
 from mockserver.handlers import HANDLERS
-from mockserver.spec import default_spec_path, load_spec
+from mockserver.spec import default_spec_path, load_spec, with_graphs
 
 from conftest import SPEC_PATH
 
@@ -71,6 +71,12 @@ OFFICIAL = {
     ("DELETE", "/runs/crons/{cron_id}"): "delete_cron_runs_crons__cron_id__delete",
     ("POST", "/runs/crons/search"): "search_crons_runs_crons_post",
     ("POST", "/runs/crons/count"): "count_crons_runs_crons_count_post",
+    ("POST", "/threads/prune"): "prune_threads_threads_prune_post",
+    ("GET", "/threads/{thread_id}/storage"): "get_thread_storage_threads__thread_id__storage_get",
+    ("POST", "/runs/batch"): "run_batch_stateless_runs_post",
+    ("POST", "/runs/cancel"): "cancel_runs_post",
+    ("GET", "/metrics"): "system_metrics_metrics_get",
+    ("GET", "/docs"): "docs_get",
 }
 
 
@@ -105,3 +111,46 @@ def test_the_real_servers_schemas_named_are_known() -> None:
             assert wording.known_schema(name), (operation.operation_id, name)
         if operation.then_validated:
             assert operation.validated_as, operation.operation_id
+
+
+# ---- the deployment's graph names ------------------------------------------------------------
+
+
+def _assistant_schemas(document: dict) -> tuple[dict, dict]:
+    schemas, parameters = document["components"]["schemas"], document["components"]["parameters"]
+    return schemas["RunCreate"]["properties"]["assistant_id"], parameters["AssistantIdOrGraph"]
+
+
+def test_assistant_ids_are_uuids_or_the_packaged_graph_names() -> None:
+    # A plain Schemathesis run generates only assistant ids the mock knows: a uuid (an unknown
+    # one is a 404) or a graph name, never a name that draws the real server's 422.
+    document = load_spec().document
+    assert document["components"]["schemas"]["GraphName"]["enum"] == [
+        "agent",
+        "interrupter",
+        "slow",
+    ]
+    for schema in _assistant_schemas(document):
+        if "schema" in schema:  # the path parameter
+            schema = schema["schema"]
+        assert schema["anyOf"] == [
+            {"format": "uuid"},
+            {"$ref": "#/components/schemas/GraphName"},
+        ]
+
+
+def test_a_spec_for_other_graphs_names_them() -> None:
+    spec = with_graphs(load_spec(), ["chat", "review"])
+    document = spec.document
+    assert document["components"]["schemas"]["GraphName"]["enum"] == ["chat", "review"]
+    run_body, _ = _assistant_schemas(document)
+    assert run_body["x-error"]["detail"].endswith("One of the registered graphs: chat, review")
+    # the operations are indexed anew from the new document
+    body = spec.operation("run_stateless_runs_post").body_schema
+    assert body == {"$ref": "#/components/schemas/RunCreateStateless"}
+    assert load_spec().document["components"]["schemas"]["GraphName"]["enum"][0] == "agent"
+
+
+def test_a_spec_naming_no_graphs_is_left_as_it_is() -> None:
+    spec = load_spec({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}})
+    assert with_graphs(spec, ["chat"]) is spec

@@ -631,6 +631,7 @@ THREAD_ROUTES = [
     ),
     pytest.param("GET", "/threads/{tid}/history", None, id="GET history"),
     pytest.param("POST", "/threads/{tid}/history", {"limit": 10}, id="POST history"),
+    pytest.param("GET", "/threads/{tid}/storage", None, id="GET storage"),
 ]
 
 
@@ -646,6 +647,73 @@ def test_a_deleted_thread_is_404_on_every_thread_route(
     detail = "Not Found" if method == "PATCH" else f"Thread with ID {thread_id} not found"
     assert response.json() == {"detail": detail}
     assert count(client) == 0  # nothing came back to life
+
+
+# --- POST /threads/prune, GET /threads/{thread_id}/storage ---------------------------------------
+
+
+def prune(client: httpx.Client, thread_ids: list[str], **body: Any) -> httpx.Response:
+    return client.post("/threads/prune", json={"thread_ids": thread_ids, **body})
+
+
+def test_prune_deletes_the_threads_and_skips_unknown_ones(
+    client: httpx.Client, thread_id: str
+) -> None:
+    kept = new_thread(client)
+    write(client, thread_id, values={"topic": "x"})
+    response = prune(client, [thread_id, thread_id.upper(), MISSING])
+    assert (response.status_code, response.json()) == (200, {"pruned_count": 1})
+    assert ids_of(search(client)) == [kept]
+    assert client.get(f"/threads/{thread_id}/history").status_code == 404
+
+
+def test_keep_latest_is_not_supported_in_memory(client: httpx.Client, thread_id: str) -> None:
+    refused = prune(client, [thread_id, MISSING], strategy="keep_latest")
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "detail": "keep_latest strategy is not supported in in-memory runtime"
+    }
+    assert count(client) == 1
+    # with nothing to prune, any strategy prunes nothing
+    assert prune(client, [], strategy="keep_latest").json() == {"pruned_count": 0}
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        pytest.param(
+            {"thread_ids": ["nope"]}, "Invalid thread ID: must be a UUID", id="not a uuid"
+        ),
+        pytest.param(
+            {"thread_ids": [], "strategy": "all"},
+            '"all" is not one of "delete" or "keep_latest"\n\nFailed validating "enum" in '
+            'schema["properties"]["strategy"]\n\nOn instance["strategy"]:\n    "all"',
+            id="strategy",
+        ),
+    ],
+)
+def test_prune_refusals_are_worded_as_the_real_servers(
+    client: httpx.Client, body: dict[str, Any], detail: str
+) -> None:
+    response = client.post("/threads/prune", json=body)
+    assert (response.status_code, response.json()) == (422, {"detail": detail})
+
+
+def test_storage_counts_what_the_thread_holds(client: httpx.Client, thread_id: str) -> None:
+    empty = client.get(f"/threads/{thread_id}/storage").json()
+    assert (empty["thread_id"], empty["total_bytes"], empty["checkpoints"]) == (
+        thread_id,
+        0,
+        {"count": 0, "bytes": 0},
+    )
+    write(client, thread_id, values={"topic": "a"})
+    write(client, thread_id, values={"messages": [{"role": "user", "content": "hi"}]})
+    report = client.get(f"/threads/{thread_id}/storage").json()
+    assert report["checkpoints"]["count"] == 2
+    assert {k: v["versions"] for k, v in report["channel_values"]["by_channel"].items()} == {
+        "topic": 1,  # shared by both checkpoints
+        "messages": 1,
+    }
 
 
 # --- POST /threads/search and /threads/count ---------------------------------------------------
@@ -1142,7 +1210,9 @@ def test_openapi_json_is_the_spec_the_mock_serves(client: httpx.Client) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     document = response.json()
-    assert document == yaml.safe_load(SPEC_PATH.read_text("utf-8"))
+    # The YAML, with the graphs the mock serves named where it names the deployment's graphs.
+    packaged = SPEC_PATH.read_text("utf-8").replace("{graphs}", "agent, interrupter, slow")
+    assert document == yaml.safe_load(packaged)
     assert "/threads/{thread_id}/state" in document["paths"]
 
 

@@ -61,7 +61,8 @@ Departure = Callable[[], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Reply:
-    """A handler's answer: status, JSON-able body (None: no body) and extra headers.
+    """A handler's answer: status, JSON-able body (None: no body) and extra headers; with
+    `media_type`, the body is text sent as that type instead (an HTML page, Prometheus text).
 
     A streaming answer sets `events` instead of `body`: an async iterable of server-sent
     events as dicts (`{"event": ..., "data": ..., "id": ...}`), which app.py frames as
@@ -78,6 +79,7 @@ class Reply:
     events: AsyncIterable[Mapping[str, Any]] | None = None
     later: Callable[[Departure], Awaitable[Any]] | None = None
     raw: bytes | None = None
+    media_type: str | None = None
 
 
 def announce_state(server: Server, thread_id: str) -> None:

@@ -1,4 +1,5 @@
-"""Run operations: create (background, streamed, waited), list, get, join, cancel, delete.
+"""Run operations: create (background, streamed, waited, in a batch), list, get, join, cancel
+(one run, or many), delete.
 
 A streamed answer is the run's event stream (worker.py), read outside the server's lock;
 wait and join read that stream to the run's end (an awaited reply) before they answer.
@@ -6,6 +7,7 @@ wait and join read that stream to the run's end (an awaited reply) before they a
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,6 +25,8 @@ NOTHING_TO_CANCEL = (
 )
 RUN_NOT_FOUND = {"error": "HTTPException", "message": "404: Run not found"}
 CANCEL_REASON = "{action} requested via POST /threads/{{thread_id}}/runs/{{run_id}}/cancel"
+BULK_CANCEL_REASON = "{action} requested via POST /runs/cancel"
+NO_RUNS = "No runs found to cancel."
 
 
 def create_run_threads__thread_id__runs_post(call: Call) -> Reply:
@@ -53,6 +57,43 @@ def wait_run_threads__thread_id__runs_wait_post(call: Call) -> Reply:
 def wait_run_stateless_runs_wait_post(call: Call) -> Reply:
     """POST /runs/wait: a waited run on a temporary thread."""
     return _waited(call, None)
+
+
+def run_batch_stateless_runs_post(call: Call) -> Reply:
+    """POST /runs/batch: background runs on temporary threads, pending, in the order given.
+    Every item is checked first: one the server refuses refuses the batch (the real server
+    answers the refusal but creates the other items' runs, which nobody hears of)."""
+    server, registry = call.server, call.server.assistants
+    for body in call.body:  # the real server's checks of each, before any run is made
+        assistant_id = registry.resolve_id(body["assistant_id"])
+        runs.check_request(body, stateless=True)
+        if registry.find(assistant_id) is None:
+            raise NotFound(runs.NOT_FOUND)
+    request_id = str(uuid.uuid4())  # one request: its runs share the request's id
+    return Reply(200, [_launch(server, None, body, request_id)[1] for body in call.body])
+
+
+def cancel_runs_post(call: Call) -> Reply:
+    """POST /runs/cancel: the given runs of a thread, or every run with a status; 204."""
+    server, body = call.server, call.body
+    if status := body.get("status"):
+        wanted = ("pending", "running") if status == "all" else (status,)
+        found = [a.run.run_id for a in server.worker.active.values() if a.run.status in wanted]
+    else:
+        thread_id = str(uuid.UUID(body["thread_id"]))
+        asked = {str(uuid.UUID(run_id)) for run_id in body["run_ids"]}
+        found = [r.run_id for r in server.store.runs_of(thread_id) if r.run_id in asked]
+    if not found:
+        raise NotFound(NO_RUNS)
+    going = [run_id for run_id in found if run_id in server.worker.active]
+    if not going:
+        raise NotFound(NOTHING_TO_CANCEL)
+    action = call.request.query.get("action", "interrupt")
+    # Newest first (run ids are time-ordered): a queued run goes before the run ahead of it,
+    # which then leaves its thread as a cancelled run does, as on the real server.
+    for run_id in sorted(going, reverse=True):
+        server.worker.cancel(run_id, action, BULK_CANCEL_REASON.format(action=action))
+    return Reply(204)
 
 
 def list_runs_http_threads__thread_id__runs_get(call: Call) -> Reply:
@@ -126,7 +167,7 @@ def cancel_run_http_threads__thread_id__runs__run_id__cancel_post(call: Call) ->
     try:
         run = runs.get_run(server.store, thread_id, _run_id(call))
     except NotFound:
-        raise NotFound("No runs found to cancel.") from None
+        raise NotFound(NO_RUNS) from None
     if run.run_id not in server.worker.active:
         raise NotFound(NOTHING_TO_CANCEL)
     action = query.get("action", "interrupt")
@@ -171,10 +212,13 @@ def _waited(call: Call, thread_id: str | None) -> Reply:
     )
 
 
-def _launch(server: Server, thread_id: str | None, body: Any) -> tuple[Active, Any]:
+def _launch(
+    server: Server, thread_id: str | None, body: Any, request_id: str | None = None
+) -> tuple[Active, Any]:
     """Check and create the run, hand it to the worker, apply the multitask strategy; with
     the run's body as it was created (pending)."""
-    return server.worker.launch(server.assistants, server.graphs, thread_id, body)
+    options = {} if request_id is None else {"request_id": request_id}
+    return server.worker.launch(server.assistants, server.graphs, thread_id, body, **options)
 
 
 async def _follow(

@@ -1,8 +1,8 @@
-"""System operations: health, server information, the OpenAPI document."""
+"""System operations: health, server information, the OpenAPI document, metrics, the docs page."""
 
 from __future__ import annotations
 
-from mockserver import __version__
+from mockserver import __version__, apidocs, metrics
 from mockserver.handlers.base import Call, Reply
 
 # What `langgraph dev` reports (transcript #2), with the mock named as the host.
@@ -34,3 +34,17 @@ def server_info_info_get(call: Call) -> Reply:
 def openapi_openapi_json_get(call: Call) -> Reply:
     """GET /openapi.json: the document this server validates against."""
     return Reply(200, call.server.spec.document)
+
+
+def system_metrics_metrics_get(call: Call) -> Reply:
+    """GET /metrics: Prometheus text, or JSON with `format=json`."""
+    server = call.server
+    if call.request.query.get("format") == "json":
+        queue = metrics.queue_stats(active.run for active in server.worker.active.values())
+        return Reply(200, metrics.metrics_json(server.requests, queue))
+    return Reply(200, metrics.prometheus(server.requests), media_type=metrics.PROMETHEUS_TYPE)
+
+
+def docs_get(call: Call) -> Reply:
+    """GET /docs: the API reference page for the served document."""
+    return Reply(200, apidocs.page(call.server.spec.document), media_type=apidocs.MEDIA_TYPE)

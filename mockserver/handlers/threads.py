@@ -1,18 +1,23 @@
-"""Thread operations: create, get, patch, delete, copy, search, count."""
+"""Thread operations: create, get, patch, delete, copy, search, count, prune, storage."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from mockserver import paging, threads
-from mockserver.errors import NotFound, Unprocessable
+from mockserver.errors import NotFound, NotSupported, Unprocessable
+from mockserver.footprint import thread_storage
 from mockserver.handlers.base import Call, Reply, announce_state, pagination
 from mockserver.store import Thread
 from mockserver.streams import THREAD_MODES
 
 # A stream id as the real server accepts one in Last-Event-ID (Redis's forms).
 _STREAM_ID = re.compile(r"^\d+(-(\d+|\*))?$")
+
+# The in-memory runtime prunes by deleting only (langgraph_runtime_inmem ops.Threads.prune).
+KEEP_LATEST = "keep_latest strategy is not supported in in-memory runtime"
 
 
 def create_thread_threads_post(call: Call) -> Reply:
@@ -84,6 +89,30 @@ def join_thread_stream_threads__thread_id__stream_get(call: Call) -> Reply:
             raise Unprocessable(f"Invalid stream mode: {mode}")
     replay = worker.replay(thread_id, last) if last is not None else []
     return Reply(200, events=worker.channels.follow(thread_id, frozenset(modes), replay))
+
+
+def prune_threads_threads_prune_post(call: Call) -> Reply:
+    """POST /threads/prune: delete the threads, skipping unknown ones; how many went."""
+    ids = [str(uuid.UUID(given)) for given in call.body["thread_ids"]]
+    if not ids:
+        return Reply(200, {"pruned_count": 0})
+    if call.body.get("strategy") == "keep_latest":
+        raise NotSupported(KEEP_LATEST)
+    pruned = 0
+    for thread_id in ids:
+        try:
+            call.server.store.delete_thread(thread_id)
+        except NotFound:
+            continue  # unknown, or listed twice: skipped, as the real server skips it
+        pruned += 1
+    return Reply(200, {"pruned_count": pruned})
+
+
+def get_thread_storage_threads__thread_id__storage_get(call: Call) -> Reply:
+    """GET /threads/{thread_id}/storage: what the thread's checkpoints occupy."""
+    thread = call.thread()
+    history = call.server.store.history(thread.thread_id)
+    return Reply(200, thread_storage(thread.thread_id, history))
 
 
 def _render(call: Call, thread: Thread) -> dict[str, Any]:
