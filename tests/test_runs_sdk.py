@@ -17,6 +17,8 @@ import pytest
 from langgraph_sdk.errors import ConflictError
 from langgraph_sdk.schema import Command
 
+from mockserver.assistants import assistant_id
+
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "runs_recording.json").read_text())
 CHAT = pytest.mark.mockserver(graphs=str(DATA / "chat_graphs.yaml"))
@@ -283,3 +285,20 @@ def test_assistants_are_the_graphs(langgraph_sync_client: Any) -> None:
     assert [n["id"] for n in graph["nodes"]] == ["__start__", "agent", "tools", "__end__"]
     schemas = client.assistants.get_schemas(agent["assistant_id"])
     assert set(schemas["state_schema"]["properties"]) == {"messages", "topic"}
+
+
+def test_batches_bulk_cancel_and_prune_through_the_sdk(langgraph_sync_client: Any) -> None:
+    client = langgraph_sync_client
+    made = client.runs.create_batch(
+        [{"assistant_id": "agent", "input": HI}, {"assistant_id": "slow", "input": {}}]
+    )
+    assert [r["assistant_id"] for r in made] == [assistant_id("agent"), assistant_id("slow")]
+    assert all(r["status"] == "pending" for r in made)
+    thread = client.threads.create()
+    running = client.runs.create(thread["thread_id"], "slow", input={})
+    client.runs.cancel_many(thread_id=thread["thread_id"], run_ids=[running["run_id"]])
+    assert client.runs.get(thread["thread_id"], running["run_id"])["status"] == "interrupted"
+    other = client.threads.create()
+    pruned = client.threads.prune([thread["thread_id"], other["thread_id"]])
+    assert pruned == {"pruned_count": 2}
+    assert client.threads.search(ids=[thread["thread_id"], other["thread_id"]]) == []
