@@ -340,7 +340,7 @@ class _Endpoint:
                 raise Unauthorized(
                     f"{self.operation.operation_id} needs credentials: {_wanted(self.operation)}"
                 )
-            reply = self._handle(Call(request, self.server), scope["path"], headers)
+            reply = self._handle(Call(request, self.server, scope), scope["path"], headers)
             if reply.events is not None:
                 await self._stream(reply, scope, receive, send, query, headers, body, rule)
                 return

@@ -193,3 +193,19 @@ def test_the_official_client_drives_the_mock(mock: LiveServer) -> None:
     assert [m.role for m in task.history] == [Role.ROLE_USER, Role.ROLE_AGENT, Role.ROLE_AGENT]
     assert got.status.state == TaskState.TASK_STATE_COMPLETED
     assert [m.message_id for m in got.history][0] == "m1"
+
+
+@pytest.mark.parametrize("host", [None, "LOCALHOST", "localhost:443", "[::1]:9"])
+@pytest.mark.parametrize("form", [str.lower, str.upper, lambda a: "{" + a + "}"])
+def test_a_card_names_the_served_address_and_the_id_as_given(
+    client: httpx.Client, mock: LiveServer, host: str | None, form: Any
+) -> None:
+    # As `langgraph dev` (its LANGGRAPH_API_URL): the address the server is reached at, not the
+    # Host the client sent; the assistant in any UUID form, named back as the client wrote it.
+    headers = {} if host is None else {"Host": host}
+    given = form(AGENT)
+    for path in (f"/a2a/{given}", f"/a2a/{given}/.well-known/agent-card.json"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200
+        assert response.json()["url"] == f"{mock.url}/a2a/{given}"
+    assert client.get("/a2a/agent").status_code == 400  # a graph id names no assistant here

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from mockserver import assistants, threads
-from mockserver.assistants import Assistant
+from mockserver.assistants import Assistant, canonical
 from mockserver.errors import MockError
 from mockserver.events import plain_values
 from mockserver.handlers.base import Call, Departure, Reply
@@ -168,7 +168,9 @@ def _dispatch(
     call: Call, id_: Any, method: str, params: Any, assistant_id: str, legacy: bool
 ) -> Reply:
     if method == "GetExtendedAgentCard":
-        return _answer(id_, {"result": _card(call, _assistant(call, assistant_id))}, legacy)
+        return _answer(
+            id_, {"result": _card(call, _assistant(call, assistant_id), assistant_id)}, legacy
+        )
     if method in ("SendStreamingMessage", "ListTasks"):
         raise _Refused(UNSUPPORTED, f"{method} is not supported by the mock")
     if not isinstance(params, dict):  # the real server crashes here (deviations.md)
@@ -609,7 +611,12 @@ def _agent_message(text: str, task_id: str, context_id: str | None) -> dict[str,
 
 
 def _assistant(call: Call, assistant_id: str) -> Assistant:
-    found = call.server.assistants.find(assistant_id)
+    """The assistant an A2A request names: any form of its UUID (the real server looks it up
+    through GET /assistants/{id}), not its graph id."""
+    try:
+        found = call.server.assistants.find(canonical(assistant_id))
+    except ValueError:
+        found = None
     if found is None:
         raise _Refused(INVALID_PARAMS, f"Assistant '{assistant_id}' not found")
     return found
@@ -647,19 +654,19 @@ def _check_history_scope(options: dict[str, Any]) -> None:
 
 def _card_reply(call: Call, assistant_id: str) -> Reply:
     try:
-        return Reply(200, _card(call, _assistant(call, assistant_id)))
+        return Reply(200, _card(call, _assistant(call, assistant_id), assistant_id))
     except _Refused as refused:
         return _card_error(refused.message)
 
 
-def _card(call: Call, assistant: Assistant) -> dict[str, Any]:
-    """The agent card of one assistant, as the real server builds it."""
+def _card(call: Call, assistant: Assistant, assistant_id: str) -> dict[str, Any]:
+    """The agent card of one assistant (named by the client as `assistant_id`: an id or a graph
+    id), as the real server builds it."""
     schemas = assistants.schemas(call.server.graphs[assistant.graph_id])
     schema = schemas["input_schema"] or schemas["state_schema"] or {}
     properties = schema.get("properties", {})
     description = assistant.description or f"{assistant.name} assistant"
-    host = call.request.headers.get("Host") or "127.0.0.1:2024"
-    url = f"http://{host}/a2a/{assistant.assistant_id}"
+    url = f"{call.origin()}/a2a/{assistant_id}"
     return {
         "name": assistant.name,
         "description": description,

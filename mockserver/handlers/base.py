@@ -31,6 +31,16 @@ class Call:
 
     request: ValidRequest
     server: Server
+    scope: Mapping[str, Any] = field(default_factory=dict)  # the request's ASGI scope
+
+    def origin(self) -> str:
+        """The URL this server is served at, as `langgraph dev` names itself (its
+        LANGGRAPH_API_URL: `http://<bound host>:<port>`, whatever Host the client sent): the
+        address the request came in on."""
+        host, port = self.scope.get("server") or ("127.0.0.1", 2024)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}" if port is None else f"http://{host}:{port}"
 
     @property
     def body(self) -> Any:
