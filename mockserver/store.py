@@ -79,9 +79,11 @@ class Thread:
     # what the last run left: its error ({error, message}) and the status it set, if any
     error: Any = None
     run_status: str | None = None
-    # A copy's record, as the real server keeps it until the copy is next written: no values,
-    # no interrupts or error, status idle (its state has the copied values all along).
-    copied_record: bool = False
+    # The record as the real server keeps it while it no longer follows the state, until the
+    # state is next written: its status and whichever of values, error and interrupts it
+    # holds. A copy's: status idle and nothing else (its state has the copied values all
+    # along); once a run's checkpoints are deleted with the run: what it showed before.
+    shown: Mapping[str, Any] | None = None
 
     @property
     def graph_id(self) -> str | None:

@@ -82,11 +82,15 @@ def patch_thread(store: Store, thread: Thread, body: Mapping[str, Any]) -> Threa
     return thread
 
 
+# A copy's record until it is next written: status idle, no values, error or interrupts.
+COPIED: Mapping[str, Any] = {"status": "idle"}
+
+
 def copy_thread(store: Store, thread: Thread) -> Thread:
     """POST /threads/{id}/copy: a new thread with the same metadata and the whole history;
     its config starts empty, as on the real server (runs fill it)."""
     now = utc_now()
-    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), {}, copied_record=True)
+    copy = Thread(str(uuid.uuid4()), now, now, now, dict(thread.metadata), {}, shown=COPIED)
     store.add_thread(copy)
     history = store.history(thread.thread_id)
     for checkpoint in history.checkpoints:
@@ -108,10 +112,10 @@ def thread_status(thread: Thread, history: History, busy: bool = False) -> str:
     else idle, or interrupted while the latest checkpoint has nodes still to run."""
     if busy:
         return "busy"
+    if thread.shown is not None:
+        return str(thread.shown["status"])
     if thread.run_status is not None:
         return thread.run_status
-    if thread.copied_record:
-        return "idle"
     head = history.head
     return "interrupted" if head is not None and head.next else "idle"
 
@@ -128,8 +132,9 @@ def render_thread(thread: Thread, history: History, busy: bool = False) -> dict[
         "status": thread_status(thread, history, busy),
         "config": thread.config,
     }
-    if thread.copied_record:
-        return body  # the real copy's record: no values, interrupts or error yet
+    if thread.shown is not None:  # the record as the real server keeps it (Thread.shown)
+        body.update((k, v) for k, v in thread.shown.items() if k != "status")
+        return body
     body["values"] = None if head is None else _plain_values(head)
     if head is not None:
         # These two keys appear once the state has been written (transcript #58).
@@ -192,13 +197,31 @@ def _filter(store: Store, query: Mapping[str, Any], busy: Container[str]) -> lis
     if values := query.get("values"):
         # A thread never written has values null and matches no values filter (the real
         # server answers 500 here instead, transcript #188).
-        heads = [(t, store.history(t.thread_id).head) for t in threads]
-        threads = [
-            t
-            for t, head in heads
-            if head is not None and not t.copied_record and _contains(_plain_values(head), values)
-        ]
+        threads = [t for t in threads if _contains(_record_values(store, t), values)]
     return threads
+
+
+def _record_values(store: Store, thread: Thread) -> Any:
+    """The values a thread's record shows (None while it has none)."""
+    if thread.shown is not None:
+        return thread.shown.get("values")
+    head = store.history(thread.thread_id).head
+    return None if head is None else _plain_values(head)
+
+
+def forget_run(store: Store, thread: Thread, run_id: str) -> None:
+    """Delete a run's checkpoints from its thread's history, as the real server does when the
+    run is deleted; the thread's record keeps showing what it showed (`Thread.shown`)."""
+    history = store.history(thread.thread_id)
+    doomed = {c.checkpoint_id for c in history.checkpoints if c.metadata.get("run_id") == run_id}
+    if not doomed:
+        return
+    shown = render_thread(thread, history)
+    kept: dict[str, Any] = {
+        k: shown[k] for k in ("status", "values", "error", "interrupts") if k in shown
+    }
+    store.save_thread(dataclasses.replace(thread, shown=kept))
+    store.remove_checkpoints(thread.thread_id, doomed)
 
 
 def _plain_values(head: Checkpoint) -> dict[str, Any]:

@@ -243,6 +243,31 @@ def test_runs_are_listed_newest_first_with_filters(client: httpx.Client, thread_
     assert client.get(f"/threads/{thread_id}/runs", params={"status": "error"}).json() == []
 
 
+def test_deleting_a_run_deletes_its_checkpoints_but_not_the_record(
+    client: httpx.Client, thread_id: str
+) -> None:
+    # As langgraph dev: the run's checkpoints leave the history (GET state is then empty), the
+    # thread's record keeps the values it showed, until the state is next written.
+    update = {"values": {"topic": "before"}, "as_node": "agent"}
+    assert client.post(f"/threads/{thread_id}/state", json=update).status_code == 200
+    said = {"messages": [{"role": "user", "content": "hi"}]}
+    run = {"assistant_id": "agent", "input": said}
+    client.post(f"/threads/{thread_id}/runs/wait", json=run)
+    (run_id,) = [r["run_id"] for r in client.get(f"/threads/{thread_id}/runs").json()]
+    shown = client.get(f"/threads/{thread_id}").json()
+    assert client.delete(f"/threads/{thread_id}/runs/{run_id}").status_code == 204
+    history = client.post(f"/threads/{thread_id}/history", json={}).json()
+    assert [c["metadata"].get("run_id") for c in history] == [None]  # the update's only
+    assert client.get(f"/threads/{thread_id}/state").json()["values"]["topic"] == "before"
+    assert client.get(f"/threads/{thread_id}").json() == shown
+    search = {"values": {"topic": shown["values"]["topic"]}}
+    assert [t["thread_id"] for t in client.post("/threads/search", json=search).json()] == [
+        thread_id
+    ]
+    client.post(f"/threads/{thread_id}/state", json={"values": {"topic": "after"}})
+    assert client.get(f"/threads/{thread_id}").json()["values"]["topic"] == "after"
+
+
 def test_cancel_answers(paced: httpx.Client) -> None:
     tid = paced.post("/threads", json={}).json()["thread_id"]
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from mockserver import runs
+from mockserver import runs, threads
 from mockserver.errors import NotFound
 from mockserver.handlers.base import Call, Reply
 from mockserver.server import Server
@@ -115,6 +115,8 @@ def delete_run_threads__thread_id__runs__run_id__delete(call: Call) -> Reply:
         raise NotFound("Run not found")  # the real server's words, whether or not the thread is
     if run.run_id in server.worker.active:
         server.worker.cancel(run.run_id, "interrupt", CANCEL_REASON.format(action="interrupt"))
+    if (thread := server.store.find_thread(run.thread_id)) is not None:
+        threads.forget_run(server.store, thread, run.run_id)
     server.store.delete_run(run.run_id)
     return Reply(204)
 
