@@ -75,6 +75,12 @@ class Thread:
     # the copy of a thread never written: its state routes and runs crash the real server
     # (docs/deviations.md #34)
     hollow: bool = False
+    # an update refused (400) as the node the interrupted thread waits on: the real server
+    # keeps the refused writes, and the thread's state and runs fail with them (#101)
+    poisoned: bool = False
+    # created with a superstep the real server crashes on (#4): there the thread exists with
+    # only the supersteps before that one
+    halfmade: bool = False
 
     @property
     def tags(self) -> frozenset[str]:
@@ -86,6 +92,8 @@ class Thread:
             "written": self.written,
             "split": self.split,
             "hollow": self.hollow,
+            "poisoned": self.poisoned,
+            "halfmade": self.halfmade,
         }
         return frozenset(name for name, on in flags.items() if on)
 

@@ -142,7 +142,12 @@ def update_state(m: Model) -> Request:
             body["checkpoint_id"] = fork
 
     def learn(answer: Answer) -> None:
-        if thread is None or answer.status != 200:
+        if thread is None:
+            return
+        if answer.status == 400 and thread.interrupted and "as_node" in body:
+            detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
+            thread.poisoned = thread.poisoned or "COERCION" in str(detail)
+        if answer.status != 200:
             return
         m.learn_checkpoints(thread, answer.body)
         thread.forked = thread.forked or fork is not None

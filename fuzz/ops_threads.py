@@ -96,6 +96,11 @@ def create_thread(m: Model) -> Request:
                 thread.split = thread.split or (
                     "supersteps" in body and isinstance(given, str) and given != given.lower()
                 )
+                thread.halfmade = thread.halfmade or any(
+                    "command" in update and "goto" not in update["command"]
+                    for step in body.get("supersteps", ())
+                    for update in step["updates"]
+                )
 
     return Request("POST /threads", "POST", "/threads", body, learn=learn)
 

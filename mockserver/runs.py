@@ -271,9 +271,17 @@ def unstart_run(store: Store, run: Run) -> Run:
 
 
 def end_run(
-    store: Store, run: Run, status: str, error: Any = None, thread_status: str | None = None
+    store: Store,
+    run: Run,
+    status: str,
+    error: Any = None,
+    thread_status: str | None = None,
+    *,
+    ran: bool = True,
 ) -> Run:
-    """The run ended: its status, and the error and status it leaves on its thread."""
+    """The run ended: its status, and the error and status it leaves on its thread. A run that
+    ran binds its thread to its graph (`metadata.graph_id`), as the real server's worker does
+    at every run's end (its assistant_id stays the one the thread's first run set)."""
     now = utc_now()
     run = replace(run, status=status, updated_at=now)
     store.save_run(run)
@@ -281,6 +289,8 @@ def end_run(
         changes: dict[str, Any] = {"updated_at": now}
         if error is not None:
             changes.update(error=error, run_status=thread_status)
+        if ran and thread.metadata.get("graph_id") != run.graph_id:
+            changes["metadata"] = {**thread.metadata, "graph_id": run.graph_id}
         store.save_thread(replace(thread, **changes))
     return run
 

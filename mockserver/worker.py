@@ -257,7 +257,7 @@ class Worker:
         if active.steps is not None:
             active.steps.close()
         error = {"error": "UserInterrupt", "message": reason} if ran else None
-        active.run = end_run(store, active.run, "interrupted", error, "interrupted")
+        active.run = end_run(store, active.run, "interrupted", error, "interrupted", ran=ran)
         if action == "rollback" or not ran:
             history = store.history(thread_id)
             doomed = {

@@ -268,6 +268,23 @@ def test_deleting_a_run_deletes_its_checkpoints_but_not_the_record(
     assert client.get(f"/threads/{thread_id}").json()["values"]["topic"] == "after"
 
 
+def test_a_run_binds_its_thread_to_its_graph_when_it_ends(client: httpx.Client) -> None:
+    # As langgraph dev: a run made while another is pending leaves metadata alone when it is
+    # made, and sets graph_id (not assistant_id) when it ends.
+    made = client.post("/threads", json={"metadata": {"graph_id": "interrupter"}}).json()
+    thread_id = made["thread_id"]
+    said = {"messages": [{"role": "user", "content": "q"}]}
+    first = client.post(
+        f"/threads/{thread_id}/runs", json={"assistant_id": "agent", "input": said}
+    ).json()
+    queued = {"assistant_id": "interrupter", "input": {}, "multitask_strategy": "enqueue"}
+    second = client.post(f"/threads/{thread_id}/runs", json=queued).json()
+    for run in (second, first):
+        client.get(f"/threads/{thread_id}/runs/{run['run_id']}/join")
+    metadata = client.get(f"/threads/{thread_id}").json()["metadata"]
+    assert metadata == {"graph_id": "interrupter", "assistant_id": first["assistant_id"]}
+
+
 def test_cancel_answers(paced: httpx.Client) -> None:
     tid = paced.post("/threads", json={}).json()["thread_id"]
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
