@@ -370,3 +370,11 @@ def test_the_sdk_manages_assistants(langgraph_sync_client: Any) -> None:
     assert client.assistants.create(
         "agent", assistant_id=REAL_IDS["agent"], if_exists="do_nothing"
     )["metadata"] == {"created_by": "system"}
+
+
+def test_versions_page_with_integers_written_as_floats(client: httpx.Client) -> None:
+    # JSON Schema counts 6.0 as an integer; the real server pages with it, and a page past the
+    # last version is its 404.
+    path = f"/assistants/{REAL_IDS['agent']}/versions"
+    assert [v["version"] for v in client.post(path, json={"limit": 6.0}).json()] == [1]
+    assert client.post(path, json={"offset": 87.0}).status_code == 404

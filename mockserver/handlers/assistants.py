@@ -3,7 +3,7 @@ their versions (the server's AssistantRegistry)."""
 
 from __future__ import annotations
 
-from mockserver import assistants
+from mockserver import assistants, paging
 from mockserver.assistants import canonical
 from mockserver.errors import NotFound
 from mockserver.handlers.base import Call, Reply, pagination
@@ -98,11 +98,9 @@ def delete_assistant_assistants__assistant_id__delete(call: Call) -> Reply:
 def get_assistant_versions_assistants__assistant_id__versions_get(call: Call) -> Reply:
     """POST /assistants/{assistant_id}/versions: newest first; none at all is a 404."""
     body = call.body
+    offset, limit = paging.bounds(body)  # integers, however the JSON wrote them (6.0)
     found = call.server.assistants.versions(
-        _assistant_id(call),
-        metadata=body.get("metadata"),
-        limit=body.get("limit", 10),
-        offset=body.get("offset", 0),
+        _assistant_id(call), metadata=body.get("metadata"), limit=limit, offset=offset
     )
     if not found:
         # worded with the id as the path gave it (the real route's own check)
