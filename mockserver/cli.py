@@ -108,11 +108,18 @@ def _parser() -> argparse.ArgumentParser:
         "refusals of valid data that depend on the server's state",
     )
     spec.add_argument(
+        "--no-schemathesis-config",
+        dest="with_config",
+        action="store_false",
+        help="with -o FILE, do not write schemathesis.toml beside it",
+    )
+    spec.add_argument(
         "-o",
         "--output",
         type=Path,
         metavar="FILE",
-        help="write it to FILE instead of standard output",
+        help="write it to FILE instead of standard output, and the schemathesis.toml of "
+        "--schemathesis-config beside it (unless one is there) for a plain `schemathesis run`",
     )
     spec.set_defaults(func=_spec)
     contract = commands.add_parser(
@@ -198,7 +205,32 @@ def _spec(args: argparse.Namespace) -> int:
         print(f"mockserver: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return 2
     print(f"wrote {args.output}", file=sys.stderr)
+    if not args.schemathesis_config and args.with_config:
+        _config_beside(args.output)
     return 0
+
+
+def _config_beside(document: Path) -> None:
+    """Write the contract suite's schemathesis.toml beside a written document, where a plain
+    `schemathesis run` started in that folder reads it: what a schema cannot say (valid
+    requests the server refuses because of what it holds, as the real server refuses them).
+    An existing file is kept."""
+    from mockserver.contract import CONFIG_PATH
+
+    target = document.parent / "schemathesis.toml"
+    if target.exists():
+        print(f"kept the {target} already there", file=sys.stderr)
+        return
+    try:
+        target.write_text(CONFIG_PATH.read_text("utf-8"), "utf-8")
+    except OSError as exc:
+        print(f"mockserver: cannot write {target}: {exc.strerror}", file=sys.stderr)
+        return
+    print(
+        f"wrote {target}: Schemathesis reads it from this folder (--no-schemathesis-config: "
+        "do not write it)",
+        file=sys.stderr,
+    )
 
 
 def _port(text: str) -> int:

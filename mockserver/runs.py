@@ -19,6 +19,8 @@ from uuid6 import uuid7
 from mockserver import paging
 from mockserver.assistants import BOTH_CONTEXTS, Assistant
 from mockserver.errors import BadRequest, NotFound
+from mockserver.graph import Graph
+from mockserver.state import next_nodes
 from mockserver.store import Run, Store, Thread, utc_now
 
 LANGGRAPH_VERSION = "1.2.22"
@@ -278,6 +280,7 @@ def end_run(
     thread_status: str | None = None,
     *,
     ran: bool = True,
+    graph: Graph | None = None,
 ) -> Run:
     """The run ended: its status, and the error and status it leaves on its thread. A run that
     ran binds its thread to its graph (`metadata.graph_id`), as the real server's worker does
@@ -291,6 +294,12 @@ def end_run(
             changes.update(error=error, run_status=thread_status)
         if ran and thread.metadata.get("graph_id") != run.graph_id:
             changes["metadata"] = {**thread.metadata, "graph_id": run.graph_id}
+        head = store.history(run.thread_id).head
+        if ran and error is None and graph is not None and head is not None and head.next:
+            # the real server reads the head with the run's graph: another graph's next nodes
+            # are no tasks there, and the thread the run leaves is idle
+            if not next_nodes(head, graph):
+                changes["run_status"] = "idle"
         store.save_thread(replace(thread, **changes))
     return run
 

@@ -335,24 +335,35 @@ def ordered_channels(graph: Graph, values: Mapping[str, Any]) -> list[str]:
 # ---- reads ----------------------------------------------------------------------------------
 
 
+def next_nodes(checkpoint: Checkpoint, graph: Graph | None) -> tuple[str, ...]:
+    """The checkpoint's next nodes as `graph` reads it: the real server reads a checkpoint
+    with the thread's current graph, and a node only another graph has is no task there."""
+    if graph is None:
+        return checkpoint.next
+    return tuple(node for node in checkpoint.next if graph.has_node(node))
+
+
 def render_state(
     thread_id: str,
     checkpoint: Checkpoint,
     writes: TaskWrites = NO_WRITES,
     *,
     with_ns: bool = True,
+    graph: Graph | None = None,
 ) -> dict[str, Any]:
-    """A checkpoint as a ThreadState body, keys in the real server's order. Message lists come
-    as orjson Fragments (their JSON, written once): serialise the body with orjson."""
+    """A checkpoint as a ThreadState body, keys in the real server's order, its next nodes as
+    `graph` reads them (next_nodes). Message lists come as orjson Fragments (their JSON,
+    written once): serialise the body with orjson."""
     cid = checkpoint.checkpoint_id
     ref: dict[str, Any] = {"checkpoint_id": cid, "thread_id": thread_id}
     if with_ns:
         ref["checkpoint_ns"] = ""
     parent = checkpoint.parent_id
-    tasks = [_render_task(checkpoint, writes, node) for node in checkpoint.next]
+    upcoming = next_nodes(checkpoint, graph)
+    tasks = [_render_task(checkpoint, writes, node) for node in upcoming]
     return {
         "values": {k: _encoded(v) for k, v in checkpoint.values.items()},
-        "next": list(checkpoint.next),
+        "next": list(upcoming),
         "tasks": tasks,
         "metadata": checkpoint.metadata,
         "created_at": checkpoint.created_at,
@@ -369,9 +380,14 @@ def render_state(
 
 
 def state_at(
-    thread: Thread, history: History, checkpoint_id: str | None, namespace: str | None = ""
+    thread: Thread,
+    history: History,
+    checkpoint_id: str | None,
+    namespace: str | None = "",
+    graph: Graph | None = None,
 ) -> dict[str, Any]:
-    """The state at a checkpoint id (None: the latest); an unknown id gives the empty state.
+    """The state at a checkpoint id (None: the latest), read with the thread's `graph`; an
+    unknown id gives the empty state.
 
     `namespace` is the request's `checkpoint_ns`: None when it named none (the `checkpoint`
     object then has no `checkpoint_ns`, as GET /state/{id} shows), "" for the root graph.
@@ -384,11 +400,14 @@ def state_at(
         head = history.head
         if head is None:
             return dict(EMPTY_STATE)
-        return render_state(thread.thread_id, head, history.writes_of(head.checkpoint_id))
+        writes = history.writes_of(head.checkpoint_id)
+        return render_state(thread.thread_id, head, writes, graph=graph)
     checkpoint = history.get(checkpoint_id)
     if checkpoint is not None:
         writes = history.writes_of(checkpoint_id)
-        return render_state(thread.thread_id, checkpoint, writes, with_ns=namespace is not None)
+        return render_state(
+            thread.thread_id, checkpoint, writes, with_ns=namespace is not None, graph=graph
+        )
     # The real server answers 200 with an empty state echoing the id (transcript #136), or
     # naming none on a thread bound to no graph.
     return _empty_at(thread, checkpoint_id if thread.graph_id else None, namespace)
@@ -411,8 +430,10 @@ def history_of(
     before: str | None = None,
     metadata: Mapping[str, Any] | None = None,
     checkpoint_id: str | None = None,
+    graph: Graph | None = None,
 ) -> list[dict[str, Any]]:
-    """Checkpoints newest first across all branches; the cost is set by `limit`, not length."""
+    """Checkpoints newest first across all branches, read with the thread's `graph`; the cost
+    is set by `limit`, not length."""
     if limit <= 0:
         return []
     end = bisect.bisect_left(history.ids, before) if before else len(history)
@@ -431,7 +452,7 @@ def history_of(
         if metadata and any(checkpoint.metadata.get(k) != v for k, v in metadata.items()):
             continue
         writes = history.writes_of(checkpoint.checkpoint_id)
-        states.append(render_state(thread_id, checkpoint, writes))
+        states.append(render_state(thread_id, checkpoint, writes, graph=graph))
         if len(states) >= limit:
             break
     return states

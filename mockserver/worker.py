@@ -341,7 +341,7 @@ class Worker:
         if execution.error is not None:
             active.run = end_run(self.store, active.run, "error", execution.error, "error")
         else:
-            active.run = end_run(self.store, active.run, "success")
+            active.run = end_run(self.store, active.run, "success", graph=active.graph)
         self._retire(active)
 
     def _retire(self, active: Active) -> None:

@@ -566,6 +566,16 @@ def test_spec_prints_the_packaged_contract(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "s.json").read_text()) == yaml.safe_load(printed.stdout)
     config = run("spec", "--schemathesis-config", cwd=tmp_path)
     assert "positive_data_acceptance" in config.stdout
+    # -o writes the configuration beside the document, for a plain `schemathesis run` there,
+    # and keeps one that is already there
+    assert (tmp_path / "schemathesis.toml").read_text("utf-8") == config.stdout
+    (tmp_path / "schemathesis.toml").write_text("# mine\n")
+    assert run("spec", "-o", "s.yaml", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "schemathesis.toml").read_text("utf-8") == "# mine\n"
+    elsewhere = tmp_path / "other"
+    elsewhere.mkdir()
+    assert run("spec", "-o", "s.yaml", "--no-schemathesis-config", cwd=elsewhere).returncode == 0
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["s.yaml"]
 
 
 def test_spec_for_other_graphs_names_them(tmp_path: Path) -> None:

@@ -285,6 +285,24 @@ def test_a_run_binds_its_thread_to_its_graph_when_it_ends(client: httpx.Client) 
     assert metadata == {"graph_id": "interrupter", "assistant_id": first["assistant_id"]}
 
 
+def test_a_checkpoint_is_read_with_the_threads_current_graph(client: httpx.Client) -> None:
+    # As langgraph dev: once a run of another graph has run on the thread, its checkpoints are
+    # read with that graph, where the first graph's next nodes are no tasks; the thread idles.
+    thread_id = client.post("/threads", json={"metadata": {"graph_id": "interrupter"}}).json()[
+        "thread_id"
+    ]
+    client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "interrupter", "input": {}}
+    )
+    assert client.get(f"/threads/{thread_id}/state").json()["next"] == ["ask"]  # interrupted
+    client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": None})
+    read = client.get(f"/threads/{thread_id}/state").json()
+    assert (read["next"], read["tasks"], read["interrupts"]) == ([], [], [])
+    assert client.get(f"/threads/{thread_id}").json()["status"] == "idle"
+    history = client.post(f"/threads/{thread_id}/history", json={"limit": 3}).json()
+    assert [h["next"] for h in history] == [[], ["__start__"]]
+
+
 def test_cancel_answers(paced: httpx.Client) -> None:
     tid = paced.post("/threads", json={}).json()["thread_id"]
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()

@@ -97,7 +97,8 @@ def announce_state(server: Server, thread_id: str) -> None:
     after an update."""
     if server.worker.channels.watched(thread_id):
         thread = server.store.thread(thread_id)
-        current = state.state_at(thread, server.store.history(thread_id), None)
+        graph = server.graphs.get(thread.graph_id or "")
+        current = state.state_at(thread, server.store.history(thread_id), None, graph=graph)
         server.worker.channels.publish(
             thread_id, "state_update", {"state": current, "thread_id": thread_id}
         )

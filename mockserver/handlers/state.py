@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver import state
+from mockserver.graph import Graph
 from mockserver.handlers.base import Call, Reply, announce_state
 from mockserver.store import History, Thread
 from mockserver.threads import graph_of
@@ -13,7 +14,9 @@ from mockserver.threads import graph_of
 def get_latest_thread_state_threads__thread_id__state_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/state."""
     thread = call.thread()
-    return Reply(200, state.state_at(thread, _history(call, thread), None))
+    return Reply(
+        200, state.state_at(thread, _history(call, thread), None, graph=_graph(call, thread))
+    )
 
 
 def update_thread_state_threads__thread_id__state_post(call: Call) -> Reply:
@@ -32,7 +35,10 @@ def get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get
     """GET /threads/{thread_id}/state/{checkpoint_id}."""
     checkpoint_id = call.request.path["checkpoint_id"]
     thread = call.thread()
-    return Reply(200, state.state_at(thread, _history(call, thread), checkpoint_id, namespace=None))
+    found = state.state_at(
+        thread, _history(call, thread), checkpoint_id, namespace=None, graph=_graph(call, thread)
+    )
+    return Reply(200, found)
 
 
 def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get(
@@ -47,7 +53,8 @@ def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__ge
         else config.get("checkpoint_ns", "")
     )
     thread = call.thread()
-    found = state.state_at(thread, _history(call, thread), config.get("checkpoint_id"), namespace)
+    checkpoint_id, graph = config.get("checkpoint_id"), _graph(call, thread)
+    found = state.state_at(thread, _history(call, thread), checkpoint_id, namespace, graph)
     return Reply(200, found)
 
 
@@ -56,7 +63,11 @@ def get_thread_history_threads__thread_id__history_get(call: Call) -> Reply:
     thread = call.thread()
     query = call.request.query
     states = state.history_of(
-        thread.thread_id, _history(call, thread), query["limit"], before=query.get("before")
+        thread.thread_id,
+        _history(call, thread),
+        query["limit"],
+        before=query.get("before"),
+        graph=_graph(call, thread),
     )
     return Reply(200, states)
 
@@ -75,12 +86,18 @@ def get_thread_history_post_threads__thread_id__history_post(call: Call) -> Repl
         before=_checkpoint_id(body.get("before")),
         metadata=body.get("metadata"),
         checkpoint_id=config.get("checkpoint_id"),
+        graph=_graph(call, thread),
     )
     return Reply(200, states)
 
 
 def _history(call: Call, thread: Thread) -> History:
     return call.server.store.history(thread.thread_id)
+
+
+def _graph(call: Call, thread: Thread) -> Graph | None:
+    """The graph the thread is bound to now, which reads its checkpoints (None: no such graph)."""
+    return call.server.graphs.get(thread.graph_id or "")
 
 
 def _checkpoint_id(before: Any) -> str | None:
