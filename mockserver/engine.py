@@ -312,10 +312,16 @@ def _finish_superstep(
         return None
     values = dict(current)
     successors: list[str] = []
-    for node, outcome in outcomes.items():
-        values = _apply(x, values, outcome.writes or {})
-        successors += _successors(x, node, outcome)
     results = {n: o.shown for n, o in outcomes.items()}
+    try:
+        for node, outcome in outcomes.items():
+            values = _apply(x, values, outcome.writes or {})
+            successors += _successors(x, node, outcome)
+    except RunFailed:
+        # LangGraph saves each task's writes before it applies them: writes the channels
+        # refuse stay as the tasks' results on the checkpoint they ran from.
+        x.store.add_writes(x.thread_id, base.checkpoint_id, TaskWrites(results=results))
+        raise
     checkpoint = _commit(
         x, base, values, tuple(dict.fromkeys(successors)), "loop", results, list(outcomes)[-1]
     )

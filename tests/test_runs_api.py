@@ -303,6 +303,27 @@ def test_a_checkpoint_is_read_with_the_threads_current_graph(client: httpx.Clien
     assert [h["next"] for h in history] == [[], ["__start__"]]
 
 
+def test_writes_the_channels_refuse_stay_as_the_tasks_results(client: httpx.Client) -> None:
+    # As langgraph dev: the superstep's tasks saved their writes before they were applied;
+    # the run fails on them, and the checkpoint it ran from shows them as the tasks' results.
+    thread_id = client.post("/threads", json={"metadata": {"graph_id": "interrupter"}}).json()[
+        "thread_id"
+    ]
+    client.post(f"/threads/{thread_id}/state", json={"values": {"topic": "t"}, "as_node": "ask"})
+    refused = {"topic": "u", "messages": [{"type": "remove", "id": "never-there"}]}
+    update = {"values": refused, "as_node": "__input__"}
+    assert client.post(f"/threads/{thread_id}/state", json=update).status_code == 200
+    run = {"assistant_id": "interrupter", "input": None}
+    failed = client.post(f"/threads/{thread_id}/runs/wait", json=run).json()
+    assert failed["__error__"]["error"] == "ValueError"
+    (ran_from, _) = client.post(f"/threads/{thread_id}/history", json={"limit": 2}).json()
+    results = {t["name"]: (t["result"], t["error"]) for t in ran_from["tasks"]}
+    assert results == {
+        "__start__": (refused, None),
+        "finish": ({"messages": [{"role": "ai", "content": "done"}]}, None),
+    }
+
+
 def test_cancel_answers(paced: httpx.Client) -> None:
     tid = paced.post("/threads", json={}).json()["thread_id"]
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
