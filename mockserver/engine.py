@@ -9,7 +9,7 @@ checkpoints follow LangGraph's Pregel loop as the real server shows it: an input
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from mockserver import events
 from mockserver.errors import BadRequest, MockError
@@ -134,8 +134,9 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
     else:
         if base is None and command:
             # What the real server answers for a resume (or a bare update) on a thread that
-            # never ran.
-            raise RunFailed("TypeError", "'NoneType' object is not iterable")
+            # never ran: LangGraph saved the input checkpoint first, and its __start__ task
+            # failed on the missing input.
+            _failed_entry(x, command, RunFailed("TypeError", "'NoneType' object is not iterable"))
         if base is None:
             raise RunFailed("EmptyInputError", "Received no input for __start__")
         current = base.values
@@ -200,12 +201,27 @@ def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint
     try:
         applied = _apply(x, values, given)
     except RunFailed as failure:
-        error = f"{failure.error['error']}({failure.error['message']!r})"
-        x.store.add_writes(x.thread_id, entry.checkpoint_id, TaskWrites(errors={START: error}))
-        raise
+        _fail_start(x, entry, failure)
     loop = _commit(x, entry, applied, x.graph.next_nodes(START), "loop", {START: given}, None)
     _announce_step(x, loop)
     return loop
+
+
+def _failed_entry(x: Execution, command: Mapping[str, Any], failure: RunFailed) -> NoReturn:
+    """A command on a thread that never ran: the input checkpoint is saved (with the
+    command's update), its __start__ task fails for want of input."""
+    values = initial_values(x.graph)
+    if command.get("update") is not None:
+        values = _apply(x, values, command["update"])
+    entry = _commit(x, None, values, (START,), "input", {}, None)
+    _announce(x, entry)
+    _fail_start(x, entry, failure)
+
+
+def _fail_start(x: Execution, entry: Checkpoint, failure: RunFailed) -> NoReturn:
+    error = f"{failure.error['error']}({failure.error['message']!r})"
+    x.store.add_writes(x.thread_id, entry.checkpoint_id, TaskWrites(errors={START: error}))
+    raise failure
 
 
 def _take_goto(x: Execution, command: Mapping[str, Any]) -> Checkpoint:

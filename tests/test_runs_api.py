@@ -324,6 +324,35 @@ def test_writes_the_channels_refuse_stay_as_the_tasks_results(client: httpx.Clie
     }
 
 
+@pytest.mark.parametrize(
+    ("command", "values"),
+    [
+        ({"resume": 1}, {"messages": []}),
+        ({"update": {"topic": "x"}}, {"messages": [], "topic": "x"}),
+    ],
+)
+def test_a_command_on_a_thread_that_never_ran_leaves_its_input_checkpoint(
+    client: httpx.Client, thread_id: str, command: dict[str, Any], values: dict[str, Any]
+) -> None:
+    # As langgraph dev: the run fails, after LangGraph saved the input checkpoint (with the
+    # command's update) whose __start__ task failed for want of input.
+    run = {"assistant_id": "agent", "command": command}
+    failed = client.post(f"/threads/{thread_id}/runs/wait", json=run).json()
+    assert failed == {"__error__": {"error": "TypeError", "message": NOT_ITERABLE}}
+    (entry,) = client.post(f"/threads/{thread_id}/history", json={}).json()
+    assert (entry["values"], entry["next"], entry["metadata"]["source"]) == (
+        values,
+        ["__start__"],
+        "input",
+    )
+    assert entry["tasks"][0]["error"] == f"TypeError({NOT_ITERABLE!r})"
+    shown = client.get(f"/threads/{thread_id}").json()
+    assert (shown["status"], shown["values"]) == ("error", values)
+
+
+NOT_ITERABLE = "'NoneType' object is not iterable"
+
+
 def test_cancel_answers(paced: httpx.Client) -> None:
     tid = paced.post("/threads", json={}).json()["thread_id"]
     run = paced.post(f"/threads/{tid}/runs", json={"assistant_id": "paced", "input": {}}).json()
