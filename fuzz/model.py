@@ -75,8 +75,8 @@ class Thread:
     # the copy of a thread never written: its state routes and runs crash the real server
     # (docs/deviations.md #34)
     hollow: bool = False
-    # an update refused (400) as the node the interrupted thread waits on: the real server
-    # keeps the refused writes, and the thread's state and runs fail with them (#120)
+    # an update refused (400) as the node the thread waits on: the real server keeps the
+    # refused writes as that task's, and the thread's state and runs may fail with them (#120)
     poisoned: bool = False
     # created with a superstep the real server crashes on (#4): there the thread exists with
     # only the supersteps before that one

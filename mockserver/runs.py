@@ -16,7 +16,7 @@ from typing import Any
 
 from uuid6 import uuid7
 
-from mockserver import paging
+from mockserver import paging, threads
 from mockserver.assistants import BOTH_CONTEXTS, Assistant
 from mockserver.errors import BadRequest, NotFound
 from mockserver.graph import Graph
@@ -294,12 +294,13 @@ def end_run(
             changes.update(error=error, run_status=thread_status)
         if ran and thread.metadata.get("graph_id") != run.graph_id:
             changes["metadata"] = {**thread.metadata, "graph_id": run.graph_id}
-        head = store.history(run.thread_id).head
+        history = store.history(run.thread_id)
+        head = history.head
         if ran and error is None and graph is not None and head is not None and head.next:
             # the real server reads the head with the run's graph: another graph's next nodes
-            # are no tasks there, and the thread the run leaves is idle
+            # are no tasks there, and the record the run leaves says idle, with no interrupts
             if not next_nodes(head, graph):
-                changes["run_status"] = "idle"
+                changes["shown"] = threads.idle_record(history)
         store.save_thread(replace(thread, **changes))
     return run
 

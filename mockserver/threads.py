@@ -209,6 +209,13 @@ def _record_values(store: Store, thread: Thread) -> Any:
     return None if head is None else _plain_values(head)
 
 
+def idle_record(history: History) -> Mapping[str, Any]:
+    """The record of an idle thread whose head has no task to run (Thread.shown)."""
+    head = history.head
+    values = None if head is None else _plain_values(head)
+    return {"status": "idle", "values": values, "error": None, "interrupts": {}}
+
+
 def forget_run(store: Store, thread: Thread, run_id: str) -> None:
     """Delete a run's checkpoints from its thread's history, as the real server does when the
     run is deleted; the thread's record keeps showing what it showed (`Thread.shown`)."""

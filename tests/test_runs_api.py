@@ -298,7 +298,8 @@ def test_a_checkpoint_is_read_with_the_threads_current_graph(client: httpx.Clien
     client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": None})
     read = client.get(f"/threads/{thread_id}/state").json()
     assert (read["next"], read["tasks"], read["interrupts"]) == ([], [], [])
-    assert client.get(f"/threads/{thread_id}").json()["status"] == "idle"
+    shown = client.get(f"/threads/{thread_id}").json()
+    assert (shown["status"], shown["interrupts"]) == ("idle", {})
     history = client.post(f"/threads/{thread_id}/history", json={"limit": 3}).json()
     assert [h["next"] for h in history] == [[], ["__start__"]]
 
