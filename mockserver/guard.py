@@ -1,11 +1,11 @@
 """Who may talk to the mock: an api key, as on a deployment, and a Host check against DNS
 rebinding, as Vite's dev server does. Plain ASGI middleware, in front of everything else.
 
-With an api key, every request needs `x-api-key` (401 otherwise) except `GET /ok` and
-`GET /info`, which a deployment leaves open, and CORS preflights, which browsers send without
-it. The Host check lets a browser page on another site, whose name was pointed at 127.0.0.1,
-read nothing: only `localhost` (and `*.localhost`), IP addresses, the bound host and the
-allowed hosts are answered.
+With an api key, every request needs `x-api-key` (401 otherwise) except `GET /ok`, `GET /`
+(the health check for load balancers) and `GET /info`, which a deployment leaves open, and CORS
+preflights, which browsers send without it. The Host check lets a browser page on another
+site, whose name was pointed at 127.0.0.1, read nothing: only `localhost` (and `*.localhost`),
+IP addresses, the bound host and the allowed hosts are answered.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from mockserver.wire import send_json
 
-OPEN_PATHS = frozenset({"/ok", "/info"})
+OPEN_PATHS = frozenset({"/ok", "/", "/info"})
 ANY_HOST = "*"
 _SEEN_HOSTS = 64
 

@@ -16,7 +16,7 @@ from mockserver.guard import default_hosts
 from mockserver.spec import load_spec
 
 KEY = "s3cret-key"
-OPEN = {("GET", "/ok"), ("GET", "/info")}
+OPEN = {("GET", "/ok"), ("GET", "/"), ("GET", "/info")}
 ADMIN = "/__mockserver"
 
 

@@ -26,6 +26,11 @@ def health_check_ok_get(call: Call) -> Reply:
     return Reply(200, {"ok": True, "services": {}})
 
 
+def health_check_root_get(call: Call) -> Reply:
+    """GET /: the health check at the root, for load balancers (langgraph-api's server.py)."""
+    return health_check_ok_get(call)
+
+
 def server_info_info_get(call: Call) -> Reply:
     """GET /info."""
     return Reply(200, _INFO)
