@@ -1,13 +1,21 @@
 """GET /docs: the API reference page langgraph-api serves (langgraph_api/validation.py
-DOCS_HTML): the Scalar viewer, loaded from its CDN, rendering the server's own OpenAPI document,
-which the page carries inline. Offline (the viewer cannot load) or with scripts off, the page
-lists the operations and links to /openapi.json instead. Framework-free.
+DOCS_HTML): the Scalar viewer rendering the server's own OpenAPI document, which the page
+carries inline. The real page loads the viewer from a CDN; this one from the mock itself
+(GET /docs/assets/{name}: `ASSETS`, shipped in the package), and tells it to load no web fonts,
+so the page works offline. Should the viewer not load, or with scripts off, the page lists
+the operations and links to /openapi.json instead. Framework-free.
+
+The viewer is @scalar/api-reference's dist/browser/standalone.js, unchanged (MIT: its licence
+is data/apidocs/LICENSE); to move to another version, `npm pack @scalar/api-reference@X`,
+copy that file to data/apidocs/scalar-api-reference-X.js and name it in `VIEWER_FILE`.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -15,7 +23,15 @@ import orjson
 from mockserver.spec import HTTP_METHODS
 
 MEDIA_TYPE = "text/html; charset=utf-8"
-VIEWER = "https://cdn.jsdelivr.net/npm/@scalar/api-reference"
+REAL_VIEWER = "https://cdn.jsdelivr.net/npm/@scalar/api-reference"  # what the real page loads
+VIEWER_FILE = "scalar-api-reference-1.72.1.js"
+# Relative to the page, which works under whatever path the mock is mounted at.
+VIEWER = f"docs/assets/{VIEWER_FILE}"
+# The files GET /docs/assets/{name} serves: name -> media type (data/apidocs/<name>).
+ASSETS = {VIEWER_FILE: "text/javascript; charset=utf-8"}
+# A versioned name never changes its content.
+ASSET_HEADERS = {"cache-control": "public, max-age=31536000, immutable"}
+_FOLDER = Path(__file__).parent / "data" / "apidocs"
 _PAGE = """<!doctype html>
 <html>
   <head>
@@ -47,7 +63,9 @@ def page(document: Mapping[str, Any]) -> str:
         return _last[0][1]
     # The document inline, as the real page has it; `<` escaped so that no `</script>` in it
     # can end the script element.
-    configuration = orjson.dumps({"content": orjson.dumps(document).decode()}).decode()
+    configuration = orjson.dumps(
+        {"content": orjson.dumps(document).decode(), "withDefaultFonts": False}
+    ).decode()
     text = (
         _PAGE.replace("__SCALAR_CONFIGURATION_JSON__", configuration.replace("<", "\\u003c"))
         .replace("__OFFLINE__", _offline(document))
@@ -55,6 +73,12 @@ def page(document: Mapping[str, Any]) -> str:
     )
     _last[:] = [(document, text)]
     return text
+
+
+@cache
+def asset(name: str) -> bytes | None:
+    """The bytes of a packaged asset of the page; None for a name that is not one."""
+    return (_FOLDER / name).read_bytes() if name in ASSETS else None
 
 
 def _offline(document: Mapping[str, Any]) -> str:

@@ -301,6 +301,7 @@ def _serve(args: argparse.Namespace) -> int:
         f"  URL:     {_url(args.host, port)}\n"
         f"  spec:    {server.spec.source} ({len(server.spec.operations)} operations)\n"
         f"{_graphs_line(server, args.graphs)}"
+        f"{_docs_line(server, _url(args.host, port))}"
         f"  admin:   http://{args.host}:{port}/__mockserver/"
         f" ({'x-api-key' if args.api_key else 'loopback clients only'})\n"
         f"  ready in {time.perf_counter() - started:.2f} s — Ctrl-C to stop",
@@ -351,6 +352,13 @@ def _graphs_line(server: Any, graphs: Path | None) -> str:
     if not any(op.operation_id in HANDLERS for op in server.spec.operations):
         return ""
     return f"  graphs:  {', '.join(server.graphs)} ({graphs or 'packaged default'})\n"
+
+
+def _docs_line(server: Any, url: str) -> str:
+    """The API reference page, where the document served has it (the Agent Server's does)."""
+    if not any(op.operation_id == "docs_get" for op in server.spec.operations):
+        return ""
+    return f"  docs:    {url}/docs (the API reference; works offline)\n"
 
 
 def _add_generation_options(serve: argparse.ArgumentParser) -> None:

@@ -1,11 +1,13 @@
 """Who may talk to the mock: an api key, as on a deployment, and a Host check against DNS
 rebinding, as Vite's dev server does. Plain ASGI middleware, in front of everything else.
 
-With an api key, every request needs `x-api-key` (401 otherwise) except `GET /ok` and
-`GET /info`, which a deployment leaves open, and CORS preflights, which browsers send without
-it. The Host check lets a browser page on another site, whose name was pointed at 127.0.0.1,
-read nothing: only `localhost` (and `*.localhost`), IP addresses, the bound host and the
-allowed hosts are answered.
+With an api key, every request needs `x-api-key` (401 otherwise) except the system routes a
+deployment serves outside its authentication (langgraph-api's meta routes: /ok, / (the health
+check for load balancers), /info, /metrics, /openapi.json, /docs and the docs page's assets,
+which a browser loads without the key), and CORS preflights, which browsers send without it.
+The Host check lets a browser page on another site, whose name was pointed at 127.0.0.1, read
+nothing: only `localhost` (and `*.localhost`), IP addresses, the bound host and the allowed
+hosts are answered.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 
 from mockserver.wire import send_json
 
-OPEN_PATHS = frozenset({"/ok", "/info"})
+OPEN_PATHS = frozenset({"/ok", "/", "/info", "/metrics", "/openapi.json", "/docs"})
+OPEN_PREFIX = "/docs/assets/"
 ANY_HOST = "*"
 _SEEN_HOSTS = 64
 
@@ -61,7 +64,7 @@ class Guard:
                     f"Blocked request: this host ({name!r}) is not allowed. Start "
                     f"the mock with --allowed-host {name} to allow it."
                 )
-        if self.api_key is not None and scope["path"] not in OPEN_PATHS and not _preflight(scope):
+        if self.api_key is not None and not _open(scope["path"]) and not _preflight(scope):
             given = next((v for k, v in headers if k == b"x-api-key"), None)
             if given is None:
                 return 401, "Missing authentication headers"
@@ -99,6 +102,11 @@ def _host_name(host: str) -> str:
     if host.startswith("["):
         return host[1:].split("]", 1)[0]
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _open(path: str) -> bool:
+    """Whether a path needs no api key."""
+    return path in OPEN_PATHS or path.startswith(OPEN_PREFIX)
 
 
 def _preflight(scope: Any) -> bool:

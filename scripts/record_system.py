@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Record what a fresh real server answers on GET /metrics and GET /docs, once.
+"""Record what a fresh real server answers on GET /metrics, GET /docs and GET /, once.
 
     REAL_SERVER_INSTANCE=system python scripts/real_server.py run -- \\
         .venv/bin/python scripts/record_system.py
 
 writes tests/data/real_system.json, which tests/test_metrics.py and tests/test_apidocs.py
-compare the mock with (they replay its `sequence`); the default suite needs no real server.
+and tests/test_system.py compare the mock with (they replay its `sequence`); the default suite
+needs no real server.
 The server must be fresh: the metrics count every request it has answered. Recorded: the
 answers to a fixed request sequence (`SEQUENCE`), the metrics after it as JSON and as
 Prometheus text (the request counter's lines only: the rest is the process's own numbers),
-and the docs page with its inlined OpenAPI document taken out.
+the docs page with its inlined OpenAPI document taken out, and the answers at the root
+(`ROOT_REQUESTS`: the health check again, for load balancers), after the metrics.
 """
 
 from __future__ import annotations
@@ -35,7 +37,11 @@ SEQUENCE = [
     ("GET", "/ok", None),
     ("GET", "/info", None),
     ("GET", "/openapi.json", None),
+    ("GET", "/", None),
+    ("GET", "/?check_db=x", None),
 ]
+# (method, path): the root, answered as GET /ok is; counted by the metrics, unlike /ok.
+ROOT_REQUESTS = [("GET", "/"), ("GET", "/?check_db=1"), ("GET", "/?check_db=x"), ("POST", "/")]
 # The docs page inlines the whole OpenAPI document: `var configuration = {...}` on one line.
 CONFIGURATION = re.compile(r"var configuration = .*$", re.MULTILINE)
 
@@ -48,6 +54,7 @@ def record(http: httpx.Client) -> dict[str, object]:
     as_json = http.get("/metrics", params={"format": "json"})
     as_text = http.get("/metrics")
     docs = http.get("/docs")
+    root = [(method, path, http.request(method, path)) for method, path in ROOT_REQUESTS]
     return {
         "sequence": SEQUENCE,
         "statuses": statuses,
@@ -62,6 +69,16 @@ def record(http: httpx.Client) -> dict[str, object]:
         ],
         "docs_content_type": docs.headers["content-type"],
         "docs_page": CONFIGURATION.sub("var configuration = <the OpenAPI document>", docs.text),
+        "root": [
+            {
+                "method": method,
+                "path": path,
+                "status": answer.status_code,
+                "content_type": answer.headers.get("content-type"),
+                "body": answer.text,
+            }
+            for method, path, answer in root
+        ],
     }
 
 
@@ -75,7 +92,7 @@ def main() -> int:
     with httpx.Client(base_url=url, timeout=30) as http:
         recorded = record(http)
     OUT.write_text(json.dumps(recorded, indent=1) + "\n")
-    print(f"recorded GET /metrics and GET /docs into {OUT.relative_to(ROOT)}")
+    print(f"recorded GET /metrics, GET /docs and GET / into {OUT.relative_to(ROOT)}")
     return 0
 
 

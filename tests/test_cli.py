@@ -207,9 +207,12 @@ def test_serve_on_port_0_prints_url_and_spec_and_answers(cli: Callable[..., Serv
     assert re.search(
         r"^\s*graphs:\s+agent, interrupter, slow \(packaged default\)$", banner, re.MULTILINE
     ), banner
+    docs = re.search(r"^\s*docs:\s+(\S+) \(the API reference; works offline\)$", banner, re.M)
+    assert docs is not None and docs.group(1) == f"{url}/docs", banner
 
     with httpx.Client(base_url=url, timeout=10) as http:
         assert http.get("/ok").json() == {"ok": True, "services": {}}
+        assert http.get(docs.group(1)).headers["content-type"].startswith("text/html")
         created = http.post("/threads", json={"metadata": {"graph_id": "agent"}})
         assert created.status_code == 200
         tid = created.json()["thread_id"]
@@ -761,7 +764,7 @@ def test_serving_another_document_names_it_and_takes_prisms_defaults(
         f"mockserver {mockserver.__version__} — mock of Swagger Petstore (expanded, 3.1) "
         "1.0.0 (OpenAPI 3.1.0)"
     )
-    assert "graphs:" not in served.stdout
+    assert "graphs:" not in served.stdout and "docs:" not in served.stdout
     with httpx.Client(base_url=url, timeout=10) as http:
         assert http.get("/pets").json() == []  # --example none
         assert len(http.get("/pets", headers={"Prefer": "example=cats"}).json()) == 2

@@ -10,13 +10,17 @@ from typing import Any
 import httpx
 import pytest
 
+from mockserver.apidocs import VIEWER, VIEWER_FILE
 from mockserver.app import create_app
 from mockserver.graph import GraphModelError, load_graphs
 from mockserver.guard import default_hosts
 from mockserver.spec import load_spec
 
 KEY = "s3cret-key"
-OPEN = {("GET", "/ok"), ("GET", "/info")}
+OPEN = {
+    ("GET", path)
+    for path in ("/ok", "/", "/info", "/metrics", "/openapi.json", "/docs", f"/{VIEWER}")
+}
 ADMIN = "/__mockserver"
 
 
@@ -44,6 +48,7 @@ def every_operation() -> list[tuple[str, str, Any]]:
         "run_id": str(uuid.uuid4()),
         "checkpoint_id": str(uuid.uuid4()),
         "assistant_id": "agent",
+        "name": VIEWER_FILE,
     }
     found = []
     for op in load_spec().operations:

@@ -1,8 +1,10 @@
-"""System operations: health, server information, the OpenAPI document, metrics, the docs page."""
+"""System operations: health, server information, the OpenAPI document, metrics, the docs page
+and its assets."""
 
 from __future__ import annotations
 
 from mockserver import __version__, apidocs, metrics
+from mockserver.errors import NotFound
 from mockserver.handlers.base import Call, Reply
 
 # What `langgraph dev` reports (transcript #2), with the mock named as the host.
@@ -24,6 +26,11 @@ _INFO = {
 def health_check_ok_get(call: Call) -> Reply:
     """GET /ok."""
     return Reply(200, {"ok": True, "services": {}})
+
+
+def health_check_root_get(call: Call) -> Reply:
+    """GET /: the health check at the root, for load balancers (langgraph-api's server.py)."""
+    return health_check_ok_get(call)
 
 
 def server_info_info_get(call: Call) -> Reply:
@@ -48,3 +55,14 @@ def system_metrics_metrics_get(call: Call) -> Reply:
 def docs_get(call: Call) -> Reply:
     """GET /docs: the API reference page for the served document."""
     return Reply(200, apidocs.page(call.server.spec.document), media_type=apidocs.MEDIA_TYPE)
+
+
+def docs_asset_get(call: Call) -> Reply:
+    """GET /docs/assets/{name}: a file the docs page loads (its viewer), from the package."""
+    name = call.request.path["name"]
+    content = apidocs.asset(name)
+    if content is None:
+        raise NotFound("Not Found")
+    return Reply(
+        200, raw=content, headers={"content-type": apidocs.ASSETS[name], **apidocs.ASSET_HEADERS}
+    )
