@@ -162,9 +162,15 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             return _stop(x)
         skip_before = False
         nodes = list(dict.fromkeys(tasks))
+        outcomes = {}
+        # The input __start__ wrote when the run started here before: LangGraph applies its
+        # saved writes again instead of running the task, and says nothing of it.
+        saved = x.history.writes_of(base.checkpoint_id).results
+        if START in nodes and isinstance(saved.get(START), Mapping):
+            outcomes[START] = Outcome(writes=dict(saved[START]), shown=dict(saved[START]))
+            nodes.remove(START)
         # LangGraph starts every task of a superstep before any of them ends.
         started = {node: _start_task(x, base, current, node) for node in nodes}
-        outcomes = {}
         # A resume goes to the interrupted tasks; with none (an update replaced the interrupted
         # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
         raised = x.history.writes_of(base.checkpoint_id).interrupts
@@ -399,9 +405,9 @@ def _announce_step(x: Execution, checkpoint: Checkpoint) -> None:
 def _announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> None:
     if not (x.wants("checkpoints") or x.wants("debug")):
         return
-    raised = x.history.writes_of(checkpoint.checkpoint_id).interrupts
+    writes = x.history.writes_of(checkpoint.checkpoint_id)
     payload = events.checkpoint_payload(
-        checkpoint, raised, x.thread_id, x.configurable, stored=stored
+        checkpoint, writes, x.thread_id, x.configurable, stored=stored
     )
     x.emit("checkpoints", payload)
     x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread_id))

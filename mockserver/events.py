@@ -11,7 +11,7 @@ from typing import Any
 
 from mockserver.reducers import to_plain
 from mockserver.state import new_checkpoint_id, task_id
-from mockserver.store import Checkpoint, utc_now
+from mockserver.store import Checkpoint, TaskWrites, utc_now
 
 # Events every run sends, whatever its stream modes.
 _ALWAYS = frozenset({"metadata", "error"})
@@ -44,7 +44,7 @@ def interrupt_items(interrupts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def checkpoint_payload(
     checkpoint: Checkpoint,
-    interrupts: Mapping[str, list[dict[str, Any]]],
+    writes: TaskWrites,
     thread_id: str,
     configurable: Mapping[str, Any],
     *,
@@ -52,9 +52,9 @@ def checkpoint_payload(
 ) -> dict[str, Any]:
     """The `checkpoints` event: a checkpoint as the run's loop saw it.
 
-    `interrupts`: what its tasks raised, by node. A checkpoint the run started from
-    (`stored`) is read back from the saver: its metadata is the stored one and its parent
-    config names only the parent.
+    `writes`: what its tasks raised, wrote or failed with already (a checkpoint a run starts
+    from again). A checkpoint the run started from (`stored`) is read back from the saver: its
+    metadata is the stored one and its parent config names only the parent.
     """
     own = {k: v for k, v in configurable.items() if k != "__pregel_node_finished"}
 
@@ -81,16 +81,21 @@ def checkpoint_payload(
         "values": plain_values(checkpoint.values),
         "metadata": metadata,
         "next": list(checkpoint.next),
-        "tasks": [
-            {
-                "id": task_id(checkpoint.checkpoint_id, node),
-                "name": node,
-                "interrupts": interrupt_items(interrupts.get(node, [])),
-                "state": None,
-            }
-            for node in checkpoint.next
-        ],
+        "tasks": [_task(checkpoint, writes, node) for node in checkpoint.next],
     }
+
+
+def _task(checkpoint: Checkpoint, writes: TaskWrites, node: str) -> dict[str, Any]:
+    """A task of a `checkpoints` event, as LangGraph's map_debug_checkpoint writes it: with
+    its error, else its result, when it has one."""
+    task: dict[str, Any] = {"id": task_id(checkpoint.checkpoint_id, node), "name": node}
+    if error := writes.errors.get(node):
+        return {**task, "error": error, "state": None}
+    if result := writes.results.get(node):
+        task["result"] = result
+    task["interrupts"] = interrupt_items(writes.interrupts.get(node, []))
+    task["state"] = None
+    return task
 
 
 def debug_checkpoint(

@@ -351,6 +351,38 @@ def test_a_command_on_a_thread_that_never_ran_leaves_its_input_checkpoint(
     assert (shown["status"], shown["values"]) == ("error", values)
 
 
+def test_a_run_from_an_input_checkpoint_applies_the_input_saved_there(
+    client: httpx.Client,
+) -> None:
+    # As langgraph dev: __start__'s saved writes are applied again, not run, and not streamed.
+    made = client.post("/threads", json={"metadata": {"graph_id": "interrupter"}}).json()
+    thread_id = made["thread_id"]
+    said = {"messages": [{"role": "user", "content": "q3"}]}
+    client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "interrupter", "input": said}
+    )
+    history = client.post(f"/threads/{thread_id}/history", json={"limit": 10}).json()
+    (entry,) = [h for h in history if h["metadata"]["source"] == "input"]
+    run = {
+        "assistant_id": "interrupter",
+        "command": {"resume": "no"},
+        "checkpoint_id": entry["checkpoint_id"],
+        "stream_mode": ["checkpoints", "tasks", "values"],
+    }
+    with client.stream("POST", f"/threads/{thread_id}/runs/stream", json=run) as response:
+        frames = [line for line in response.iter_lines() if line.startswith(("event:", "data:"))]
+    names = [f.removeprefix("event: ") for f in frames if f.startswith("event:")]
+    assert names == ["metadata", "values", "checkpoints", "values", "checkpoints"] + [
+        "tasks",
+        "values",
+        "tasks",
+    ]
+    first = json.loads(frames[names.index("checkpoints") * 2 + 1].removeprefix("data: "))
+    assert first["tasks"][0]["result"] == said
+    state = client.get(f"/threads/{thread_id}/state").json()
+    assert [m["content"] for m in state["values"]["messages"]] == ["q3"]
+
+
 NOT_ITERABLE = "'NoneType' object is not iterable"
 
 
