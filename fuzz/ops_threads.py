@@ -102,7 +102,8 @@ def create_thread(m: Model) -> Request:
                     for update in step["updates"]
                 )
 
-    return Request("POST /threads", "POST", "/threads", body, learn=learn)
+    tags = tags_of(existing) if existing is not None else frozenset()
+    return Request("POST /threads", "POST", "/threads", body, tags=tags, learn=learn)
 
 
 def get_thread(m: Model) -> Request:
