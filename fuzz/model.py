@@ -112,6 +112,12 @@ class Model:
     followups: deque[Request] = field(default_factory=deque)
     fresh_ids: Callable[[], str] | None = None
     any_copies: bool = False
+    assistants: list[str] = field(default_factory=list)  # tokens of the assistants it made
+    crons: list[str] = field(default_factory=list)  # tokens of its crons
+    store_root: str = "fuzz"  # the first label of every namespace it uses
+    items: dict[tuple[str, ...], set[str]] = field(default_factory=dict)  # keys it put
+    # a namespace exists on the real server that the mock does not list (#70)
+    phantom: bool = False
 
     def live(self) -> list[Thread]:
         return [t for t in self.threads if not t.deleted]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import time
 import uuid
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from fuzz import ops_misc, ops_runs, ops_state, ops_threads
+from fuzz import ops_misc, ops_more, ops_runs, ops_state, ops_threads
 from fuzz.compare import Difference, differences, signature
 from fuzz.deviations import Deviation
 from fuzz.model import ASSISTANT_IDS, NAMESPACE_GRAPH, Model, Request
@@ -49,6 +50,19 @@ WEIGHTS: tuple[tuple[Operation, int], ...] = (
     (ops_misc.assistant_graph, 1),
     (ops_misc.assistant_schemas, 1),
     (ops_misc.invalid, 3),
+    (ops_more.create_assistant, 2),
+    (ops_more.patch_assistant, 1),
+    (ops_more.get_created_assistant, 1),
+    (ops_more.assistant_versions, 1),
+    (ops_more.delete_assistant, 1),
+    (ops_more.put_item, 2),
+    (ops_more.get_item, 1),
+    (ops_more.delete_item, 1),
+    (ops_more.search_items, 1),
+    (ops_more.list_namespaces, 1),
+    (ops_more.create_cron, 1),
+    (ops_more.search_crons, 1),
+    (ops_more.delete_cron, 1),
 )
 MIN_THREADS = 2
 DISAGREE = 0  # the status the model sees when the two sides answered different statuses
@@ -93,15 +107,32 @@ def choose(model: Model) -> Request:
 
 
 def reset(target: Target) -> None:
-    """Delete every thread (and so every run) on one side."""
+    """Delete every thread (and so every run), every assistant but the system ones, every
+    cron and every store item on one side."""
     while True:
         found = target.send(
             "POST", "/threads/search", {"limit": RESET_PAGE, "select": ["thread_id"]}
         )
         if found.status != 200 or not found.body:
-            return
+            break
         for thread in found.body:
             target.send("DELETE", f"/threads/{thread['thread_id']}")
+    made = target.send("POST", "/assistants/search", {"limit": 1000})
+    for assistant in made.body if made.status == 200 else []:
+        if assistant["assistant_id"] not in SYSTEM_ASSISTANTS:
+            target.send("DELETE", f"/assistants/{assistant['assistant_id']}")
+    crons = target.send("POST", "/runs/crons/search", {"limit": 1000})
+    for cron in crons.body if crons.status == 200 else []:
+        target.send("DELETE", f"/runs/crons/{cron['cron_id']}")
+    spaces = target.send("POST", "/store/namespaces", {"limit": 1000})
+    for namespace in spaces.body.get("namespaces", []) if spaces.status == 200 else []:
+        items = target.send(
+            "POST", "/store/items/search", {"namespace_prefix": namespace, "limit": 1000}
+        )
+        for item in items.body.get("items", []) if items.status == 200 else []:
+            target.send(
+                "DELETE", "/store/items", {"namespace": item["namespace"], "key": item["key"]}
+            )
 
 
 class Runner:
@@ -114,6 +145,8 @@ class Runner:
         self.deviations = deviations
         self.trace = trace  # every step as a JSON line: request, normalised answers, verdict
         self.pool = ThreadPoolExecutor(max_workers=2)
+        # namespaces a run used stay listed on the real server: each run names its own
+        self.nonce = secrets.token_hex(3)
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -121,7 +154,7 @@ class Runner:
     def run_seed(self, seed: int, steps: int) -> SeedResult:
         started = time.monotonic()
         list(self.pool.map(reset, self.targets))
-        model = Model(random.Random(seed))
+        model = Model(random.Random(seed), store_root=f"fuzz-{seed}-{self.nonce}")
         pairing = Pairing(urls=(self.targets[A].url, self.targets[B].url))
         for assistant in SYSTEM_ASSISTANTS:
             pairing.bind_both(assistant)

@@ -249,9 +249,10 @@ def _copy(value: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class MemoryItems:
-    """Items in dicts: namespace -> key -> Item, both in insertion order. A namespace keeps
-    its place once it had an item (as the real store's dict does), listed only while it has
-    items."""
+    """Items in dicts: namespace -> key -> Item, both in insertion order. A namespace takes its
+    place in the search order once anything named it (a put, but also a get or a delete, as
+    in the real store's defaultdict) and keeps it when its items are gone; it is listed only
+    while it holds items (docs/deviations.md #70)."""
 
     def __init__(self, clock: Clock = utc_now) -> None:
         self._clock = clock
@@ -266,11 +267,11 @@ class MemoryItems:
 
     def get(self, namespace: Namespace, key: str) -> Item | None:
         check_labels(namespace)
-        return self._data.get(namespace, {}).get(key)
+        return self._data.setdefault(namespace, {}).get(key)
 
     def delete(self, namespace: Namespace, key: str) -> None:
         check_labels(namespace)
-        self._data.get(namespace, {}).pop(key, None)
+        self._data.setdefault(namespace, {}).pop(key, None)
 
     def search(
         self,
@@ -370,6 +371,7 @@ class SqliteItems:
 
     def get(self, namespace: Namespace, key: str) -> Item | None:
         check_labels(namespace)
+        self._name(namespace)
         rows = self._rows(
             f"SELECT {_COLUMNS} FROM items i WHERE i.ns = ? AND i.key = ?",
             (".".join(namespace), key),
@@ -378,9 +380,18 @@ class SqliteItems:
 
     def delete(self, namespace: Namespace, key: str) -> None:
         check_labels(namespace)
+        self._name(namespace)
         with self._lock, self._db:
             self._db.execute(
                 "DELETE FROM items WHERE ns = ? AND key = ?", (".".join(namespace), key)
+            )
+
+    def _name(self, namespace: Namespace) -> None:
+        """Give the namespace its place in the search order, as naming it does in the memory
+        store (listed only once it holds items)."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR IGNORE INTO namespaces (ns) VALUES (?)", (".".join(namespace),)
             )
 
     def search(
@@ -418,7 +429,7 @@ class SqliteItems:
             held = [
                 tuple(ns.split(".")) for (ns,) in self._db.execute("SELECT DISTINCT ns FROM items")
             ]
-        return select_namespaces(set(held), prefix, suffix, max_depth, limit, offset)
+        return select_namespaces(held, prefix, suffix, max_depth, limit, offset)
 
     def reset(self) -> None:
         with self._lock, self._db:

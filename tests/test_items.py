@@ -185,6 +185,17 @@ def test_a_namespace_keeps_its_place_when_emptied_and_filled_again(items: Items)
     assert keys(items.search(())) == [("first", "again"), ("second", "k")]
 
 
+@pytest.mark.parametrize("name", ["get", "delete"])
+def test_a_namespace_a_read_or_delete_named_first_comes_first(items: Items, name: str) -> None:
+    # The real store's defaultdict makes the namespace when a get or delete names it: it comes
+    # first in the search order once it holds items (it is listed only then, #70).
+    getattr(items, name)(("later",), "k")
+    assert items.namespaces() == []
+    items.put(("earlier",), "k", {})
+    items.put(("later",), "k", {})
+    assert keys(items.search(())) == [("later", "k"), ("earlier", "k")]
+
+
 def test_a_prefix_matches_whole_labels(items: Items) -> None:
     for namespace in [("a",), ("a", "b"), ("a", "b", "c"), ("ab",), ("a-",), ("a/",), ("b", "a")]:
         items.put(namespace, "k", {})
