@@ -198,7 +198,7 @@ def copy_thread(m: Model) -> Request:
             copy = m.add_thread(answer.body, source.graph)
             if copy is not None:
                 copy.copied, copy.written = True, source.written
-                copy.hollow = not source.written
+                copy.hollow = not source.written or source.hollow
                 copy.interrupted, copy.forked = source.interrupted, source.forked
                 m.any_copies = True
 

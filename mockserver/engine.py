@@ -15,7 +15,7 @@ from mockserver import events
 from mockserver.errors import BadRequest, MockError
 from mockserver.graph import END, START, Graph
 from mockserver.scripts import NOTHING
-from mockserver.state import commit, initial_values, new_checkpoint, reduce, task_id
+from mockserver.state import commit, initial_values, new_checkpoint, next_nodes, reduce, task_id
 from mockserver.store import Checkpoint, Run, Store, TaskWrites
 from mockserver.tasks import Outcome, Task, run_task
 
@@ -407,7 +407,12 @@ def _announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> 
         return
     writes = x.history.writes_of(checkpoint.checkpoint_id)
     payload = events.checkpoint_payload(
-        checkpoint, writes, x.thread_id, x.configurable, stored=stored
+        checkpoint,
+        writes,
+        x.thread_id,
+        x.configurable,
+        stored=stored,
+        upcoming=next_nodes(checkpoint, x.graph),
     )
     x.emit("checkpoints", payload)
     x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread_id))

@@ -49,14 +49,17 @@ def checkpoint_payload(
     configurable: Mapping[str, Any],
     *,
     stored: bool = False,
+    upcoming: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
-    """The `checkpoints` event: a checkpoint as the run's loop saw it.
+    """The `checkpoints` event: a checkpoint as the run's loop saw it (`upcoming`: its next
+    nodes as the run's graph reads them, by default its own).
 
     `writes`: what its tasks raised, wrote or failed with already (a checkpoint a run starts
     from again). A checkpoint the run started from (`stored`) is read back from the saver: its
     metadata is the stored one and its parent config names only the parent.
     """
     own = {k: v for k, v in configurable.items() if k != "__pregel_node_finished"}
+    upcoming = checkpoint.next if upcoming is None else upcoming
 
     def config(cid: str) -> dict[str, Any]:
         return {"configurable": {"checkpoint_ns": "", **own, "checkpoint_id": cid}}
@@ -80,8 +83,8 @@ def checkpoint_payload(
         "parent_config": parent_config,
         "values": plain_values(checkpoint.values),
         "metadata": metadata,
-        "next": list(checkpoint.next),
-        "tasks": [_task(checkpoint, writes, node) for node in checkpoint.next],
+        "next": list(upcoming),
+        "tasks": [_task(checkpoint, writes, node) for node in upcoming],
     }
 
 
