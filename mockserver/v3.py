@@ -213,6 +213,8 @@ class EventSession:
         self._ended = False  # the current run's terminal lifecycle has been sent
         self._seen: set[str] = set()  # raw event ids, which replay and live may both bring
         self.pending: dict[str, list[str]] = {}  # interrupt id -> its namespace
+        self._open: tuple[str, str] | None = None  # the streaming message: id, text sent
+        self._ids = _EventIds(None)
 
     def feed(self, raw: dict[str, Any]) -> list[dict[str, Any]]:
         """The protocol events one raw thread-stream event makes (often none)."""
@@ -222,19 +224,59 @@ class EventSession:
                 return []
             self._seen.add(raw_id)
         name, data = raw["event"], raw["data"]
+        self._ids = _EventIds(str(raw_id) if raw_id is not None else None)
+        if name == "messages/partial":
+            return self._partial(data) if self._run_id is not None else []
+        out = [] if name.startswith("messages") else self._finish_message()
         if name == "metadata" and isinstance(data, dict):
             if "attempt" in data and "run_id" in data:
-                return self._started(str(data["run_id"]))
+                return out + self._started(str(data["run_id"]))
             if data.get("status") == "run_done" and data.get("run_id") == self._run_id:
-                return self._done()
-            return []
+                return out + self._done()
+            return out
         if self._run_id is None or name != "values":
-            return []
-        out = self._interrupts(data)
+            return out
+        out += self._interrupts(data)
         cleaned = normalise_state(plain_values(data) if isinstance(data, dict) else data)
         if not isinstance(cleaned, dict) or cleaned:
-            out.append(self._event("values", cleaned, str(raw_id) if raw_id else None))
+            out.append(self._event("values", cleaned, self._ids.next()))
         return out
+
+    def _partial(self, data: Any) -> list[dict[str, Any]]:
+        # A chat model's message as it streams (the mock's scripted tokens: the message so far,
+        # each time): message-start and a text block, then each new piece as a delta; finished
+        # by whatever the run sends next (langgraph's v3 messages transformer).
+        message = data[0] if isinstance(data, list) and data else None
+        if not isinstance(message, dict) or not isinstance(message.get("id"), str):
+            return []
+        content = message.get("content")
+        text: str = content if isinstance(content, str) else ""
+        out = []
+        if self._open is not None and self._open[0] != message["id"]:
+            out += self._finish_message()
+        if self._open is None:
+            start = {"event": "message-start", "role": "ai", "id": message["id"]}
+            block = {"event": "content-block-start", "index": 0, "content": _text("")}
+            out += [self._event("messages", start, self._ids.next())]
+            out += [self._event("messages", block, self._ids.next())]
+            self._open = (message["id"], "")
+        sent = self._open[1]
+        if text.startswith(sent) and len(text) > len(sent):
+            delta = {"type": "text-delta", "text": text[len(sent) :]}
+            piece = {"event": "content-block-delta", "index": 0, "delta": delta}
+            out.append(self._event("messages", piece, self._ids.next()))
+            self._open = (message["id"], text)
+        return out
+
+    def _finish_message(self) -> list[dict[str, Any]]:
+        if self._open is None:
+            return []
+        text, self._open = self._open[1], None
+        finish = {"event": "content-block-finish", "index": 0, "content": _text(text)}
+        return [
+            self._event("messages", finish, self._ids.next()),
+            self._event("messages", {"event": "message-finish"}, self._ids.next()),
+        ]
 
     def _started(self, run_id: str) -> list[dict[str, Any]]:
         facts = self._facts(run_id)
@@ -282,13 +324,35 @@ class EventSession:
 
     def _event(self, method: str, data: Any, event_id: str | None) -> dict[str, Any]:
         self._seq += 1
+        if event_id is None or event_id.startswith("synth:"):
+            stamp = int(time.time() * 1000)  # made by the session: now
+        else:
+            stamp = int(event_id.partition("-")[0])  # the run's event: when it was sent
         return {
             "type": "event",
             "event_id": event_id if event_id is not None else self._synth(str(self._seq)),
             "seq": self._seq,
             "method": "input.requested" if method == "input" else method,
-            "params": {"namespace": [], "timestamp": int(time.time() * 1000), "data": data},
+            "params": {"namespace": [], "timestamp": stamp, "data": data},
         }
+
+
+class _EventIds:
+    """The event ids of the protocol events one raw event makes: its stream id, then
+    `<id>.1`, `<id>.2`, ... (None: the session makes one up)."""
+
+    def __init__(self, raw_id: str | None) -> None:
+        self._raw, self._count = raw_id, 0
+
+    def next(self) -> str | None:
+        if self._raw is None:
+            return None
+        count, self._count = self._count, self._count + 1
+        return self._raw if count == 0 else f"{self._raw}.{count}"
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "text", "text": text}
 
 
 def frames(events: Iterable[dict[str, Any]], wanted: Filter) -> list[dict[str, Any]]:
