@@ -18,7 +18,7 @@ import httpx
 import pytest
 import yaml
 from test_runs_differential import differences
-from v3_scenarios import SCENARIOS, play
+from v3_scenarios import SCENARIOS, V3Session, chat_reply, play
 
 from mockserver.app import create_app
 from mockserver.graph import load_graphs
@@ -64,3 +64,36 @@ def test_the_recording_holds_every_kind_of_event() -> None:
     phases = {f["data"]["params"]["data"]["event"] for f in frames if f["event"] == "lifecycle"}
     assert phases == {"running", "completed", "failed", "interrupted"}
     assert all(f["id"] == str(f["data"]["seq"]) for f in frames)
+
+
+# The real server's events for a fake chat model's streamed reply (scripts/record_v3_messages.py)
+# and the mock's scripted graph saying the same, token by token.
+CHAT_RECORDING = json.loads((DATA / "v3_messages_recording.json").read_text())
+CHAT = {
+    "graphs": {
+        "chat": {
+            "channels": {"messages": "add_messages"},
+            "nodes": {"agent": {"reply": "You said hi. Found it."}},
+            "edges": [["__start__", "agent"], ["agent", "__end__"]],
+        }
+    }
+}
+
+
+def test_a_streamed_reply_is_sent_as_the_real_server_sends_a_chat_model_reply() -> None:
+    app = create_app(graphs=load_graphs(CHAT), check_responses=True)
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        session = V3Session(http)
+        chat_reply(session)
+    found = [
+        d
+        for real, mock in zip(CHAT_RECORDING, session.records, strict=True)
+        for d in differences(real, mock)
+    ]
+    # The fake chat model's message is stored in langchain's v1 output format (content blocks,
+    # `response_metadata.output_version`); the mock's scripted message keeps its text, as
+    # other chat models do.
+    assert found == [
+        "events[15].data.params.data.messages[1].content",
+        "events[15].data.params.data.messages[1].response_metadata",
+    ]

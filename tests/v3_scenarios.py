@@ -10,6 +10,7 @@ opened, so the stream replays a finished run: what the real server then sends is
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,14 +31,18 @@ ALL_CHANNELS = [
 ]
 HI = {"messages": [{"role": "user", "content": "hi"}]}
 _STREAM_TIMEOUT = httpx.Timeout(30, read=10)
+_SUFFIXED_ID = re.compile(r"^\d+-\d+\.\d+$")
 
 
 def _stamp_free(value: Any) -> Any:
-    # event timestamps (milliseconds) differ from run to run
+    # event timestamps (milliseconds) differ from run to run, and so do which events share a
+    # stream id (`<ms>-<seq>.<n>`: the n-th protocol event of one run event)
     if isinstance(value, dict):
         return {k: ("<ms>" if k == "timestamp" else _stamp_free(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [_stamp_free(v) for v in value]
+    if isinstance(value, str) and _SUFFIXED_ID.match(value):
+        return "<event-id>"
     return value
 
 
@@ -249,6 +254,15 @@ def streams_refused(s: V3Session) -> None:
     s.events(t, {"channels": []}, never)
     s.events(t, {"channels": "values"}, never)
     s.events(t, {"channels": ["values", "nope", 3, "custom:"]}, never)
+
+
+def chat_reply(s: V3Session) -> None:
+    """A chat model's streamed reply (the `chat` graph of scripts/record_v3_messages.py; not
+    one of the reference graphs, so not in SCENARIOS)."""
+    t = _new_thread(s)
+    s.command(t, {"id": 1, "method": "run.start", "params": {"assistant_id": "chat", "input": HI}})
+    s.settle(t)
+    s.events(t, {"channels": ALL_CHANNELS}, lifecycle("completed", "failed"))
 
 
 SCENARIOS: dict[str, Callable[[V3Session], None]] = {
