@@ -114,12 +114,23 @@ class Filter:
             return False
         namespace = tuple(params["namespace"])
         if self.namespaces is None:
-            return self.depth is None or len(namespace) <= self.depth
+            return True  # a depth alone limits nothing
         return any(
-            namespace[: len(prefix)] == prefix
+            _under(namespace, prefix)
             and (self.depth is None or len(namespace) - len(prefix) <= self.depth)
             for prefix in self.namespaces
         )
+
+
+def _under(namespace: tuple[str, ...], prefix: tuple[str, ...]) -> bool:
+    """Whether a namespace starts with the prefix; a prefix segment without `:` also matches a
+    segment with a task suffix (`tools` matches `tools:<id>`), as langgraph-api compares them."""
+    if len(prefix) > len(namespace):
+        return False
+    return all(
+        have == want or (":" not in want and have.split(":")[0] == want)
+        for have, want in zip(namespace, prefix, strict=False)
+    )
 
 
 def stream_filter(body: dict[str, Any], channels: list[str]) -> Filter:

@@ -174,7 +174,11 @@ def test_a_filter_picks_channels_since_and_namespaces() -> None:
     assert scoped.wants(event("values", namespace=["a", "b"]))
     assert not scoped.wants(event("values", namespace=["a", "b", "c"]))
     assert not scoped.wants(event("values"))
-    assert Filter(frozenset({"values"}), depth=0).wants(event("values"))
+    assert scoped.wants(event("values", namespace=["a:1", "b"]))  # a task's suffix
+    assert not Filter(frozenset({"values"}), namespaces=(("a:2",),)).wants(
+        event("values", namespace=["a:1"])
+    )
+    assert Filter(frozenset({"values"}), depth=0).wants(event("values", namespace=["a", "b"]))
 
 
 def test_a_body_is_read_leniently() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from langgraph_sdk import get_client
+from langgraph_sdk import get_client, get_sync_client
 
 from mockserver.app import create_app
 from mockserver.graph import load_graphs
@@ -101,6 +101,20 @@ def test_a_run_streams_and_its_output_is_the_thread_state(reference: LiveServer)
         "checkpoints",
     ]
     assert runs[0]["kwargs"]["resumable"] is True
+
+
+def test_the_sync_client_streams_a_thread_too(reference: LiveServer) -> None:
+    with (
+        get_sync_client(url=reference.url) as client,
+        client.threads.stream(assistant_id="agent") as thread,
+    ):
+        thread.run.start(input=HI)
+        output = thread.output
+    assert [m["content"] for m in output["messages"]] == [
+        "hi",
+        "agent saw 1 messages",
+        "tool result",
+    ]
 
 
 async def _interrupted(thread: Any) -> None:
