@@ -1,6 +1,7 @@
 """POST /threads/{id}/commands and /stream/events (mockserver/handlers/v3.py): what the recording
 (test_v3_differential.py) leaves out: batch responses, forks, multitask strategies, the
-tracer's checks, and the documented deviations (docs/deviations.md 110, 114)."""
+tracer's checks, several responses at once, and the documented deviations (docs/deviations.md
+110, 114)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+
+from mockserver.app import create_app
+from mockserver.graph import load_graphs
+from mockserver.live import LiveServer
 
 HI = {"messages": [{"role": "user", "content": "hi"}]}
 
@@ -106,3 +111,37 @@ def test_input_respond_on_a_missing_thread_finds_no_run(client: httpx.Client) ->
     answer = command(client, missing, "input.respond", interrupt_id="x")
     assert answer["error"] == "no_such_run"
     assert answer["message"] == "No interrupted run is bound to this thread."
+
+
+TWO_ASKS = {
+    "graphs": {
+        "two": {
+            "channels": {"a": "last_value", "b": "last_value"},
+            "nodes": {
+                "ask_a": {"interrupt": "a?", "writes": {"a": "{resume}"}},
+                "ask_b": {"interrupt": "b?", "writes": {"b": "{resume}"}},
+            },
+            "edges": [
+                ["__start__", "ask_a"],
+                ["__start__", "ask_b"],
+                ["ask_a", "__end__"],
+                ["ask_b", "__end__"],
+            ],
+        }
+    }
+}
+
+
+def test_several_responses_resume_each_interrupt_with_its_own() -> None:
+    app = create_app(graphs=load_graphs(TWO_ASKS), check_responses=True)
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as client:
+        thread_id = client.post("/threads", json={}).json()["thread_id"]
+        command(client, thread_id, "run.start", assistant_id="two", input={})
+        interrupts = settle(client, thread_id)["interrupts"]
+        by_value = {i["value"]: i["id"] for i in interrupts}
+        responses = [
+            {"interrupt_id": by_value["a?"], "response": 1},
+            {"interrupt_id": by_value["b?"], "response": 2, "namespace": []},
+        ]
+        assert command(client, thread_id, "input.respond", responses=responses)["result"] == {}
+        assert settle(client, thread_id)["values"] == {"a": 1, "b": 2}

@@ -189,10 +189,7 @@ def _input_respond(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     assistant = thread.metadata.get("assistant_id") if thread is not None else None
     if not isinstance(assistant, str):
         raise ProtocolError("no_such_run", "No interrupted run is bound to this thread.")
-    # One interrupt takes the response itself (the mock's nodes read the resume value as it
-    # is); several take the map by interrupt id, as LangGraph's Command(resume=...).
-    resume = entries[0][1] if len(entries) == 1 else dict(entries)
-    command: dict[str, Any] = {"resume": resume}
+    command: dict[str, Any] = {"resume": dict(entries)}  # each interrupt its own response
     for key in ("update", "goto"):
         if params.get(key) is not None:
             command[key] = params[key]
