@@ -9,7 +9,7 @@ An HTTP command has no session behind it, as on the real server: `agent.getTree`
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import orjson
@@ -119,8 +119,8 @@ async def _follow(server: Server, thread_id: str, wanted: Filter) -> AsyncIterat
             yield frame
 
 
-def _lazy(source: Any) -> Any:
-    yield from source()
+def _lazy(source: Callable[[], list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    yield from source()  # called on the first read, not before
 
 
 def _command(call: Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
