@@ -8,6 +8,7 @@ checkpoints follow LangGraph's Pregel loop as the real server shows it: an input
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, NamedTuple, NoReturn
 
@@ -20,6 +21,7 @@ from mockserver.store import Checkpoint, Run, Store, TaskWrites
 from mockserver.tasks import Outcome, Task, run_task
 
 Emit = Callable[[str, Any], None]
+_INTERRUPT_ID = re.compile(r"[0-9a-f]{32}")  # how LangGraph tells a resume map
 # configurable keys the saver leaves out of checkpoint metadata (request-scoped, or the
 # checkpoint's own address)
 _NOT_CHECKPOINT_METADATA = frozenset(
@@ -177,7 +179,8 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         interrupted = any(raised.get(node) for node in nodes)
         for node in nodes:
             pending = bool(raised.get(node)) or not interrupted
-            outcomes[node] = yield from _run(x, base, started[node], resume if pending else NOTHING)
+            given = _resume_of(resume, raised.get(node) or []) if pending else NOTHING
+            outcomes[node] = yield from _run(x, base, started[node], given)
         step = _finish_superstep(x, base, current, outcomes)
         if step is None:
             return
@@ -437,6 +440,17 @@ def _task_done(x: Execution, step: int, result: dict[str, Any]) -> None:
 def _stop(x: Execution) -> None:
     # interrupt_before / interrupt_after: the run ends with nodes still to run, no interrupt.
     x.emit("updates", {"__interrupt__": []})
+
+
+def _resume_of(resume: Any, raised: list[dict[str, Any]]) -> Any:
+    """What a task is resumed with: a map of interrupt ids (every key 32 hex digits, as
+    LangGraph tells one) gives each interrupt its own value, and a task none of whose
+    interrupts it names nothing; any other value goes as it is."""
+    if not isinstance(resume, dict) or not all(
+        isinstance(k, str) and _INTERRUPT_ID.fullmatch(k) for k in resume
+    ):
+        return resume
+    return next((resume[i["id"]] for i in raised if i.get("id") in resume), NOTHING)
 
 
 def _matches(wanted: Any, nodes: list[str]) -> bool:

@@ -145,6 +145,8 @@ def render_thread(thread: Thread, history: History, busy: bool = False) -> dict[
             for node, interrupts in raised.items()
             if interrupts
         }
+    elif thread.error is not None:
+        body["error"] = thread.error  # a run failed before it wrote any state (no input)
     return body
 
 

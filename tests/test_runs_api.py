@@ -853,3 +853,22 @@ def test_assistant_ids_are_the_served_graphs_names(paced: httpx.Client) -> None:
     assert paced.get("/assistants/agent/graph").json() == {
         "detail": "Invalid assistant ID: must be a UUID"
     }
+
+
+@pytest.mark.parametrize(
+    ("resume", "topic"),
+    [
+        ("<id>", "answer=mapped"),  # a map of interrupt ids: each interrupt its own value
+        ("other", "answer={'other': 'x'}"),  # any other map is the value itself
+    ],
+)
+def test_a_resume_map_answers_interrupts_by_id(
+    client: httpx.Client, thread_id: str, resume: str, topic: str
+) -> None:
+    # as langgraph dev answers both (checked with the reference interrupter)
+    body = {"assistant_id": "interrupter", "input": {}}
+    client.post(f"/threads/{thread_id}/runs/wait", json=body)
+    interrupt_id = client.get(f"/threads/{thread_id}/state").json()["interrupts"][0]["id"]
+    given = {interrupt_id: "mapped"} if resume == "<id>" else {"other": "x"}
+    body = {"assistant_id": "interrupter", "command": {"resume": given}}
+    assert client.post(f"/threads/{thread_id}/runs/wait", json=body).json()["topic"] == topic

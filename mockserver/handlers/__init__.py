@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from mockserver.handlers import a2a, assistants, crons, mcp, runs, state, store, system, threads
+from mockserver.handlers import (
+    a2a,
+    assistants,
+    crons,
+    mcp,
+    runs,
+    state,
+    store,
+    system,
+    threads,
+    v3,
+)
 from mockserver.handlers.base import Call, Reply
 
 Handler = Callable[[Call], Reply]
@@ -28,7 +39,7 @@ def _collect(*modules: ModuleType) -> dict[str, Handler]:
 
 
 HANDLERS: dict[str, Handler] = _collect(
-    threads, state, system, assistants, runs, store, crons, mcp, a2a
+    threads, state, system, assistants, runs, store, crons, mcp, a2a, v3
 )
 
 __all__ = ["HANDLERS", "Call", "Handler", "Reply"]
