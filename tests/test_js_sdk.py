@@ -41,7 +41,6 @@ REAL_METHODS = json.loads((ROOT / "tests" / "data" / "js_sdk_methods.json").read
 # Calls whose answers differ from the real server's on purpose (docs/deviations.md).
 DIFFERENT = {
     "threads.getHistory before": "`before` as a checkpoint config works (row 2: real 500)",
-    "threads.stream": "the v2 event-streaming protocol is not served (row 102: 404)",
 }
 
 
