@@ -118,13 +118,14 @@ def create_app(
         app.state.server.store.threads()        # what the mock holds
     """
     graph_map = _graphs(graphs)
-    # The spec names the graphs this server serves (its assistant ids may be graph names).
-    spec = with_graphs(spec if isinstance(spec, Spec) else load_spec(spec), list(graph_map))
+    spec = spec if isinstance(spec, Spec) else load_spec(spec)
+    handler_map = _agent_server_handlers(spec) if handlers is None else handlers
+    if handler_map:  # the spec names the graphs served (assistant ids may be graph names)
+        spec = with_graphs(spec, list(graph_map))
     server = Server(
         spec, graph_map, store if store is not None else MemoryStore(), cron_interval=cron_interval
     )
     server.store.max_threads = max_threads
-    handler_map = HANDLERS if handlers is None else handlers
     journal = Journal(journal_size) if journal_size != 0 else None
     faults = Faults([op.operation_id for op in spec.operations], latency, list(spec.by_path()))
     control = Control(server, journal, faults)
@@ -149,21 +150,24 @@ def create_app(
         responder,
         resources,
     )
+    # A path key's fragment (`/files/{id}#add_shared_link`) is no part of any request's URL:
+    # its operations are routed as the URL, beside those of the plain key (which come first).
+    by_url: dict[str, dict[str, list[_Endpoint]]] = {}
+    for op in sorted(spec.operations, key=lambda op: "#" in op.path):
+        validator = OperationValidator(op, components)
+        endpoint = _Endpoint(op, validator, handler_map.get(op.operation_id), server, options)
+        url = op.path.split("#", 1)[0]
+        by_url.setdefault(url, {}).setdefault(op.method, []).append(endpoint)
     routes: list[SpecRoute] = []
-    for path, operations in sorted(spec.by_path().items(), key=lambda item: route_order(item[0])):
-        endpoints = {
-            op.method: _Endpoint(
-                op,
-                OperationValidator(op, components),
-                handler_map.get(op.operation_id),
-                server,
-                options,
-            )
-            for op in operations
-        }
+    for path, methods in sorted(by_url.items(), key=lambda item: route_order(item[0])):
+        endpoints = {m: e[0] if len(e) == 1 else _Variants(e) for m, e in methods.items()}
         routes.append(SpecRoute(path, PathApp(endpoints), methods=list(endpoints)))
+    by_depth: dict[int, list[SpecRoute]] = {}  # only paths of as many segments shadow
     for route in routes:
-        route.shadowed_by = [other for other in routes if shadows(other.path, route.path)]
+        by_depth.setdefault(len(route.path.strip("/").split("/")), []).append(route)
+    for route in routes:
+        peers = by_depth[len(route.path.strip("/").split("/"))]
+        route.shadowed_by = [other for other in peers if shadows(other.path, route.path)]
     middleware = (
         []
         if not (cors_origins or cors_origin_regex)
@@ -207,6 +211,14 @@ def create_app(
 
     app.outer = outer
     return app
+
+
+def _agent_server_handlers(spec: Spec) -> Mapping[str, Handler]:
+    """The Agent Server's handlers where every operationId of `spec` is one of the Agent
+    Server's (its document, or part of it: the banner's test), else none. Another document is
+    answered wholly from itself, an operation sharing an operationId with the Agent Server's
+    (its own `GET /info` called `server_info_info_get`) too: never as LangGraph."""
+    return HANDLERS if all(op.operation_id in HANDLERS for op in spec.operations) else {}
 
 
 class _MockApp(Starlette):
@@ -336,7 +348,7 @@ class _Endpoint:
                 scope["path_params"], query, headers, raw, headers.get("content-type")
             )
             body = request.body
-            if self.handler is None and not self.validator.authorised(headers, query):
+            if self.handler is None and not self._authorised(headers, query):
                 raise Unauthorized(
                     f"{self.operation.operation_id} needs credentials: {_wanted(self.operation)}"
                 )
@@ -372,14 +384,14 @@ class _Endpoint:
                 exc.status_code,
                 "; ".join(rejected),
             )
-            status, payload = self._error(exc, "; ".join(rejected))
-            extra = {VIOLATIONS_HEADER: _header_list(rejected)}
+            status, payload, extra = self._error(exc, "; ".join(rejected))
+            extra[VIOLATIONS_HEADER] = _header_list(rejected)
         except MockError as exc:
-            extra = {}
             if exc.plain_text:
                 status, payload, content_type = exc.status_code, exc.detail.encode(), PLAIN_TEXT
+                extra = {}
             else:
-                status, payload = self._error(exc, exc.detail)
+                status, payload, extra = self._error(exc, exc.detail)
         except ConnectionAbortedError:  # a fault rule's dropped connection, in-process
             raise
         except Exception:  # a bug in the mock: answer in JSON and say so in the log
@@ -387,7 +399,7 @@ class _Endpoint:
             status, payload, extra = 500, orjson.dumps({"detail": "Internal mock error"}), {}
         out_headers = dict(extra)
         if payload is not None and content_type is not None:
-            out_headers["content-type"] = content_type
+            out_headers.setdefault("content-type", content_type)  # or the +json type it names
         violations: list[str] = []
         if self.options.check_responses:
             lowered = {k.lower(): v for k, v in out_headers.items()}
@@ -401,20 +413,24 @@ class _Endpoint:
         )
         await _send(send, status, payload, out_headers)
 
-    def _error(self, exc: MockError, said: str) -> tuple[int, bytes | None]:
-        """Status and `{"detail": ...}`; for an operation without a handler (another document
-        than the Agent Server's), the status and error body its document declares, saying
-        `said` (a rejection's violations)."""
+    def _error(self, exc: MockError, said: str) -> tuple[int, bytes | None, dict[str, str]]:
+        """Status, `{"detail": ...}` and headers; for an operation without a handler (another
+        document than the Agent Server's), the status and error its document declares,
+        saying `said` (a rejection's violations)."""
         responder = self.options.responder
         if self.handler is None and responder is not None:
             status = (
                 responder.rejection_status(self.operation)
                 if isinstance(exc, ValidationFailed)
+                else responder.unauthorised_status(self.operation) or exc.status_code
+                if isinstance(exc, Unauthorized)
                 else exc.status_code
             )
-            body = responder.error(self.operation, status, said)
-            return status, None if body is NO_BODY else orjson.dumps(body)
-        return exc.status_code, orjson.dumps({"detail": exc.detail})
+            made = responder.error(self.operation, status, said)
+            if made.body is NO_BODY:  # declared in other media: empty, of its media type
+                return status, None, dict(made.headers)
+            return status, orjson.dumps(made.body), dict(made.headers)
+        return exc.status_code, orjson.dumps({"detail": exc.detail}), {}
 
     def _observe(
         self,
@@ -534,6 +550,29 @@ class _Endpoint:
         )
         await response(scope, receive, send)
 
+    def fits(
+        self, scope: Scope, query: list[tuple[str, str]], headers: dict[str, str], raw: bytes
+    ) -> int:
+        """How well a request fits this operation: 2 when it passes every check, 1 when it
+        lacks only credentials, 0 when it breaks the operation's spec."""
+        try:
+            self.validator.validate_request(
+                scope["path_params"], query, headers, raw, headers.get("content-type")
+            )
+        except MockError:
+            return 0
+        return 2 if self.handler is not None or self._authorised(headers, query) else 1
+
+    def _authorised(self, headers: Mapping[str, str], query: list[tuple[str, str]]) -> bool:
+        """Whether the request shows the credentials the operation asks for, or need not
+        (its document declares no refusal for it: Responder.unauthorised_status)."""
+        responder = self.options.responder
+        return (
+            self.validator.authorised(headers, query)
+            or responder is None
+            or responder.unauthorised_status(self.operation) is None
+        )
+
     async def _read_body(self, headers: Mapping[str, str], receive: Receive) -> bytes:
         declared = headers.get("content-length")
         limit = self.options.max_body_size
@@ -548,6 +587,46 @@ class _Endpoint:
         )
         log.error(detail)
         return 500, orjson.dumps({"detail": detail}), {"content-type": "application/json"}
+
+
+class _Variants:
+    """The operations of one method on one URL under several path keys (`/files/{id}` and
+    `/files/{id}#add_shared_link`, variants a document tells apart by a fragment no request
+    carries): a request goes to the first whose checks it passes, else to the first it fails
+    only for want of credentials (401), else to the first, which refuses it."""
+
+    def __init__(self, endpoints: Sequence[_Endpoint]) -> None:
+        self.endpoints = endpoints
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        first = self.endpoints[0]
+        limit = first.options.max_body_size
+        chunks: list[bytes] = []
+        size = 0
+        while True:  # the body, read once (past the limit: the first endpoint refuses it)
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            if size <= limit:
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        headers = _headers(scope)
+        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        fits = [e.fits(scope, query, headers, raw) for e in self.endpoints]
+        chosen = self.endpoints[fits.index(max(fits))]
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        await chosen(scope, replay, send)
 
 
 def _wanted(operation: Operation) -> str:

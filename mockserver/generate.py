@@ -86,6 +86,7 @@ class Responder:
         self.defaults = defaults or Preferences()
         self._calls = itertools.count()
         self._validators: dict[int, Any] = {}
+        self._read_components: Any = None  # the components as answers see them, on first use
 
     def asked(self, prefer: str | None) -> bool:
         """Whether a `Prefer` header (or the defaults) asks for anything."""
@@ -107,30 +108,56 @@ class Responder:
         body = self._body(status, response, wanted, rng)
         if body is NO_BODY and response is not None and response.media_types and status != 204:
             headers["content-type"] = response.media_types[0]  # a file, a page: sent empty
+        elif body is not NO_BODY and response is not None and response.media_types:
+            if response.media_types[0] != "application/json":  # problem+json, say
+                headers["content-type"] = response.media_types[0]
         return Generated(status, body, headers)
 
     def rejection_status(self, operation: Operation) -> int:
         """The status a request breaking `operation`'s spec gets: 422 (Prism's) where the
-        operation declares it or no other 4xx, else 400 or the lowest 4xx it declares."""
-        declared = sorted(int(k) for k in operation.responses if k.isdigit() and k[0] == "4")
-        if 422 in declared or "4XX" in operation.responses or not declared:
-            return 422
+        operation declares it (itself, `4XX` or `default`) or no other 4xx, else 400 or the
+        lowest 4xx it declares."""
+        return self._refusal_status(operation, 422)
+
+    def unauthorised_status(self, operation: Operation) -> int | None:
+        """The status a request without the credentials `operation` asks for gets: 401
+        (Prism's) where the operation declares it (itself, `4XX` or `default`), else 403 where
+        it declares that; None where it declares neither: the document tells of no such
+        refusal, so the request is let through (any status would break the document)."""
+        responses = operation.responses
+        if any(k in responses for k in ("401", "4XX", "default")):
+            return 401
+        return 403 if "403" in responses else None
+
+    def _refusal_status(self, operation: Operation, preferred: int) -> int:
+        responses = operation.responses
+        declared = sorted(int(k) for k in responses if k.isdigit() and k[0] == "4")
+        if preferred in declared or "4XX" in responses or "default" in responses:
+            return preferred
+        if not declared:
+            return preferred
         return 400 if 400 in declared else declared[0]
 
-    def error(self, operation: Operation, status: int, detail: str) -> Any:
-        """The body of an error `operation` answers with `status`, shaped as the document
+    def error(self, operation: Operation, status: int, detail: str) -> Generated:
+        """The error `operation` answers with `status`, its body shaped as the document
         declares it (its schema, with `detail` in its message field and the status in its code
-        field when it has them); `{"detail": ...}` where the status is not declared, NO_BODY
-        where it is declared without a JSON body."""
+        field when it has them); `{"detail": ...}` where the status is not declared, an empty
+        body of the declared media type where it is declared without a JSON body."""
         response = documented(operation, status)
         if response is None:
-            return {"detail": detail}
+            return Generated(status, {"detail": detail}, {})
         if response.schema is None:
-            return NO_BODY
+            media = response.media_types
+            return Generated(status, NO_BODY, {"content-type": media[0]} if media else {})
+        typed = response.media_types[:1] != ("application/json",)  # problem+json, say
+        headers = {"content-type": response.media_types[0]} if typed else {}
+        return Generated(status, self._error_body(response.schema, status, detail), headers)
+
+    def _error_body(self, schema: Mapping[str, Any], status: int, detail: str) -> Any:
         rng = random.Random(f"{self.seed}:{status}:{detail}")
-        value = self.value(response.schema, rng, examples=False)
+        value = self.value(schema, rng, examples=False)
         if isinstance(value, dict):
-            validator = self._validator(response.schema)
+            validator = self._validator(schema)
             for field, said in _ERROR_FIELDS:
                 if field in value:
                     candidate = {**value, field: said(status, detail)}
@@ -177,10 +204,14 @@ class Responder:
         return validator is None or bool(validator.is_valid(value))
 
     def _validator(self, schema: Mapping[str, Any]) -> Any:
+        """A validator of `schema` as an answer sees it: its writeOnly properties absent (an
+        example showing a password is passed over, as Schemathesis checks answers)."""
         key = id(schema)
         if key not in self._validators:
+            if self._read_components is None:
+                self._read_components = _as_read(self.components)
             try:
-                self._validators[key] = compile_schema(schema, self.components)
+                self._validators[key] = compile_schema(_as_read(schema), self._read_components)
             except (jsonschema_rs.ValidationError, ValueError):
                 self._validators[key] = None
         return self._validators[key]
@@ -205,6 +236,29 @@ def properties(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Fiel
     names = resolved.get("properties") or {}
     required = [r for r in resolved.get("required", ()) if isinstance(r, str)]
     return Fields(tuple(names), tuple(required))
+
+
+def _as_read(node: Any) -> Any:
+    """A schema (or the components) as an answer sees it: each property marked writeOnly
+    is one the answer must not have (`false`); examples, defaults and enums left as written."""
+    if isinstance(node, list):
+        return [_as_read(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    read: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("example", "examples", "default", "enum", "const"):
+            read[key] = value
+        elif key == "properties" and isinstance(value, Mapping):
+            read[key] = {
+                name: False
+                if isinstance(sub, Mapping) and sub.get("writeOnly") is True
+                else _as_read(sub)
+                for name, sub in value.items()
+            }
+        else:
+            read[key] = _as_read(value)
+    return read
 
 
 def documented(operation: Operation, status: int) -> ResponseSpec | None:
@@ -324,7 +378,9 @@ class _Values:
                 continue
             for key, value in part.items():
                 if key == "properties" and isinstance(value, Mapping):
-                    merged["properties"] = {**merged.get("properties", {}), **value}
+                    known = merged.setdefault("properties", {})
+                    for name, sub in value.items():  # one property in two parts: both hold
+                        known[name] = {"allOf": [known[name], sub]} if name in known else sub
                 elif key == "required" and isinstance(value, list):
                     merged["required"] = [*merged.get("required", []), *value]
                 else:

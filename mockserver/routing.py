@@ -100,6 +100,8 @@ class FastRoutes:
                 continue
             match, _ = route.matches(scope)
             if match is Match.FULL:
+                if any("{" in p and not p.startswith("{") for p in route.path.split("/")):
+                    return None  # a parameter inside a segment (`thumbnail.{ext}`): Starlette's
                 app = route.endpoint
                 assert isinstance(app, PathApp)
                 endpoint = app.endpoints[scope["method"]]

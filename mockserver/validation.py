@@ -6,6 +6,8 @@ microseconds. Python `jsonschema` checks the same schemas in the tests, with the
 
 from __future__ import annotations
 
+import email
+import email.policy
 import itertools
 import math
 import re
@@ -24,6 +26,7 @@ from mockserver.spec import Operation, Parameter, ResponseSpec
 
 INVALID_JSON = "Invalid JSON in request body"
 _FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
 MAX_DEPTH = 200
 # What a rejection lists: at most this many violations, each message cut to this length, and
 # all of them only for bodies up to this size (jsonschema-rs collects every error of a body
@@ -97,13 +100,17 @@ class OperationValidator:
 
     def __init__(self, operation: Operation, components: Mapping[str, Any]) -> None:
         self.operation = operation
-        self._params = [(p, compile_schema(p.schema, components)) for p in operation.parameters]
+        self._params = [
+            (p, compile_schema(p.schema, components), _readable(p, components))
+            for p in operation.parameters
+        ]
         # The body's schema as the root (not a $ref to it), as the real server compiles its
         # own: a violation's schema path then reads as the real server's does.
-        self._body_root = _as_root(operation.body_schema, components)
+        body_schema = operation.body_schema or operation.other_body_schema
+        self._body_root = _as_root(body_schema, components)
         self._body = (
             None
-            if operation.body_schema is None
+            if body_schema is None
             else jsonschema_rs.validator_for(
                 self._body_root, validate_formats=True, formats=FORMATS
             )
@@ -127,7 +134,7 @@ class OperationValidator:
         # Per part: the status and detail of its first violation, as the real server says it.
         first: dict[str, tuple[int, str]] = {}
         values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
-        for param, validator in self._params:
+        for param, validator, readable in self._params:
             present, value = _lookup(param, path, query, headers)
             if not present:
                 if param.required:
@@ -137,7 +144,18 @@ class OperationValidator:
                     values[param.location][param.name] = _read_as(param, param.schema["default"])
                 continue
             raw_value = value
-            value = _coerce(value, param.schema)
+            if not readable:  # objects have no one encoding in a query, header or path
+                values[param.location][param.name] = value
+                continue
+            if param.delimiter == "json":
+                try:
+                    value = parse_json(value.encode())
+                except ValueError:
+                    violations.append(Violation(_where(param), "not JSON"))
+                    first.setdefault(param.location, (422, str(violations[-1])))
+                    continue
+            else:
+                value = _coerce(value, param.schema)
             found = _errors(validator, value, _where(param))
             if found:
                 violations += found
@@ -175,20 +193,22 @@ class OperationValidator:
                     f"Unsupported Media Type: send the body as application/json, not {content_type}"
                 )
             media = content_type.split(";", 1)[0].strip().lower()
-            if self._body is None or (media != _FORM and not _is_xml(media)):
+            if self._body is None or (media not in (_FORM, _MULTIPART) and not _is_xml(media)):
                 return None, [], None  # a file: taken as sent
             try:
                 body = (
                     _form(raw, self._body_root)
                     if media == _FORM
+                    else _multipart(raw, content_type, self._body_root)
+                    if media == _MULTIPART
                     else _xml(raw, self._body_root, self._components)
                 )
             except ElementTree.ParseError as exc:
                 return None, [Violation("body", f"not XML: {exc}")], (422, "Invalid XML")
             violations = _errors(self._body, body, "body")
             return body, violations, (422, str(violations[0])) if violations else None
-        if not raw and not self.operation.body_required:
-            return None, [], None
+        if (not raw and not self.operation.body_required) or self.operation.body_schema is None:
+            return None, [], None  # no JSON body declared: taken as sent
         try:
             body = parse_json(raw)
         except ValueError as exc:
@@ -370,7 +390,10 @@ def _form(raw: bytes, schema: Mapping[str, Any]) -> dict[str, Any]:
     properties = schema.get("properties") or {}
     fields: dict[str, Any] = {}
     for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
-        prop = properties.get(name, {})
+        prop = properties.get(name)
+        if prop is None:  # a field the schema does not name: its text
+            fields[name] = value
+            continue
         if not _scalar(prop) and not ("array" in _types(prop) and _scalar(prop.get("items", {}))):
             continue  # objects have no one form encoding: not checked
         if "array" in _types(prop):
@@ -380,6 +403,42 @@ def _form(raw: bytes, schema: Mapping[str, Any]) -> dict[str, Any]:
     for name in schema.get("required", ()):
         if name not in fields and "array" in _types(properties.get(name, {})):
             fields[name] = []  # an empty list is no field at all in a form
+    return fields
+
+
+def _multipart(raw: bytes, content_type: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A multipart/form-data body as the object its schema describes: a JSON part as its
+    value, a file as its text, a text field read as its type (a field repeated, or of an
+    array, as a list); parts of objects sent otherwise are not checked (no one encoding)."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    message = email.message_from_bytes(head + raw, policy=email.policy.HTTP)
+    properties = schema.get("properties") or {}
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts() if message.is_multipart() else ():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        prop = properties.get(name) or {}
+        value: Any = data.decode("utf-8", "replace")
+        if part.get_content_type().endswith("json"):
+            try:
+                value = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass
+        elif part.get_filename() is None:
+            if not _scalar(prop) and not (
+                "array" in _types(prop) and _scalar(prop.get("items", {}))
+            ):
+                if "object" in _types(prop) or "properties" in prop:
+                    continue  # an object sent as text: not checked
+            value = _coerce(value, prop.get("items", {}) if "array" in _types(prop) else prop)
+        if "array" in _types(prop) or name in fields:
+            earlier = fields.get(name, [])
+            fields[name] = [*(earlier if isinstance(earlier, list) else [earlier]), value]
+        else:
+            fields[name] = value
     return fields
 
 
@@ -453,15 +512,43 @@ def _lookup(
     query: Sequence[tuple[str, str]],
     headers: Mapping[str, str],
 ) -> tuple[bool, Any]:
+    value: Any
     if param.location == "path":
-        return param.name in path, path.get(param.name)
-    if param.location == "header":
+        value = path.get(param.name)
+    elif param.location == "header":
         value = headers.get(param.name.lower())
-        return value is not None, value
-    found = [v for k, v in query if k == param.name]
-    if not found:
-        return False, None
-    return True, found if _types(param.schema) & {"array"} else found[-1]
+    else:
+        found = [v for k, v in query if k == param.name]
+        if not found:
+            return False, None
+        if param.delimiter == "multi" and "array" in _types(param.schema):
+            return True, found
+        value = found[-1]
+    if value is not None and len(param.delimiter) == 1 and "array" in _types(param.schema):
+        return True, value.split(param.delimiter) if value else []
+    return value is not None, value
+
+
+def _readable(param: Parameter, components: Mapping[str, Any]) -> bool:
+    """Whether the parameter's values can be read from their text: a JSON `content`, or
+    neither an object nor an array of objects (which no style encodes one way)."""
+    if param.delimiter == "json":
+        return True
+    named = components.get("schemas") or {}
+
+    def resolved(node: Any) -> Any:
+        for _ in range(20):
+            ref = node.get("$ref") if isinstance(node, Mapping) else None
+            if not isinstance(ref, str):
+                break
+            node = named.get(ref.rsplit("/", 1)[-1], {})
+        return node if isinstance(node, Mapping) else {}
+
+    def structured(node: Mapping[str, Any]) -> bool:
+        return "object" in _types(node) or "properties" in node
+
+    schema = resolved(param.schema)
+    return not structured(schema) and not structured(resolved(schema.get("items", {})))
 
 
 def _coerce(value: Any, schema: Mapping[str, Any]) -> Any:

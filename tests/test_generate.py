@@ -4,6 +4,7 @@ comes from an app that checks it against the document (`check_responses`)."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import uuid
@@ -382,3 +383,215 @@ def test_examples_breaking_their_schema_are_passed_over_and_files_keep_their_typ
     thumbnail = mock.get("/thumbnail")
     assert (thumbnail.status_code, thumbnail.headers["content-type"]) == (200, "image/png")
     assert thumbnail.content == b""
+
+
+def _document(paths: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths, **extra}
+
+
+def test_info_is_not_served_unless_the_document_declares_it_and_then_as_it_says() -> None:
+    """Another document's mock says nothing of LangGraph: no /info (nor /ok) of its own, and a
+    document's own `GET /info`, even under the Agent Server's operationId, answers from it."""
+    petstore = TestClient(create_app(PETSTORE))
+    assert [petstore.get(p).status_code for p in ("/info", "/ok", "/openapi.json")] == [404] * 3
+    about = {"type": "object", "required": ["service"], "properties": {"service": {"const": "x"}}}
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": about}}}}
+    own = _document(
+        {
+            "/info": {"get": {"operationId": "server_info_info_get", "responses": ok}},
+            "/things": {"get": {"operationId": "listThings", "responses": ok}},
+        }
+    )
+    assert TestClient(create_app(own, check_responses=True)).get("/info").json() == {"service": "x"}
+
+
+def test_a_document_is_checked_as_written_against_the_openapi_schema(tmp_path: Path) -> None:
+    """3.0's `nullable` beside a type, a `$ref` or an allOf is valid OpenAPI (checked before the
+    rewrite into JSON Schema) and lets null through; a document breaking the OpenAPI schema, or
+    of another version, is refused in one line."""
+    item = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    body = {
+        "type": "object",
+        "properties": {
+            "plain": {"type": "string", "nullable": True},
+            "ref": {"$ref": "#/components/schemas/Item", "nullable": True},
+            "all": {"allOf": [{"$ref": "#/components/schemas/Item"}], "nullable": True},
+        },
+    }
+    put = {
+        "requestBody": {"content": {"application/json": {"schema": body}}},
+        "responses": {"204": {"description": "done"}, "4XX": {"description": "refused"}},
+    }
+    document = _document({"/things": {"put": put}}, components={"schemas": {"Item": item}})
+    path = tmp_path / "nullable.json"
+    path.write_text(json.dumps(document))
+    mock = TestClient(create_app(path, check_responses=True))
+    nulls = {"plain": None, "ref": None, "all": None}
+    assert mock.put("/things", json=nulls).status_code == 204
+    refused = mock.put("/things", json={"ref": {"n": "x"}})
+    assert refused.status_code == 422
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(_document({"/things": {"put": {"responses": 5}}})))
+    with pytest.raises(SpecError) as refused:
+        load_spec(broken)
+    assert str(refused.value).endswith(
+        'broken.json: not valid OpenAPI at paths//things/put/responses: 5 is not of type "object"'
+    )
+    null_type = {"Gone": {"anyOf": [{"type": "string"}, {"type": "null"}]}}  # not 3.0's
+    broken.write_text(json.dumps(_document({}, components={"schemas": null_type})))
+    with pytest.raises(SpecError, match='at components/schemas/Gone/anyOf/1/type: "null" is not'):
+        load_spec(broken)  # the reason a oneOf of the OpenAPI schema refused it, not the oneOf
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({**_document({}), "openapi": "4.0.0"}))
+    with pytest.raises(SpecError, match="is OpenAPI 4.0.0; mockserver serves OpenAPI 3.0 and 3.1"):
+        load_spec(newer)
+
+
+def test_array_parameters_in_each_style_content_parameters_and_objects() -> None:
+    """`explode: false` arrays come comma-separated, `spaceDelimited`/`pipeDelimited` by their
+    separator, header and path arrays comma-separated; a `content` parameter is JSON; an
+    object (or an array of objects) has no one encoding and is taken as sent."""
+    ints = {"type": "array", "items": {"type": "integer"}}
+    objects = {"type": "array", "items": {"type": "object", "required": ["a"]}}
+    parameters = [
+        {"name": "csv", "in": "query", "explode": False, "schema": ints},
+        {"name": "spaced", "in": "query", "style": "spaceDelimited", "explode": False,
+         "schema": ints},
+        {"name": "piped", "in": "query", "style": "pipeDelimited", "explode": False,
+         "schema": ints},
+        {"name": "multi", "in": "query", "schema": ints},
+        {"name": "x-ids", "in": "header", "schema": ints},
+        {"name": "filter", "in": "query",
+         "content": {"application/json": {"schema": {"type": "object", "required": ["q"]}}}},
+        {"name": "shapes", "in": "query", "schema": objects},
+    ]  # fmt: skip
+    done = {"204": {"description": "done"}}
+    mock = TestClient(
+        create_app(_document({"/find": {"get": {"parameters": parameters, "responses": done}}}))
+    )
+    fine = "csv=1,2&spaced=3%204&piped=5|6&multi=7&multi=8&filter=%7B%22q%22%3A1%7D&shapes=junk"
+    assert mock.get(f"/find?{fine}", headers={"x-ids": "1,2"}).status_code == 204
+    for wrong in ("csv=1,x", "spaced=3%20x", "piped=x|6", "multi=1,2", "filter=%7B%7D", "filter=x"):
+        assert mock.get(f"/find?{wrong}").status_code == 422, wrong
+    assert mock.get("/find", headers={"x-ids": "1,x"}).status_code == 422
+
+
+def test_refusals_take_a_status_the_operation_declares() -> None:
+    """A bad request is 422 where the operation declares it or a `default`, else 400 or its
+    lowest 4xx; missing credentials are 401 (or 403) where declared, and let through where the
+    operation declares neither; an error declared without JSON is sent empty, of its type."""
+    key = {"key": {"type": "apiKey", "in": "header", "name": "k"}}
+    query = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
+
+    def get(*statuses: str) -> dict[str, Any]:
+        responses: dict[str, Any] = {"200": {"description": "ok"}}
+        responses.update({s: {"description": s} for s in statuses})
+        return {"get": {"parameters": query, "responses": responses}}
+
+    page = {"description": "a page", "content": {"text/html": {"schema": {"type": "string"}}}}
+    document = _document(
+        {
+            "/default": get("409", "default"),
+            "/conflict": get("409", "412"),
+            "/forbidden": get("403"),
+            "/silent": get("404"),
+            "/page": {"get": {"parameters": query, "responses": {"200": page, "422": page}}},
+        },
+        security=[{"key": []}],
+        components={"securitySchemes": key},
+    )
+    mock = TestClient(create_app(document, check_responses=True))
+    signed = {"k": "anything"}
+    assert mock.get("/default", headers=signed).status_code == 422
+    assert mock.get("/conflict", headers=signed).status_code == 409
+    assert mock.get("/default?n=1").status_code == 401
+    assert mock.get("/forbidden?n=1").status_code == 403
+    assert mock.get("/silent?n=1").status_code == 200  # no refusal declared: let through
+    page_refused = mock.get("/page", headers=signed)
+    assert (page_refused.status_code, page_refused.content) == (422, b"")
+    assert page_refused.headers["content-type"].startswith("text/html")
+
+
+def test_path_keys_with_a_fragment_are_variants_of_one_url() -> None:
+    """Box's document writes `/files/{id}#add_shared_link` beside `/files/{id}`: no request
+    carries a fragment, so both are routed as the URL, and a request goes to the first variant
+    (the plain key first) that accepts it."""
+    file_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+    def put(schema: dict[str, Any], answer: str) -> dict[str, Any]:
+        said = {"type": "object", "properties": {"by": {"const": answer}}, "required": ["by"]}
+        return {
+            "parameters": file_id,
+            "requestBody": {"content": {"application/json": {"schema": schema}}},
+            "responses": {
+                "200": {"description": "ok", "content": {"application/json": {"schema": said}}},
+                "400": {"description": "refused"},
+            },
+        }
+
+    named = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+    link = {"type": "object", "required": ["link"], "properties": {"link": {"type": "boolean"}}}
+    mock = TestClient(
+        create_app(
+            _document(
+                {
+                    "/files/{id}#add_link": {"put": put(link, "link")},
+                    "/files/{id}": {"put": put(named, "plain")},
+                }
+            ),
+            check_responses=True,
+        )
+    )
+    assert mock.put("/files/1", json={"name": "a"}).json() == {"by": "plain"}
+    assert mock.put("/files/1", json={"link": True}).json() == {"by": "link"}
+    assert mock.put("/files/1", json={"other": 1}).status_code == 400  # the plain key's refusal
+
+
+def test_multipart_bodies_are_read_as_their_schemas_value_and_checked() -> None:
+    """A multipart/form-data body (its only media): a JSON part as its value, a file as its
+    text, a text field as its type; a missing required part or a bad value is refused."""
+    upload = {
+        "type": "object",
+        "required": ["file", "attributes"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "attributes": {"type": "object", "required": ["name"]},
+            "count": {"type": "integer"},
+        },
+    }
+    body = {"content": {"multipart/form-data": {"schema": upload}}}
+    done = {"204": {"description": "done"}, "422": {"description": "refused"}}
+    mock = TestClient(
+        create_app(_document({"/files": {"post": {"requestBody": body, "responses": done}}}))
+    )
+
+    def send(attributes: Any = None, count: str = "2", file: bool = True) -> int:
+        parts: dict[str, Any] = {"count": (None, count)}
+        if file:
+            parts["file"] = ("a.png", b"\x89PNG\r\n", "image/png")
+        if attributes is not None:
+            parts["attributes"] = (None, json.dumps(attributes), "application/json")
+        return mock.post("/files", files=parts).status_code
+
+    assert send({"name": "a.png"}) == 204
+    assert send({"name": "a.png"}, file=False) == 422
+    assert send({}) == 422
+    assert send({"name": "a.png"}, count="x") == 422
+    assert send() == 422
+
+
+def test_a_property_two_all_of_parts_describe_keeps_both() -> None:
+    """A node type as Figma's document writes it: the subtype pins `type` to one value, the
+    base after it says `type` is a string; the generated `type` is that value, in either
+    order."""
+    base = {
+        "type": "object",
+        "required": ["type", "id"],
+        "properties": {"type": {"type": "string"}, "id": {"type": "string"}},
+    }
+    pinned = {"type": "object", "properties": {"type": {"enum": ["CANVAS"]}}}
+    for parts in ([pinned, {"$ref": "#/components/schemas/Base"}], [base, pinned]):
+        responder = Responder({"schemas": {"Base": base}})
+        for seed in range(5):
+            value = responder.value({"allOf": parts}, random.Random(seed), examples=False)
+            assert value["type"] == "CANVAS"
