@@ -42,6 +42,15 @@ class Call:
             host = f"[{host}]"
         return f"http://{host}" if port is None else f"http://{host}:{port}"
 
+    def reached_at(self) -> str:
+        """The request's scheme and host as the client wrote them (its Host header, else the
+        address it came in on): what Starlette's redirects put before the path."""
+        headers = self.scope.get("headers", ())
+        host = next((v.decode("latin-1") for k, v in headers if k == b"host"), None)
+        if not host:
+            return self.origin()
+        return f"{self.scope.get('scheme', 'http')}://{host}"
+
     @property
     def body(self) -> Any:
         """The JSON body (None for operations without one)."""

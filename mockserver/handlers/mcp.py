@@ -85,6 +85,26 @@ def delete_mcp(call: Call) -> Reply:
     return Reply(404, raw=b"")
 
 
+def post_mcp_slash(call: Call) -> Reply:
+    """POST /mcp/ (as the official document lists it): 307 to /mcp."""
+    return _to_mcp(call)
+
+
+def get_mcp_slash(call: Call) -> Reply:
+    """GET /mcp/: 307 to /mcp."""
+    return _to_mcp(call)
+
+
+def delete_mcp_slash(call: Call) -> Reply:
+    """DELETE /mcp/: 307 to /mcp."""
+    return _to_mcp(call)
+
+
+def _to_mcp(call: Call) -> Reply:
+    """The real server's slash redirect (Starlette's): the request's URL without the slash."""
+    return Reply(307, raw=b"", headers={"location": f"{call.reached_at()}/mcp"})
+
+
 def _initialize(params: dict[str, Any]) -> dict[str, Any]:
     """The client's protocol version when the server speaks it, else the latest."""
     requested = params.get("protocolVersion", LATEST_PROTOCOL_VERSION)
