@@ -139,7 +139,7 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             # never ran: LangGraph saved the input checkpoint first, and its __start__ task
             # failed on the missing input.
             _failed_entry(x, command, RunFailed("TypeError", "'NoneType' object is not iterable"))
-        if base is None:
+        if base is None or (not command and _nothing_written(x, base)):
             raise RunFailed("EmptyInputError", "Received no input for __start__")
         current = base.values
         if command.get("update") is not None:
@@ -187,6 +187,17 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if _matches(x.run.kwargs.get("interrupt_after"), list(outcomes)):
             return _stop(x)
         base, current, tasks, resume = step, step.values, list(step.next), NOTHING
+
+
+def _nothing_written(x: Execution, base: Checkpoint) -> bool:
+    """Whether LangGraph would see no channel written at all (its checkpoint's channel versions
+    empty), so that a run without input is not resuming anything: only updates that wrote
+    nothing but the defaults, and no node left to run."""
+    return (
+        not base.next
+        and dict(base.values) == initial_values(x.graph)
+        and all(c.metadata.get("source") == "update" for c in x.history.checkpoints)
+    )
 
 
 def _time_travels(x: Execution, base: Checkpoint, command: Mapping[str, Any]) -> bool:

@@ -294,6 +294,8 @@ def end_run(
             changes.update(error=error, run_status=thread_status)
         if ran and thread.metadata.get("graph_id") != run.graph_id:
             changes["metadata"] = {**thread.metadata, "graph_id": run.graph_id}
+        if ran and thread.shown is not None:
+            changes["shown"] = None  # the worker writes the record from the state again
         history = store.history(run.thread_id)
         head = history.head
         if ran and error is None and graph is not None and head is not None and head.next:

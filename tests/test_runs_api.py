@@ -383,6 +383,44 @@ def test_a_run_from_an_input_checkpoint_applies_the_input_saved_there(
     assert [m["content"] for m in state["values"]["messages"]] == ["q3"]
 
 
+@pytest.mark.parametrize(
+    ("update", "answer"),
+    [
+        ({"values": {}, "as_node": "finish"}, "EmptyInputError"),  # nothing written, no node
+        ({"values": {"topic": "x"}, "as_node": "finish"}, None),  # a channel written
+        ({"values": {}}, "__interrupt__"),  # a node to run
+    ],
+)
+def test_a_run_without_input_needs_something_to_resume(
+    client: httpx.Client, update: dict[str, Any], answer: str | None
+) -> None:
+    # As langgraph dev (LangGraph's EmptyInputError when no channel was ever written).
+    made = client.post("/threads", json={"metadata": {"graph_id": "interrupter"}}).json()
+    thread_id = made["thread_id"]
+    client.post(f"/threads/{thread_id}/state", json=update)
+    run = {"assistant_id": "interrupter", "input": None}
+    got = client.post(f"/threads/{thread_id}/runs/wait", json=run).json()
+    if answer == "EmptyInputError":
+        assert got["__error__"]["error"] == answer
+    elif answer is not None:
+        assert answer in got
+    else:
+        assert got == {"messages": [], "topic": "x"}
+
+
+def test_a_run_on_a_copy_writes_its_record(client: httpx.Client, thread_id: str) -> None:
+    # As langgraph dev: a copy's record shows no values until a run's end writes it, even a
+    # run with nothing left to do.
+    said = {"messages": [{"role": "user", "content": "hi"}]}
+    client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": said})
+    copy = client.post(f"/threads/{thread_id}/copy").json()
+    assert "values" not in copy
+    run = {"assistant_id": "agent", "input": None}
+    client.post(f"/threads/{copy['thread_id']}/runs/wait", json=run)
+    shown = client.get(f"/threads/{copy['thread_id']}").json()
+    assert shown["values"] == client.get(f"/threads/{thread_id}").json()["values"]
+
+
 NOT_ITERABLE = "'NoneType' object is not iterable"
 
 
