@@ -186,6 +186,22 @@ STEPS: list[tuple[str, str, str | None, str, str | None]] = [
     ("POST", "/a2a/{A}", SSE, send(HI, 10, "message/stream"), "5"),
     ("POST", "/a2a/{A}", "*/*", send(AGAIN.replace("C1", "C5"), 11, "message/stream"), "6"),
     ("POST", "/a2a/{A}", SSE, send('"parts":[]', 12, "message/stream"), None),
+    ("POST", "/a2a/{A}", SSE, send('"taskId":"abc",' + HI, 12, "message/stream"), None),
+    ("POST", "/a2a/{A}", SSE, send('"taskId":"{T1}",' + HI, 12, "message/stream"), None),
+    (
+        "POST",
+        "/a2a/{A}",
+        SSE,
+        send('"parts":[{"text":"x","data":{}}]', 12, "message/stream"),
+        None,
+    ),
+    (
+        "POST",
+        "/a2a/{A}",
+        SSE,
+        rpc("message/stream", '{"message":{"role":"user","parts":[{"text":"x"}]}}', 12),
+        None,
+    ),
     ("POST", "/a2a/{A}", SSE, send('"parts":[{"data":5}]', 12, "message/stream"), None),
     (
         "POST",

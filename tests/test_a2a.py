@@ -142,6 +142,24 @@ def test_a_failed_run_streams_a_failed_status(client: httpx.Client) -> None:
     assert task["status"]["state"] == "failed"
 
 
+@pytest.mark.parametrize(
+    "extra, text",
+    [
+        ({"message": {"contextId": "abc"}}, "Failed to create run: Invalid thread ID"),
+        ({"context": 5}, "Failed to create run: context must be an object"),
+    ],
+)
+def test_a_stream_whose_run_cannot_be_created_is_one_error_event(
+    client: httpx.Client, extra: dict[str, Any], text: str
+) -> None:
+    # The real server answers -32603 Internal server error (docs/deviations.md row 130).
+    message = {"role": "user", "messageId": "m", "parts": [{"text": "x"}]}
+    params = {**extra, "message": {**message, **extra.get("message", {})}}
+    assert _stream(client, params) == [
+        {"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": text}}
+    ]
+
+
 def test_a_stream_into_a_context_then_list_tasks(client: httpx.Client) -> None:
     hello = {"role": "user", "messageId": "a", "parts": [{"text": "hi"}]}
     first = _stream(client, {"message": hello}, "SendStreamingMessage")[0]["result"]["task"]
