@@ -7,10 +7,10 @@ Usage: python scripts/record_a2a.py URL   (URL: a fresh `langgraph dev`, scripts
 The steps run in order; `{A}` / `{I}` are the `agent` / `interrupter` system assistants,
 `{S}` the `slow` one, `{T1}` / `{C1}` (and so on) the task and context ids of an earlier
 step's answer (a run of the runs API sets up a task still going; only the A2A answers are
-compared). Each
-exchange keeps the request, the status, the content-type and the body with server-made ids,
-timestamps and the server's address normalised (see `normalised`). Requests the real server
-answers with a 500 are not recorded (docs/deviations.md). Stdlib only.
+compared). Each exchange keeps the request, the status, the content-type and the body (a
+stream's events as sent) with server-made ids, timestamps and the server's address
+normalised (see `normalised`). Requests the real server answers with a 500 are not
+recorded (docs/deviations.md). Stdlib only.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ SLOW = "cad1b5ad-d177-59d1-ab39-5e327188ed3a"
 SLOW_CONTEXT = "4a4a4a4a-0000-4000-8000-000000000004"
 SLOW_RUN = '{"assistant_id":"{S}","input":{"topic":"t"},"if_not_exists":"create"}'
 JSON = "application/json"
+SSE = "text/event-stream"
 
 
 def send(message: str, id_: int = 1, method: str = "message/send", extra: str = "") -> str:
@@ -179,6 +180,117 @@ STEPS: list[tuple[str, str, str | None, str, str | None]] = [
     ("POST", "/a2a/{S}", JSON, rpc("tasks/cancel", '{"id":"{T4}"}', 4), None),
     ("POST", "/a2a/{S}", JSON, rpc("tasks/get", '{"id":"{T4}"}', 3), None),
     ("POST", "/a2a/{S}", JSON, rpc("tasks/cancel", '{"id":"{T4}"}', 4), None),
+    # streaming: the Accept header must allow text/event-stream
+    ("POST", "/a2a/{A}", JSON, send(HI, 10, "message/stream"), None),
+    ("POST", "/a2a/{A}", None, send(HI, 10, "message/stream"), None),
+    ("POST", "/a2a/{A}", SSE, send(HI, 10, "message/stream"), "5"),
+    ("POST", "/a2a/{A}", "*/*", send(AGAIN.replace("C1", "C5"), 11, "message/stream"), "6"),
+    ("POST", "/a2a/{A}", SSE, send('"parts":[]', 12, "message/stream"), None),
+    ("POST", "/a2a/{A}", SSE, send('"taskId":"abc",' + HI, 12, "message/stream"), None),
+    ("POST", "/a2a/{A}", SSE, send('"taskId":"{T1}",' + HI, 12, "message/stream"), None),
+    (
+        "POST",
+        "/a2a/{A}",
+        SSE,
+        send('"parts":[{"text":"x","data":{}}]', 12, "message/stream"),
+        None,
+    ),
+    (
+        "POST",
+        "/a2a/{A}",
+        SSE,
+        rpc("message/stream", '{"message":{"role":"user","parts":[{"text":"x"}]}}', 12),
+        None,
+    ),
+    ("POST", "/a2a/{A}", SSE, send('"parts":[{"data":5}]', 12, "message/stream"), None),
+    (
+        "POST",
+        "/a2a/{A}",
+        SSE,
+        send(HI, 13, "message/stream", ',"configuration":{"historyLength":11}'),
+        None,
+    ),
+    (
+        "POST",
+        "/a2a/{A}",
+        f"{JSON}, {SSE}",
+        send('"parts":[{"kind":"data","data":{"topic":"x"}}]', 14, "message/stream"),
+        None,
+    ),
+    (
+        "POST",
+        "/a2a/{I}",
+        SSE,
+        send(HI, 15, "SendStreamingMessage").replace('"user"', '"ROLE_USER"'),
+        "7",
+    ),
+    ("POST", "/a2a/{I}", SSE, send(HI, 16, "message/stream"), None),
+    ("POST", "/a2a/{I}", JSON, rpc("tasks/get", '{"id":"{T7}"}', 17), None),
+    # ListTasks (v1.0 only: tasks/list is no method)
+    ("POST", "/a2a/{A}", JSON, rpc("tasks/list", "{}", 20), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"contextId":"{C5}"}', 21), None),
+    (
+        "POST",
+        "/a2a/{A}",
+        JSON,
+        rpc("ListTasks", '{"contextId":"{C1}","historyLength":1}', 22),
+        None,
+    ),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"contextId":"{C1}","pageSize":1}', 23), None),
+    (
+        "POST",
+        "/a2a/{A}",
+        JSON,
+        rpc("ListTasks", '{"contextId":"{C1}","pageSize":1,"pageToken":"1"}', 24),
+        None,
+    ),
+    (
+        "POST",
+        "/a2a/{A}",
+        JSON,
+        rpc("ListTasks", '{"contextId":"{C1}","historyLength":0,"includeArtifacts":true}', 25),
+        None,
+    ),
+    (
+        "POST",
+        "/a2a/{A}",
+        JSON,
+        rpc("ListTasks", '{"contextId":"{C5}","status":"completed","historyLength":0}', 26),
+        None,
+    ),
+    (
+        "POST",
+        "/a2a/{A}",
+        JSON,
+        rpc("ListTasks", '{"contextId":"{C5}","status":"TASK_STATE_FAILED"}', 27),
+        None,
+    ),
+    ("POST", "/a2a/{I}", JSON, rpc("ListTasks", '{"historyLength":0}', 28), None),
+    ("POST", "/a2a/{I}", JSON, rpc("ListTasks", '{"contextId":"{C1}"}', 29), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"contextId":"abc"}', 30), None),
+    (
+        "POST",
+        "/a2a/{A}",
+        JSON,
+        rpc("ListTasks", '{"contextId":"' + SLOW_CONTEXT[:-1] + '9"}', 30),
+        None,
+    ),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"contextId":5}', 31), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"pageSize":0}', 31), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"pageSize":101}', 31), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"pageSize":"5"}', 31), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"pageToken":5}', 31), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"pageToken":"x"}', 31), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"status":"done"}', 31), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"statusTimestampAfter":"nope"}', 31), None),
+    ("POST", "/a2a/{A}", JSON, rpc("ListTasks", '{"historyLength":11}', 31), None),
+    (
+        "POST",
+        "/a2a/{A}",
+        JSON,
+        rpc("ListTasks", '{"contextId":"{C1}","statusTimestampAfter":"2999-01-01T00:00:00Z"}', 32),
+        None,
+    ),
 ]
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX32 = re.compile(r"\b[0-9a-f]{32}\b")
@@ -209,6 +321,13 @@ def kept(keep: str, answer: dict) -> dict[str, str]:
     return {"T" + keep: task_id, "C" + keep: task_id.split(":")[0]}
 
 
+def first_answer(raw: str) -> dict:
+    """A JSON answer, or the first event's data of a server-sent event stream."""
+    if raw.startswith("event:"):
+        raw = next(line for line in raw.splitlines() if line.startswith("data: "))[6:]
+    return json.loads(raw)
+
+
 def exchange(url: str, method: str, path: str, accept: str | None, body: str) -> dict:
     request = urllib.request.Request(
         url + path, data=body.encode() if method == "POST" else None, method=method
@@ -232,7 +351,7 @@ def main() -> None:
         answer = exchange(url, method, bound(path, names), accept, bound(body, names))
         assert answer["status"] < 500, (path, body, answer)
         if keep:
-            names.update(kept(keep, json.loads(answer["raw"])))
+            names.update(kept(keep, first_answer(answer["raw"])))
         recorded.append(
             {
                 "method": method,

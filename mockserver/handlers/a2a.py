@@ -5,8 +5,9 @@ waited for. The v0.x method names (`message/send`, `tasks/get`, `tasks/cancel`) 
 the spec's lowercase roles and states with the task unwrapped; the v1.0 names
 (`SendMessage`, `GetTask`, `CancelTask`) in `ROLE_*` / `TASK_STATE_*` with `{"task": ...}`.
 
-The mock serves message/send and tasks get/cancel of new tasks; continuing a task
-(`taskId`), ListTasks and streaming are refused as unsupported (docs/deviations.md).
+The mock serves message/send (message/stream in a2a_stream.py), tasks get/cancel and
+ListTasks (a2a_list.py) of new tasks; continuing a task (`taskId`) is refused as unsupported
+(docs/deviations.md).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mockserver.handlers.base import Call, Departure, Reply
 from mockserver.handlers.runs import _launch
 from mockserver.reducers import to_plain
 from mockserver.store import Run
+from mockserver.worker import Active
 
 SERVER_VERSION = "0.16.7"  # langgraph-api's __version__, which the agent card names
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
@@ -82,7 +84,7 @@ _AGENT_TYPES = {"ai", "aimessage", "aimessagechunk"}
 _CHAT_TYPES = {"chat", "chatmessage", "chatmessagechunk"}
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """A JSON-RPC error answer: code and message."""
 
     def __init__(self, code: int, message: str) -> None:
@@ -137,7 +139,7 @@ def post_a2a(call: Call) -> Reply:
         return _error_reply(id_, INVALID_PARAMS, "Invalid assistant ID: must be a UUID")
     try:
         return _dispatch(call, id_, method, params, assistant_id, legacy)
-    except _Refused as refused:
+    except Refused as refused:
         return _error_reply(id_, refused.code, refused.message)
 
 
@@ -171,10 +173,16 @@ def _dispatch(
         return _answer(
             id_, {"result": _card(call, _assistant(call, assistant_id), assistant_id)}, legacy
         )
-    if method in ("SendStreamingMessage", "ListTasks"):
-        raise _Refused(UNSUPPORTED, f"{method} is not supported by the mock")
+    if method == "SendStreamingMessage":
+        from mockserver.handlers.a2a_stream import stream_message  # it builds on this module
+
+        return stream_message(call, id_, params, assistant_id, legacy)
     if not isinstance(params, dict):  # the real server crashes here (deviations.md)
-        raise _Refused(INVALID_PARAMS, "Invalid params: must be an object")
+        raise Refused(INVALID_PARAMS, "Invalid params: must be an object")
+    if method == "ListTasks":
+        from mockserver.handlers.a2a_list import list_tasks  # it builds on this module
+
+        return _answer(id_, {"result": list_tasks(call, params, assistant_id)}, legacy)
     if method == "GetTask":
         return _answer(id_, {"result": _get_task(call, params, assistant_id)}, legacy)
     if method == "CancelTask":
@@ -187,43 +195,59 @@ def _send(call: Call, id_: Any, params: dict[str, Any], assistant_id: str, legac
     configuration = params.get("configuration")
     configuration = {} if configuration is None else configuration
     if not isinstance(configuration, dict):
-        raise _Refused(INVALID_PARAMS, "Invalid params: 'configuration' must be an object")
+        raise Refused(INVALID_PARAMS, "Invalid params: 'configuration' must be an object")
     history_length = configuration.get("historyLength")
     _check_history_length(history_length)
     _check_history_scope(configuration)
+    active, data_only = _start_task(call, params, assistant_id)
+    server, run, thread_id = call.server, active.run, active.run.thread_id
+
+    async def answer(departure: Departure) -> Any:
+        result = to_plain(await server.worker.final_answer(active.stream, 0, thread_id))
+        result = orjson.loads(orjson.dumps(result, default=to_plain))
+        with server.lock:
+            task = _sent_task(call, run, result, data_only, history_length)
+        return _json(id_, {"result": {"task": task}}, legacy)
+
+    return Reply(200, later=answer)
+
+
+def _start_task(call: Call, params: dict[str, Any], assistant_id: str) -> tuple[Active, bool]:
+    """A new task of a message (send or stream): its run launched on the context's thread
+    (created if need be), and whether its input was data only (no text parts)."""
     message = params["message"]
     message_id = message.get("messageId")
     if not message_id:
-        raise _Refused(INVALID_PARAMS, "Missing required 'messageId' in message")
+        raise Refused(INVALID_PARAMS, "Missing required 'messageId' in message")
     role = message.get("role")
     if not role:
-        raise _Refused(INVALID_PARAMS, "Missing required 'role' in message")
+        raise Refused(INVALID_PARAMS, "Missing required 'role' in message")
     if not isinstance(role, str):  # the real server's -32603 (deviations.md)
-        raise _Refused(INVALID_PARAMS, "Invalid params: 'role' must be a string")
+        raise Refused(INVALID_PARAMS, "Invalid params: 'role' must be a string")
     parts = message.get("parts", [])
     if not isinstance(parts, list):
-        raise _Refused(INVALID_PARAMS, "Invalid params: 'parts' must be an array")
+        raise Refused(INVALID_PARAMS, "Invalid params: 'parts' must be an array")
     if not parts:
-        raise _Refused(INVALID_PARAMS, "Message must contain at least one part")
+        raise Refused(INVALID_PARAMS, "Message must contain at least one part")
     assistant = _assistant(call, assistant_id)
     _check_supports_messages(call, assistant, parts)
     context_id, task_id = message.get("contextId"), message.get("taskId")
     if context_id is not None and not isinstance(context_id, str):
-        raise _Refused(INVALID_PARAMS, "contextId must be a string")
+        raise Refused(INVALID_PARAMS, "contextId must be a string")
     if task_id is not None and not isinstance(task_id, str):
-        raise _Refused(INVALID_PARAMS, "taskId must be a string")
+        raise Refused(INVALID_PARAMS, "taskId must be a string")
     if task_id is not None:
         _continue(call, task_id, context_id, assistant_id)
     start_id = str(uuid.uuid4())
     run_input = _input(parts, role, message_id, start_id)
     context = params.get("context")
     if context is not None and not isinstance(context, dict):
-        raise _Refused(INVALID_PARAMS, "Failed to create run: context must be an object")
+        raise Refused(INVALID_PARAMS, "Failed to create run: context must be an object")
     thread_id = context_id or str(uuid.uuid4())
     try:
         thread_id = str(uuid.UUID(thread_id))
     except ValueError:
-        raise _Refused(INVALID_PARAMS, "Failed to create run: Invalid thread ID") from None
+        raise Refused(INVALID_PARAMS, "Failed to create run: Invalid thread ID") from None
     body = {
         "assistant_id": assistant_id,
         "input": run_input,
@@ -234,17 +258,8 @@ def _send(call: Call, id_: Any, params: dict[str, Any], assistant_id: str, legac
     try:
         active, _ = _launch(call.server, thread_id, body)
     except MockError as exc:
-        raise _Refused(INVALID_PARAMS, f"Failed to create run: {exc.detail}") from None
-    server, run = call.server, active.run
-
-    async def answer(departure: Departure) -> Any:
-        result = to_plain(await server.worker.final_answer(active.stream, 0, thread_id))
-        result = orjson.loads(orjson.dumps(result, default=to_plain))
-        with server.lock:
-            task = _sent_task(call, run, result, "messages" not in run_input, history_length)
-        return _json(id_, {"result": {"task": task}}, legacy)
-
-    return Reply(200, later=answer)
+        raise Refused(INVALID_PARAMS, f"Failed to create run: {exc.detail}") from None
+    return active, "messages" not in run_input
 
 
 def _sent_task(
@@ -253,11 +268,7 @@ def _sent_task(
     """The task message/send answers: the context's history, the status, the artifacts."""
     context_id = run.thread_id
     task_id = f"{context_id}:{run.run_id}"
-    result = result if isinstance(result, dict) else {}
-    turn = None
-    if data_only:
-        messages, turn = _run_messages(call, run)
-        result = {**result, "messages": messages}
+    result, turn = _with_turn(call, run, result, data_only)
     starts = _task_ids_by_start(call, context_id, run.assistant_id)
     messages = result.get("messages") or []
     history = _history(messages, task_id, context_id, starts, history_length)
@@ -275,15 +286,36 @@ def _sent_task(
         task["artifacts"] = [_interrupt_artifact(result["__interrupt__"])]
     else:
         task["status"] = {"state": "TASK_STATE_COMPLETED", "timestamp": _now()}
-        task["artifacts"] = [
-            {
-                "artifactId": str(uuid.uuid4()),
-                "name": "Assistant Response",
-                "description": f"Response from assistant {run.assistant_id}",
-                "parts": _response_parts(result, turn),
-            }
-        ]
+        task["artifacts"] = [_response_artifact(run, _response_parts(result, turn))]
     return task
+
+
+def _with_turn(
+    call: Call, run: Run, result: Any, data_only: bool
+) -> tuple[dict[str, Any], list[Any] | None]:
+    """A run's result as a dict, and the messages its turn added when its input was data only
+    (with the run's messages as the result's: the response is read from them)."""
+    result = result if isinstance(result, dict) else {}
+    if not data_only:
+        return result, None
+    messages, turn = _run_messages(call, run)
+    return {**result, "messages": messages}, turn
+
+
+def _final_parts(call: Call, run: Run, result: Any, data_only: bool) -> list[dict[str, Any]]:
+    """The parts of a finished run's `Assistant Response` artifact."""
+    result, turn = _with_turn(call, run, result, data_only)
+    return _response_parts(result, turn)
+
+
+def _response_artifact(run: Run, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The `Assistant Response` artifact: the agent's final answer."""
+    return {
+        "artifactId": str(uuid.uuid4()),
+        "name": "Assistant Response",
+        "description": f"Response from assistant {run.assistant_id}",
+        "parts": parts,
+    }
 
 
 def _get_task(call: Call, params: dict[str, Any], assistant_id: str) -> dict[str, Any]:
@@ -322,13 +354,11 @@ def _cancel_task(call: Call, params: dict[str, Any], assistant_id: str) -> dict[
     if run.assistant_id != assistant_id:
         raise _not_found(params, in_context=False)
     if state in TERMINAL:
-        raise _Refused(NOT_CANCELABLE, "Task is not cancelable in its current state")
+        raise Refused(NOT_CANCELABLE, "Task is not cancelable in its current state")
     if state == "TASK_STATE_INPUT_REQUIRED":  # the real server ends the thread (deviations.md)
-        raise _Refused(
-            UNSUPPORTED, "Cancelling an input-required task is not supported by the mock"
-        )
+        raise Refused(UNSUPPORTED, "Cancelling an input-required task is not supported by the mock")
     if run.run_id not in call.server.worker.active:
-        raise _Refused(NOT_CANCELABLE, "Task has no active run to cancel")
+        raise Refused(NOT_CANCELABLE, "Task has no active run to cancel")
     call.server.worker.cancel(run.run_id, "interrupt", "cancelled via A2A CancelTask")
     task_id: str = params["id"]
     message = _agent_message("Task was canceled", task_id, None)
@@ -340,24 +370,24 @@ def _continue(call: Call, task_id: str, context_id: str | None, assistant_id: st
     """A message to an existing task: refused (the mock starts new tasks only)."""
     try:
         run, state = _resolve(call, {"id": task_id, "contextId": context_id})
-    except _Refused:
-        raise _Refused(TASK_NOT_FOUND, f"Task not found: {task_id}") from None
+    except Refused:
+        raise Refused(TASK_NOT_FOUND, f"Task not found: {task_id}") from None
     if run.assistant_id != assistant_id:
-        raise _Refused(TASK_NOT_FOUND, f"Task not found: {task_id}")
+        raise Refused(TASK_NOT_FOUND, f"Task not found: {task_id}")
     if state in TERMINAL:
-        raise _Refused(UNSUPPORTED, "A terminal task cannot accept another message")
-    raise _Refused(UNSUPPORTED, "Continuing a task is not supported by the mock")
+        raise Refused(UNSUPPORTED, "A terminal task cannot accept another message")
+    raise Refused(UNSUPPORTED, "Continuing a task is not supported by the mock")
 
 
 def _resolve(call: Call, params: dict[str, Any]) -> tuple[Run, str]:
     """The task's run and its A2A state; TASK_NOT_FOUND when there is none."""
     task_id, context_param = params.get("id"), params.get("contextId")
     if not task_id:
-        raise _Refused(INVALID_PARAMS, "Missing required parameter: id (task_id)")
+        raise Refused(INVALID_PARAMS, "Missing required parameter: id (task_id)")
     if not isinstance(task_id, str) or (
         context_param is not None and not isinstance(context_param, str)
     ):
-        raise _Refused(INVALID_PARAMS, "Task id and contextId must be strings")
+        raise Refused(INVALID_PARAMS, "Task id and contextId must be strings")
     context_id, _, run_id = task_id.partition(":") if ":" in task_id else ("", "", task_id)
     if context_id and context_param and context_id != context_param:
         raise _not_found(params)
@@ -379,10 +409,10 @@ def _resolve(call: Call, params: dict[str, Any]) -> tuple[Run, str]:
     return run, state
 
 
-def _not_found(params: dict[str, Any], *, in_context: bool = True) -> _Refused:
+def _not_found(params: dict[str, Any], *, in_context: bool = True) -> Refused:
     context_id = params.get("contextId")
     where = f" in context '{context_id}'" if context_id and in_context else ""
-    return _Refused(TASK_NOT_FOUND, f"Task not found: {params.get('id')}{where}")
+    return Refused(TASK_NOT_FOUND, f"Task not found: {params.get('id')}{where}")
 
 
 def _run_messages(call: Call, run: Run) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -492,14 +522,14 @@ def _input(parts: list[Any], role: str, message_id: str, start_id: str) -> dict[
     data: dict[str, Any] = {}
     for part in parts:
         if not isinstance(part, dict):
-            raise _Refused(
+            raise Refused(
                 CONTENT_TYPE,
                 "Each message part must be an object. "
                 "A2A agents support 'text', 'data', and 'file' parts only.",
             )
         present = [k for k in ("text", "file", "data") if k in part]
         if len(present) > 1:
-            raise _Refused(
+            raise Refused(
                 CONTENT_TYPE,
                 "Each message part must contain exactly one of 'text', 'file', or 'data'. "
                 f"Got multiple: {present}.",
@@ -507,21 +537,21 @@ def _input(parts: list[Any], role: str, message_id: str, start_id: str) -> dict[
         if "text" in part:
             messages.append({"role": graph_role, "content": part["text"], "id": message_id})
         elif "file" in part:
-            raise _Refused(UNSUPPORTED, "File parts are not supported by the mock")
+            raise Refused(UNSUPPORTED, "File parts are not supported by the mock")
         elif "data" in part:
             if not isinstance(part["data"], dict):
                 text = "DataPart must contain a JSON object in the 'data' field"
-                raise _Refused(CONTENT_TYPE, text)
+                raise Refused(CONTENT_TYPE, text)
             data.update(part["data"])
         else:
-            raise _Refused(
+            raise Refused(
                 CONTENT_TYPE,
                 "Unsupported part type. A2A agents support 'text', 'data', and 'file' parts only.",
             )
     for message in messages:
         message["additional_kwargs"] = {"a2a": {"task_start_id": start_id}}
     if not messages and not data:
-        raise _Refused(
+        raise Refused(
             CONTENT_TYPE, "Message must contain at least one valid text, data, or file part"
         )
     return {**({"messages": messages} if messages else {}), **data}
@@ -618,7 +648,7 @@ def _assistant(call: Call, assistant_id: str) -> Assistant:
     except ValueError:
         found = None
     if found is None:
-        raise _Refused(INVALID_PARAMS, f"Assistant '{assistant_id}' not found")
+        raise Refused(INVALID_PARAMS, f"Assistant '{assistant_id}' not found")
     return found
 
 
@@ -629,7 +659,7 @@ def _check_supports_messages(call: Call, assistant: Assistant, parts: list[Any])
     schemas = assistants.schemas(call.server.graphs[assistant.graph_id])
     properties = (schemas["input_schema"] or schemas["state_schema"] or {}).get("properties", {})
     if "messages" not in properties:
-        raise _Refused(
+        raise Refused(
             INVALID_PARAMS,
             f"Assistant '{assistant.assistant_id}' (graph '{assistant.graph_id}') does not "
             "support A2A conversational messages. Graph input schema must include a "
@@ -642,20 +672,20 @@ def _check_history_length(value: Any) -> None:
     if value is None:
         return
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise _Refused(INVALID_PARAMS, "historyLength must be a non-negative integer")
+        raise Refused(INVALID_PARAMS, "historyLength must be a non-negative integer")
     if value > MAX_HISTORY_LENGTH:
-        raise _Refused(INVALID_PARAMS, f"historyLength cannot exceed {MAX_HISTORY_LENGTH}")
+        raise Refused(INVALID_PARAMS, f"historyLength cannot exceed {MAX_HISTORY_LENGTH}")
 
 
 def _check_history_scope(options: dict[str, Any]) -> None:
     if options.get("historyScope") not in (None, "context"):
-        raise _Refused(INVALID_PARAMS, "The mock answers with the context's history only")
+        raise Refused(INVALID_PARAMS, "The mock answers with the context's history only")
 
 
 def _card_reply(call: Call, assistant_id: str) -> Reply:
     try:
         return Reply(200, _card(call, _assistant(call, assistant_id), assistant_id))
-    except _Refused as refused:
+    except Refused as refused:
         return _card_error(refused.message)
 
 
