@@ -238,6 +238,33 @@ await call("threads.stream", async () => {
   }
 });
 
+// The same protocol on the interrupter graph: the interrupt it reports, answered over the
+// stream (input.respond), and the state once the resumed run (queued by the server) ended.
+const v2Ask = await call("threads.create for v2 interrupt", () => client.threads.create(), THREAD);
+await call("threads.stream interrupt and respond", async () => {
+  const stream = client.threads.stream(v2Ask.thread_id, {
+    assistantId: "interrupter",
+    maxReconnectAttempts: 0,
+  });
+  try {
+    await stream.run.start({ input: INPUT });
+    const paused = await stream.output;
+    const asked = stream.interrupts.map((i) => ({ payload: i.payload, namespace: i.namespace }));
+    const interrupted = stream.interrupted;
+    await stream.input.respond({ interrupt_id: stream.interrupts[0].interruptId, response: "yes" });
+    let runs = await client.runs.list(v2Ask.thread_id);
+    for (let i = 0; i < 100 && runs.length < 2; i += 1) {
+      await new Promise((done) => setTimeout(done, 100));
+      runs = await client.runs.list(v2Ask.thread_id);
+    }
+    await client.runs.join(v2Ask.thread_id, runs[0].run_id);
+    const after = await client.threads.getState(v2Ask.thread_id);
+    return { paused, interrupted, asked, next: after.next, values: after.values };
+  } finally {
+    await stream.close();
+  }
+});
+
 // An interrupt, then its resume.
 const askThread = await call(
   "threads.create to interrupt",
