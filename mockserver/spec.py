@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema_rs
 
@@ -327,10 +328,16 @@ def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
             yield f"{where}/schema", node["schema"]
 
 
+def _token(part: str) -> str:
+    """One reference token of a `#/...` $ref: a URI fragment, so percent-decoded first (`%7B`
+    is `{`), then JSON Pointer's escapes (RFC 6901, sections 4 and 6)."""
+    return unquote(part).replace("~1", "/").replace("~0", "~")
+
+
 def _pointer(document: Mapping[str, Any], ref: str) -> Any:
     target: Any = document
     for part in ref[2:].split("/"):
-        key = part.replace("~1", "/").replace("~0", "~")
+        key = _token(part)
         if isinstance(target, Mapping) and key in target:
             target = target[key]
         elif isinstance(target, list) and key.isdigit() and int(key) < len(target):
@@ -546,8 +553,5 @@ def _deref(document: Mapping[str, Any], node: Any) -> Any:
         ref = node["$ref"]
         if not ref.startswith("#/"):
             raise SpecError(f"only local $refs are supported, got {ref}")
-        target: Any = document
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
+        node = _pointer(document, ref)
     return node

@@ -154,3 +154,23 @@ def test_a_spec_for_other_graphs_names_them() -> None:
 def test_a_spec_naming_no_graphs_is_left_as_it_is() -> None:
     spec = load_spec({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}})
     assert with_graphs(spec, ["chat"]) is spec
+
+
+def test_a_ref_is_a_uri_fragment_into_any_part_of_the_document() -> None:
+    # `{` percent-encoded in the fragment, a list index: as APIs.guru's DigitalOcean document
+    # refers to another operation's parameter (RFC 6901, sections 4 and 6).
+    shared = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    elsewhere = {"$ref": "#/paths/~1keys~1%7Bkey_id%7D/get/parameters/0"}
+    answer = {"200": {"description": "ok"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "refs", "version": "1"},
+        "paths": {
+            "/keys/{key_id}": {
+                "get": {"parameters": [shared], "responses": answer},
+                "delete": {"parameters": [elsewhere], "responses": answer},
+            }
+        },
+    }
+    operations = {op.method: op for op in load_spec(document).operations}
+    assert operations["DELETE"].parameters[0].name == "key_id"
