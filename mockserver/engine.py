@@ -171,6 +171,10 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if START in nodes and isinstance(saved.get(START), Mapping):
             outcomes[START] = Outcome(writes=dict(saved[START]), shown=dict(saved[START]))
             nodes.remove(START)
+        elif START in nodes and base.pending_input is None:
+            # __start__ with nothing to read: the input never came (an input checkpoint a
+            # command on a thread that never ran left), as LangGraph fails on it again
+            raise RunFailed("TypeError", "'NoneType' object is not iterable")
         # LangGraph starts every task of a superstep before any of them ends.
         started = {node: _start_task(x, base, current, node) for node in nodes}
         # A resume goes to the interrupted tasks; with none (an update replaced the interrupted

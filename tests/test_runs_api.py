@@ -349,6 +349,10 @@ def test_a_command_on_a_thread_that_never_ran_leaves_its_input_checkpoint(
     assert entry["tasks"][0]["error"] == f"TypeError({NOT_ITERABLE!r})"
     shown = client.get(f"/threads/{thread_id}").json()
     assert (shown["status"], shown["values"]) == ("error", values)
+    # a second command finds __start__ still without input: the same error, nothing written
+    again = client.post(f"/threads/{thread_id}/runs/wait", json=run).json()
+    assert again == {"__error__": {"error": "TypeError", "message": NOT_ITERABLE}}
+    assert len(client.post(f"/threads/{thread_id}/history", json={}).json()) == 1
 
 
 def test_a_run_from_an_input_checkpoint_applies_the_input_saved_there(
