@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import logging
 import socket
 import sys
@@ -221,14 +222,17 @@ def _config_beside(document: Path) -> None:
     if target.exists():
         print(f"kept the {target} already there", file=sys.stderr)
         return
+    hooks = document.parent.resolve() / "schemathesis_hooks.py"
+    config = f"hooks = {json.dumps(str(hooks))}  # a run's allowed delay cut to 1 s\n\n"
     try:
-        target.write_text(CONFIG_PATH.read_text("utf-8"), "utf-8")
+        hooks.write_text((Path(__file__).parent / "contract" / "delays.py").read_text("utf-8"))
+        target.write_text(config + CONFIG_PATH.read_text("utf-8"), "utf-8")
     except OSError as exc:
         print(f"mockserver: cannot write {target}: {exc.strerror}", file=sys.stderr)
         return
     print(
-        f"wrote {target}: Schemathesis reads it from this folder (--no-schemathesis-config: "
-        "do not write it)",
+        f"wrote {target} and {hooks.name}: Schemathesis reads them from this folder "
+        "(--no-schemathesis-config: do not write them)",
         file=sys.stderr,
     )
 

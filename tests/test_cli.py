@@ -571,7 +571,10 @@ def test_spec_prints_the_packaged_contract(tmp_path: Path) -> None:
     assert "positive_data_acceptance" in config.stdout
     # -o writes the configuration beside the document, for a plain `schemathesis run` there,
     # and keeps one that is already there
-    assert (tmp_path / "schemathesis.toml").read_text("utf-8") == config.stdout
+    written = (tmp_path / "schemathesis.toml").read_text("utf-8")
+    hooks = tmp_path.resolve() / "schemathesis_hooks.py"
+    assert written.startswith(f'hooks = "{hooks}"') and written.endswith(config.stdout)
+    assert "def before_call" in hooks.read_text("utf-8")  # an allowed delay cut to 1 s
     (tmp_path / "schemathesis.toml").write_text("# mine\n")
     assert run("spec", "-o", "s.yaml", cwd=tmp_path).returncode == 0
     assert (tmp_path / "schemathesis.toml").read_text("utf-8") == "# mine\n"
