@@ -12,34 +12,20 @@ for the scheduler take up to a poll (5 s) each.
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from cron_scenarios import play  # noqa: E402
+from scenario_recorder import record  # noqa: E402
 
 OUT = ROOT / "tests" / "data" / "crons_recording.json"
 
 
 def main(names: list[str]) -> int:
-    url = os.environ.get("REAL_SERVER_URL")
-    if not url:
-        print(
-            "REAL_SERVER_URL is not set: run me through scripts/real_server.py run", file=sys.stderr
-        )
-        return 2
-    recorded = json.loads(OUT.read_text()) if OUT.exists() and names else {}
-    with httpx.Client(base_url=url, timeout=60) as http:
-        recorded.update(play(http, names or None))
-    OUT.write_text(json.dumps(recorded, indent=1, sort_keys=False) + "\n")
-    print(f"recorded {len(recorded)} scenarios into {OUT.relative_to(ROOT)}")
-    return 0
+    return record(OUT, play, names)
 
 
 if __name__ == "__main__":
