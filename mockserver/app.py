@@ -35,7 +35,16 @@ from mockserver.guard import Guard
 from mockserver.handlers import HANDLERS, Call, Handler, Reply
 from mockserver.journal import DEFAULT_JOURNAL_SIZE, Exchange, Journal
 from mockserver.reducers import to_plain
-from mockserver.routing import FastRoutes, PathApp, SpecRoute, SpecRouter, route_order, shadows
+from mockserver.routing import (
+    FastRoutes,
+    PathApp,
+    RouteCache,
+    Shortcut,
+    SpecRoute,
+    SpecRouter,
+    route_order,
+    shadows,
+)
 from mockserver.server import Server
 from mockserver.spec import Operation, Spec, load_spec, with_graphs
 from mockserver.store import MemoryStore, Store
@@ -183,7 +192,8 @@ def create_app(
         ]
     )
     cors = list(middleware)
-    middleware.append(Middleware(FastRoutes, routes=routes))
+    route_cache = RouteCache(routes)
+    middleware.append(Middleware(FastRoutes, routes=route_cache))
     app = _MockApp(
         routes=routes, middleware=middleware, exception_handlers={HTTPException: _http_error}
     )
@@ -204,7 +214,7 @@ def create_app(
         gate = factory(gate, *args, **kwargs)  # the mock's CORS, for pages calling the admin API
 
     def outer(stack: ASGIApp) -> ASGIApp:
-        front = AdminGate(stack, gate, faults)
+        front = AdminGate(Shortcut(stack, route_cache), gate, faults)
         if api_key is None and allowed_hosts is None:
             return front
         return Guard(front, api_key=api_key, allowed_hosts=allowed_hosts)
