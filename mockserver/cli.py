@@ -272,8 +272,9 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
     from yaml import YAMLError
 
-    from mockserver.app import HOSTED_ORIGINS, LOCAL_ORIGINS, create_app
+    from mockserver.app import create_app
     from mockserver.connection import guarded_protocol
+    from mockserver.cors import HOSTED_ORIGINS, LOCAL_ORIGINS
     from mockserver.errors import MockError
 
     try:

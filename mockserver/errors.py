@@ -1,6 +1,6 @@
 """Every error the mock raises on purpose: one tree, rooted at `MockError`.
 
-Each error carries the HTTP status it is rendered with when a request meets it; `app.py`
+Each error carries the HTTP status it is rendered with when a request meets it; `endpoint.py`
 renders every one of them in one place as the spec's ErrorResponse, `{"detail": "..."}` (a
 `plain_text` one as its bare detail, as text/plain). The core raises them on plain data and
 never imports the web framework.

@@ -11,7 +11,7 @@ It matches by `operation_id`, `method`, `path` (concrete, or the spec's template
 It acts with `status` (+ `body`, `headers`), `delay_ms`, `drop_connection`, and
 `stream_error_after: N` (N events, then an `error` event, or a cut with `drop_connection`).
 `times` and `probability` limit it. The first matching rule acts; one whose `times` are used
-up is removed. Knows nothing about Starlette: app.py asks `pick` and calls the helpers here.
+up is removed. Knows nothing about Starlette: endpoint.py asks `pick` and calls the helpers here.
 """
 
 from __future__ import annotations

@@ -161,7 +161,7 @@ def encoded(log: MessageLog) -> bytes:
 
 
 def _plain(value: object) -> object:
-    # What app.py's encoder does for a persistent vector inside a message (reducers.to_plain).
+    # What endpoint.py's encoder does for a persistent vector inside a message (reducers.to_plain).
     if isinstance(value, PVector):
         return value.tolist()
     raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")

@@ -1,15 +1,21 @@
-"""Plain ASGI plumbing shared by the mock (app.py) and the admin API (admin.py)."""
+"""Plain ASGI plumbing shared by the mock (app.py, endpoint.py) and the admin API (admin.py):
+read a body, read the headers, send an answer, frame server-sent events."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import json
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import orjson
 
 from mockserver.errors import PayloadTooLarge
+from mockserver.reducers import to_plain
 
+Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Mapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+MAX_HEADER = 4096  # characters in a header list (header_list)
 
 
 async def read_body(receive: Receive, limit: int) -> bytes:
@@ -50,3 +56,70 @@ async def send_json(
     )
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
+
+
+async def departure(receive: Receive) -> None:
+    """Return once the client has disconnected (the request body has been read already)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def serialised(events: Any) -> Any:
+    """Each event framed as the real server frames it (langgraph_api.sse.json_to_sse):
+    `event:`, `data:` (JSON on one line), then `id:` when it has one."""
+    async for event in events:
+        data = orjson.dumps(event.get("data"), default=to_plain)
+        name = _field(event["event"])
+        frame = b"event: " + name + b"\r\ndata: " + data + b"\r\n"
+        if (event_id := event.get("id")) is not None:
+            frame += b"id: " + _field(event_id) + b"\r\n"
+        yield frame + b"\r\n"
+
+
+def _field(value: str) -> bytes:
+    return value.encode().replace(b"\r", b"").replace(b"\n", b"")
+
+
+async def send_raw(
+    send: Send, status: int, payload: bytes | None, headers: Mapping[str, str]
+) -> None:
+    """The response as two ASGI messages (what starlette.Response sends, minus its set-up)."""
+    body = payload or b""
+    raw = [_ENCODED.get(item) or _encoded(item) for item in headers.items()]
+    if status not in (204, 304):
+        raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+# Response headers as bytes, by (name, value): most answers repeat a few (content-type).
+_ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+_MAX_ENCODED = 256
+
+
+def _encoded(header: tuple[str, str]) -> tuple[bytes, bytes]:
+    name, value = header
+    raw = name.lower().encode("latin-1"), value.encode("latin-1")
+    if len(_ENCODED) < _MAX_ENCODED and len(value) < 100:
+        _ENCODED[header] = raw
+    return raw
+
+
+def request_headers(scope: Scope) -> dict[str, str]:
+    """Request headers by lowercase name; repeated ones joined with ", " as RFC 9110 says."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
+
+
+def header_list(items: Sequence[str]) -> str:
+    """`items` as a JSON array in ASCII, short enough for a header (MAX_HEADER characters)."""
+    kept: list[str] = []
+    for item in items:
+        if len(json.dumps([*kept, item])) > MAX_HEADER:
+            kept = kept or [item[: MAX_HEADER // 8]]  # escapes may take up to 6 characters each
+            break
+        kept.append(item)
+    return json.dumps(kept)

@@ -14,7 +14,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.app import HOSTED_ORIGINS, create_app
+from mockserver.app import create_app
+from mockserver.cors import HOSTED_ORIGINS
 
 LOCAL = "http://localhost:3000"
 HOSTED = "https://agentchat.vercel.app"

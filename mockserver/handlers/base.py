@@ -73,7 +73,7 @@ class Call:
         return thread_id in self.server.worker.queues
 
 
-# Returns once the client has gone away (app.py makes it from the connection), so that an
+# Returns once the client has gone away (endpoint.py makes it from the connection), so that an
 # awaited reply can cancel its run then.
 Departure = Callable[[], Awaitable[None]]
 
@@ -84,8 +84,8 @@ class Reply:
     `media_type`, the body is text sent as that type instead (an HTML page, Prometheus text).
 
     A streaming answer sets `events` instead of `body`: an async iterable of server-sent
-    events as dicts (`{"event": ..., "data": ..., "id": ...}`), which app.py frames as
-    text/event-stream. An answer that waits (for a run to end) sets `later` instead: app.py
+    events as dicts (`{"event": ..., "data": ..., "id": ...}`), which endpoint.py frames as
+    text/event-stream. An answer that waits (for a run to end) sets `later` instead: endpoint.py
     awaits it, with the client's Departure, for the body (JSON bytes are sent as they are).
     Both run after the handler returned, outside the context's lock. `raw` sends exactly
     these bytes instead of `body` (b"": no body), with a content-type only if `headers` name
