@@ -9,16 +9,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from mockserver.handlers.a2a import (  # the A2A pieces GetTask is built of
+from mockserver.handlers.a2a import _resolve  # a task's run and state, as GetTask finds them
+from mockserver.handlers.a2a_parts import a2a_history, run_messages, task_ids_by_start
+from mockserver.handlers.a2a_rpc import (
     INVALID_PARAMS,
     STATES,
     Refused,
-    _check_history_length,
-    _check_history_scope,
-    _history,
-    _resolve,
-    _run_messages,
-    _task_ids_by_start,
+    check_history_length,
+    check_history_scope,
 )
 from mockserver.handlers.base import Call
 
@@ -31,8 +29,8 @@ def list_tasks(call: Call, params: dict[str, Any], assistant_id: str) -> dict[st
     ):
         raise Refused(INVALID_PARAMS, "pageSize must be an integer between 1 and 100.")
     history_length = params.get("historyLength")
-    _check_history_length(history_length)
-    _check_history_scope(params)
+    check_history_length(history_length)
+    check_history_scope(params)
     status = params.get("status")
     if isinstance(status, str):
         status = {v: k for k, v in STATES.items()}.get(status, status)
@@ -80,9 +78,11 @@ def list_tasks(call: Call, params: dict[str, Any], assistant_id: str) -> dict[st
     if history_length != 0:
         for task in page:
             run = runs[task["id"]]
-            messages, _ = _run_messages(call, run)
-            starts = _task_ids_by_start(call, run.thread_id, assistant_id)
-            task["history"] = _history(messages, task["id"], run.thread_id, starts, history_length)
+            messages, _ = run_messages(call, run)
+            starts = task_ids_by_start(call, run.thread_id, assistant_id)
+            task["history"] = a2a_history(
+                messages, task["id"], run.thread_id, starts, history_length
+            )
     following = offset + len(page)
     return {
         "tasks": page,

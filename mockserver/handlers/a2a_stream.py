@@ -13,16 +13,14 @@ from typing import Any
 
 import orjson
 
-from mockserver.handlers.a2a import (  # the A2A pieces message/send is built of
-    Refused,
-    _agent_message,
-    _final_parts,
-    _interrupt_artifact,
-    _legacy,
-    _now,
-    _response_artifact,
-    _start_task,
+from mockserver.handlers.a2a import _start_task  # a new task, as message/send starts it
+from mockserver.handlers.a2a_parts import (
+    agent_message,
+    final_parts,
+    interrupt_artifact,
+    response_artifact,
 )
+from mockserver.handlers.a2a_rpc import Refused, now, v0_spelling
 from mockserver.handlers.base import Call, Reply
 from mockserver.reducers import to_plain
 
@@ -50,7 +48,7 @@ def stream_message(
             "id": task_id,
             "contextId": context_id,
             "history": [sent],
-            "status": {"state": "TASK_STATE_SUBMITTED", "timestamp": _now()},
+            "status": {"state": "TASK_STATE_SUBMITTED", "timestamp": now()},
         }
         yield {"result": {"task": task}}
         result = await server.worker.final_answer(active.stream, 0, context_id)
@@ -61,26 +59,26 @@ def stream_message(
             text = str((error.get("message") if isinstance(error, dict) else None) or "")
             status = {
                 "state": "TASK_STATE_FAILED",
-                "message": _agent_message(text, task_id, context_id),
-                "timestamp": _now(),
+                "message": agent_message(text, task_id, context_id),
+                "timestamp": now(),
             }
         elif isinstance(result, dict) and "__interrupt__" in result:
-            artifact = _interrupt_artifact(result["__interrupt__"])
+            artifact = interrupt_artifact(result["__interrupt__"])
             yield {"result": {**update, "kind": "artifact-update", "artifact": artifact}}
-            status = {"state": "TASK_STATE_INPUT_REQUIRED", "timestamp": _now()}
+            status = {"state": "TASK_STATE_INPUT_REQUIRED", "timestamp": now()}
         else:
             with server.lock:
-                parts = _final_parts(call, run, result, data_only)
+                parts = final_parts(call, run, result, data_only)
             yield {
                 "result": {
                     **update,
                     "kind": "artifact-update",
-                    "artifact": _response_artifact(run, parts),
+                    "artifact": response_artifact(run, parts),
                     "append": False,
                     "lastChunk": True,
                 }
             }
-            status = {"state": "TASK_STATE_COMPLETED", "timestamp": _now()}
+            status = {"state": "TASK_STATE_COMPLETED", "timestamp": now()}
         yield {"result": {**update, "kind": "status-update", "status": status, "final": True}}
 
     return Reply(200, headers=STREAM, events=_events(id_, legacy, outcomes()))
@@ -97,4 +95,4 @@ async def _events(
     method name)."""
     async for outcome in outcomes:
         body = {"jsonrpc": "2.0", "id": id_, **outcome}
-        yield {"event": "message", "data": _legacy(body) if legacy else body}
+        yield {"event": "message", "data": v0_spelling(body) if legacy else body}
