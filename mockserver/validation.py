@@ -34,6 +34,9 @@ MAX_DEPTH = 200
 MAX_VIOLATIONS = 20
 MAX_MESSAGE = 200
 LIST_ALL_BELOW = 16 * 1024
+_SEEN_ENTRIES = 1024  # parameter texts remembered per operation (validate_request)
+_SEEN_LENGTH = 256  # longer texts are checked each time
+_UNSEEN: Any = object()
 _UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32}"
 )
@@ -119,6 +122,9 @@ class OperationValidator:
         # responses unless asked, and compiling them all costs ~0.3 s and ~44 MB.
         self._components = components
         self._responses: dict[str, _CompiledResponse] = {}
+        # Parameter texts that passed lately, as read (a client polls one thread's id): a
+        # parameter's value depends on its text alone, so it is checked once.
+        self._seen: dict[tuple[str, str, str], Any] = {}
 
     def validate_request(
         self,
@@ -147,6 +153,11 @@ class OperationValidator:
             if not readable:  # objects have no one encoding in a query, header or path
                 values[param.location][param.name] = value
                 continue
+            key = (param.location, param.name, value) if isinstance(value, str) else None
+            seen = _UNSEEN if key is None else self._seen.get(key, _UNSEEN)
+            if seen is not _UNSEEN:  # the same text for the same parameter reads the same
+                values[param.location][param.name] = seen
+                continue
             if param.delimiter == "json":
                 try:
                     value = parse_json(value.encode())
@@ -160,7 +171,13 @@ class OperationValidator:
             if found:
                 violations += found
                 first.setdefault(param.location, _param_error(param, raw_value, found[0]))
-            values[param.location][param.name] = _read_as(param, value)
+            read = values[param.location][param.name] = _read_as(param, value)
+            # (a JSON value may be a dict: never shared between requests)
+            if not found and key is not None and param.delimiter != "json":
+                if len(raw_value) <= _SEEN_LENGTH:
+                    if len(self._seen) >= _SEEN_ENTRIES:  # all forgotten at once when full
+                        self._seen.clear()
+                    self._seen[key] = read
         body: Any = None
         if self.operation.raw_body:
             body = raw_body

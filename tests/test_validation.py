@@ -72,6 +72,22 @@ def test_a_valid_request_gives_coerced_parameters_with_defaults() -> None:
     assert validate(HISTORY, {"thread_id": TID}, [], b"").query == {"limit": 1}
 
 
+def test_a_parameter_text_read_again_reads_the_same_and_a_bad_one_is_refused_each_time() -> None:
+    """A validator remembers the parameter texts that passed (a client polls one thread): the
+    second reading of a text gives the same values, and a text that failed fails again."""
+    validator = OperationValidator(HISTORY, COMPONENTS)
+    query = [("limit", "5")]
+    first = validator.validate_request({"thread_id": TID}, query, {}, b"", None)
+    again = validator.validate_request({"thread_id": TID}, query, {}, b"", None)
+    assert (
+        (again.path, again.query) == (first.path, first.query) == ({"thread_id": TID}, {"limit": 5})
+    )
+    for _ in range(2):
+        with pytest.raises(ValidationFailed) as caught:
+            validator.validate_request({"thread_id": "nope"}, [("limit", "x")], {}, b"", None)
+        assert [v.location for v in caught.value.violations] == ["path.thread_id", "query.limit"]
+
+
 def test_every_violation_is_named_with_its_location() -> None:
     with pytest.raises(ValidationFailed) as caught:
         validate(
