@@ -151,7 +151,9 @@ def profile(plan: Plan, python: str, log_dir: Path, report: Path) -> int:
                 {
                     k: n
                     for k, n in total.items()
-                    if "(mockserver/" in k and "mockserver/cli.py" not in k
+                    if "(mockserver/" in k
+                    and "mockserver/cli.py" not in k
+                    and "mockserver/serving.py" not in k
                 }
             )
             sections.append(_table("Inclusive time, the mock's own functions:", ours, samples))

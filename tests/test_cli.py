@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 import mockserver
-from mockserver import cli as cli_module
+from mockserver import serving
 
 from conftest import SPEC_PATH
 
@@ -347,11 +347,11 @@ def test_serve_with_a_file_argument_hints_at_the_option(tmp_path: Path) -> None:
     ("host", "url"), [("127.0.0.1", "http://127.0.0.1:2025"), ("::1", "http://[::1]:2025")]
 )
 def test_printed_urls_bracket_ipv6_hosts(host: str, url: str) -> None:
-    assert cli_module._url(host, 2025) == url
+    assert serving.url_of(host, 2025) == url
 
 
 def test_the_port_fallback_box_is_aligned() -> None:
-    box = cli_module._box(
+    box = serving.box(
         "Port 2024 is in use: serving on port 2025 instead.",
         "Point your client at http://127.0.0.1:2025",
     )
@@ -635,7 +635,7 @@ def test_init_writes_a_chat_agent_that_serves(cli: Callable[..., Served], tmp_pa
 
 
 def test_served_connections_have_tcp_nodelay() -> None:
-    # `mockserver serve` listens on cli._listen(), i.e. live.bind_socket(); so does LiveServer.
+    # `mockserver serve` listens on serving.listen(), i.e. live.bind_socket(); so does LiveServer.
     # Without TCP_NODELAY on the accepted connection, each keep-alive response (headers and
     # body are written separately) waits for a delayed ACK: ~44 ms instead of ~0.5 ms per
     # request. Checked on the accepted connection itself, so no timing is involved.
