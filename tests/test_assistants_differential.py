@@ -14,15 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from assistant_scenarios import SCENARIOS, play
-from test_runs_differential import differences
 
-from mockserver.app import create_app
 from mockserver.graph import load_graphs
-from mockserver.journal import Exchange
-from mockserver.live import LiveServer
+
+from replay import checked_app, differences, served
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "assistants_recording.json").read_text())
@@ -37,20 +34,12 @@ KEY_ORDER: dict[tuple[str, int], str] = {
 
 @pytest.fixture(scope="module")
 def replayed() -> Iterator[dict[str, list[dict[str, Any]]]]:
-    errors: list[Exchange] = []
-
-    def watch(exchange: Exchange) -> None:
-        if exchange.status >= 500:
-            errors.append(exchange)
-
-    graphs = load_graphs(DATA / "reference_graphs.yaml")
-    app = create_app(graphs=graphs, check_responses=True, observer=watch)
+    app, errors = checked_app(graphs=load_graphs(DATA / "reference_graphs.yaml"))
     played: dict[str, list[dict[str, Any]]] = {}
-    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+    with served(app, errors) as http:
         for name in SCENARIOS:
             app.state.control.reset()
             played.update(play(http, [name]))
-    assert not errors, f"the mock answered with a server error: {errors}"
     yield played
 
 

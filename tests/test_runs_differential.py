@@ -15,15 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from run_scenarios import SCENARIOS, play
 
-from mockserver.app import create_app
 from mockserver.graph import load_graphs
-from mockserver.journal import Exchange
-from mockserver.live import LiveServer
+
+from replay import checked_app, compared, served
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "runs_recording.json").read_text())
@@ -74,63 +72,23 @@ def _scaled_graphs() -> dict[str, Any]:
     return graphs
 
 
-def differences(real: Any, mock: Any, path: str = "") -> list[str]:
-    """Every path where two normalised JSON values differ."""
-    if isinstance(real, dict) and isinstance(mock, dict):
-        found = []
-        for key in dict.fromkeys([*real, *mock]):
-            where = f"{path}.{key}" if path else str(key)
-            if key not in real or key not in mock:
-                found.append(where)
-            else:
-                found += differences(real[key], mock[key], where)
-        return found
-    if isinstance(real, list) and isinstance(mock, list):
-        if len(real) != len(mock):
-            return [f"{path} (length {len(real)} != {len(mock)})"]
-        return [
-            d
-            for i, (r, m) in enumerate(zip(real, mock, strict=True))
-            for d in differences(r, m, f"{path}[{i}]")
-        ]
-    return [] if real == mock else [path]
-
-
 @pytest.fixture(scope="module")
 def replayed() -> Iterator[dict[str, list[dict[str, Any]]]]:
-    errors: list[Exchange] = []
-
-    def watch(exchange: Exchange) -> None:
-        if exchange.status >= 500:
-            errors.append(exchange)
-
-    app = create_app(graphs=load_graphs(_scaled_graphs()), check_responses=True, observer=watch)
+    app, errors = checked_app(graphs=load_graphs(_scaled_graphs()))
     # A new run counts as pending on the real server for 0.25 s, not 0.5 s: less than the
     # scaled pauses (0.3 s) after which the scenarios find the real run running, much more
     # than a join right after create takes.
     app.state.server.worker.pending_window = 0.25
-    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+    with served(app, errors) as http:
         yield play(http, pause_scale=PAUSE_SCALE)
-    assert not errors, f"the mock answered with a server error: {errors}"
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_runs_answer_like_the_real_server(
     scenario: str, replayed: dict[str, list[dict[str, Any]]]
 ) -> None:
-    real, mock = RECORDING[scenario], replayed[scenario]
-    assert [r["call"] for r in mock] == [r["call"] for r in real]
-    problems = []
-    for index, (recorded, answered) in enumerate(zip(real, mock, strict=True)):
-        found = set(differences(recorded, answered))
-        expected, reason = EXPECTED.get((scenario, index), (frozenset(), ""))
-        if expected and not expected <= found:
-            problems.append(
-                f"#{index} {recorded['call']}: the listed difference is gone "
-                f"({sorted(expected - found)}: {reason})"
-            )
-        if unexpected := sorted(found - expected):
-            problems.append(f"#{index} {recorded['call']}: {unexpected[:10]}")
+    listed = {index: found for (name, index), found in EXPECTED.items() if name == scenario}
+    problems = compared(RECORDING[scenario], replayed[scenario], listed)
     assert not problems, "\n".join(problems)
 
 

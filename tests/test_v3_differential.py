@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from test_runs_differential import differences
 from v3_scenarios import SCENARIOS, V3Session, chat_reply, play
 
 from mockserver.app import create_app
 from mockserver.graph import load_graphs
-from mockserver.journal import Exchange
 from mockserver.live import LiveServer
+
+from replay import checked_app, compared, differences, served
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "v3_recording.json").read_text())
@@ -31,30 +31,17 @@ RECORDING = json.loads((DATA / "v3_recording.json").read_text())
 
 @pytest.fixture(scope="module")
 def replayed() -> Iterator[dict[str, list[dict[str, Any]]]]:
-    errors: list[Exchange] = []
-
-    def watch(exchange: Exchange) -> None:
-        if exchange.status >= 500:
-            errors.append(exchange)
-
     graphs = load_graphs(yaml.safe_load((DATA / "reference_graphs.yaml").read_text()))
-    app = create_app(graphs=graphs, check_responses=True, observer=watch)
-    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+    app, errors = checked_app(graphs=graphs)
+    with served(app, errors) as http:
         yield play(http)
-    assert not errors, f"the mock answered with a server error: {errors}"
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_v3_streaming_answers_like_the_real_server(
     scenario: str, replayed: dict[str, list[dict[str, Any]]]
 ) -> None:
-    real, mock = RECORDING[scenario], replayed[scenario]
-    assert [r["call"] for r in mock] == [r["call"] for r in real]
-    problems = [
-        f"#{index} {recorded['call']}: {found[:10]}"
-        for index, (recorded, answered) in enumerate(zip(real, mock, strict=True))
-        if (found := differences(recorded, answered))
-    ]
+    problems = compared(RECORDING[scenario], replayed[scenario])
     assert not problems, "\n".join(problems)
 
 
