@@ -33,16 +33,23 @@ def _cpu(run: Run, mine: str, other: str) -> float | None:
     return a / b if a and b else None
 
 
-def _value(key: str) -> Callable[[Run], float | None]:
-    """The mock's value in the row `key` of the second table."""
+def _value(key: str, target: str = "mock") -> Callable[[Run], float | None]:
+    """The target's value in the row `key` of the second table."""
 
     def read(run: Run) -> float | None:
         for _, row, _, values, _ in report.single_values(run):
             if row == key:
-                return values.get("mock")
+                return values.get(target)
         return None
 
     return read
+
+
+# What the floor itself reaches in the same run: how far a goal measured against it can go.
+FLOOR_CONTEXT: list[tuple[str, Callable[[Run], float | None], str]] = [
+    ("1c", lambda r: _cpu(r, "real", "floor"), "real ÷ floor, server CPU per update+get request"),
+    ("2", _value("growth_ratio", "floor"), "the floor's update latency at 2,000 ÷ at 10 messages"),
+]
 
 
 CHECKS: list[Check] = [
@@ -115,6 +122,20 @@ def goals_table(run: Run) -> str:
             met = "yes" if (value >= limit if at_least else value <= limit) else "**no**"
         sign = "≥" if at_least else "≤"
         lines.append(f"| {number} | {goal} | {sign} {limit:g} | {shown} | {met} |")
+    context = []
+    for number, read, what in FLOOR_CONTEXT:
+        try:
+            value = read(run)
+        except (TypeError, ZeroDivisionError):
+            value = None
+        if value is not None and not math.isnan(value):
+            context.append(f"{number}: {what} = {value:.3g}")
+    if context:
+        lines.append(
+            "\nThe floor in the same run (a bare Starlette app that keeps no history): "
+            + "; ".join(context)
+            + "."
+        )
     if run.quick:
         lines.append(
             "\n_Quick run: counts are reduced (sizes differ from the goals), so these "
