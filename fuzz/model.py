@@ -118,6 +118,8 @@ class Model:
     items: dict[tuple[str, ...], set[str]] = field(default_factory=dict)  # keys it put
     # a namespace exists on the real server that the mock does not list (#70)
     phantom: bool = False
+    # a create crashed on one side but left its thread there (#4): search and count show it
+    halfmade: bool = False
 
     def live(self) -> list[Thread]:
         return [t for t in self.threads if not t.deleted]
