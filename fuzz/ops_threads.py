@@ -205,7 +205,9 @@ def copy_thread(m: Model) -> Request:
             copy = m.add_thread(answer.body, source.graph)
             if copy is not None:
                 copy.copied, copy.written = True, source.written
-                copy.hollow = not source.written or source.hollow
+                # a split source's checkpoints are filed where the real copy does not look
+                # (#39): the real copy has none, as a never-written thread's (#34)
+                copy.hollow = not source.written or source.hollow or source.split
                 copy.interrupted, copy.forked = source.interrupted, source.forked
                 m.any_copies = True
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from fuzz import ops_misc, ops_more, ops_runs, ops_state, ops_threads
+from fuzz import ops_misc, ops_more, ops_runs, ops_state, ops_threads, ops_wide
 from fuzz.compare import Difference, differences, signature
 from fuzz.deviations import Deviation
 from fuzz.model import ASSISTANT_IDS, NAMESPACE_GRAPH, Model, Request
@@ -63,6 +63,15 @@ WEIGHTS: tuple[tuple[Operation, int], ...] = (
     (ops_more.create_cron, 1),
     (ops_more.search_crons, 1),
     (ops_more.delete_cron, 1),
+    (ops_wide.bulk_cancel, 1),
+    (ops_wide.prune_threads, 1),
+    (ops_wide.search_threads_edges, 2),
+    (ops_wide.subgraphs, 1),
+    (ops_wide.search_assistants_more, 1),
+    (ops_wide.get_cron, 1),
+    (ops_wide.patch_cron, 1),
+    (ops_wide.search_crons_more, 1),
+    (ops_wide.search_items_operators, 1),
 )
 MIN_THREADS = 2
 DISAGREE = 0  # the status the model sees when the two sides answered different statuses

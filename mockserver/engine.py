@@ -157,8 +157,10 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             base = _commit(x, base, dict(current), tuple(tasks), "fork", {}, base.last_ran)
         _values(x, current)
         _announce(x, base, stored=True)
-        # A resumed or continued run does not stop again before the nodes it was stopped at.
-        resume, skip_before = command.get("resume", NOTHING), True
+        # A resumed or continued run does not stop again before the nodes it was stopped at,
+        # unless another graph ran on the thread: LangGraph marks as seen only the channels of
+        # the graph that runs now, so another graph's channels always count as news.
+        resume, skip_before = command.get("resume", NOTHING), not _foreign_lineage(x, base)
     while tasks:
         if not skip_before and _matches(x.run.kwargs.get("interrupt_before"), tasks):
             return _stop(x)
@@ -191,6 +193,18 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if _matches(x.run.kwargs.get("interrupt_after"), list(outcomes)):
             return _stop(x)
         base, current, tasks, resume = step, step.values, list(step.next), NOTHING
+
+
+def _foreign_lineage(x: Execution, base: Checkpoint) -> bool:
+    """Whether a node this graph lacks ran or was due on the way to `base` (its checkpoint
+    then holds channel versions LangGraph's interrupt check never marks as seen)."""
+    checkpoint: Checkpoint | None = base
+    while checkpoint is not None:
+        nodes = (*checkpoint.next, *((checkpoint.last_ran,) if checkpoint.last_ran else ()))
+        if any(not x.graph.has_node(node) for node in nodes):
+            return True
+        checkpoint = x.history.get(checkpoint.parent_id)
+    return False
 
 
 def _nothing_written(x: Execution, base: Checkpoint) -> bool:

@@ -130,6 +130,23 @@ def test_interrupt_before_and_after_stop_with_nodes_to_run(
     assert done["topic"] == "+tools"
 
 
+def test_a_continued_run_stops_again_before_a_node_once_another_graph_ran_on_its_thread(
+    client: httpx.Client, thread_id: str
+) -> None:  # checked on langgraph dev (fuzz seed 1): LangGraph marks only its own channels seen
+    def wait(**body: Any) -> dict[str, Any]:
+        response = client.post(f"/threads/{thread_id}/runs/wait", json=body)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    assert "__interrupt__" in wait(assistant_id="interrupter", input={"messages": "hi"})
+    stopped = wait(assistant_id="agent", input=HI, interrupt_before="*")
+    again = wait(assistant_id="agent", input=None, interrupt_before=["agent"])
+    assert again == stopped  # on a thread only `agent` ran, this run would go on (above)
+    assert client.get(f"/threads/{thread_id}/state").json()["next"] == ["agent"]
+    done = wait(assistant_id="agent", input=None)
+    assert [m["type"] for m in done["messages"]][-2:] == ["ai", "tool"]
+
+
 def test_a_command_updates_and_goes_to_a_node(client: httpx.Client, thread_id: str) -> None:
     client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": HI})
     _, events = stream(
