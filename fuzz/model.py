@@ -24,6 +24,7 @@ NAMESPACE_GRAPH = uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8")
 ASSISTANT_IDS = {graph: str(uuid.uuid5(NAMESPACE_GRAPH, graph)) for graph in GRAPHS}
 
 Learn = Callable[[Answer], None]
+DISAGREE = 0  # the status the model sees when the two sides answered different statuses
 
 
 @dataclass

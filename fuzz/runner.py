@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from fuzz import ops_misc, ops_more, ops_runs, ops_state, ops_threads, ops_wide
 from fuzz.compare import Difference, differences, signature
 from fuzz.deviations import Deviation
-from fuzz.model import ASSISTANT_IDS, NAMESPACE_GRAPH, Model, Request
+from fuzz.model import ASSISTANT_IDS, DISAGREE, NAMESPACE_GRAPH, Model, Request
 from fuzz.normalise import A, B, Pairing
 from fuzz.target import Answer, Target
 
@@ -74,7 +74,6 @@ WEIGHTS: tuple[tuple[Operation, int], ...] = (
     (ops_wide.search_items_operators, 1),
 )
 MIN_THREADS = 2
-DISAGREE = 0  # the status the model sees when the two sides answered different statuses
 # The reference app's graphs (scripts/reference_app: also `slow`, which the fuzzer never runs):
 # their system assistants have the same uuid5 on every server, so they pair with themselves.
 SYSTEM_ASSISTANTS = (*ASSISTANT_IDS.values(), str(uuid.uuid5(NAMESPACE_GRAPH, "slow")))
