@@ -209,6 +209,7 @@ def copy_thread(m: Model) -> Request:
                 # (#39): the real copy has none, as a never-written thread's (#34)
                 copy.hollow = not source.written or source.hollow or source.split
                 copy.interrupted, copy.forked = source.interrupted, source.forked
+                copy.poisoned = source.poisoned  # the refused writes are copied too (#120)
                 m.any_copies = True
 
     return Request(
