@@ -24,6 +24,7 @@ NAMESPACE_GRAPH = uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8")
 ASSISTANT_IDS = {graph: str(uuid.uuid5(NAMESPACE_GRAPH, graph)) for graph in GRAPHS}
 
 Learn = Callable[[Answer], None]
+DISAGREE = 0  # the status the model sees when the two sides answered different statuses
 
 
 @dataclass
@@ -118,6 +119,8 @@ class Model:
     items: dict[tuple[str, ...], set[str]] = field(default_factory=dict)  # keys it put
     # a namespace exists on the real server that the mock does not list (#70)
     phantom: bool = False
+    # a create crashed on one side but left its thread there (#4): search and count show it
+    halfmade: bool = False
 
     def live(self) -> list[Thread]:
         return [t for t in self.threads if not t.deleted]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fuzz.model import NODES, Model, Request, Thread, tags_of
+from fuzz.model import DISAGREE, NODES, Model, Request, Thread, tags_of
 from fuzz.ops_threads import thread_path
 from fuzz.target import Answer
 
@@ -144,11 +144,13 @@ def update_state(m: Model) -> Request:
     def learn(answer: Answer) -> None:
         if thread is None:
             return
-        if answer.status == 400 and thread.written and "as_node" in body:
+        if answer.status in (400, DISAGREE) and thread.written and "as_node" in body:
             # (the real server keeps the writes only when the node is one the thread waits on,
-            # which the client does not always know: the tag may cover a little more)
-            detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
-            thread.poisoned = thread.poisoned or "COERCION" in str(detail)
+            # which the client does not always know: the tag may cover a little more; a 500
+            # there, #18, keeps them too)
+            said = [answer.body, answer.peer.body if answer.peer is not None else None]
+            details = [b.get("detail") for b in said if isinstance(b, dict)]
+            thread.poisoned = thread.poisoned or any("COERCION" in str(d) for d in details)
         if answer.status != 200:
             return
         m.learn_checkpoints(thread, answer.body)

@@ -87,7 +87,17 @@ def create_thread(m: Model) -> Request:
     if m.rng.random() < 0.05:
         body["ttl"] = {"strategy": "delete", "ttl": 60}
 
+    crashes = any(  # the real server's 500 (#4), after it made the thread
+        "command" in update and "goto" not in update["command"]
+        for step in body.get("supersteps", ())
+        for update in step["updates"]
+    )
+
     def learn(answer: Answer) -> None:
+        if crashes and answer.status != 200:
+            # The sides disagreed (or A is the real server): the model cannot name the thread
+            # the crash left, but search and count show it.
+            m.halfmade = True
         if answer.status == 200:
             thread = m.add_thread(answer.body, graph if existing is None else existing.graph)
             if thread is not None and isinstance(answer.body, dict):
@@ -96,11 +106,7 @@ def create_thread(m: Model) -> Request:
                 thread.split = thread.split or (
                     "supersteps" in body and isinstance(given, str) and given != given.lower()
                 )
-                thread.halfmade = thread.halfmade or any(
-                    "command" in update and "goto" not in update["command"]
-                    for step in body.get("supersteps", ())
-                    for update in step["updates"]
-                )
+                thread.halfmade = thread.halfmade or crashes
 
     tags = tags_of(existing) if existing is not None else frozenset()
     return Request("POST /threads", "POST", "/threads", body, tags=tags, learn=learn)
@@ -187,7 +193,8 @@ def count_threads(m: Model) -> Request:
 
 def _all_tags(m: Model) -> frozenset[str]:
     """A search may show any live thread: the tags of all of them."""
-    return frozenset(tag for thread in m.live() for tag in thread.tags)
+    tags = {tag for thread in m.live() for tag in thread.tags}
+    return frozenset(tags | {"halfmade"} if m.halfmade else tags)
 
 
 def copy_thread(m: Model) -> Request:
@@ -198,8 +205,11 @@ def copy_thread(m: Model) -> Request:
             copy = m.add_thread(answer.body, source.graph)
             if copy is not None:
                 copy.copied, copy.written = True, source.written
-                copy.hollow = not source.written or source.hollow
+                # a split source's checkpoints are filed where the real copy does not look
+                # (#39): the real copy has none, as a never-written thread's (#34)
+                copy.hollow = not source.written or source.hollow or source.split
                 copy.interrupted, copy.forked = source.interrupted, source.forked
+                copy.poisoned = source.poisoned  # the refused writes are copied too (#120)
                 m.any_copies = True
 
     return Request(

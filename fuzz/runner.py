@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from fuzz import ops_misc, ops_more, ops_runs, ops_state, ops_threads
+from fuzz import ops_misc, ops_more, ops_runs, ops_state, ops_threads, ops_wide
 from fuzz.compare import Difference, differences, signature
 from fuzz.deviations import Deviation
-from fuzz.model import ASSISTANT_IDS, NAMESPACE_GRAPH, Model, Request
+from fuzz.model import ASSISTANT_IDS, DISAGREE, NAMESPACE_GRAPH, Model, Request
 from fuzz.normalise import A, B, Pairing
 from fuzz.target import Answer, Target
 
@@ -63,9 +63,17 @@ WEIGHTS: tuple[tuple[Operation, int], ...] = (
     (ops_more.create_cron, 1),
     (ops_more.search_crons, 1),
     (ops_more.delete_cron, 1),
+    (ops_wide.bulk_cancel, 1),
+    (ops_wide.prune_threads, 1),
+    (ops_wide.search_threads_edges, 2),
+    (ops_wide.subgraphs, 1),
+    (ops_wide.search_assistants_more, 1),
+    (ops_wide.get_cron, 1),
+    (ops_wide.patch_cron, 1),
+    (ops_wide.search_crons_more, 1),
+    (ops_wide.search_items_operators, 1),
 )
 MIN_THREADS = 2
-DISAGREE = 0  # the status the model sees when the two sides answered different statuses
 # The reference app's graphs (scripts/reference_app: also `slow`, which the fuzzer never runs):
 # their system assistants have the same uuid5 on every server, so they pair with themselves.
 SYSTEM_ASSISTANTS = (*ASSISTANT_IDS.values(), str(uuid.uuid5(NAMESPACE_GRAPH, "slow")))

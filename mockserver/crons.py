@@ -37,6 +37,7 @@ from mockserver.errors import BadRequest, InvalidValue, MockError, NotFound
 from mockserver.graph import Graph
 from mockserver.runs import SCHEDULER_USER
 from mockserver.store import Cron, Run, Store
+from mockserver.webhooks import check_webhook
 from mockserver.worker import Worker
 
 log = logging.getLogger("mockserver")
@@ -110,6 +111,8 @@ def create_cron(
     """POST /runs/crons (`thread_id` None) and POST /threads/{thread_id}/runs/crons: the new
     cron, its payload the request with the assistant's id and `config.configurable.cron_id`."""
     body = _sanitized(body)
+    if webhook := body.get("webhook"):
+        check_webhook(str(webhook))
     given = body["assistant_id"]
     if given and given not in assistants.graph_ids and not _is_uuid(given):
         raise NotFound(NO_ASSISTANT.format(assistant_id=given))
@@ -160,6 +163,8 @@ def patch_cron(store: Store, cron_id: str, body: Mapping[str, Any]) -> Cron:
     body = _sanitized(body)
     timezone = body.get("timezone")
     check_timezone(timezone)
+    if webhook := body.get("webhook"):
+        check_webhook(str(webhook))
     check_end_time(body.get("end_time"))
     cron = store.cron(canonical(cron_id))
     if cron is None:

@@ -157,8 +157,10 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             base = _commit(x, base, dict(current), tuple(tasks), "fork", {}, base.last_ran)
         _values(x, current)
         _announce(x, base, stored=True)
-        # A resumed or continued run does not stop again before the nodes it was stopped at.
-        resume, skip_before = command.get("resume", NOTHING), True
+        # A resumed or continued run does not stop again before the nodes it was stopped at,
+        # unless another graph ran on the thread: LangGraph marks as seen only the channels of
+        # the graph that runs now, so another graph's channels always count as news.
+        resume, skip_before = command.get("resume", NOTHING), not _foreign_lineage(x, base)
     while tasks:
         if not skip_before and _matches(x.run.kwargs.get("interrupt_before"), tasks):
             return _stop(x)
@@ -191,6 +193,18 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if _matches(x.run.kwargs.get("interrupt_after"), list(outcomes)):
             return _stop(x)
         base, current, tasks, resume = step, step.values, list(step.next), NOTHING
+
+
+def _foreign_lineage(x: Execution, base: Checkpoint) -> bool:
+    """Whether a node this graph lacks ran or was due on the way to `base` (its checkpoint
+    then holds channel versions LangGraph's interrupt check never marks as seen)."""
+    checkpoint: Checkpoint | None = base
+    while checkpoint is not None:
+        nodes = (*checkpoint.next, *((checkpoint.last_ran,) if checkpoint.last_ran else ()))
+        if any(not x.graph.has_node(node) for node in nodes):
+            return True
+        checkpoint = x.history.get(checkpoint.parent_id)
+    return False
 
 
 def _nothing_written(x: Execution, base: Checkpoint) -> bool:
@@ -276,9 +290,20 @@ class _Started(NamedTuple):
     metadata: dict[str, Any]  # what its events carry
 
 
+def _refused_input(x: Execution, base: Checkpoint) -> tuple[str, str] | None:
+    """The error queued input (`as_node: __input__`) fails with as the channels take it."""
+    try:
+        _apply(x, base.values, dict(base.pending_input or {}))
+    except RunFailed as failure:
+        return failure.error["error"], failure.error["message"]
+    return None
+
+
 def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str) -> _Started:
     tid, step = task_id(base.checkpoint_id, node), base.step + 1
     values = events.plain_values(current)
+    if node == START and base.pending_input is not None and _refused_input(x, base):
+        return _Started(tid, node, step, values, {})  # LangGraph announces no such task
     tags = x.run.kwargs["config"].get("tags")
     # the task's metadata: the run's, with the config's tags when there are any; a stateless
     # run's lacks the graph, which its thread's metadata adds last
@@ -302,8 +327,12 @@ def _run(
 ) -> Generator[float, None, Outcome]:
     tid, node, step, values, meta = task
     if node == START and base.pending_input is not None:
-        # The input an `as_node: __input__` update queued: __start__ writes it now.
+        # The input an `as_node: __input__` update queued: __start__ writes it now. Writes the
+        # channels refuse fail as LangGraph saves them: no update of __start__, and the run
+        # fails once the superstep's other tasks are done (_finish_superstep).
         given = dict(base.pending_input)
+        if (refused := _refused_input(x, base)) is not None:
+            return Outcome(writes=given, shown=given, error=refused)
         outcome = Outcome(writes=given, shown=given)
     else:
         outcome = yield from run_task(
@@ -325,8 +354,9 @@ def _finish_superstep(
     x: Execution, base: Checkpoint, current: Mapping[str, Any], outcomes: Mapping[str, Outcome]
 ) -> Checkpoint | None:
     step = base.step + 1
+    refused_input = outcomes[START].error if START in outcomes else None
     for node, outcome in outcomes.items():
-        if outcome.error is not None:
+        if outcome.error is not None and node != START:
             error, message = outcome.error
             failed = TaskWrites(errors={node: f"{error}({message!r})"})
             x.store.add_writes(x.thread_id, base.checkpoint_id, failed)
@@ -349,6 +379,10 @@ def _finish_superstep(
         for node, found in interrupted.items():
             tid = task_id(base.checkpoint_id, node)
             _task_done(x, step, events.task_result(tid, node, interrupts=found))
+        if refused_input is not None:
+            queued = TaskWrites(results={START: outcomes[START].shown})
+            x.store.add_writes(x.thread_id, base.checkpoint_id, queued)
+            raise RunFailed(*refused_input)
         return None
     values = dict(current)
     successors: list[str] = []

@@ -22,6 +22,7 @@ from mockserver.errors import BadRequest, NotFound
 from mockserver.graph import Graph
 from mockserver.state import next_nodes
 from mockserver.store import Run, Store, Thread, utc_now
+from mockserver.webhooks import check_webhook
 
 LANGGRAPH_VERSION = "1.2.22"
 API_VERSION = "0.16.7"
@@ -50,12 +51,15 @@ _STARTED_METADATA = (
 
 def check_request(body: Mapping[str, Any], *, stateless: bool) -> None:
     """The checks the real server makes on a run request before it looks the assistant or the
-    thread up: BadRequest for a resume without a thread, or both context and configurable."""
+    thread up: BadRequest for a resume without a thread, or both context and configurable;
+    Unprocessable for a webhook it refuses."""
     command = body.get("command") or None
     if stateless and command and command.get("resume"):  # a falsy resume is let through
         raise BadRequest("You must provide a thread_id when resuming.")
     if (body.get("config") or {}).get("configurable") and body.get("context"):
         raise BadRequest(BOTH_CONTEXTS)
+    if webhook := body.get("webhook"):
+        check_webhook(str(webhook))
 
 
 def create_run(

@@ -45,7 +45,8 @@ class Parameter:
     required: bool
     schema: Mapping[str, Any]
     # `x-error`: how the real server answers a bad value ({status, detail}; `{value}` in the
-    # detail stands for the value sent). None: the spec's own wording, 422.
+    # detail stands for the value sent, `{invalid}` for the items outside the enum). None:
+    # the spec's own wording, 422.
     error: Mapping[str, Any] | None = None
     # `x-read-as`: how the real server reads the string it was sent, for parameters it reads
     # leniently: {true-if: [...], ignore-case: bool} gives a boolean, {one-of: [...],

@@ -300,7 +300,17 @@ def _write(
         last_ran=base.last_ran if base is not None else None,
         pending_input=pending_input,
     )
-    # The base's task shows what the node wrote once an update ran it (transcript #85).
+    # The base's task shows what the node wrote once an update ran it (transcript #85), unless
+    # the update forks from a checkpoint the thread moved past: LangGraph then keeps the writes
+    # on the fork alone (checkpoint_superseded in langgraph.pregel).
+    head = store.history(thread.thread_id).head
+    if (
+        fork_id
+        and head is not None
+        and base is not None
+        and base.checkpoint_id != head.checkpoint_id
+    ):
+        results = {}
     return commit(store, thread.thread_id, checkpoint, base=base, results=results)
 
 

@@ -27,7 +27,8 @@ _NO_GRAPH = (
     "made for the thread or manually update the thread metadata (by setting the 'graph_id' "
     "field) before running this operation."
 )
-_PATH_STEP = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]")
+_PATH_SPLIT = re.compile(r"\.|\[")
+EXTRACTABLE = ("values", "metadata", "config", "interrupts")  # the roots an extract path takes
 
 
 def graph_of(thread: Thread, graphs: Mapping[str, Graph]) -> Graph:
@@ -185,7 +186,7 @@ def count_threads(store: Store, query: Mapping[str, Any], busy: Container[str] =
 
 def _filter(store: Store, query: Mapping[str, Any], busy: Container[str]) -> list[Thread]:
     threads: list[Thread] = list(store.threads())
-    if (ids := query.get("ids")) is not None:
+    if ids := query.get("ids"):  # an empty list filters nothing, as on the real server
         wanted_ids = {str(uuid.UUID(i)) for i in ids}
         threads = [t for t in threads if t.thread_id in wanted_ids]
     if (status := query.get("status")) is not None:
@@ -198,15 +199,24 @@ def _filter(store: Store, query: Mapping[str, Any], busy: Container[str]) -> lis
         threads = [t for t in threads if _contains(t.metadata, metadata)]
     if values := query.get("values"):
         # A thread never written has values null and matches no values filter (the real
-        # server answers 500 here instead, transcript #188).
-        threads = [t for t in threads if _contains(_record_values(store, t), values)]
+        # server answers 500 here instead, transcript #188); a record with no values key at
+        # all (a copy until it is written) matches every one, as on the real server.
+        threads = [
+            t
+            for t in threads
+            if (shown := _record_values(store, t)) is _NO_VALUES or _contains(shown, values)
+        ]
     return threads
 
 
+_NO_VALUES: Any = object()  # a record without a values key (Thread.shown of a copy)
+
+
 def _record_values(store: Store, thread: Thread) -> Any:
-    """The values a thread's record shows (None while it has none)."""
+    """The values a thread's record shows (None while they are null, _NO_VALUES while the
+    record has no values key)."""
     if thread.shown is not None:
-        return thread.shown.get("values")
+        return thread.shown.get("values", _NO_VALUES)
     head = store.history(thread.thread_id).head
     return None if head is None else _plain_values(head)
 
@@ -253,15 +263,25 @@ def _contains(haystack: Any, needle: Any) -> bool:
 
 
 def _extract(thread: Mapping[str, Any], path: str) -> Any:
-    steps = _PATH_STEP.findall(path)
-    if not steps:  # never the whole thread: it would then contain itself
-        return None
-    value: Any = thread
-    for key, index in steps:
-        try:
-            value = value[int(index)] if index else value[key]
-        except (KeyError, IndexError, TypeError):
+    """The value at `path` (`values.messages[-1].content`), None where it does not resolve:
+    langgraph_api.utils.extract.extract_path_value, step for step (empty parts are skipped, a
+    part starting with `_` resolves to nothing, `[i]` indexes a list only)."""
+    root, *parts = _PATH_SPLIT.split(path)
+    value: Any = thread.get(root) if root in EXTRACTABLE else None
+    for part in parts:
+        if value is None:
             return None
+        if not part:
+            continue
+        if part.startswith("_"):
+            return None
+        if part.endswith("]"):
+            try:
+                value = value[int(part.rstrip("]"))] if isinstance(value, list) else None
+            except (ValueError, IndexError):
+                return None
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
     return value
 
 

@@ -624,7 +624,12 @@ def _param_error(param: Parameter, raw: Any, violation: Violation) -> tuple[int,
     if not isinstance(detail, str):
         return 422, str(violation)
     value = raw if isinstance(raw, str) else ",".join(map(str, raw))
-    return int(custom.get("status", 422)), wording.capped(detail.replace("{value}", value))
+    detail = detail.replace("{value}", value)
+    if "{invalid}" in detail:  # the values outside the items' enum, as a Python list
+        allowed = (param.schema.get("items") or {}).get("enum") or ()
+        given = [raw] if isinstance(raw, str) else list(raw)
+        detail = detail.replace("{invalid}", repr([str(v) for v in given if v not in allowed]))
+    return int(custom.get("status", 422)), wording.capped(detail)
 
 
 def _as_root(schema: Mapping[str, Any] | None, components: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ Imports no web framework and none of the core.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -25,6 +26,7 @@ import jsonschema_rs
 # A detail quotes the offending value (twice); a 10 MB value must not make a 20 MB answer.
 MAX_DETAIL = 16 * 1024
 _TRUNCATED = "… (truncated)"
+_PLACEHOLDER = re.compile(r"\{(value|key)\}")
 
 
 @cache
@@ -72,15 +74,16 @@ def _sorted_keys(instance: Any) -> Any:
 
 def own_error(error: Any, root: Mapping[str, Any]) -> str:
     """A jsonschema-rs error of the mock's own schema, worded as the real server words its own:
-    the failing subschema's `x-error.detail` if it has one (`{value}` standing for the value),
-    else the error's text."""
+    the failing subschema's `x-error.detail` if it has one (`{value}` standing for the value,
+    `{key}` for the name of the property that holds it), else the error's text."""
     subschema = _at(root, error.schema_path[:-1])
     custom = subschema.get("x-error") if isinstance(subschema, Mapping) else None
     detail = custom.get("detail") if isinstance(custom, Mapping) else None
     if not isinstance(detail, str):
         return capped(str(error))
     value = error.instance if isinstance(error.instance, str) else json.dumps(error.instance)
-    return capped(detail.replace("{value}", value))
+    words = {"value": value, "key": str(error.instance_path[-1]) if error.instance_path else ""}
+    return capped(_PLACEHOLDER.sub(lambda m: words[m.group(1)], detail))
 
 
 def error_status(error: Any, root: Mapping[str, Any], default: int) -> int:

@@ -130,6 +130,51 @@ def test_interrupt_before_and_after_stop_with_nodes_to_run(
     assert done["topic"] == "+tools"
 
 
+def test_a_continued_run_stops_again_before_a_node_once_another_graph_ran_on_its_thread(
+    client: httpx.Client, thread_id: str
+) -> None:  # checked on langgraph dev (fuzz seed 1): LangGraph marks only its own channels seen
+    def wait(**body: Any) -> dict[str, Any]:
+        response = client.post(f"/threads/{thread_id}/runs/wait", json=body)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    assert "__interrupt__" in wait(assistant_id="interrupter", input={"messages": "hi"})
+    stopped = wait(assistant_id="agent", input=HI, interrupt_before="*")
+    again = wait(assistant_id="agent", input=None, interrupt_before=["agent"])
+    assert again == stopped  # on a thread only `agent` ran, this run would go on (above)
+    assert client.get(f"/threads/{thread_id}/state").json()["next"] == ["agent"]
+    done = wait(assistant_id="agent", input=None)
+    assert [m["type"] for m in done["messages"]][-2:] == ["ai", "tool"]
+
+
+@pytest.mark.parametrize("graph", ["agent", "interrupter"])
+def test_queued_input_the_channels_refuse_fails_the_run_without_an_update_of_start(
+    client: httpx.Client, graph: str
+) -> None:  # checked on langgraph dev (fuzz seed 10)
+    thread_id = client.post("/threads", json={"metadata": {"graph_id": graph}}).json()["thread_id"]
+    if graph == "interrupter":  # waits on `ask`, which asks again beside __start__
+        client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": graph, "input": {}})
+    bad = {"topic": "t0", "messages": [{"type": "remove", "id": "never-there"}]}
+    queued = client.post(
+        f"/threads/{thread_id}/state", json={"values": bad, "as_node": "__input__"}
+    )
+    assert queued.status_code == 200
+    _, events = stream(
+        client,
+        f"/threads/{thread_id}/runs/stream",
+        {"assistant_id": graph, "input": None, "stream_mode": "updates"},
+    )
+    kinds = [e["event"] for e in events]
+    assert kinds == ["metadata", *(["updates"] if graph == "interrupter" else []), "error"]
+    assert events[-1]["data"]["error"] == "ValueError"
+    assert all("__start__" not in e["data"] for e in events if e["event"] == "updates")
+    record = client.get(f"/threads/{thread_id}").json()
+    assert record["status"] == "error" and record["error"]["error"] == "ValueError"
+    assert bool(record["interrupts"]) == (graph == "interrupter")
+    (head,) = client.post(f"/threads/{thread_id}/history", json={"limit": 1}).json()
+    assert {t["name"]: t["result"] for t in head["tasks"]}["__start__"] == bad
+
+
 def test_a_command_updates_and_goes_to_a_node(client: httpx.Client, thread_id: str) -> None:
     client.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "input": HI})
     _, events = stream(
@@ -914,3 +959,25 @@ def test_a_resume_map_answers_interrupts_by_id(
     given = {interrupt_id: "mapped"} if resume == "<id>" else {"other": "x"}
     body = {"assistant_id": "interrupter", "command": {"resume": given}}
     assert client.post(f"/threads/{thread_id}/runs/wait", json=body).json()["topic"] == topic
+
+
+def test_an_unknown_select_column_is_refused_in_the_real_servers_words(
+    client: httpx.Client, thread_id: str
+) -> None:  # checked on langgraph dev; its set of columns prints in a per-process order (#132)
+    response = client.get(f"/threads/{thread_id}/runs?select=run_id&select=bogus&select=x")
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    head, _, columns = detail.partition(" Expected: ")
+    assert head == "Invalid select columns: ['bogus', 'x']."
+    assert set(columns.strip("{}").replace("'", "").split(", ")) == {
+        "run_id",
+        "thread_id",
+        "assistant_id",
+        "created_at",
+        "updated_at",
+        "status",
+        "metadata",
+        "kwargs",
+        "multitask_strategy",
+        "langsmith_session_name",
+    }

@@ -1509,3 +1509,19 @@ def test_history_is_newest_first_across_branches(
     # `before` and `limit` work on the mixed list too.
     assert post_history(client, thread_id, limit=2, before=fork_a) == chain[:2]
     assert get_history(client, thread_id, limit=2, before=fork_b) == [fork_a, chain[0]]
+
+
+def test_an_update_as_the_waiting_node_from_a_checkpoint_the_thread_moved_past_is_no_task_result(
+    client: httpx.Client, thread_id: str
+) -> None:  # checked on langgraph dev (fuzz seeds 8, 9): LangGraph's checkpoint_superseded
+    old = update(
+        client, thread_id, values={"messages": {"role": "user", "content": "a"}}, as_node="agent"
+    )
+    update(client, thread_id, values={"topic": "x"})
+    update(client, thread_id, values={"topic": "t4"}, as_node="tools", checkpoint_id=old)
+    assert task(state_at(client, thread_id, old), "tools")["result"] is None
+    head = update(
+        client, thread_id, values={"messages": {"role": "user", "content": "b"}}, as_node="agent"
+    )
+    update(client, thread_id, values={"topic": "t5"}, as_node="tools", checkpoint_id=head)
+    assert task(state_at(client, thread_id, head), "tools")["result"] == {"topic": "t5"}
