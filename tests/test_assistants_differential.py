@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 from assistant_scenarios import SCENARIOS, play
+from scenario_check import checked_app, differences, served
 
 from mockserver.graph import load_graphs
-
-from replay import checked_app, differences, served
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "assistants_recording.json").read_text())

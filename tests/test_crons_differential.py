@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 from cron_scenarios import SCENARIOS, play
+from scenario_check import checked_app, compared, served
 
 from mockserver.graph import load_graphs
-
-from replay import checked_app, compared, served
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "crons_recording.json").read_text())

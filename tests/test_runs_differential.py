@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 import yaml
 from run_scenarios import SCENARIOS, play
+from scenario_check import checked_app, compared, served
 
 from mockserver.graph import load_graphs
-
-from replay import checked_app, compared, served
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "runs_recording.json").read_text())

@@ -17,13 +17,12 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from scenario_check import checked_app, compared, differences, served
 from v3_scenarios import SCENARIOS, V3Session, chat_reply, play
 
 from mockserver.app import create_app
 from mockserver.graph import load_graphs
 from mockserver.live import LiveServer
-
-from replay import checked_app, compared, differences, served
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "v3_recording.json").read_text())
