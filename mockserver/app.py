@@ -12,7 +12,7 @@ from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 import orjson
 from starlette.applications import Starlette
@@ -35,7 +35,17 @@ from mockserver.guard import Guard
 from mockserver.handlers import HANDLERS, Call, Handler, Reply
 from mockserver.journal import DEFAULT_JOURNAL_SIZE, Exchange, Journal
 from mockserver.reducers import to_plain
-from mockserver.routing import FastRoutes, PathApp, SpecRoute, SpecRouter, route_order, shadows
+from mockserver.routing import (
+    FastRoutes,
+    PathApp,
+    SpecRoute,
+    SpecRouter,
+    renamed_parameters,
+    route_order,
+    route_template,
+    shadows,
+    url_shape,
+)
 from mockserver.server import Server
 from mockserver.spec import Operation, Spec, load_spec, with_graphs
 from mockserver.store import MemoryStore, Store
@@ -151,12 +161,21 @@ def create_app(
         resources,
     )
     # A path key's fragment (`/files/{id}#add_shared_link`) is no part of any request's URL:
-    # its operations are routed as the URL, beside those of the plain key (which come first).
+    # its operations are routed as the URL, beside those of the plain key (which come first),
+    # and so are those of keys differing only in parameter names (url_shape).
     by_url: dict[str, dict[str, list[_Endpoint]]] = {}
+    templates: dict[str, str] = {}
     for op in sorted(spec.operations, key=lambda op: "#" in op.path):
+        url = templates.setdefault(url_shape(op.path), route_template(op.path))
         validator = OperationValidator(op, components)
-        endpoint = _Endpoint(op, validator, handler_map.get(op.operation_id), server, options)
-        url = op.path.split("#", 1)[0]
+        endpoint = _Endpoint(
+            op,
+            validator,
+            handler_map.get(op.operation_id),
+            server,
+            options,
+            renamed_parameters(url, op.path),
+        )
         by_url.setdefault(url, {}).setdefault(op.method, []).append(endpoint)
     routes: list[SpecRoute] = []
     for path, methods in sorted(by_url.items(), key=lambda item: route_order(item[0])):
@@ -317,12 +336,20 @@ class _Endpoint:
         handler: Handler | None,
         server: Server,
         options: _Options,
+        renamed: Mapping[str, str] | None = None,
     ) -> None:
         self.operation = operation
         self.validator = validator
         self.handler = handler
         self.server = server
         self.options = options
+        self.renamed = renamed  # the route's parameter names to the operation's, if not its own
+
+    def _path_params(self, scope: Scope) -> Mapping[str, str]:
+        params: Mapping[str, str] = scope["path_params"]
+        if self.renamed is None:
+            return params
+        return {self.renamed.get(name, name): value for name, value in params.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
@@ -345,7 +372,7 @@ class _Endpoint:
                     await self._answer_fault(rule, scope, receive, send, query, headers, raw)
                     return
             request = self.validator.validate_request(
-                scope["path_params"], query, headers, raw, headers.get("content-type")
+                self._path_params(scope), query, headers, raw, headers.get("content-type")
             )
             body = request.body
             if self.handler is None and not self._authorised(headers, query):
@@ -557,7 +584,7 @@ class _Endpoint:
         lacks only credentials, 0 when it breaks the operation's spec."""
         try:
             self.validator.validate_request(
-                scope["path_params"], query, headers, raw, headers.get("content-type")
+                self._path_params(scope), query, headers, raw, headers.get("content-type")
             )
         except MockError:
             return 0
@@ -671,11 +698,15 @@ async def _send(send: Send, status: int, payload: bytes | None, headers: Mapping
 # Response headers as bytes, by (name, value): most answers repeat a few (content-type).
 _ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 _MAX_ENCODED = 256
+_HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
 
 
 def _encoded(header: tuple[str, str]) -> tuple[bytes, bytes]:
     name, value = header
-    raw = name.lower().encode("latin-1"), value.encode("latin-1")
+    try:
+        raw = name.lower().encode("latin-1"), value.encode("latin-1")
+    except UnicodeEncodeError:  # a value generated or echoed from a request: as a URL sends it
+        raw = name.lower().encode("latin-1"), quote(value, safe=_HEADER_SAFE).encode()
     if len(_ENCODED) < _MAX_ENCODED and len(value) < 100:
         _ENCODED[header] = raw
     return raw

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -193,7 +195,8 @@ def load_spec(source: Path | str | Mapping[str, Any] | None = None) -> Spec:
     elif given:
         _validate_openapi(document, name)  # as written, before the rewrite below
     _as_json_schema(document)
-    check_document(document, name)
+    refs = check_document(document, name)
+    _hoist_schema_refs(document, refs)
     operations = tuple(_index_operations(document))
     ids = [op.operation_id for op in operations]
     if len(ids) != len(set(ids)):
@@ -234,9 +237,10 @@ def _as_json_schema(document: Any) -> None:
                     node[exclusive] = node.pop(bound)
 
 
-def check_document(document: Mapping[str, Any], name: str) -> None:
+def check_document(document: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
     """What would otherwise fail late or never end: unresolved `$ref`s, `$ref` cycles that
-    consume nothing, invalid schemas (as rewritten into JSON Schema)."""
+    consume nothing, invalid schemas (as rewritten into JSON Schema). Returns the `$ref`s,
+    each with where it is."""
     refs = list(_references(document))
     for location, ref in refs:
         try:
@@ -251,6 +255,39 @@ def check_document(document: Mapping[str, Any], name: str) -> None:
         except jsonschema_rs.ValidationError as exc:
             where = "/".join(map(str, [location, *exc.instance_path]))
             raise SpecError(shorten(f"{name}: invalid schema at {where}: {exc.message}")) from None
+    return refs
+
+
+_COMPONENT_SCHEMA = re.compile(r"#/components/schemas/[^/]+")
+
+
+def _hoist_schema_refs(document: Mapping[str, Any], refs: Sequence[tuple[str, str]]) -> None:
+    """Point, in place, every `$ref` to a schema outside `components/schemas` (into a
+    response's or a parameter's `schema`, `#/paths/...` or `#/components/responses/...`, or
+    into a component schema's part) at a copy-free entry of `components/schemas`, where the
+    validators and the generator look: a schema written once and `$ref`'d from elsewhere, as
+    DigitalOcean's document does."""
+    hoisted: dict[str, str] = {}
+    for _, ref in refs:
+        if ref in hoisted or _COMPONENT_SCHEMA.fullmatch(ref):
+            continue
+        tokens = [_token(part) for part in ref[2:].split("/")]
+        if "schema" not in tokens and tokens[:2] != ["components", "schemas"]:
+            continue  # a parameter, a response, a request body: resolved by _deref
+        components = document.setdefault("components", {})  # type: ignore[attr-defined]
+        schemas = components.setdefault("schemas", {})
+        name = base = "_" + re.sub(r"[^A-Za-z0-9._-]+", "_", ref[2:])
+        count = itertools.count(2)
+        while name in schemas:
+            name = f"{base}_{next(count)}"
+        schemas[name] = _pointer(document, ref)
+        hoisted[ref] = f"#/components/schemas/{name}"
+    if not hoisted:
+        return
+    for _, node in _walk(document):
+        target = node.get("$ref")
+        if isinstance(target, str) and target in hoisted:
+            node["$ref"] = hoisted[target]  # type: ignore[index]
 
 
 def _validate_openapi(document: Mapping[str, Any], name: str) -> None:
@@ -439,9 +476,16 @@ def _credential(scheme: Any) -> tuple[str, str] | None:
     return None
 
 
+# OpenAPI 3: a header parameter of these names "SHALL be ignored" (the media types and the
+# security requirements say what they carry): its value is read, never refused.
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+
 def _parameter(raw: Mapping[str, Any]) -> Parameter:
     if raw["in"] not in ("path", "query", "header"):
         raise SpecError(f"parameter {raw['name']}: `in: {raw['in']}` is not supported")
+    if raw["in"] == "header" and str(raw["name"]).lower() in _IGNORED_HEADERS:
+        return Parameter(raw["name"], "header", False, {})
     schema, delimiter = raw.get("schema", {}), _delimiter(raw)
     content = raw.get("content")
     if "schema" not in raw and isinstance(content, Mapping) and content:
@@ -475,7 +519,7 @@ def _body(
     document: Mapping[str, Any], raw: Any
 ) -> tuple[Mapping[str, Any] | None, bool, tuple[str, ...], Mapping[str, Any] | None]:
     """The JSON body's schema (None: no JSON body), whether a body is required, the other
-    media types it may come in, and (without a JSON one) the form or XML one's schema."""
+    media types it may come in, and the form or XML one's schema (each has its own)."""
     if raw is None:
         return None, False, (), None
     raw = _deref(document, raw)
@@ -486,11 +530,9 @@ def _body(
     if media is None and not others:
         raise SpecError("a request body declares no media type")
     schema = None if media is None else media.get("schema", {})
-    other = None
-    if media is None:
-        read = [m for m in others if m.lower() in _READ or "xml" in m.lower()]
-        described = content[read[0]] if read else None
-        other = described.get("schema") if isinstance(described, Mapping) else None
+    read = [m for m in others if m.lower() in _READ or "xml" in m.lower()]
+    described = content[read[0]] if read else None
+    other = described.get("schema") if isinstance(described, Mapping) else None
     return schema, bool(raw.get("required")), others, other
 
 
@@ -512,11 +554,25 @@ def _json_media(content: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _wildcard(content: Mapping[str, Any]) -> str | None:
+    """The media range (`*/*`, `application/*`) among a response's that describes a schema,
+    which a JSON answer fits; None if there is none."""
+    for media, described in content.items():
+        name = str(media).split(";", 1)[0].strip().lower()
+        if name in ("*/*", "application/*") and isinstance(described, Mapping):
+            if "schema" in described:
+                return str(media)
+    return None
+
+
 def _response(document: Mapping[str, Any], status: str, raw: Any) -> ResponseSpec:
     raw = _deref(document, raw)
     content = raw.get("content", {})
     json_type = _json_media(content)
     media = None if json_type is None else content[json_type]
+    wildcard = None if json_type is not None else _wildcard(content)
+    if wildcard is not None:  # `*/*` with a schema: a JSON answer is one of those
+        json_type, media = "application/json", content[wildcard]
     headers = tuple(
         Parameter(name, "header", bool(h.get("required")), h.get("schema", {}))
         for name, h in ((n, _deref(document, h)) for n, h in raw.get("headers", {}).items())

@@ -84,6 +84,38 @@ def used(schema: Any, components: Mapping[str, Any]) -> Mapping[str, Any]:
     return {"schemas": found} if found else {}
 
 
+def as_read(node: Any) -> Any:
+    """A schema (or the components) as an answer sees it: each property marked writeOnly
+    is one the answer must not have (`false`), required or not (OpenAPI: its `required` takes
+    effect on the request only); examples, defaults and enums left as written."""
+    if isinstance(node, list):
+        return [as_read(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    read: dict[str, Any] = {}
+    properties = node.get("properties")
+    hidden = (
+        {n for n, sub in properties.items() if isinstance(sub, Mapping) and sub.get("writeOnly")}
+        if isinstance(properties, Mapping)
+        else set()
+    )
+    for key, value in node.items():
+        if key in ("example", "examples", "default", "enum", "const"):
+            read[key] = value
+        elif key == "required" and isinstance(value, list) and hidden:
+            read[key] = [name for name in value if name not in hidden]  # "on the request only"
+        elif key == "properties" and isinstance(value, Mapping):
+            read[key] = {
+                name: False
+                if isinstance(sub, Mapping) and sub.get("writeOnly") is True
+                else as_read(sub)
+                for name, sub in value.items()
+            }
+        else:
+            read[key] = as_read(value)
+    return read
+
+
 @dataclass(frozen=True)
 class ValidRequest:
     """A request that passed validation: coerced parameters (with defaults) and the JSON body
@@ -115,6 +147,20 @@ class OperationValidator:
                 self._body_root, validate_formats=True, formats=FORMATS
             )
         )
+        # A form, multipart or XML body is checked against its own media type's schema (none:
+        # taken as sent).
+        other = operation.other_body_schema
+        self._other_root: dict[str, Any] = self._body_root
+        self._other: Any = self._body
+        if operation.body_schema is not None:
+            self._other_root = _as_root(other, components)
+            self._other = (
+                None
+                if other is None
+                else jsonschema_rs.validator_for(
+                    self._other_root, validate_formats=True, formats=FORMATS
+                )
+            )
         # Response validators are compiled on first use: `mockserver serve` never checks
         # responses unless asked, and compiling them all costs ~0.3 s and ~44 MB.
         self._components = components
@@ -193,19 +239,19 @@ class OperationValidator:
                     f"Unsupported Media Type: send the body as application/json, not {content_type}"
                 )
             media = content_type.split(";", 1)[0].strip().lower()
-            if self._body is None or (media not in (_FORM, _MULTIPART) and not _is_xml(media)):
+            if self._other is None or (media not in (_FORM, _MULTIPART) and not _is_xml(media)):
                 return None, [], None  # a file: taken as sent
             try:
                 body = (
-                    _form(raw, self._body_root)
+                    _form(raw, self._other_root)
                     if media == _FORM
-                    else _multipart(raw, content_type, self._body_root)
+                    else _multipart(raw, content_type, self._other_root)
                     if media == _MULTIPART
-                    else _xml(raw, self._body_root, self._components)
+                    else _xml(raw, self._other_root, self._components)
                 )
             except ElementTree.ParseError as exc:
                 return None, [Violation("body", f"not XML: {exc}")], (422, "Invalid XML")
-            violations = _errors(self._body, body, "body")
+            violations = _errors(self._other, body, "body")
             return body, violations, (422, str(violations[0])) if violations else None
         if (not raw and not self.operation.body_required) or self.operation.body_schema is None:
             return None, [], None  # no JSON body declared: taken as sent
@@ -289,7 +335,11 @@ class OperationValidator:
 class _CompiledResponse:
     def __init__(self, spec: ResponseSpec, components: Mapping[str, Any]) -> None:
         self.spec = spec
-        self.body = None if spec.schema is None else compile_schema(spec.schema, components)
+        self.body = (
+            None
+            if spec.schema is None
+            else compile_schema(as_read(spec.schema), _read_components(components))
+        )
         self.headers = [(h, compile_schema(h.schema, components)) for h in spec.headers]
         self.plain_text = "text/plain" in spec.media_types
 
@@ -333,6 +383,19 @@ class _CompiledResponse:
                 continue
             violations += _errors(validator, _coerce(value, header.schema), f"header.{header.name}")
         return violations
+
+
+_READ_COMPONENTS: dict[int, tuple[Mapping[str, Any], Any]] = {}
+
+
+def _read_components(components: Mapping[str, Any]) -> Any:
+    """`as_read(components)`, made once per document (kept with the components it is of)."""
+    kept = _READ_COMPONENTS.get(id(components))
+    if kept is None or kept[0] is not components:
+        if len(_READ_COMPONENTS) >= 4:  # a few documents at a time (tests make many apps)
+            _READ_COMPONENTS.clear()
+        kept = _READ_COMPONENTS[id(components)] = (components, as_read(components))
+    return kept[1]
 
 
 def parse_json(raw: bytes) -> Any:
@@ -434,7 +497,9 @@ def _multipart(raw: bytes, content_type: str, schema: Mapping[str, Any]) -> dict
                 if "object" in _types(prop) or "properties" in prop:
                     continue  # an object sent as text: not checked
             value = _coerce(value, prop.get("items", {}) if "array" in _types(prop) else prop)
-        if "array" in _types(prop) or name in fields:
+        if isinstance(value, list) and name not in fields and "array" in _types(prop):
+            fields[name] = value  # a JSON part: the whole array
+        elif "array" in _types(prop) or name in fields:
             earlier = fields.get(name, [])
             fields[name] = [*(earlier if isinstance(earlier, list) else [earlier]), value]
         else:

@@ -174,3 +174,82 @@ def test_a_ref_is_a_uri_fragment_into_any_part_of_the_document() -> None:
     }
     operations = {op.method: op for op in load_spec(document).operations}
     assert operations["DELETE"].parameters[0].name == "key_id"
+
+
+def test_a_schema_ref_into_an_operation_is_served_from_components() -> None:
+    """DigitalOcean's document `$ref`s a schema written inside another operation's response
+    (`#/paths/...`): it is put among the component schemas, so the validators and the
+    generator find it; refs to parameters stay where they are."""
+    key = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
+    content = {"application/json": {"schema": {"type": "array", "items": key}}}
+    inner = "#/paths/~1keys/get/responses/200/content/application~1json/schema/items"
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "refs", "version": "1"},
+        "paths": {
+            "/keys": {
+                "get": {"responses": {"200": {"description": "ok", "content": content}}},
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": {"$ref": inner}}}},
+                    "responses": {"201": {"description": "made"}},
+                },
+            }
+        },
+    }
+    spec = load_spec(document)
+    post = next(op for op in spec.operations if op.method == "POST")
+    assert post.body_schema is not None
+    hoisted = post.body_schema["$ref"]
+    assert hoisted.startswith("#/components/schemas/")
+    assert spec.document["components"]["schemas"][hoisted.rsplit("/", 1)[1]] == key
+
+
+def test_headers_openapi_says_to_ignore_are_never_refused() -> None:
+    """A header parameter named Accept, Content-Type or Authorization "SHALL be ignored"
+    (OpenAPI 3): GitHub's document requires `accept`, which a client need not send. Its
+    value is still read (the MCP handler reads Accept)."""
+    header = {"in": "header", "required": True, "schema": {"type": "string"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "headers", "version": "1"},
+        "paths": {
+            "/x": {
+                "get": {
+                    "parameters": [
+                        {"name": name, **header} for name in ("accept", "Authorization", "x-kept")
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    (operation,) = load_spec(document).operations
+    read = [(p.name, p.required, p.schema) for p in operation.parameters]
+    assert read == [
+        ("accept", False, {}),
+        ("Authorization", False, {}),
+        ("x-kept", True, header["schema"]),
+    ]
+
+
+def test_a_response_of_any_media_type_with_a_schema_is_answered_as_json() -> None:
+    """`*/*` with a schema (as springdoc writes every response, the Rat Genome Database's
+    document among them): a JSON answer is one of those, so it is generated as JSON."""
+    schema = {"type": "object", "additionalProperties": {"type": "object"}}
+    document = {
+        "openapi": "3.0.1",
+        "info": {"title": "any", "version": "1"},
+        "paths": {
+            "/x": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok", "content": {"*/*": {"schema": schema}}}
+                    }
+                }
+            }
+        },
+    }
+    (operation,) = load_spec(document).operations
+    answer = operation.responses["200"]
+    assert answer.schema == schema
+    assert answer.media_types[0] == "application/json"
