@@ -103,7 +103,7 @@ class Responder:
         headers = {
             h.name: _header_text(self.value(h.schema, rng, examples=not wanted.dynamic))
             for h in (response.headers if response else ())
-            if h.name.lower() != "content-type"
+            if h.name.lower() not in _FRAMING
         }
         body = self._body(status, response, wanted, rng)
         if body is NO_BODY and response is not None and response.media_types and status != 204:
@@ -283,6 +283,12 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return f"HTTP {status}"
+
+
+# Declared response headers the mock never generates: the body it sends says what they are
+# (GitHub's document declares a Content-Length with an example; sent, it would frame the
+# answer wrongly).
+_FRAMING = frozenset({"content-type", "content-length", "transfer-encoding", "connection"})
 
 
 def _forbidden(schema: Any) -> bool:

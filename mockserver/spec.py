@@ -476,16 +476,9 @@ def _credential(scheme: Any) -> tuple[str, str] | None:
     return None
 
 
-# OpenAPI 3: a header parameter of these names "SHALL be ignored" (the media types and the
-# security requirements say what they carry): its value is read, never refused.
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
-
-
 def _parameter(raw: Mapping[str, Any]) -> Parameter:
     if raw["in"] not in ("path", "query", "header"):
         raise SpecError(f"parameter {raw['name']}: `in: {raw['in']}` is not supported")
-    if raw["in"] == "header" and str(raw["name"]).lower() in _IGNORED_HEADERS:
-        return Parameter(raw["name"], "header", False, {})
     schema, delimiter = raw.get("schema", {}), _delimiter(raw)
     content = raw.get("content")
     if "schema" not in raw and isinstance(content, Mapping) and content:

@@ -210,6 +210,10 @@ class OperationValidator:
         body: Any = None
         if self.operation.raw_body:
             body = raw_body
+        elif not raw_body and self.operation.body_required and self.operation.body_schema is None:
+            # A required body of another media (a form, text) that was not sent at all.
+            violations.append(Violation("body", "a request body is required"))
+            first["body"] = (422, "body: a request body is required")
         elif self._body is not None:
             body, body_violations, body_error = self._check_body(raw_body, content_type)
             violations += body_violations

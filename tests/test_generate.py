@@ -753,3 +753,53 @@ def test_a_required_write_only_property_is_never_in_an_answer() -> None:
     answer = mock.get("/account")
     assert answer.status_code == 200
     assert set(answer.json()) == {"currency"}
+
+
+def test_declared_framing_headers_are_the_answers_own() -> None:
+    """GitHub's document declares `Content-Length` (example 279) on its rendered markdown:
+    the length sent is the body's, never a generated one (which would break the answer)."""
+    framing = {n: {"schema": {"type": "string"}, "example": "279"} for n in ("Content-Length",)}
+    said = {"schema": {"type": "string"}}
+    ok = {
+        "200": {
+            "description": "ok",
+            "headers": {**framing, "X-Version": said},
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        }
+    }
+    mock = TestClient(create_app(_document({"/markdown": {"post": {"responses": ok}}}), **CHECKED))
+    answer = mock.post("/markdown")
+    assert answer.status_code == 200
+    assert answer.headers["content-length"] == str(len(answer.content))
+    assert "x-version" in answer.headers
+
+
+def test_a_required_body_of_another_media_type_must_be_sent() -> None:
+    """GitHub's `DELETE /setup/api/settings/authorized-keys` requires a form body: a request
+    without any body is refused, as a missing JSON body is."""
+    form = {"type": "object", "properties": {"key": {"type": "string"}}}
+    text = {"schema": {"type": "string"}}
+    done = {"204": {"description": "done"}, "422": {"description": "refused"}}
+    paths = {
+        f"/{name}": {
+            "delete": {
+                "requestBody": {"required": True, "content": {media: {"schema": schema}}},
+                "responses": done,
+            }
+        }
+        for name, media, schema in (
+            ("form", "application/x-www-form-urlencoded", form),
+            ("text", "text/plain", text["schema"]),
+        )
+    }
+    mock = TestClient(create_app(_document(paths), **CHECKED))
+    assert mock.request("DELETE", "/form").status_code == 422
+    assert mock.request("DELETE", "/text").status_code == 422
+    sent = {"content-type": "application/x-www-form-urlencoded"}
+    assert mock.request("DELETE", "/form", content=b"key=a", headers=sent).status_code == 204
+    assert (
+        mock.request(
+            "DELETE", "/text", content=b"a", headers={"content-type": "text/plain"}
+        ).status_code
+        == 204
+    )

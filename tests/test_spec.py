@@ -204,34 +204,6 @@ def test_a_schema_ref_into_an_operation_is_served_from_components() -> None:
     assert spec.document["components"]["schemas"][hoisted.rsplit("/", 1)[1]] == key
 
 
-def test_headers_openapi_says_to_ignore_are_never_refused() -> None:
-    """A header parameter named Accept, Content-Type or Authorization "SHALL be ignored"
-    (OpenAPI 3): GitHub's document requires `accept`, which a client need not send. Its
-    value is still read (the MCP handler reads Accept)."""
-    header = {"in": "header", "required": True, "schema": {"type": "string"}}
-    document = {
-        "openapi": "3.0.3",
-        "info": {"title": "headers", "version": "1"},
-        "paths": {
-            "/x": {
-                "get": {
-                    "parameters": [
-                        {"name": name, **header} for name in ("accept", "Authorization", "x-kept")
-                    ],
-                    "responses": {"200": {"description": "ok"}},
-                }
-            }
-        },
-    }
-    (operation,) = load_spec(document).operations
-    read = [(p.name, p.required, p.schema) for p in operation.parameters]
-    assert read == [
-        ("accept", False, {}),
-        ("Authorization", False, {}),
-        ("x-kept", True, header["schema"]),
-    ]
-
-
 def test_a_response_of_any_media_type_with_a_schema_is_answered_as_json() -> None:
     """`*/*` with a schema (as springdoc writes every response, the Rat Genome Database's
     document among them): a JSON answer is one of those, so it is generated as JSON."""
