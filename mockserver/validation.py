@@ -11,9 +11,9 @@ import email.policy
 import itertools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
@@ -63,9 +63,32 @@ _SCHEMAS = "#/components/schemas/"
 def used(schema: Any, components: Mapping[str, Any]) -> Mapping[str, Any]:
     """The components `schema` refers to, directly or through others: compiling each schema
     with only these keeps a large document's start-up short (jsonschema-rs reads all it is
-    given). Refs outside `components/schemas` keep every component."""
+    given). Refs outside `components/schemas` keep every component. Each component's own
+    refs are read once per document (DocuSign's 400 operations share most of theirs)."""
     schemas = components.get("schemas") or {}
+    refs_of = _refs_by_component(components)
+    start = _refs(schema)
+    if start is None:
+        return components
     found: dict[str, Any] = {}
+    stack = list(start)
+    while stack:
+        name = stack.pop()
+        if name in found or name not in schemas:
+            continue
+        found[name] = schemas[name]
+        if name not in refs_of:
+            refs_of[name] = _refs(schemas[name])
+        refs = refs_of[name]
+        if refs is None:
+            return components
+        stack.extend(refs)
+    return {"schemas": found} if found else {}
+
+
+def _refs(schema: Any) -> frozenset[str] | None:
+    """The component schemas `schema` names in its own `$ref`s; None if one points elsewhere."""
+    names: set[str] = set()
     stack = [schema]
     while stack:
         node = stack.pop()
@@ -73,15 +96,41 @@ def used(schema: Any, components: Mapping[str, Any]) -> Mapping[str, Any]:
             ref = node.get("$ref")
             if isinstance(ref, str):
                 if not ref.startswith(_SCHEMAS):
-                    return components
-                name = ref[len(_SCHEMAS) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
-                if name not in found and name in schemas:
-                    found[name] = schemas[name]
-                    stack.append(schemas[name])
+                    return None
+                names.add(
+                    ref[len(_SCHEMAS) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
+                )
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-    return {"schemas": found} if found else {}
+    return frozenset(names)
+
+
+T = TypeVar("T")
+
+
+class _PerDocument(Generic[T]):
+    """A value made from a document's components, kept with them (a few documents at a time:
+    tests make many apps): the refs of each component, its schemas as answers see them, the
+    validators operations share."""
+
+    def __init__(self, make: Callable[[Mapping[str, Any]], T]) -> None:
+        self.make = make
+        self.kept: dict[int, tuple[Mapping[str, Any], T]] = {}
+
+    def __call__(self, components: Mapping[str, Any]) -> T:
+        kept = self.kept.get(id(components))
+        if kept is None or kept[0] is not components:
+            if len(self.kept) >= 4:
+                self.kept.clear()
+            kept = self.kept[id(components)] = (components, self.make(components))
+        return kept[1]
+
+
+# Each component schema's refs, filled in as first needed.
+_refs_by_component: _PerDocument[dict[str, frozenset[str] | None]] = _PerDocument(lambda _: {})
+# Body validators by the component their schema is (`$ref`), compiled once per document.
+_shared_bodies: _PerDocument[dict[str, tuple[dict[str, Any], Any]]] = _PerDocument(lambda _: {})
 
 
 def as_read(node: Any) -> Any:
@@ -139,28 +188,14 @@ class OperationValidator:
         # The body's schema as the root (not a $ref to it), as the real server compiles its
         # own: a violation's schema path then reads as the real server's does.
         body_schema = operation.body_schema or operation.other_body_schema
-        self._body_root = _as_root(body_schema, components)
-        self._body = (
-            None
-            if body_schema is None
-            else jsonschema_rs.validator_for(
-                self._body_root, validate_formats=True, formats=FORMATS
-            )
-        )
+        self._body_root, self._body = _body_validator(body_schema, components)
         # A form, multipart or XML body is checked against its own media type's schema (none:
         # taken as sent).
         other = operation.other_body_schema
         self._other_root: dict[str, Any] = self._body_root
         self._other: Any = self._body
         if operation.body_schema is not None:
-            self._other_root = _as_root(other, components)
-            self._other = (
-                None
-                if other is None
-                else jsonschema_rs.validator_for(
-                    self._other_root, validate_formats=True, formats=FORMATS
-                )
-            )
+            self._other_root, self._other = _body_validator(other, components)
         # Response validators are compiled on first use: `mockserver serve` never checks
         # responses unless asked, and compiling them all costs ~0.3 s and ~44 MB.
         self._components = components
@@ -389,17 +424,11 @@ class _CompiledResponse:
         return violations
 
 
-_READ_COMPONENTS: dict[int, tuple[Mapping[str, Any], Any]] = {}
+def _as_read_components(components: Mapping[str, Any]) -> Any:
+    return as_read(components)
 
 
-def _read_components(components: Mapping[str, Any]) -> Any:
-    """`as_read(components)`, made once per document (kept with the components it is of)."""
-    kept = _READ_COMPONENTS.get(id(components))
-    if kept is None or kept[0] is not components:
-        if len(_READ_COMPONENTS) >= 4:  # a few documents at a time (tests make many apps)
-            _READ_COMPONENTS.clear()
-        kept = _READ_COMPONENTS[id(components)] = (components, as_read(components))
-    return kept[1]
+_read_components: _PerDocument[Any] = _PerDocument(_as_read_components)
 
 
 def parse_json(raw: bytes) -> Any:
@@ -677,6 +706,25 @@ def _param_error(param: Parameter, raw: Any, violation: Violation) -> tuple[int,
         return 422, str(violation)
     value = raw if isinstance(raw, str) else ",".join(map(str, raw))
     return int(custom.get("status", 422)), wording.capped(detail.replace("{value}", value))
+
+
+def _body_validator(
+    schema: Mapping[str, Any] | None, components: Mapping[str, Any]
+) -> tuple[dict[str, Any], Any]:
+    """A body schema as the root its validator compiles, and that validator (None: no
+    schema). A body that is a component (`$ref`) is compiled once for every operation taking
+    it (DocuSign's 400 operations share their large bodies)."""
+    if schema is None:
+        return {}, None
+    ref = schema.get("$ref") if len(schema) == 1 else None
+    shared = _shared_bodies(components) if isinstance(ref, str) else None
+    if shared is not None and ref in shared:
+        return shared[ref]
+    root = _as_root(schema, components)
+    made = root, jsonschema_rs.validator_for(root, validate_formats=True, formats=FORMATS)
+    if shared is not None:
+        shared[ref] = made  # type: ignore[index]
+    return made
 
 
 def _as_root(schema: Mapping[str, Any] | None, components: Mapping[str, Any]) -> dict[str, Any]:

@@ -250,3 +250,28 @@ def test_a_schema_is_compiled_with_only_the_components_it_refers_to() -> None:
     }
     assert used({"type": "string"}, components) == {}
     assert used({"$ref": "#/components/parameters/P"}, components) is components
+
+
+def test_operations_taking_one_component_body_share_its_validator() -> None:
+    """A body that is a component (`$ref`) is compiled once per document, not once per
+    operation taking it (what DocuSign's 400 operations spend their start-up on)."""
+    item = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}
+    made = {"201": {"description": "made"}}
+    spec = load_spec(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "shared", "version": "1"},
+            "paths": {
+                f"/{name}": {"post": {"requestBody": body, "responses": made}}
+                for name in ("a", "b")
+            },
+            "components": {"schemas": {"Item": item}},
+        }
+    )
+    components = spec.document["components"]
+    first, second = (OperationValidator(op, components) for op in spec.operations)
+    assert first._body is second._body
+    assert first.validate_request({}, [], {}, b'{"name": "x"}', "application/json").body == {
+        "name": "x"
+    }
