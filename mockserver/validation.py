@@ -165,6 +165,34 @@ def as_read(node: Any) -> Any:
     return read
 
 
+def as_written(node: Any) -> Any:
+    """A schema (or the components) as a request sees it: a property marked readOnly is not
+    required of it (OpenAPI: its `required` takes effect on the response only). The same
+    object wherever nothing changes, so a document without readOnly costs one walk."""
+    if isinstance(node, list):
+        items = [as_written(item) for item in node]
+        return node if all(a is b for a, b in zip(items, node, strict=True)) else items
+    if not isinstance(node, Mapping):
+        return node
+    changed: dict[str, Any] = {}
+    for key, value in node.items():
+        if key not in _DATA:
+            written = as_written(value)
+            if written is not value:
+                changed[key] = written
+    properties, required = node.get("properties"), node.get("required")
+    if isinstance(properties, Mapping) and isinstance(required, list):
+        shown = {
+            n for n, sub in properties.items() if isinstance(sub, Mapping) and sub.get("readOnly")
+        }
+        if any(name in shown for name in required if isinstance(name, str)):
+            changed["required"] = [n for n in required if not (isinstance(n, str) and n in shown)]
+    return {**node, **changed} if changed else node
+
+
+_DATA = frozenset({"example", "examples", "default", "enum", "const"})
+
+
 @dataclass(frozen=True)
 class ValidRequest:
     """A request that passed validation: coerced parameters (with defaults) and the JSON body
@@ -429,6 +457,7 @@ def _as_read_components(components: Mapping[str, Any]) -> Any:
 
 
 _read_components: _PerDocument[Any] = _PerDocument(_as_read_components)
+_written_components: _PerDocument[Any] = _PerDocument(as_written)
 
 
 def parse_json(raw: bytes) -> Any:
@@ -711,11 +740,12 @@ def _param_error(param: Parameter, raw: Any, violation: Violation) -> tuple[int,
 def _body_validator(
     schema: Mapping[str, Any] | None, components: Mapping[str, Any]
 ) -> tuple[dict[str, Any], Any]:
-    """A body schema as the root its validator compiles, and that validator (None: no
-    schema). A body that is a component (`$ref`) is compiled once for every operation taking
-    it (DocuSign's 400 operations share their large bodies)."""
+    """A body schema as the root its validator compiles (as a request sees it), and that
+    validator (None: no schema). A body that is a component (`$ref`) is compiled once for
+    every operation taking it (DocuSign's 400 operations share their large bodies)."""
     if schema is None:
         return {}, None
+    schema, components = as_written(schema), _written_components(components)
     ref = schema.get("$ref") if len(schema) == 1 else None
     shared = _shared_bodies(components) if isinstance(ref, str) else None
     if shared is not None and ref in shared:
