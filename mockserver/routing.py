@@ -7,6 +7,7 @@ routes (one PathApp per path template, holding each method's endpoint) and wires
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -191,10 +192,10 @@ def route_template(path: str) -> str:
     """`path` (less its fragment) as Starlette can route it: a parameter whose name is no
     identifier (`{monetary-accountID}`, which Starlette would read as literal text) renamed
     `{p<N>}` by its position."""
-    names = iter(range(1_000_000))
+    positions = itertools.count()
 
     def named(match: re.Match[str]) -> str:
-        position = next(names)
+        position = next(positions)
         name = match.group(1)
         return match.group(0) if _NAME.fullmatch(name) else f"{{p{position}}}"
 
