@@ -32,6 +32,7 @@ _IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
 _IN_PLACE_ONE = ("not", "if", "then", "else")
 # Values under these keys are data, not schemas or references.
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+_RESPONSE_DATA_KEYS = _DATA_KEYS - {"default"}
 
 
 class SpecError(ConfigError):
@@ -333,7 +334,8 @@ def _walk(node: Any, location: str = "#") -> Iterator[tuple[str, Mapping[str, An
             continue  # most of a document: its leaves, without isinstance's ABC checks
         if isinstance(current, Mapping):
             yield where, current
-            children = [(k, v) for k, v in current.items() if k not in _DATA_KEYS]
+            data = _DATA_KEYS if not _is_responses(where) else _RESPONSE_DATA_KEYS
+            children = [(k, v) for k, v in current.items() if k not in data]
         elif isinstance(current, list):
             children = list(enumerate(current))
         else:
@@ -343,6 +345,13 @@ def _walk(node: Any, location: str = "#") -> Iterator[tuple[str, Mapping[str, An
             for key, value in reversed(children)
             if isinstance(value, dict | list) or isinstance(value, Mapping)
         )
+
+
+def _is_responses(where: str) -> bool:
+    """Whether the mapping at `where` is an operation's Responses object, whose `default` is a
+    response, not a schema's default value (a property named `responses` is no such thing)."""
+    parts = where.rsplit("/", 2)
+    return parts[-1] == "responses" and (len(parts) < 3 or parts[-2] != "properties")
 
 
 def _references(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

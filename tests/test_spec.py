@@ -8,7 +8,7 @@ from openapi_spec_validator import validate
 
 from mockserver import wording
 from mockserver.handlers import HANDLERS
-from mockserver.spec import default_spec_path, load_spec, with_graphs
+from mockserver.spec import SpecError, default_spec_path, load_spec, with_graphs
 
 from conftest import SPEC_PATH
 
@@ -225,3 +225,32 @@ def test_a_response_of_any_media_type_with_a_schema_is_answered_as_json() -> Non
     answer = operation.responses["200"]
     assert answer.schema == schema
     assert answer.media_types[0] == "application/json"
+
+
+def test_a_default_response_is_read_as_a_response_not_as_a_default_value() -> None:
+    """`responses.default` is a response (DigitalOcean's refer into another operation's):
+    its schema's `$ref`s are checked and followed and its 3.0 `nullable` rewritten, as any
+    response's; a schema's own `default` stays data."""
+    error = {"type": "object", "properties": {"id": {"type": "string"}}}
+    elsewhere = "#/paths/~1a/get/responses/401/content/application~1json/schema"
+    code = {"type": "integer", "nullable": True, "default": {"nullable": True}}
+    schema = {"allOf": [{"$ref": elsewhere}, {"properties": {"code": code}}]}
+    answer = {"description": "error", "content": {"application/json": {"schema": error}}}
+    default = {"description": "any", "content": {"application/json": {"schema": schema}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "default", "version": "1"},
+        "paths": {
+            "/a": {"get": {"responses": {"200": {"description": "ok"}, "401": answer}}},
+            "/b": {"get": {"responses": {"200": {"description": "ok"}, "default": default}}},
+        },
+    }
+    spec = load_spec(document)
+    b = next(op for op in spec.operations if op.path == "/b")
+    first, second = b.responses["default"].schema["allOf"]
+    assert spec.document["components"]["schemas"][first["$ref"].rsplit("/", 1)[1]] == error
+    assert second["properties"]["code"]["type"] == ["integer", "null"]
+    assert second["properties"]["code"]["default"] == {"nullable": True}  # data, as written
+    schema["allOf"][0] = {"$ref": "#/paths/~1nowhere"}
+    with pytest.raises(SpecError, match="unresolved"):
+        load_spec(document)
