@@ -44,8 +44,11 @@ from mockserver.routing import (
     Shortcut,
     SpecRoute,
     SpecRouter,
+    renamed_parameters,
     route_order,
+    route_template,
     shadows,
+    url_shape,
 )
 from mockserver.server import Server
 from mockserver.spec import Spec, load_spec, with_graphs
@@ -137,12 +140,21 @@ def create_app(
         resources,
     )
     # A path key's fragment (`/files/{id}#add_shared_link`) is no part of any request's URL:
-    # its operations are routed as the URL, beside those of the plain key (which come first).
+    # its operations are routed as the URL, beside those of the plain key (which come first),
+    # and so are those of keys differing only in parameter names (url_shape).
     by_url: dict[str, dict[str, list[Endpoint]]] = {}
+    templates: dict[str, str] = {}
     for op in sorted(spec.operations, key=lambda op: "#" in op.path):
+        url = templates.setdefault(url_shape(op.path), route_template(op.path))
         validator = OperationValidator(op, components)
-        endpoint = Endpoint(op, validator, handler_map.get(op.operation_id), server, options)
-        url = op.path.split("#", 1)[0]
+        endpoint = Endpoint(
+            op,
+            validator,
+            handler_map.get(op.operation_id),
+            server,
+            options,
+            renamed_parameters(url, op.path),
+        )
         by_url.setdefault(url, {}).setdefault(op.method, []).append(endpoint)
     routes: list[SpecRoute] = []
     for path, methods in sorted(by_url.items(), key=lambda item: route_order(item[0])):

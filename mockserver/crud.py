@@ -21,6 +21,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from mockserver.errors import NotFound
 from mockserver.generate import NO_BODY, Generated, Responder, documented, properties
@@ -179,7 +180,9 @@ class Resources:
         location = next((h for h in made.headers if h.lower() == "location"), None)
         if location is None:
             return made
-        return Generated(made.status, made.body, {**made.headers, location: f"{path}/{key}"})
+        # The request's path is decoded: sent back percent-encoded, as a URL (and a header) is.
+        where = quote(f"{path}/{key}", safe="/:@!$&'()*+,;=")
+        return Generated(made.status, made.body, {**made.headers, location: where})
 
     def _new_id(self, collection: str, records: Mapping[str, Any]) -> str:
         """The collection's next count, never one it gave before (a deleted record's id is

@@ -64,12 +64,20 @@ class Endpoint:
         handler: Handler | None,
         server: Server,
         options: EndpointOptions,
+        renamed: Mapping[str, str] | None = None,
     ) -> None:
         self.operation = operation
         self.validator = validator
         self.handler = handler
         self.server = server
         self.options = options
+        self.renamed = renamed  # the route's parameter names to the operation's, if not its own
+
+    def _path_params(self, scope: Scope) -> Mapping[str, str]:
+        params: Mapping[str, str] = scope["path_params"]
+        if self.renamed is None:
+            return params
+        return {self.renamed.get(name, name): value for name, value in params.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = request_headers(scope)
@@ -92,7 +100,7 @@ class Endpoint:
                     await self._answer_fault(rule, scope, receive, send, query, headers, raw)
                     return
             request = self.validator.validate_request(
-                scope["path_params"], query, headers, raw, headers.get("content-type")
+                self._path_params(scope), query, headers, raw, headers.get("content-type")
             )
             body = request.body
             if self.handler is None and not self._authorised(headers, query):
@@ -304,7 +312,7 @@ class Endpoint:
         lacks only credentials, 0 when it breaks the operation's spec."""
         try:
             self.validator.validate_request(
-                scope["path_params"], query, headers, raw, headers.get("content-type")
+                self._path_params(scope), query, headers, raw, headers.get("content-type")
             )
         except MockError:
             return 0

@@ -26,7 +26,7 @@ import jsonschema_rs
 
 from mockserver.errors import Unprocessable
 from mockserver.spec import Operation, ResponseSpec
-from mockserver.validation import compile_schema
+from mockserver.validation import as_read, compile_schema
 
 NO_BODY: Any = object()  # a generated answer without a body (204, or no JSON declared)
 MAX_DEPTH = 6  # below this, objects get their required properties only, arrays no items
@@ -103,7 +103,7 @@ class Responder:
         headers = {
             h.name: _header_text(self.value(h.schema, rng, examples=not wanted.dynamic))
             for h in (response.headers if response else ())
-            if h.name.lower() != "content-type"
+            if h.name.lower() not in _FRAMING
         }
         body = self._body(status, response, wanted, rng)
         if body is NO_BODY and response is not None and response.media_types and status != 204:
@@ -209,9 +209,9 @@ class Responder:
         key = id(schema)
         if key not in self._validators:
             if self._read_components is None:
-                self._read_components = _as_read(self.components)
+                self._read_components = as_read(self.components)
             try:
-                self._validators[key] = compile_schema(_as_read(schema), self._read_components)
+                self._validators[key] = compile_schema(as_read(schema), self._read_components)
             except (jsonschema_rs.ValidationError, ValueError):
                 self._validators[key] = None
         return self._validators[key]
@@ -236,29 +236,6 @@ def properties(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Fiel
     names = resolved.get("properties") or {}
     required = [r for r in resolved.get("required", ()) if isinstance(r, str)]
     return Fields(tuple(names), tuple(required))
-
-
-def _as_read(node: Any) -> Any:
-    """A schema (or the components) as an answer sees it: each property marked writeOnly
-    is one the answer must not have (`false`); examples, defaults and enums left as written."""
-    if isinstance(node, list):
-        return [_as_read(item) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    read: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in ("example", "examples", "default", "enum", "const"):
-            read[key] = value
-        elif key == "properties" and isinstance(value, Mapping):
-            read[key] = {
-                name: False
-                if isinstance(sub, Mapping) and sub.get("writeOnly") is True
-                else _as_read(sub)
-                for name, sub in value.items()
-            }
-        else:
-            read[key] = _as_read(value)
-    return read
 
 
 def documented(operation: Operation, status: int) -> ResponseSpec | None:
@@ -306,6 +283,23 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return f"HTTP {status}"
+
+
+# Declared response headers the mock never generates: the body it sends says what they are
+# (GitHub's document declares a Content-Length with an example; sent, it would frame the
+# answer wrongly).
+_FRAMING = frozenset({"content-type", "content-length", "transfer-encoding", "connection"})
+
+
+def _forbidden(schema: Any) -> bool:
+    """Whether no value is valid for `schema` (`false`, `not: {}`): a property that must not be
+    there, as a subtype forbids one of its base's."""
+    if not isinstance(schema, Mapping):
+        return schema is False
+    parts = schema.get("allOf")
+    return schema.get("not") in ({}, True) or (
+        isinstance(parts, list) and any(_forbidden(part) for part in parts)
+    )
 
 
 def _header_text(value: Any) -> str:
@@ -408,17 +402,18 @@ class _Values:
         value: dict[str, Any] = {}
         for key, sub in properties.items():
             sub = self.resolved(sub)
+            if _forbidden(sub) or (isinstance(sub, Mapping) and sub.get("writeOnly")):
+                continue  # an answer never shows it, required or not
             optional = key not in required
             if optional and (
                 depth >= MAX_DEPTH
-                or (isinstance(sub, Mapping) and sub.get("writeOnly"))
                 or (not self.examples and self.attempt and self.rng.random() < 0.5)
             ):
                 continue
             value[key] = self.of(sub, depth + 1, key)
         extra = schema.get("additionalProperties")
         for key in required:
-            if key not in value:
+            if key not in value and key not in properties:
                 value[key] = self.of(extra if isinstance(extra, Mapping) else {}, depth + 1, key)
         return value
 

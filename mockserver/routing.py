@@ -7,6 +7,8 @@ routes (one PathApp per path template, holding each method's endpoint) and wires
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -210,6 +212,39 @@ class SpecRoute(Route):
             if any(other.path_regex.match(path) for other in self.shadowed_by):
                 return Match.NONE, {}
         return match, child
+
+
+_PARAMETER = re.compile(r"\{([^{}/]*)\}")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def url_shape(path: str) -> str:
+    """What a path key routes as: less its fragment (`/files/{id}#add_shared_link`, no part
+    of a URL), every parameter read as `{}`: keys differing only there (`/offer/{id}` and
+    `/offer/{offer_id}`, which OpenAPI forbids yet documents write) route the same URLs."""
+    return _PARAMETER.sub("{}", path.split("#", 1)[0])
+
+
+def route_template(path: str) -> str:
+    """`path` (less its fragment) as Starlette can route it: a parameter whose name is no
+    identifier (`{monetary-accountID}`, which Starlette would read as literal text) renamed
+    `{p<N>}` by its position."""
+    positions = itertools.count()
+
+    def named(match: re.Match[str]) -> str:
+        position = next(positions)
+        name = match.group(1)
+        return match.group(0) if _NAME.fullmatch(name) else f"{{p{position}}}"
+
+    return _PARAMETER.sub(named, path.split("#", 1)[0])
+
+
+def renamed_parameters(route: str, path: str) -> dict[str, str] | None:
+    """The route's parameter names to `path`'s own (same shape), by position; None where
+    they are the same."""
+    pairs = zip(_PARAMETER.findall(route), _PARAMETER.findall(path.split("#", 1)[0]), strict=True)
+    names = dict(pairs)
+    return None if all(a == b for a, b in names.items()) else names
 
 
 def shadows(literal: str, templated: str) -> bool:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,6 +32,7 @@ _IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
 _IN_PLACE_ONE = ("not", "if", "then", "else")
 # Values under these keys are data, not schemas or references.
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+_RESPONSE_DATA_KEYS = _DATA_KEYS - {"default"}
 
 
 class SpecError(ConfigError):
@@ -194,7 +197,8 @@ def load_spec(source: Path | str | Mapping[str, Any] | None = None) -> Spec:
     elif given:
         _validate_openapi(document, name)  # as written, before the rewrite below
     _as_json_schema(document)
-    check_document(document, name)
+    refs = check_document(document, name)
+    _hoist_schema_refs(document, refs)
     operations = tuple(_index_operations(document))
     ids = [op.operation_id for op in operations]
     if len(ids) != len(set(ids)):
@@ -235,9 +239,10 @@ def _as_json_schema(document: Any) -> None:
                     node[exclusive] = node.pop(bound)
 
 
-def check_document(document: Mapping[str, Any], name: str) -> None:
+def check_document(document: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
     """What would otherwise fail late or never end: unresolved `$ref`s, `$ref` cycles that
-    consume nothing, invalid schemas (as rewritten into JSON Schema)."""
+    consume nothing, invalid schemas (as rewritten into JSON Schema). Returns the `$ref`s,
+    each with where it is."""
     refs = list(_references(document))
     for location, ref in refs:
         try:
@@ -252,6 +257,39 @@ def check_document(document: Mapping[str, Any], name: str) -> None:
         except jsonschema_rs.ValidationError as exc:
             where = "/".join(map(str, [location, *exc.instance_path]))
             raise SpecError(shorten(f"{name}: invalid schema at {where}: {exc.message}")) from None
+    return refs
+
+
+_COMPONENT_SCHEMA = re.compile(r"#/components/schemas/[^/]+")
+
+
+def _hoist_schema_refs(document: Mapping[str, Any], refs: Sequence[tuple[str, str]]) -> None:
+    """Point, in place, every `$ref` to a schema outside `components/schemas` (into a
+    response's or a parameter's `schema`, `#/paths/...` or `#/components/responses/...`, or
+    into a component schema's part) at a copy-free entry of `components/schemas`, where the
+    validators and the generator look: a schema written once and `$ref`'d from elsewhere, as
+    DigitalOcean's document does."""
+    hoisted: dict[str, str] = {}
+    for _, ref in refs:
+        if ref in hoisted or _COMPONENT_SCHEMA.fullmatch(ref):
+            continue
+        tokens = [_token(part) for part in ref[2:].split("/")]
+        if "schema" not in tokens and tokens[:2] != ["components", "schemas"]:
+            continue  # a parameter, a response, a request body: resolved by _deref
+        components = document.setdefault("components", {})  # type: ignore[attr-defined]
+        schemas = components.setdefault("schemas", {})
+        name = base = "_" + re.sub(r"[^A-Za-z0-9._-]+", "_", ref[2:])
+        count = itertools.count(2)
+        while name in schemas:
+            name = f"{base}_{next(count)}"
+        schemas[name] = _pointer(document, ref)
+        hoisted[ref] = f"#/components/schemas/{name}"
+    if not hoisted:
+        return
+    for _, node in _walk(document):
+        target = node.get("$ref")
+        if isinstance(target, str) and target in hoisted:
+            node["$ref"] = hoisted[target]  # type: ignore[index]
 
 
 def _validate_openapi(document: Mapping[str, Any], name: str) -> None:
@@ -297,7 +335,8 @@ def _walk(node: Any, location: str = "#") -> Iterator[tuple[str, Mapping[str, An
             continue  # most of a document: its leaves, without isinstance's ABC checks
         if isinstance(current, Mapping):
             yield where, current
-            children = [(k, v) for k, v in current.items() if k not in _DATA_KEYS]
+            data = _DATA_KEYS if not _is_responses(where) else _RESPONSE_DATA_KEYS
+            children = [(k, v) for k, v in current.items() if k not in data]
         elif isinstance(current, list):
             children = list(enumerate(current))
         else:
@@ -307,6 +346,13 @@ def _walk(node: Any, location: str = "#") -> Iterator[tuple[str, Mapping[str, An
             for key, value in reversed(children)
             if isinstance(value, dict | list) or isinstance(value, Mapping)
         )
+
+
+def _is_responses(where: str) -> bool:
+    """Whether the mapping at `where` is an operation's Responses object, whose `default` is a
+    response, not a schema's default value (a property named `responses` is no such thing)."""
+    parts = where.rsplit("/", 2)
+    return parts[-1] == "responses" and (len(parts) < 3 or parts[-2] != "properties")
 
 
 def _references(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -476,7 +522,7 @@ def _body(
     document: Mapping[str, Any], raw: Any
 ) -> tuple[Mapping[str, Any] | None, bool, tuple[str, ...], Mapping[str, Any] | None]:
     """The JSON body's schema (None: no JSON body), whether a body is required, the other
-    media types it may come in, and (without a JSON one) the form or XML one's schema."""
+    media types it may come in, and the form or XML one's schema (each has its own)."""
     if raw is None:
         return None, False, (), None
     raw = _deref(document, raw)
@@ -487,11 +533,9 @@ def _body(
     if media is None and not others:
         raise SpecError("a request body declares no media type")
     schema = None if media is None else media.get("schema", {})
-    other = None
-    if media is None:
-        read = [m for m in others if m.lower() in _READ or "xml" in m.lower()]
-        described = content[read[0]] if read else None
-        other = described.get("schema") if isinstance(described, Mapping) else None
+    read = [m for m in others if m.lower() in _READ or "xml" in m.lower()]
+    described = content[read[0]] if read else None
+    other = described.get("schema") if isinstance(described, Mapping) else None
     return schema, bool(raw.get("required")), others, other
 
 
@@ -513,11 +557,25 @@ def _json_media(content: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _wildcard(content: Mapping[str, Any]) -> str | None:
+    """The media range (`*/*`, `application/*`) among a response's that describes a schema,
+    which a JSON answer fits; None if there is none."""
+    for media, described in content.items():
+        name = str(media).split(";", 1)[0].strip().lower()
+        if name in ("*/*", "application/*") and isinstance(described, Mapping):
+            if "schema" in described:
+                return str(media)
+    return None
+
+
 def _response(document: Mapping[str, Any], status: str, raw: Any) -> ResponseSpec:
     raw = _deref(document, raw)
     content = raw.get("content", {})
     json_type = _json_media(content)
     media = None if json_type is None else content[json_type]
+    wildcard = None if json_type is not None else _wildcard(content)
+    if wildcard is not None:  # `*/*` with a schema: a JSON answer is one of those
+        json_type, media = "application/json", content[wildcard]
     headers = tuple(
         Parameter(name, "header", bool(h.get("required")), h.get("schema", {}))
         for name, h in ((n, _deref(document, h)) for n, h in raw.get("headers", {}).items())

@@ -11,9 +11,9 @@ import email.policy
 import itertools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
@@ -66,9 +66,32 @@ _SCHEMAS = "#/components/schemas/"
 def used(schema: Any, components: Mapping[str, Any]) -> Mapping[str, Any]:
     """The components `schema` refers to, directly or through others: compiling each schema
     with only these keeps a large document's start-up short (jsonschema-rs reads all it is
-    given). Refs outside `components/schemas` keep every component."""
+    given). Refs outside `components/schemas` keep every component. Each component's own
+    refs are read once per document (DocuSign's 400 operations share most of theirs)."""
     schemas = components.get("schemas") or {}
+    refs_of = _refs_by_component(components)
+    start = _refs(schema)
+    if start is None:
+        return components
     found: dict[str, Any] = {}
+    stack = list(start)
+    while stack:
+        name = stack.pop()
+        if name in found or name not in schemas:
+            continue
+        found[name] = schemas[name]
+        if name not in refs_of:
+            refs_of[name] = _refs(schemas[name])
+        refs = refs_of[name]
+        if refs is None:
+            return components
+        stack.extend(refs)
+    return {"schemas": found} if found else {}
+
+
+def _refs(schema: Any) -> frozenset[str] | None:
+    """The component schemas `schema` names in its own `$ref`s; None if one points elsewhere."""
+    names: set[str] = set()
     stack = [schema]
     while stack:
         node = stack.pop()
@@ -76,15 +99,101 @@ def used(schema: Any, components: Mapping[str, Any]) -> Mapping[str, Any]:
             ref = node.get("$ref")
             if isinstance(ref, str):
                 if not ref.startswith(_SCHEMAS):
-                    return components
-                name = ref[len(_SCHEMAS) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
-                if name not in found and name in schemas:
-                    found[name] = schemas[name]
-                    stack.append(schemas[name])
+                    return None
+                names.add(
+                    ref[len(_SCHEMAS) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
+                )
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-    return {"schemas": found} if found else {}
+    return frozenset(names)
+
+
+T = TypeVar("T")
+
+
+class _PerDocument(Generic[T]):
+    """A value made from a document's components, kept with them (a few documents at a time:
+    tests make many apps): the refs of each component, its schemas as answers see them, the
+    validators operations share."""
+
+    def __init__(self, make: Callable[[Mapping[str, Any]], T]) -> None:
+        self.make = make
+        self.kept: dict[int, tuple[Mapping[str, Any], T]] = {}
+
+    def __call__(self, components: Mapping[str, Any]) -> T:
+        kept = self.kept.get(id(components))
+        if kept is None or kept[0] is not components:
+            if len(self.kept) >= 4:
+                self.kept.clear()
+            kept = self.kept[id(components)] = (components, self.make(components))
+        return kept[1]
+
+
+# Each component schema's refs, filled in as first needed.
+_refs_by_component: _PerDocument[dict[str, frozenset[str] | None]] = _PerDocument(lambda _: {})
+# Body validators by the component their schema is (`$ref`), compiled once per document.
+_shared_bodies: _PerDocument[dict[str, tuple[dict[str, Any], Any]]] = _PerDocument(lambda _: {})
+
+
+def as_read(node: Any) -> Any:
+    """A schema (or the components) as an answer sees it: each property marked writeOnly
+    is one the answer must not have (`false`), required or not (OpenAPI: its `required` takes
+    effect on the request only); examples, defaults and enums left as written."""
+    if isinstance(node, list):
+        return [as_read(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    read: dict[str, Any] = {}
+    properties = node.get("properties")
+    hidden = (
+        {n for n, sub in properties.items() if isinstance(sub, Mapping) and sub.get("writeOnly")}
+        if isinstance(properties, Mapping)
+        else set()
+    )
+    for key, value in node.items():
+        if key in ("example", "examples", "default", "enum", "const"):
+            read[key] = value
+        elif key == "required" and isinstance(value, list) and hidden:
+            read[key] = [name for name in value if name not in hidden]  # "on the request only"
+        elif key == "properties" and isinstance(value, Mapping):
+            read[key] = {
+                name: False
+                if isinstance(sub, Mapping) and sub.get("writeOnly") is True
+                else as_read(sub)
+                for name, sub in value.items()
+            }
+        else:
+            read[key] = as_read(value)
+    return read
+
+
+def as_written(node: Any) -> Any:
+    """A schema (or the components) as a request sees it: a property marked readOnly is not
+    required of it (OpenAPI: its `required` takes effect on the response only). The same
+    object wherever nothing changes, so a document without readOnly costs one walk."""
+    if isinstance(node, list):
+        items = [as_written(item) for item in node]
+        return node if all(a is b for a, b in zip(items, node, strict=True)) else items
+    if not isinstance(node, Mapping):
+        return node
+    changed: dict[str, Any] = {}
+    for key, value in node.items():
+        if key not in _DATA:
+            written = as_written(value)
+            if written is not value:
+                changed[key] = written
+    properties, required = node.get("properties"), node.get("required")
+    if isinstance(properties, Mapping) and isinstance(required, list):
+        shown = {
+            n for n, sub in properties.items() if isinstance(sub, Mapping) and sub.get("readOnly")
+        }
+        if any(name in shown for name in required if isinstance(name, str)):
+            changed["required"] = [n for n in required if not (isinstance(n, str) and n in shown)]
+    return {**node, **changed} if changed else node
+
+
+_DATA = frozenset({"example", "examples", "default", "enum", "const"})
 
 
 @dataclass(frozen=True)
@@ -110,14 +219,14 @@ class OperationValidator:
         # The body's schema as the root (not a $ref to it), as the real server compiles its
         # own: a violation's schema path then reads as the real server's does.
         body_schema = operation.body_schema or operation.other_body_schema
-        self._body_root = _as_root(body_schema, components)
-        self._body = (
-            None
-            if body_schema is None
-            else jsonschema_rs.validator_for(
-                self._body_root, validate_formats=True, formats=FORMATS
-            )
-        )
+        self._body_root, self._body = _body_validator(body_schema, components)
+        # A form, multipart or XML body is checked against its own media type's schema (none:
+        # taken as sent).
+        other = operation.other_body_schema
+        self._other_root: dict[str, Any] = self._body_root
+        self._other: Any = self._body
+        if operation.body_schema is not None:
+            self._other_root, self._other = _body_validator(other, components)
         # Response validators are compiled on first use: `mockserver serve` never checks
         # responses unless asked, and compiling them all costs ~0.3 s and ~44 MB.
         self._components = components
@@ -181,6 +290,10 @@ class OperationValidator:
         body: Any = None
         if self.operation.raw_body:
             body = raw_body
+        elif not raw_body and self.operation.body_required and self.operation.body_schema is None:
+            # A required body of another media (a form, text) that was not sent at all.
+            violations.append(Violation("body", "a request body is required"))
+            first["body"] = (422, "body: a request body is required")
         elif self._body is not None:
             body, body_violations, body_error = self._check_body(raw_body, content_type)
             violations += body_violations
@@ -210,19 +323,19 @@ class OperationValidator:
                     f"Unsupported Media Type: send the body as application/json, not {content_type}"
                 )
             media = content_type.split(";", 1)[0].strip().lower()
-            if self._body is None or (media not in (_FORM, _MULTIPART) and not _is_xml(media)):
+            if self._other is None or (media not in (_FORM, _MULTIPART) and not _is_xml(media)):
                 return None, [], None  # a file: taken as sent
             try:
                 body = (
-                    _form(raw, self._body_root)
+                    _form(raw, self._other_root)
                     if media == _FORM
-                    else _multipart(raw, content_type, self._body_root)
+                    else _multipart(raw, content_type, self._other_root)
                     if media == _MULTIPART
-                    else _xml(raw, self._body_root, self._components)
+                    else _xml(raw, self._other_root, self._components)
                 )
             except ElementTree.ParseError as exc:
                 return None, [Violation("body", f"not XML: {exc}")], (422, "Invalid XML")
-            violations = _errors(self._body, body, "body")
+            violations = _errors(self._other, body, "body")
             return body, violations, (422, str(violations[0])) if violations else None
         if (not raw and not self.operation.body_required) or self.operation.body_schema is None:
             return None, [], None  # no JSON body declared: taken as sent
@@ -306,7 +419,11 @@ class OperationValidator:
 class _CompiledResponse:
     def __init__(self, spec: ResponseSpec, components: Mapping[str, Any]) -> None:
         self.spec = spec
-        self.body = None if spec.schema is None else compile_schema(spec.schema, components)
+        self.body = (
+            None
+            if spec.schema is None
+            else compile_schema(as_read(spec.schema), _read_components(components))
+        )
         self.headers = [(h, compile_schema(h.schema, components)) for h in spec.headers]
         self.plain_text = "text/plain" in spec.media_types
 
@@ -350,6 +467,14 @@ class _CompiledResponse:
                 continue
             violations += _errors(validator, _coerce(value, header.schema), f"header.{header.name}")
         return violations
+
+
+def _as_read_components(components: Mapping[str, Any]) -> Any:
+    return as_read(components)
+
+
+_read_components: _PerDocument[Any] = _PerDocument(_as_read_components)
+_written_components: _PerDocument[Any] = _PerDocument(as_written)
 
 
 def parse_json(raw: bytes) -> Any:
@@ -451,7 +576,9 @@ def _multipart(raw: bytes, content_type: str, schema: Mapping[str, Any]) -> dict
                 if "object" in _types(prop) or "properties" in prop:
                     continue  # an object sent as text: not checked
             value = _coerce(value, prop.get("items", {}) if "array" in _types(prop) else prop)
-        if "array" in _types(prop) or name in fields:
+        if isinstance(value, list) and name not in fields and "array" in _types(prop):
+            fields[name] = value  # a JSON part: the whole array
+        elif "array" in _types(prop) or name in fields:
             earlier = fields.get(name, [])
             fields[name] = [*(earlier if isinstance(earlier, list) else [earlier]), value]
         else:
@@ -630,6 +757,26 @@ def _param_error(param: Parameter, raw: Any, violation: Violation) -> tuple[int,
         given = [raw] if isinstance(raw, str) else list(raw)
         detail = detail.replace("{invalid}", repr([str(v) for v in given if v not in allowed]))
     return int(custom.get("status", 422)), wording.capped(detail)
+
+
+def _body_validator(
+    schema: Mapping[str, Any] | None, components: Mapping[str, Any]
+) -> tuple[dict[str, Any], Any]:
+    """A body schema as the root its validator compiles (as a request sees it), and that
+    validator (None: no schema). A body that is a component (`$ref`) is compiled once for
+    every operation taking it (DocuSign's 400 operations share their large bodies)."""
+    if schema is None:
+        return {}, None
+    schema, components = as_written(schema), _written_components(components)
+    ref = schema.get("$ref") if len(schema) == 1 else None
+    shared = _shared_bodies(components) if isinstance(ref, str) else None
+    if shared is not None and ref in shared:
+        return shared[ref]
+    root = _as_root(schema, components)
+    made = root, jsonschema_rs.validator_for(root, validate_formats=True, formats=FORMATS)
+    if shared is not None:
+        shared[ref] = made  # type: ignore[index]
+    return made
 
 
 def _as_root(schema: Mapping[str, Any] | None, components: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -95,11 +96,15 @@ async def send_raw(
 # Response headers as bytes, by (name, value): most answers repeat a few (content-type).
 _ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 _MAX_ENCODED = 256
+_HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
 
 
 def _encoded(header: tuple[str, str]) -> tuple[bytes, bytes]:
     name, value = header
-    raw = name.lower().encode("latin-1"), value.encode("latin-1")
+    try:
+        raw = name.lower().encode("latin-1"), value.encode("latin-1")
+    except UnicodeEncodeError:  # a value generated or echoed from a request: as a URL sends it
+        raw = name.lower().encode("latin-1"), quote(value, safe=_HEADER_SAFE).encode()
     if len(_ENCODED) < _MAX_ENCODED and len(value) < 100:
         _ENCODED[header] = raw
     return raw

@@ -25,6 +25,7 @@ SPECS = Path(__file__).parent / "data" / "specs"
 PETSTORE = SPECS / "petstore.yaml"  # OpenAPI 3.0
 EXPANDED = SPECS / "petstore-expanded-3.1.yaml"  # OpenAPI 3.1
 OWNER = "/owners/0b9a5b3c-3d0e-4a51-9d49-0f4c61f0a2f7"
+CHECKED: dict[str, Any] = {"check_responses": True, "stateful": False}
 
 
 def client(spec: Path, **options: Any) -> TestClient:
@@ -595,3 +596,210 @@ def test_a_property_two_all_of_parts_describe_keeps_both() -> None:
         for seed in range(5):
             value = responder.value({"allOf": parts}, random.Random(seed), examples=False)
             assert value["type"] == "CANVAS"
+
+
+def test_keys_differing_only_in_parameter_names_share_a_url_and_any_name_routes() -> None:
+    """Reverb's document writes `/offer/{id}` and `/offer/{conversation_id}` (OpenAPI forbids
+    it): one URL, each key a variant a request goes to as Box's fragment keys do. And
+    bunq's names parameters `{monetary-accountID}`, which Starlette alone would read as
+    literal text: such a path is still routed, its value under the document's name."""
+
+    def post(name: str, field: str, answer: str) -> dict[str, Any]:
+        said = {"type": "object", "required": ["by"], "properties": {"by": {"const": answer}}}
+        wants = {"type": "object", "required": [field], "properties": {field: {"type": "string"}}}
+        where = {"type": "object", "required": ["at"], "properties": {"at": {"const": "7"}}}
+        return {
+            "parameters": [{"name": name, "in": "path", "required": True, "schema": {}}],
+            "requestBody": {"content": {"application/json": {"schema": wants}}},
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {"application/json": {"schema": {"allOf": [said, where]}}},
+                },
+                "default": {"description": "refused"},
+            },
+        }
+
+    echo = {"type": "object", "properties": {"by": {"const": "hyphen"}}, "required": ["by"]}
+    hyphen = [{"name": "account-ID", "in": "path", "required": True, "schema": {"const": "7"}}]
+    document = _document(
+        {
+            "/offer/{id}": {"post": post("id", "price", "id")},
+            "/offer/{conversation_id}": {"post": post("conversation_id", "amount", "conv")},
+            "/accounts/{account-ID}": {
+                "get": {
+                    "parameters": hyphen,
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": echo}},
+                        },
+                        "default": {"description": "refused"},
+                    },
+                }
+            },
+        }
+    )
+    mock = TestClient(create_app(document, check_responses=True, stateful=False))
+    assert mock.post("/offer/7", json={"price": "1"}).json()["by"] == "id"
+    assert mock.post("/offer/7", json={"amount": "1"}).json()["by"] == "conv"
+    assert mock.post("/offer/7", json={"other": "1"}).status_code == 422
+    assert mock.get("/accounts/7").json() == {"by": "hyphen"}
+    assert mock.get("/accounts/8").status_code == 422  # checked under its own name
+
+
+def test_a_property_no_value_can_have_is_left_out_of_generated_answers() -> None:
+    """A subtype forbidding a property of its base (`not: {}`, `false`), as bunq's accounts
+    do: never generated, or the answer would break its own schema."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "kept": {"type": "string"},
+            "gone": {"not": {}},
+            "never": False,
+            "both": {"allOf": [{"type": "string"}, {"not": {}}]},
+        },
+    }
+    responder = Responder({})
+    for seed in range(10):
+        value = responder.value(schema, random.Random(seed), examples=False)
+        assert set(value) <= {"kept"}
+        jsonschema.validate(value, schema)
+
+
+def test_a_header_echoing_a_path_outside_latin_1_is_sent_percent_encoded() -> None:
+    """A created record's Location names the request's path, which may hold any character
+    (Schemathesis sends them): sent as a URL is, never a 500."""
+    made = {"type": "object", "properties": {"id": {"type": "string"}}}
+    created = {
+        "201": {
+            "description": "made",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": made}},
+        }
+    }
+    owner = [{"name": "owner", "in": "path", "required": True, "schema": {"type": "string"}}]
+    item = [*owner, {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    document = _document(
+        {
+            "/users/{owner}/keys": {
+                "post": {
+                    "parameters": owner,
+                    "requestBody": {"content": {"application/json": {"schema": made}}},
+                    "responses": created,
+                }
+            },
+            "/users/{owner}/keys/{id}": {
+                "get": {"parameters": item, "responses": {"200": created["201"]}}
+            },
+        }
+    )
+    mock = TestClient(create_app(document, check_responses=True))
+    answer = mock.post("/users/%E2%98%83%1F/keys", json={})
+    assert answer.status_code == 201
+    assert answer.headers["location"] == f"/users/%E2%98%83%1F/keys/{answer.json()['id']}"
+
+
+def test_a_form_body_is_checked_against_its_own_media_types_schema() -> None:
+    """JSON and multipart each with their schema (Velo's payouts): a multipart body is read
+    and checked as the multipart schema says, a JSON part holding the whole array."""
+    row = {"type": "object", "required": ["amount"], "properties": {"amount": {"type": "integer"}}}
+    form = {"type": "object", "properties": {"file": {"type": "array", "items": row}}}
+    as_json = {"type": "object", "required": ["payments"], "properties": {"payments": {}}}
+    body = {
+        "content": {
+            "application/json": {"schema": as_json},
+            "multipart/form-data": {"schema": form},
+        }
+    }
+    done = {"204": {"description": "done"}, "400": {"description": "refused"}}
+    mock = TestClient(
+        create_app(_document({"/payouts": {"post": {"requestBody": body, "responses": done}}}))
+    )
+
+    def send(rows: Any) -> int:
+        parts = {"file": (None, json.dumps(rows), "application/json")}
+        return mock.post("/payouts", files=parts).status_code
+
+    assert send([{"amount": 1}, {"amount": 2}]) == 204
+    assert send([{"amount": "x"}]) == 400
+    assert mock.post("/payouts", json={"payments": []}).status_code == 204
+    assert mock.post("/payouts", json={"file": []}).status_code == 400
+
+
+def test_an_answer_of_any_media_type_is_json_of_its_schema() -> None:
+    schema = {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}
+    ok = {"200": {"description": "ok", "content": {"*/*": {"schema": schema}}}}
+    mock = TestClient(create_app(_document({"/n": {"get": {"responses": ok}}})))
+    answer = mock.get("/n")
+    assert answer.headers["content-type"] == "application/json"
+    assert isinstance(answer.json()["n"], int)
+
+
+def test_a_required_write_only_property_is_never_in_an_answer() -> None:
+    """OpenAPI: a writeOnly property's `required` "will take effect on the request only"
+    (bunq's accounts require their `service`): the answer leaves it out, and the mock's own
+    check of its answers (check_responses) agrees."""
+    account = {
+        "type": "object",
+        "required": ["currency", "service"],
+        "properties": {
+            "currency": {"type": "string"},
+            "service": {"type": "string", "writeOnly": True},
+        },
+    }
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": account}}}}
+    mock = TestClient(create_app(_document({"/account": {"get": {"responses": ok}}}), **CHECKED))
+    answer = mock.get("/account")
+    assert answer.status_code == 200
+    assert set(answer.json()) == {"currency"}
+
+
+def test_declared_framing_headers_are_the_answers_own() -> None:
+    """GitHub's document declares `Content-Length` (example 279) on its rendered markdown:
+    the length sent is the body's, never a generated one (which would break the answer)."""
+    framing = {n: {"schema": {"type": "string"}, "example": "279"} for n in ("Content-Length",)}
+    said = {"schema": {"type": "string"}}
+    ok = {
+        "200": {
+            "description": "ok",
+            "headers": {**framing, "X-Version": said},
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        }
+    }
+    mock = TestClient(create_app(_document({"/markdown": {"post": {"responses": ok}}}), **CHECKED))
+    answer = mock.post("/markdown")
+    assert answer.status_code == 200
+    assert answer.headers["content-length"] == str(len(answer.content))
+    assert "x-version" in answer.headers
+
+
+def test_a_required_body_of_another_media_type_must_be_sent() -> None:
+    """GitHub's `DELETE /setup/api/settings/authorized-keys` requires a form body: a request
+    without any body is refused, as a missing JSON body is."""
+    form = {"type": "object", "properties": {"key": {"type": "string"}}}
+    text = {"schema": {"type": "string"}}
+    done = {"204": {"description": "done"}, "422": {"description": "refused"}}
+    paths = {
+        f"/{name}": {
+            "delete": {
+                "requestBody": {"required": True, "content": {media: {"schema": schema}}},
+                "responses": done,
+            }
+        }
+        for name, media, schema in (
+            ("form", "application/x-www-form-urlencoded", form),
+            ("text", "text/plain", text["schema"]),
+        )
+    }
+    mock = TestClient(create_app(_document(paths), **CHECKED))
+    assert mock.request("DELETE", "/form").status_code == 422
+    assert mock.request("DELETE", "/text").status_code == 422
+    sent = {"content-type": "application/x-www-form-urlencoded"}
+    assert mock.request("DELETE", "/form", content=b"key=a", headers=sent).status_code == 204
+    assert (
+        mock.request(
+            "DELETE", "/text", content=b"a", headers={"content-type": "text/plain"}
+        ).status_code
+        == 204
+    )

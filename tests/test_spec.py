@@ -8,7 +8,7 @@ from openapi_spec_validator import validate
 
 from mockserver import wording
 from mockserver.handlers import HANDLERS
-from mockserver.spec import default_spec_path, load_spec, with_graphs
+from mockserver.spec import SpecError, default_spec_path, load_spec, with_graphs
 
 from conftest import SPEC_PATH
 
@@ -174,3 +174,83 @@ def test_a_ref_is_a_uri_fragment_into_any_part_of_the_document() -> None:
     }
     operations = {op.method: op for op in load_spec(document).operations}
     assert operations["DELETE"].parameters[0].name == "key_id"
+
+
+def test_a_schema_ref_into_an_operation_is_served_from_components() -> None:
+    """DigitalOcean's document `$ref`s a schema written inside another operation's response
+    (`#/paths/...`): it is put among the component schemas, so the validators and the
+    generator find it; refs to parameters stay where they are."""
+    key = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
+    content = {"application/json": {"schema": {"type": "array", "items": key}}}
+    inner = "#/paths/~1keys/get/responses/200/content/application~1json/schema/items"
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "refs", "version": "1"},
+        "paths": {
+            "/keys": {
+                "get": {"responses": {"200": {"description": "ok", "content": content}}},
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": {"$ref": inner}}}},
+                    "responses": {"201": {"description": "made"}},
+                },
+            }
+        },
+    }
+    spec = load_spec(document)
+    post = next(op for op in spec.operations if op.method == "POST")
+    assert post.body_schema is not None
+    hoisted = post.body_schema["$ref"]
+    assert hoisted.startswith("#/components/schemas/")
+    assert spec.document["components"]["schemas"][hoisted.rsplit("/", 1)[1]] == key
+
+
+def test_a_response_of_any_media_type_with_a_schema_is_answered_as_json() -> None:
+    """`*/*` with a schema (as springdoc writes every response, the Rat Genome Database's
+    document among them): a JSON answer is one of those, so it is generated as JSON."""
+    schema = {"type": "object", "additionalProperties": {"type": "object"}}
+    document = {
+        "openapi": "3.0.1",
+        "info": {"title": "any", "version": "1"},
+        "paths": {
+            "/x": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok", "content": {"*/*": {"schema": schema}}}
+                    }
+                }
+            }
+        },
+    }
+    (operation,) = load_spec(document).operations
+    answer = operation.responses["200"]
+    assert answer.schema == schema
+    assert answer.media_types[0] == "application/json"
+
+
+def test_a_default_response_is_read_as_a_response_not_as_a_default_value() -> None:
+    """`responses.default` is a response (DigitalOcean's refer into another operation's):
+    its schema's `$ref`s are checked and followed and its 3.0 `nullable` rewritten, as any
+    response's; a schema's own `default` stays data."""
+    error = {"type": "object", "properties": {"id": {"type": "string"}}}
+    elsewhere = "#/paths/~1a/get/responses/401/content/application~1json/schema"
+    code = {"type": "integer", "nullable": True, "default": {"nullable": True}}
+    schema = {"allOf": [{"$ref": elsewhere}, {"properties": {"code": code}}]}
+    answer = {"description": "error", "content": {"application/json": {"schema": error}}}
+    default = {"description": "any", "content": {"application/json": {"schema": schema}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "default", "version": "1"},
+        "paths": {
+            "/a": {"get": {"responses": {"200": {"description": "ok"}, "401": answer}}},
+            "/b": {"get": {"responses": {"200": {"description": "ok"}, "default": default}}},
+        },
+    }
+    spec = load_spec(document)
+    b = next(op for op in spec.operations if op.path == "/b")
+    first, second = b.responses["default"].schema["allOf"]
+    assert spec.document["components"]["schemas"][first["$ref"].rsplit("/", 1)[1]] == error
+    assert second["properties"]["code"]["type"] == ["integer", "null"]
+    assert second["properties"]["code"]["default"] == {"nullable": True}  # data, as written
+    schema["allOf"][0] = {"$ref": "#/paths/~1nowhere"}
+    with pytest.raises(SpecError, match="unresolved"):
+        load_spec(document)
