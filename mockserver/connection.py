@@ -41,35 +41,46 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # One timer per connection, not one per request: when it fires it looks at when the
+        # headers now being read began (None: none are), and waits again for what is left.
         self._deadline: asyncio.TimerHandle | None = None
+        self._headers_since: float | None = None
         self._header_count = 0
         self._header_bytes = 0
         self._refusal: tuple[int, str] | None = None
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
-        self._arm()
+        self._headers_since = self.loop.time()  # the first request's clock starts now
+        self._deadline = self.loop.call_later(self.header_timeout, self._check)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
         super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._header_count = self._header_bytes = 0
-        if self._deadline is None:  # a kept-alive connection's next request
-            self._arm()
+        if self._headers_since is None:  # a kept-alive connection's next request
+            self._headers_since = self.loop.time()
 
     def on_url(self, url: bytes) -> None:
-        self._count(len(url), 0)
+        self._header_bytes += len(url)
+        if self._header_bytes > self.max_header_bytes:
+            self._refuse()
         super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._count(len(name) + len(value) + 4, 1)
+        self._header_bytes += len(name) + len(value) + 4
+        self._header_count += 1
+        if self._header_count > self.max_header_count or self._header_bytes > self.max_header_bytes:
+            self._refuse()
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        self._disarm()
+        self._headers_since = None
         super().on_headers_complete()
 
     def send_400_response(self, msg: str) -> None:
@@ -77,34 +88,29 @@ class GuardedHttpTools(HttpToolsProtocol):
         status, detail = self._refusal or (400, msg)
         self._answer_and_close(status, detail)
 
-    def _count(self, size: int, headers: int) -> None:
-        self._header_bytes += size
-        self._header_count += headers
+    def _refuse(self) -> None:
         if self._header_count > self.max_header_count:
             self._refusal = (431, f"Too many request headers (over {self.max_header_count})")
-        elif self._header_bytes > self.max_header_bytes:
+        else:
             self._refusal = (
                 431,
                 f"Request headers are over the {self.max_header_bytes}-byte limit",
             )
-        if self._refusal is not None:
-            raise _TooLarge
+        raise _TooLarge
 
-    def _arm(self) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(self.header_timeout, self._too_slow)
-
-    def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
+    def _check(self) -> None:
+        """The header deadline: 408 when the headers being read began `header_timeout` ago."""
+        now, since = self.loop.time(), self._headers_since
+        if since is not None and now - since >= self.header_timeout:
             self._deadline = None
-
-    def _too_slow(self) -> None:
-        self._deadline = None
-        if self.cycle is None or self.cycle.response_complete:
-            self._answer_and_close(
-                408, f"Request headers not received within {self.header_timeout:g} s"
-            )
+            if self.cycle is None or self.cycle.response_complete:
+                self._answer_and_close(
+                    408, f"Request headers not received within {self.header_timeout:g} s"
+                )
+                return
+            since = None  # (a request is being answered: its successor's clock is not running)
+        wait = self.header_timeout if since is None else since + self.header_timeout - now
+        self._deadline = self.loop.call_later(wait, self._check)
 
     def _answer_and_close(self, status: int, detail: str) -> None:
         if self.transport.is_closing():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -615,6 +616,25 @@ def test_headers_trickled_slower_than_the_deadline_are_cut_off(impatient: LiveSe
         answer_on(impatient, b"GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status
         == 200
     )
+
+
+def test_a_kept_alive_connections_next_request_has_the_deadline_too(
+    impatient: LiveServer,
+) -> None:
+    """The deadline runs from a kept-alive connection's next request's first byte: a first
+    request answered, then a second that never finishes its headers gets a 408."""
+    with socket.create_connection((impatient.host, impatient.port), timeout=10) as sock:
+        sock.sendall(b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = b""
+        while b"\r\n\r\n" not in first or not first.endswith(b"}"):
+            first += sock.recv(65536)
+        time.sleep(0.5)  # idle past the deadline between requests: no 408 for that
+        sock.sendall(b"GET /ok HTTP/1.1\r\nHost")
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert parse_answer(first).status == 200
+    assert parse_answer(received).status == 408
 
 
 @pytest.mark.parametrize(
