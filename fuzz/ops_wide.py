@@ -8,6 +8,7 @@ bulk cancel finds nothing to cancel on either side, and a prune deletes idle thr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fuzz.model import ASSISTANT_IDS, GRAPHS, Model, Request
@@ -137,15 +138,29 @@ def search_assistants_more(m: Model) -> Request:
         body["graph_id"] = m.rng.choice(GRAPHS)
     if m.rng.random() < 0.3:
         return Request("POST /assistants/count", "POST", "/assistants/count", body)
-    if m.rng.random() < 0.5:
-        keys = ["graph_id", "name", "created_at", "updated_at"]
-        body["sort_by"] = m.rng.choice(keys + ([] if m.assistants else ["assistant_id"]))
+    keys = ["graph_id", "name", "created_at", "updated_at"]
+    sorts = keys + ([] if m.assistants else ["assistant_id"])
+    _sorted_page(m, body, sorts, ASSISTANT_FIELDS, sort_chance=0.5, max_offset=3)
+    return Request("POST /assistants/search", "POST", "/assistants/search", body)
+
+
+def _sorted_page(
+    m: Model,
+    body: dict[str, Any],
+    sorts: Sequence[str],
+    fields: Sequence[str],
+    *,
+    sort_chance: float,
+    max_offset: int,
+) -> None:
+    """A search body's sort (now and then), `select` and `offset`."""
+    if m.rng.random() < sort_chance:
+        body["sort_by"] = m.rng.choice(sorts)
         body["sort_order"] = m.rng.choice(["asc", "desc"])
     if m.rng.random() < 0.4:
-        body["select"] = m.rng.sample(ASSISTANT_FIELDS, m.rng.randint(1, 3))
+        body["select"] = m.rng.sample(fields, m.rng.randint(1, 3))
     if m.rng.random() < 0.2:
-        body["offset"] = m.rng.randint(0, 3)
-    return Request("POST /assistants/search", "POST", "/assistants/search", body)
+        body["offset"] = m.rng.randint(0, max_offset)
 
 
 # ---- crons -----------------------------------------------------------------------------------
@@ -190,14 +205,8 @@ def search_crons_more(m: Model) -> Request:
         body["thread_id"] = thread.tid
     if m.rng.random() < 0.3:
         return Request("POST /runs/crons/count", "POST", "/runs/crons/count", body)
-    if m.rng.random() < 0.6:
-        # crons and threads get random ids on each side: never sorted by those
-        body["sort_by"] = m.rng.choice(CRON_SORTS)
-        body["sort_order"] = m.rng.choice(["asc", "desc"])
-    if m.rng.random() < 0.4:
-        body["select"] = m.rng.sample(CRON_FIELDS, m.rng.randint(1, 3))
-    if m.rng.random() < 0.2:
-        body["offset"] = m.rng.randint(0, 2)
+    # crons and threads get random ids on each side: never sorted by those
+    _sorted_page(m, body, CRON_SORTS, CRON_FIELDS, sort_chance=0.6, max_offset=2)
     return Request("POST /runs/crons/search", "POST", "/runs/crons/search", body)
 
 
