@@ -25,8 +25,8 @@ from typing import Any
 import jsonschema_rs
 
 from mockserver.errors import Unprocessable
+from mockserver.schemas import as_read, compile_schema
 from mockserver.spec import Operation, ResponseSpec
-from mockserver.validation import as_read, compile_schema
 
 NO_BODY: Any = object()  # a generated answer without a body (204, or no JSON declared)
 MAX_DEPTH = 6  # below this, objects get their required properties only, arrays no items

@@ -63,7 +63,7 @@ def _sorted_keys(instance: Any) -> Any:
     The real server's jsonschema-rs (< 0.45, as langgraph-api pins it) checks an object's
     properties in sorted order, newer ones in the instance's order: with two bad fields, this
     makes the first error the one the real server reports. (Bodies are at most 200 levels deep:
-    validation.parse_json refuses deeper ones.)
+    reading.parse_json refuses deeper ones.)
     """
     if isinstance(instance, dict):
         return {key: _sorted_keys(instance[key]) for key in sorted(instance)}

@@ -12,16 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver.errors import UnsupportedMediaType, ValidationFailed
+from mockserver.reading import INVALID_JSON, MAX_DEPTH, parse_json
+from mockserver.schemas import FORMATS, compile_schema, is_uuid
 from mockserver.spec import load_spec
-from mockserver.validation import (
-    FORMATS,
-    INVALID_JSON,
-    MAX_DEPTH,
-    OperationValidator,
-    compile_schema,
-    is_uuid,
-    parse_json,
-)
+from mockserver.validation import OperationValidator
 
 DATA = Path(__file__).parent / "data" / "transcripts.json"
 SPEC = load_spec()
@@ -257,7 +251,7 @@ def test_both_validators_agree_on_generated_bodies(operation_id: str, instance: 
 
 
 def test_a_schema_is_compiled_with_only_the_components_it_refers_to() -> None:
-    from mockserver.validation import used
+    from mockserver.schemas import used
 
     a, b = {"$ref": "#/components/schemas/B"}, {"type": "integer"}
     components = {"schemas": {"A": a, "B": b, "C": {"type": "string"}}, "parameters": {}}
