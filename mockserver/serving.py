@@ -32,7 +32,8 @@ def serve(args: argparse.Namespace) -> int:
         )
         return 2
     from mockserver.graph import GraphModelError, load_graphs
-    from mockserver.spec import SpecError, load_spec
+    from mockserver.spec import load_spec
+    from mockserver.spec_check import SpecError
 
     try:  # before the web stack is imported: a broken file fails in a fraction of a second
         spec, graphs = load_spec(args.spec), load_graphs(args.graphs)

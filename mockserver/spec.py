@@ -2,41 +2,31 @@
 
 Parameters, request bodies, responses and headers given by `$ref` are resolved here; schema
 `$ref`s stay in place and are resolved by the validators against the document's components
-(schemas may be recursive: a ThreadState task holds a ThreadState).
+(schemas may be recursive: a ThreadState task holds a ThreadState). The document is checked
+and fitted to the validators first, by spec_check.py.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-import itertools
-import json
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-import jsonschema_rs
-
-from mockserver.errors import ConfigError
-from mockserver.yamlfile import YamlFileError, read_yaml, shorten
+from mockserver.spec_check import (
+    SpecError,
+    as_json_schema,
+    check_document,
+    deref,
+    hoist_schema_refs,
+    validate_openapi,
+)
+from mockserver.yamlfile import YamlFileError, read_yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PACKAGED_SPEC = "openapi/agent-server.yaml"
-# Schema keywords that apply their subschemas to the same instance: a $ref cycle through only
-# these never ends (a validator recurses forever), unlike one through `properties` or `items`.
-_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
-_IN_PLACE_ONE = ("not", "if", "then", "else")
-# Values under these keys are data, not schemas or references.
-_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
-_RESPONSE_DATA_KEYS = _DATA_KEYS - {"default"}
-
-
-class SpecError(ConfigError):
-    """Raised when the OpenAPI document cannot be read or uses something the engine lacks."""
 
 
 @dataclass(frozen=True)
@@ -195,10 +185,10 @@ def load_spec(source: Path | str | Mapping[str, Any] | None = None) -> Spec:
     if isinstance(source, Mapping):
         document = copy.deepcopy(source)  # the caller's mapping is left as it was
     elif given:
-        _validate_openapi(document, name)  # as written, before the rewrite below
-    _as_json_schema(document)
+        validate_openapi(document, name)  # as written, before the rewrite below
+    as_json_schema(document)
     refs = check_document(document, name)
-    _hoist_schema_refs(document, refs)
+    hoist_schema_refs(document, refs)
     operations = tuple(_index_operations(document))
     ids = [op.operation_id for op in operations]
     if len(ids) != len(set(ids)):
@@ -206,224 +196,16 @@ def load_spec(source: Path | str | Mapping[str, Any] | None = None) -> Spec:
     return Spec(document, operations, name)
 
 
-# The ranges OpenAPI's integer formats stand for.
-_INTEGER_FORMATS = {"int32": 2**31, "int64": 2**63}
-
-
-def _as_json_schema(document: Any) -> None:
-    """Rewrite, in place, what OpenAPI schemas say beyond JSON Schema 2020-12 (which the
-    validators speak) into it: `int32`/`int64` as bounds, and in a 3.0 document `nullable` as
-    a `null` type (beside no type: `anyOf` the schema or null) and boolean
-    `exclusiveMinimum`/`exclusiveMaximum` as numbers."""
-    legacy = str(document.get("openapi", "")).startswith("3.0")
-    for _, node in _walk(document):
-        if not isinstance(node, dict):
-            continue
-        fmt = node.get("format")
-        if node.get("type") == "integer" and fmt in _INTEGER_FORMATS:
-            node.setdefault("minimum", -_INTEGER_FORMATS[fmt])
-            node.setdefault("maximum", _INTEGER_FORMATS[fmt] - 1)
-        if not legacy:
-            continue
-        if node.get("nullable") is True and isinstance(node.get("type"), str):
-            node["type"] = [node["type"], "null"]
-        elif node.get("nullable") is True and "type" not in node:  # a $ref, an allOf: or null
-            rest = {k: v for k, v in node.items() if k != "nullable"}
-            node.clear()
-            node["anyOf"] = [rest, {"type": "null"}]
-        for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-            flag = node.get(exclusive)
-            if isinstance(flag, bool):
-                del node[exclusive]
-                if flag and bound in node:
-                    node[exclusive] = node.pop(bound)
-
-
-def check_document(document: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
-    """What would otherwise fail late or never end: unresolved `$ref`s, `$ref` cycles that
-    consume nothing, invalid schemas (as rewritten into JSON Schema). Returns the `$ref`s,
-    each with where it is."""
-    refs = list(_references(document))
-    for location, ref in refs:
-        try:
-            _pointer(document, ref)
-        except SpecError as exc:
-            raise SpecError(f"{name}: {exc} (at {location})") from None
-    for _, ref in refs:
-        _check_cycle(document, ref, name)
-    for location, schema in _schemas(document):
-        try:
-            jsonschema_rs.meta.validate(schema)
-        except jsonschema_rs.ValidationError as exc:
-            where = "/".join(map(str, [location, *exc.instance_path]))
-            raise SpecError(shorten(f"{name}: invalid schema at {where}: {exc.message}")) from None
-    return refs
-
-
-_COMPONENT_SCHEMA = re.compile(r"#/components/schemas/[^/]+")
-
-
-def _hoist_schema_refs(document: Mapping[str, Any], refs: Sequence[tuple[str, str]]) -> None:
-    """Point, in place, every `$ref` to a schema outside `components/schemas` (into a
-    response's or a parameter's `schema`, `#/paths/...` or `#/components/responses/...`, or
-    into a component schema's part) at a copy-free entry of `components/schemas`, where the
-    validators and the generator look: a schema written once and `$ref`'d from elsewhere, as
-    DigitalOcean's document does."""
-    hoisted: dict[str, str] = {}
-    for _, ref in refs:
-        if ref in hoisted or _COMPONENT_SCHEMA.fullmatch(ref):
-            continue
-        tokens = [_token(part) for part in ref[2:].split("/")]
-        if "schema" not in tokens and tokens[:2] != ["components", "schemas"]:
-            continue  # a parameter, a response, a request body: resolved by _deref
-        components = document.setdefault("components", {})  # type: ignore[attr-defined]
-        schemas = components.setdefault("schemas", {})
-        name = base = "_" + re.sub(r"[^A-Za-z0-9._-]+", "_", ref[2:])
-        count = itertools.count(2)
-        while name in schemas:
-            name = f"{base}_{next(count)}"
-        schemas[name] = _pointer(document, ref)
-        hoisted[ref] = f"#/components/schemas/{name}"
-    if not hoisted:
-        return
-    for _, node in _walk(document):
-        target = node.get("$ref")
-        if isinstance(target, str) and target in hoisted:
-            node["$ref"] = hoisted[target]  # type: ignore[index]
-
-
-def _validate_openapi(document: Mapping[str, Any], name: str) -> None:
-    """The document as written checked against the OpenAPI Initiative's JSON Schema of its
-    version (3.0 or 3.1; data/openapi-3.*.schema.json): a few milliseconds for a 2 MB document
-    (the packaged spec is checked by the test suite, not at every start)."""
-    version = str(document.get("openapi", ""))
-    if version[:4] not in ("3.0.", "3.1."):
-        said = f"OpenAPI {version}" if version else "without an `openapi` version"
-        raise SpecError(f"{name} is {said}; mockserver serves OpenAPI 3.0 and 3.1")
-    error = next(_openapi_validator(version[:3]).iter_errors(document), None)
-    if error is not None:
-        error = _reason(error)
-        where = "/".join(map(str, error.instance_path)) or "<root>"
-        raise SpecError(shorten(f"{name}: not valid OpenAPI at {where}: {error.message}"))
-
-
-def _reason(error: Any) -> Any:
-    """The error that says why: of a oneOf/anyOf none of whose branches fits (a schema, or a
-    `$ref`), the deepest one among its branches' errors."""
-    best = error
-    for branch in getattr(error.kind, "context", None) or ():
-        for sub in branch:
-            candidate = _reason(sub)
-            if len(candidate.instance_path) > len(best.instance_path):
-                best = candidate
-    return best
-
-
-@functools.cache
-def _openapi_validator(version: str) -> Any:
-    text = resources.files("mockserver").joinpath(f"data/openapi-{version}.schema.json")
-    return jsonschema_rs.validator_for(json.loads(text.read_text("utf-8")))
-
-
-def _walk(node: Any, location: str = "#") -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every mapping in the document (data under `example`, `default`... left out)."""
-    stack = [(location, node)]
-    while stack:
-        where, current = stack.pop()
-        kind = type(current)
-        if kind is str or kind is int or kind is bool or current is None:
-            continue  # most of a document: its leaves, without isinstance's ABC checks
-        if isinstance(current, Mapping):
-            yield where, current
-            data = _DATA_KEYS if not _is_responses(where) else _RESPONSE_DATA_KEYS
-            children = [(k, v) for k, v in current.items() if k not in data]
-        elif isinstance(current, list):
-            children = list(enumerate(current))
-        else:
-            continue
-        stack.extend(
-            (f"{where}/{key}", value)
-            for key, value in reversed(children)
-            if isinstance(value, dict | list) or isinstance(value, Mapping)
-        )
-
-
-def _is_responses(where: str) -> bool:
-    """Whether the mapping at `where` is an operation's Responses object, whose `default` is a
-    response, not a schema's default value (a property named `responses` is no such thing)."""
-    parts = where.rsplit("/", 2)
-    return parts[-1] == "responses" and (len(parts) < 3 or parts[-2] != "properties")
-
-
-def _references(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    for where, node in _walk(document):
-        ref = node.get("$ref")
-        if ref is not None:
-            if not isinstance(ref, str) or not ref.startswith("#/"):
-                raise SpecError(f"only local $refs are supported, got {ref} (at {where})")
-            yield where, ref
-
-
-def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Every schema object: each component schema and every value of a `schema` key."""
-    components = document.get("components")
-    schemas = components.get("schemas") if isinstance(components, Mapping) else None
-    for key, schema in schemas.items() if isinstance(schemas, Mapping) else ():
-        yield f"#/components/schemas/{key}", schema
-    for where, node in _walk(document):
-        if "schema" in node and not where.startswith("#/components/schemas/"):
-            yield f"{where}/schema", node["schema"]
-
-
-def _token(part: str) -> str:
-    """One reference token of a `#/...` $ref: a URI fragment, so percent-decoded first (`%7B`
-    is `{`), then JSON Pointer's escapes (RFC 6901, sections 4 and 6)."""
-    return unquote(part).replace("~1", "/").replace("~0", "~")
-
-
-def _pointer(document: Mapping[str, Any], ref: str) -> Any:
-    target: Any = document
-    for part in ref[2:].split("/"):
-        key = _token(part)
-        if isinstance(target, Mapping) and key in target:
-            target = target[key]
-        elif isinstance(target, list) and key.isdigit() and int(key) < len(target):
-            target = target[int(key)]
-        else:
-            raise SpecError(f"unresolved $ref {ref}")
-    return target
-
-
-def _check_cycle(document: Mapping[str, Any], ref: str, name: str) -> None:
-    """Follow `ref` through $refs and in-place keywords; coming back to it is a cycle."""
-    seen: set[int] = set()
-    stack: list[tuple[Any, tuple[str, ...]]] = [(_pointer(document, ref), (ref,))]
-    while stack:
-        node, chain = stack.pop()
-        if not isinstance(node, Mapping) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        nested = node.get("$ref")
-        if isinstance(nested, str):
-            if nested == ref:
-                raise SpecError(f"{name}: $ref cycle: {' -> '.join((*chain, ref))}")
-            stack.append((_pointer(document, nested), (*chain, nested)))
-        for key in _IN_PLACE_LISTS:
-            parts = node.get(key)
-            stack.extend((part, chain) for part in (parts if isinstance(parts, list) else ()))
-        stack.extend((node[key], chain) for key in _IN_PLACE_ONE if key in node)
-
-
 def _index_operations(document: Mapping[str, Any]) -> list[Operation]:
     operations = []
     for path, item in document["paths"].items():
-        item = _deref(document, item)
-        shared = [_deref(document, p) for p in item.get("parameters", [])]
+        item = deref(document, item)
+        shared = [deref(document, p) for p in item.get("parameters", [])]
         for method in HTTP_METHODS:
             if method not in item:
                 continue
             raw = item[method]
-            own = [_deref(document, p) for p in raw.get("parameters", [])]
+            own = [deref(document, p) for p in raw.get("parameters", [])]
             # An operation's own parameter overrides a path-level one with the same name and place.
             merged = {(p["name"], p["in"]): p for p in [*shared, *own]}
             body_schema, body_required, other_media, other_schema = _body(
@@ -464,7 +246,7 @@ def _security(document: Mapping[str, Any], raw: Any) -> tuple[tuple[tuple[str, s
     alternatives = []
     for requirement in raw if isinstance(raw, list) else ():
         needed = tuple(
-            c for c in (_credential(_deref(document, schemes.get(n, {}))) for n in requirement) if c
+            c for c in (_credential(deref(document, schemes.get(n, {}))) for n in requirement) if c
         )
         if not needed:
             return ()  # an alternative anyone meets
@@ -525,7 +307,7 @@ def _body(
     media types it may come in, and the form or XML one's schema (each has its own)."""
     if raw is None:
         return None, False, (), None
-    raw = _deref(document, raw)
+    raw = deref(document, raw)
     content = raw.get("content", {})
     json_type = _json_media(content)
     media = None if json_type is None else content[json_type]
@@ -569,7 +351,7 @@ def _wildcard(content: Mapping[str, Any]) -> str | None:
 
 
 def _response(document: Mapping[str, Any], status: str, raw: Any) -> ResponseSpec:
-    raw = _deref(document, raw)
+    raw = deref(document, raw)
     content = raw.get("content", {})
     json_type = _json_media(content)
     media = None if json_type is None else content[json_type]
@@ -578,13 +360,13 @@ def _response(document: Mapping[str, Any], status: str, raw: Any) -> ResponseSpe
         json_type, media = "application/json", content[wildcard]
     headers = tuple(
         Parameter(name, "header", bool(h.get("required")), h.get("schema", {}))
-        for name, h in ((n, _deref(document, h)) for n, h in raw.get("headers", {}).items())
+        for name, h in ((n, deref(document, h)) for n, h in raw.get("headers", {}).items())
     )
     schema = None if media is None else media.get("schema", {})
     examples = {} if media is None else _examples(document, media)
     links = {
         str(name): link
-        for name, link in ((n, _deref(document, k)) for n, k in (raw.get("links") or {}).items())
+        for name, link in ((n, deref(document, k)) for n, k in (raw.get("links") or {}).items())
         if isinstance(link, Mapping)
     }
     media_types = (
@@ -601,16 +383,7 @@ def _examples(document: Mapping[str, Any], media: Mapping[str, Any]) -> dict[str
     if "example" in media:
         named["example"] = media["example"]
     for name, example in (media.get("examples") or {}).items():
-        example = _deref(document, example)
+        example = deref(document, example)
         if isinstance(example, Mapping) and "value" in example:
             named[str(name)] = example["value"]
     return named
-
-
-def _deref(document: Mapping[str, Any], node: Any) -> Any:
-    while isinstance(node, Mapping) and "$ref" in node:
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            raise SpecError(f"only local $refs are supported, got {ref}")
-        node = _pointer(document, ref)
-    return node

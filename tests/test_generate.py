@@ -19,7 +19,8 @@ from starlette.testclient import TestClient
 from mockserver import app as app_module
 from mockserver.app import create_app
 from mockserver.generate import Preferences, Responder
-from mockserver.spec import SpecError, load_spec
+from mockserver.spec import load_spec
+from mockserver.spec_check import SpecError
 
 SPECS = Path(__file__).parent / "data" / "specs"
 PETSTORE = SPECS / "petstore.yaml"  # OpenAPI 3.0

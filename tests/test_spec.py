@@ -8,7 +8,8 @@ from openapi_spec_validator import validate
 
 from mockserver import wording
 from mockserver.handlers import HANDLERS
-from mockserver.spec import SpecError, default_spec_path, load_spec, with_graphs
+from mockserver.spec import default_spec_path, load_spec, with_graphs
+from mockserver.spec_check import SpecError
 
 from conftest import SPEC_PATH
 
