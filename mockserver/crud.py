@@ -24,9 +24,10 @@ from typing import Any
 from urllib.parse import quote
 
 from mockserver.errors import NotFound
-from mockserver.generate import NO_BODY, Generated, Responder, documented, properties
+from mockserver.generate import NO_BODY, Generated, Responder, documented
 from mockserver.spec import Operation, Spec
 from mockserver.validation import ValidRequest
+from mockserver.values import properties
 
 _LIMITS = ("limit", "per_page", "page_size", "pageSize", "size", "max")
 _OFFSETS = ("offset", "skip", "start")

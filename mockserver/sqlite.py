@@ -25,8 +25,8 @@ from typing import Any
 import orjson
 from pyrsistent import PVector, pvector
 
-from mockserver.items import SqliteItems
 from mockserver.message_log import MessageLog, appended
+from mockserver.sqlite_items import SqliteItems
 from mockserver.store import Checkpoint, Cron, History, MemoryStore, Run, TaskWrites, Thread
 
 _SCHEMA = """

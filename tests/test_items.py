@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from mockserver.errors import BadRequest
-from mockserver.items import Item, Items, MemoryItems, SqliteItems
+from mockserver.items import Item, Items, MemoryItems
+from mockserver.sqlite_items import SqliteItems
 
 
 def ticking_clock() -> Callable[[], str]:
@@ -359,7 +360,7 @@ def test_sqlite_items_outlive_the_store_object(tmp_path: Path) -> None:
 _WRITER = textwrap.dedent(
     """
     import sys
-    from mockserver.items import SqliteItems
+    from mockserver.sqlite_items import SqliteItems
 
     items = SqliteItems(sys.argv[1])
     for i in range(20):

@@ -22,8 +22,8 @@ from langgraph_sdk import get_client, get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 from langgraph_sdk.errors import BadRequestError, UnprocessableEntityError
 
-from mockserver.items import SqliteItems
 from mockserver.live import LiveServer
+from mockserver.sqlite_items import SqliteItems
 
 RECORDING = json.loads((Path(__file__).parent / "data" / "store_recording.json").read_text())
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\+00:00")
