@@ -9,104 +9,34 @@ checkpoints follow LangGraph's Pregel loop as the real server shows it: an input
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Generator, Mapping
 from typing import Any, NamedTuple, NoReturn
 
 from mockserver import events
-from mockserver.errors import BadRequest, MockError
-from mockserver.graph import END, START, Graph
+from mockserver.execution import (
+    Execution,
+    RunFailed,
+    announce,
+    announce_step,
+    apply_writes,
+    graph_event,
+    save_checkpoint,
+    stream_values,
+    task_done,
+)
+from mockserver.graph import END, START
 from mockserver.scripts import NOTHING
-from mockserver.state import commit, initial_values, new_checkpoint, next_nodes, reduce, task_id
-from mockserver.store import Checkpoint, Run, Store, TaskWrites
+from mockserver.state import initial_values, task_id
+from mockserver.store import Checkpoint, TaskWrites
 from mockserver.tasks import Outcome, Task, run_task
 
-Emit = Callable[[str, Any], None]
 _INTERRUPT_ID = re.compile(r"[0-9a-f]{32}")  # how LangGraph tells a resume map
-# configurable keys the saver leaves out of checkpoint metadata (request-scoped, or the
-# checkpoint's own address)
-_NOT_CHECKPOINT_METADATA = frozenset(
-    {
-        "checkpoint_ns",
-        "checkpoint_id",
-        "run_id",
-        "thread_id",
-        "langgraph_request_id",
-        "langgraph_auth_user",
-        "langgraph_auth_user_id",
-        "langgraph_auth_permissions",
-    }
-)
-
-
-class RunFailed(MockError):
-    """Raised inside a run when a node (or the input) fails; ends the run with an error (the
-    run's, not the request's: nothing answers it with a status)."""
-
-    def __init__(self, error: str, message: str) -> None:
-        super().__init__(message)
-        self.error = {"error": error, "message": message}
-
-
-class Execution:
-    """One run on its thread: what it was asked, and what it has done so far."""
-
-    def __init__(self, store: Store, graph: Graph, run: Run, emit: Emit) -> None:
-        self.store, self.graph, self.run, self._emit = store, graph, run, emit
-        self.thread_id = run.thread_id
-        self.history = store.history(run.thread_id)
-        kwargs = run.kwargs
-        self.modes = frozenset(kwargs["stream_mode"])
-        self.configurable: dict[str, Any] = kwargs["config"]["configurable"]
-        self.run_metadata: dict[str, Any] = kwargs["config"]["metadata"]
-        self.error: dict[str, Any] | None = None
-
-    def emit(self, name: str, payload: Any) -> None:
-        """Send an event if the run's stream modes carry it."""
-        if events.carries(self.modes, name):
-            self._emit(name, payload)
-
-    def wants(self, event: str) -> bool:
-        """Whether the run's stream modes carry this event (to skip building payloads nobody
-        reads)."""
-        return events.carries(self.modes, event)
-
-    @property
-    def node_metadata(self) -> dict[str, Any]:
-        """The run's metadata as nodes see it (messages, events)."""
-        return {**self.run_metadata, "thread_id": self.thread_id, "run_id": self.run.run_id}
-
-    def checkpoint_metadata(self, source: str, step: int) -> dict[str, Any]:
-        """The metadata of a checkpoint this run writes: the configurable (the user's keys,
-        graph_id, assistant_id, user_id), then the run's metadata, then the loop's (the
-        in-memory saver's put, langgraph_runtime_inmem/checkpoint.py)."""
-        kept = {
-            k: v
-            for k, v in self.configurable.items()
-            if not k.startswith("__") and k not in _NOT_CHECKPOINT_METADATA
-        }
-        # a run started at a checkpoint names it too (the real server adds it to the run's
-        # metadata, after what the worker added)
-        started_at = self.configurable.get("checkpoint_id")
-        # a run the cron scheduler made has no request id (None), which is not kept
-        request_id = self.configurable.get("langgraph_request_id")
-        return {
-            **kept,
-            **self.run_metadata,
-            **({"checkpoint_id": started_at} if started_at else {}),
-            "run_id": self.run.run_id,
-            "thread_id": self.thread_id,
-            "source": source,
-            "step": step,
-            "parents": {},
-            "langgraph_auth_user_id": "",
-            **({"langgraph_request_id": request_id} if request_id is not None else {}),
-        }
 
 
 def execute(x: Execution) -> Generator[float, None, None]:
     """Run `x` to its end; yields pauses. Sets x.error."""
     x.emit("metadata", {"run_id": x.run.run_id, "attempt": 1})
-    _graph_event(x, "on_chain_start", {"input": x.run.kwargs["input"]})
+    graph_event(x, "on_chain_start", {"input": x.run.kwargs["input"]})
     try:
         yield from _supersteps(x)
     except RunFailed as failure:
@@ -115,7 +45,7 @@ def execute(x: Execution) -> Generator[float, None, None]:
         return
     if x.wants("events"):
         head = x.history.head
-        _graph_event(
+        graph_event(
             x,
             "on_chain_end",
             {"output": events.plain_values(head.values) if head is not None else None},
@@ -143,7 +73,7 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             raise RunFailed("EmptyInputError", "Received no input for __start__")
         current = base.values
         if command.get("update") is not None:
-            current = _apply(x, current, command["update"])
+            current = apply_writes(x, current, command["update"])
         # A task of a node this graph lacks (the thread ran another graph) never runs.
         tasks = [
             node
@@ -154,9 +84,9 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             # The fork starts the run's branch and carries the command's writes.
             order = [START, *x.graph.nodes]  # LangGraph lists tasks in the graph's node order
             tasks = sorted(dict.fromkeys(tasks), key=lambda n: order.index(n) if n in order else 0)
-            base = _commit(x, base, dict(current), tuple(tasks), "fork", {}, base.last_ran)
-        _values(x, current)
-        _announce(x, base, stored=True)
+            base = save_checkpoint(x, base, dict(current), tuple(tasks), "fork", {}, base.last_ran)
+        stream_values(x, current)
+        announce(x, base, stored=True)
         # A resumed or continued run does not stop again before the nodes it was stopped at,
         # unless another graph ran on the thread: LangGraph marks as seen only the channels of
         # the graph that runs now, so another graph's channels always count as news.
@@ -234,14 +164,16 @@ def _start_checkpoint(x: Execution) -> Checkpoint | None:
 def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint:
     values = dict(base.values) if base is not None else initial_values(x.graph)
     # The input checkpoint has seen what its base saw: an update there is as its last node.
-    entry = _commit(x, base, values, (START,), "input", {}, base.last_ran if base else None)
-    _announce(x, entry)
+    entry = save_checkpoint(x, base, values, (START,), "input", {}, base.last_ran if base else None)
+    announce(x, entry)
     try:
-        applied = _apply(x, values, given)
+        applied = apply_writes(x, values, given)
     except RunFailed as failure:
         _fail_start(x, entry, failure)
-    loop = _commit(x, entry, applied, x.graph.next_nodes(START), "loop", {START: given}, None)
-    _announce_step(x, loop)
+    loop = save_checkpoint(
+        x, entry, applied, x.graph.next_nodes(START), "loop", {START: given}, None
+    )
+    announce_step(x, loop)
     return loop
 
 
@@ -250,9 +182,9 @@ def _failed_entry(x: Execution, command: Mapping[str, Any], failure: RunFailed) 
     command's update), its __start__ task fails for want of input."""
     values = initial_values(x.graph)
     if command.get("update") is not None:
-        values = _apply(x, values, command["update"])
-    entry = _commit(x, None, values, (START,), "input", {}, None)
-    _announce(x, entry)
+        values = apply_writes(x, values, command["update"])
+    entry = save_checkpoint(x, None, values, (START,), "input", {}, None)
+    announce(x, entry)
     _fail_start(x, entry, failure)
 
 
@@ -269,14 +201,14 @@ def _take_goto(x: Execution, command: Mapping[str, Any]) -> Checkpoint:
     update = command.get("update")
     values = initial_values(x.graph)
     if update is not None:
-        values = _apply(x, values, update)
-    entry = _commit(x, None, values, (START,), "input", {}, None)
-    _announce(x, entry)
+        values = apply_writes(x, values, update)
+    entry = save_checkpoint(x, None, values, (START,), "input", {}, None)
+    announce(x, entry)
     nodes = (*x.graph.next_nodes(START), *_goto(x, command["goto"]))
-    loop = _commit(x, entry, values, tuple(dict.fromkeys(nodes)), "loop", {}, None)
+    loop = save_checkpoint(x, entry, values, tuple(dict.fromkeys(nodes)), "loop", {}, None)
     if update:
-        _values(x, loop.values)
-    _announce(x, loop)
+        stream_values(x, loop.values)
+    announce(x, loop)
     return loop
 
 
@@ -293,7 +225,7 @@ class _Started(NamedTuple):
 def _refused_input(x: Execution, base: Checkpoint) -> tuple[str, str] | None:
     """The error queued input (`as_node: __input__`) fails with as the channels take it."""
     try:
-        _apply(x, base.values, dict(base.pending_input or {}))
+        apply_writes(x, base.values, dict(base.pending_input or {}))
     except RunFailed as failure:
         return failure.error["error"], failure.error["message"]
     return None
@@ -340,7 +272,7 @@ def _run(
         )
     if outcome.interrupts is None and outcome.error is None:
         x.emit("updates", {node: outcome.shown})
-        _task_done(x, step, events.task_result(tid, node, result=outcome.shown))
+        task_done(x, step, events.task_result(tid, node, result=outcome.shown))
         if x.wants("events"):
             for kind, data in (
                 ("on_chain_stream", {"chunk": outcome.shown}),
@@ -360,7 +292,7 @@ def _finish_superstep(
             error, message = outcome.error
             failed = TaskWrites(errors={node: f"{error}({message!r})"})
             x.store.add_writes(x.thread_id, base.checkpoint_id, failed)
-            _task_done(
+            task_done(
                 x,
                 step,
                 events.task_result(
@@ -375,10 +307,10 @@ def _finish_superstep(
         items = [i for found in interrupted.values() for i in found]
         x.store.add_writes(x.thread_id, base.checkpoint_id, TaskWrites(interrupts=interrupted))
         x.emit("updates", {"__interrupt__": events.interrupt_items(items)})
-        _values(x, current, events.interrupt_items(items))
+        stream_values(x, current, events.interrupt_items(items))
         for node, found in interrupted.items():
             tid = task_id(base.checkpoint_id, node)
-            _task_done(x, step, events.task_result(tid, node, interrupts=found))
+            task_done(x, step, events.task_result(tid, node, interrupts=found))
         if refused_input is not None:
             queued = TaskWrites(results={START: outcomes[START].shown})
             x.store.add_writes(x.thread_id, base.checkpoint_id, queued)
@@ -389,17 +321,17 @@ def _finish_superstep(
     results = {n: o.shown for n, o in outcomes.items()}
     try:
         for node, outcome in outcomes.items():
-            values = _apply(x, values, outcome.writes or {})
+            values = apply_writes(x, values, outcome.writes or {})
             successors += _successors(x, node, outcome)
     except RunFailed:
         # LangGraph saves each task's writes before it applies them: writes the channels
         # refuse stay as the tasks' results on the checkpoint they ran from.
         x.store.add_writes(x.thread_id, base.checkpoint_id, TaskWrites(results=results))
         raise
-    checkpoint = _commit(
+    checkpoint = save_checkpoint(
         x, base, values, tuple(dict.fromkeys(successors)), "loop", results, list(outcomes)[-1]
     )
-    _announce_step(x, checkpoint)
+    announce_step(x, checkpoint)
     return checkpoint
 
 
@@ -417,73 +349,6 @@ def _successors(x: Execution, node: str, outcome: Outcome) -> list[str]:
     calls = any(m.get("tool_calls") for m in messages)
     target = route.get("tool_calls") if calls else route.get("default")
     return [] if target in (None, END) else [str(target)]
-
-
-def _apply(x: Execution, values: Mapping[str, Any], writes: Any) -> dict[str, Any]:
-    if not isinstance(writes, Mapping):
-        raise RunFailed("InvalidUpdateError", f"Expected dict, got {writes!r}")
-    try:
-        return reduce(x.graph, values, writes)
-    except BadRequest as exc:
-        raise RunFailed("ValueError", exc.detail) from None
-
-
-def _commit(
-    x: Execution,
-    base: Checkpoint | None,
-    values: dict[str, Any],
-    next_nodes: tuple[str, ...],
-    source: str,
-    results: Mapping[str, Any],
-    last_ran: str | None,
-) -> Checkpoint:
-    step = base.step + 1 if base is not None else -1
-    checkpoint = new_checkpoint(
-        base.checkpoint_id if base else None,
-        step,
-        values,
-        next_nodes,
-        x.checkpoint_metadata(source, step),
-        last_ran=last_ran,
-    )
-    return commit(x.store, x.thread_id, checkpoint, base=base, results=results)
-
-
-def _announce_step(x: Execution, checkpoint: Checkpoint) -> None:
-    _values(x, checkpoint.values)
-    _announce(x, checkpoint)
-
-
-def _announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> None:
-    if not (x.wants("checkpoints") or x.wants("debug")):
-        return
-    writes = x.history.writes_of(checkpoint.checkpoint_id)
-    payload = events.checkpoint_payload(
-        checkpoint,
-        writes,
-        x.thread_id,
-        x.configurable,
-        stored=stored,
-        upcoming=next_nodes(checkpoint, x.graph),
-    )
-    x.emit("checkpoints", payload)
-    x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread_id))
-
-
-def _values(
-    x: Execution, values: Mapping[str, Any], interrupts: list[dict[str, Any]] | None = None
-) -> None:
-    if not x.wants("values"):
-        return
-    payload = events.plain_values(values)
-    if interrupts:
-        payload["__interrupt__"] = interrupts
-    x.emit("values", payload)
-
-
-def _task_done(x: Execution, step: int, result: dict[str, Any]) -> None:
-    x.emit("tasks", result)
-    x.emit("debug", events.debug_task(step, "task_result", result))
 
 
 def _stop(x: Execution) -> None:
@@ -511,11 +376,3 @@ def _goto(x: Execution, goto: Any) -> list[str]:
     # of the graph has no such channel and is dropped without an error (as on langgraph dev).
     targets = [] if goto is None else [goto] if isinstance(goto, str) else list(goto)
     return [t for t in targets if isinstance(t, str) and x.graph.has_node(t)]
-
-
-def _graph_event(x: Execution, kind: str, data: dict[str, Any]) -> None:
-    if x.wants("events"):
-        x.emit(
-            "events",
-            events.graph_event(x.graph.graph_id, x.run.run_id, x.node_metadata, kind, data),
-        )

@@ -22,7 +22,7 @@ never imports the web framework.
     ├── ConfigError           422  a file or setting is wrong (also a ValueError): SpecError,
     │                              GraphModelError, ScriptError, YamlFileError, FaultError,
     │                              SeedError (start-up, or the admin API)
-    └── RunFailed                  a node failed: it ends the run, not the request (engine.py)
+    └── RunFailed                  a node failed: it ends the run, not the request (execution.py)
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from mockserver import paging, threads
 from mockserver.assistants import BOTH_CONTEXTS, Assistant
 from mockserver.errors import BadRequest, NotFound
 from mockserver.graph import Graph
-from mockserver.state import next_nodes
+from mockserver.snapshots import next_nodes
 from mockserver.store import Run, Store, Thread, utc_now
 from mockserver.webhooks import check_webhook
 

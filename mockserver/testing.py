@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mockserver import state, threads
+from mockserver import snapshots, threads
 from mockserver.app import create_app
 from mockserver.control import Control, plain, read_document
 from mockserver.journal import Exchange, Journal
@@ -97,13 +97,15 @@ class _Mock:
         """A thread's latest state, as GET /threads/{id}/state shows it."""
         with self.server.lock:
             thread = self.server.store.thread(thread_id)
-            return plain(state.state_at(thread, self.server.store.history(thread_id), None))
+            return plain(snapshots.state_at(thread, self.server.store.history(thread_id), None))
 
     def history(self, thread_id: str, limit: int = 1000) -> list[dict[str, Any]]:
         """A thread's checkpoints, newest first, as its history shows them."""
         with self.server.lock:
             self.server.store.thread(thread_id)
-            return plain(state.history_of(thread_id, self.server.store.history(thread_id), limit))
+            return plain(
+                snapshots.history_of(thread_id, self.server.store.history(thread_id), limit)
+            )
 
     def _render(self, thread: Thread) -> dict[str, Any]:
         server = self.server

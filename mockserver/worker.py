@@ -20,8 +20,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mockserver.assistants import AssistantRegistry
-from mockserver.engine import Execution, execute
+from mockserver.engine import execute
 from mockserver.errors import Conflict, NotFound
+from mockserver.execution import Execution
 from mockserver.graph import Graph
 from mockserver.runs import (
     API_URL,

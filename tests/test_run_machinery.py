@@ -11,8 +11,9 @@ import pytest
 
 from mockserver import events, runs, state
 from mockserver.assistants import AssistantRegistry
-from mockserver.engine import Execution, execute
+from mockserver.engine import execute
 from mockserver.errors import BadRequest
+from mockserver.execution import Execution
 from mockserver.graph import load_graphs
 from mockserver.server import CommitLock
 from mockserver.store import MemoryStore, Run, Store, Thread

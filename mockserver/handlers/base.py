@@ -7,7 +7,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver import state
+from mockserver import snapshots
 from mockserver.server import Server
 from mockserver.store import Thread
 from mockserver.validation import ValidRequest
@@ -107,7 +107,7 @@ def announce_state(server: Server, thread_id: str) -> None:
     if server.worker.channels.watched(thread_id):
         thread = server.store.thread(thread_id)
         graph = server.graphs.get(thread.graph_id or "")
-        current = state.state_at(thread, server.store.history(thread_id), None, graph=graph)
+        current = snapshots.state_at(thread, server.store.history(thread_id), None, graph=graph)
         server.worker.channels.publish(
             thread_id, "state_update", {"state": current, "thread_id": thread_id}
         )

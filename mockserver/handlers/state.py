@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver import state
+from mockserver import snapshots, state
 from mockserver.graph import Graph
 from mockserver.handlers.base import Call, Reply, announce_state
 from mockserver.store import History, Thread
@@ -15,7 +15,7 @@ def get_latest_thread_state_threads__thread_id__state_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/state."""
     thread = call.thread()
     return Reply(
-        200, state.state_at(thread, _history(call, thread), None, graph=_graph(call, thread))
+        200, snapshots.state_at(thread, _history(call, thread), None, graph=_graph(call, thread))
     )
 
 
@@ -35,7 +35,7 @@ def get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get
     """GET /threads/{thread_id}/state/{checkpoint_id}."""
     checkpoint_id = call.request.path["checkpoint_id"]
     thread = call.thread()
-    found = state.state_at(
+    found = snapshots.state_at(
         thread, _history(call, thread), checkpoint_id, namespace=None, graph=_graph(call, thread)
     )
     return Reply(200, found)
@@ -54,7 +54,7 @@ def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__ge
     )
     thread = call.thread()
     checkpoint_id, graph = config.get("checkpoint_id"), _graph(call, thread)
-    found = state.state_at(thread, _history(call, thread), checkpoint_id, namespace, graph)
+    found = snapshots.state_at(thread, _history(call, thread), checkpoint_id, namespace, graph)
     return Reply(200, found)
 
 
@@ -62,7 +62,7 @@ def get_thread_history_threads__thread_id__history_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/history."""
     thread = call.thread()
     query = call.request.query
-    states = state.history_of(
+    states = snapshots.history_of(
         thread.thread_id,
         _history(call, thread),
         query["limit"],
@@ -79,7 +79,7 @@ def get_thread_history_post_threads__thread_id__history_post(call: Call) -> Repl
     config = body.get("checkpoint") or {}
     if config.get("checkpoint_ns"):
         return Reply(200, [])  # a subgraph, which the mock's graphs do not have
-    states = state.history_of(
+    states = snapshots.history_of(
         thread.thread_id,
         _history(call, thread),
         int(body.get("limit", 1)),  # JSON Schema counts 5.0 as an integer

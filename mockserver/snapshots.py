@@ -1,0 +1,178 @@
+"""What a thread's checkpoints show: the ThreadState body, the state at a checkpoint, history.
+
+Reads only: a checkpoint rendered as the real server renders a StateSnapshot (keys in its
+order, tasks with their writes, next nodes as the thread's current graph reads them), the
+empty state it answers for a checkpoint it does not know, and history newest first, filtered
+as LangGraph's MemorySaver lists. Writes go through state.py.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import orjson
+
+from mockserver.graph import Graph
+from mockserver.message_log import MessageLog, encoded
+from mockserver.reducers import to_plain
+from mockserver.state import task_id
+from mockserver.store import NO_WRITES, Checkpoint, History, TaskWrites, Thread
+
+EMPTY_STATE: dict[str, Any] = {
+    "values": {},
+    "next": [],
+    "tasks": [],
+    "metadata": None,
+    "created_at": None,
+    "checkpoint": None,
+    "parent_checkpoint": None,
+    "interrupts": [],
+    "checkpoint_id": None,
+    "parent_checkpoint_id": None,
+}
+
+
+def next_nodes(checkpoint: Checkpoint, graph: Graph | None) -> tuple[str, ...]:
+    """The checkpoint's next nodes as `graph` reads it: the real server reads a checkpoint
+    with the thread's current graph, and a node only another graph has is no task there."""
+    if graph is None:
+        return checkpoint.next
+    return tuple(node for node in checkpoint.next if graph.has_node(node))
+
+
+def render_state(
+    thread_id: str,
+    checkpoint: Checkpoint,
+    writes: TaskWrites = NO_WRITES,
+    *,
+    with_ns: bool = True,
+    graph: Graph | None = None,
+) -> dict[str, Any]:
+    """A checkpoint as a ThreadState body, keys in the real server's order, its next nodes as
+    `graph` reads them (next_nodes). Message lists come as orjson Fragments (their JSON,
+    written once): serialise the body with orjson."""
+    cid = checkpoint.checkpoint_id
+    ref: dict[str, Any] = {"checkpoint_id": cid, "thread_id": thread_id}
+    if with_ns:
+        ref["checkpoint_ns"] = ""
+    parent = checkpoint.parent_id
+    upcoming = next_nodes(checkpoint, graph)
+    tasks = [_render_task(checkpoint, writes, node) for node in upcoming]
+    return {
+        "values": {k: _encoded(v) for k, v in checkpoint.values.items()},
+        "next": list(upcoming),
+        "tasks": tasks,
+        "metadata": checkpoint.metadata,
+        "created_at": checkpoint.created_at,
+        "checkpoint": ref,
+        "parent_checkpoint": (
+            {"checkpoint_id": parent, "thread_id": thread_id, "checkpoint_ns": ""}
+            if parent is not None
+            else None
+        ),
+        "interrupts": [i for task in tasks for i in task["interrupts"]],
+        "checkpoint_id": cid,
+        "parent_checkpoint_id": parent,
+    }
+
+
+def state_at(
+    thread: Thread,
+    history: History,
+    checkpoint_id: str | None,
+    namespace: str | None = "",
+    graph: Graph | None = None,
+) -> dict[str, Any]:
+    """The state at a checkpoint id (None: the latest), read with the thread's `graph`; an
+    unknown id gives the empty state.
+
+    `namespace` is the request's `checkpoint_ns`: None when it named none (the `checkpoint`
+    object then has no `checkpoint_ns`, as GET /state/{id} shows), "" for the root graph.
+    """
+    if namespace:
+        # The mock's graphs have no subgraphs, so a subgraph holds nothing (as on the real
+        # server, which answers 200 with the empty state).
+        return _empty_at(thread, checkpoint_id, namespace)
+    if checkpoint_id is None:
+        head = history.head
+        if head is None:
+            return dict(EMPTY_STATE)
+        writes = history.writes_of(head.checkpoint_id)
+        return render_state(thread.thread_id, head, writes, graph=graph)
+    checkpoint = history.get(checkpoint_id)
+    if checkpoint is not None:
+        writes = history.writes_of(checkpoint_id)
+        return render_state(
+            thread.thread_id, checkpoint, writes, with_ns=namespace is not None, graph=graph
+        )
+    # The real server answers 200 with an empty state echoing the id (transcript #136), or
+    # naming none on a thread bound to no graph.
+    return _empty_at(thread, checkpoint_id if thread.graph_id else None, namespace)
+
+
+def _empty_at(thread: Thread, checkpoint_id: str | None, namespace: str | None) -> dict[str, Any]:
+    if checkpoint_id is None:
+        return dict(EMPTY_STATE)
+    ref: dict[str, Any] = {"checkpoint_id": checkpoint_id, "thread_id": thread.thread_id}
+    if namespace is not None:
+        ref["checkpoint_ns"] = namespace
+    return {**EMPTY_STATE, "checkpoint": ref, "checkpoint_id": checkpoint_id}
+
+
+def history_of(
+    thread_id: str,
+    history: History,
+    limit: int,
+    *,
+    before: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    checkpoint_id: str | None = None,
+    graph: Graph | None = None,
+) -> list[dict[str, Any]]:
+    """Checkpoints newest first across all branches, read with the thread's `graph`; the cost
+    is set by `limit`, not length."""
+    if limit <= 0:
+        return []
+    end = bisect.bisect_left(history.ids, before) if before else len(history)
+    if checkpoint_id is not None:
+        # LangGraph's list() treats a checkpoint id as a filter: that one checkpoint or nothing.
+        found = history.get(checkpoint_id)
+        candidates: Iterable[Checkpoint] = (
+            [found] if found is not None and (not before or checkpoint_id < before) else []
+        )
+    else:
+        candidates = (history.checkpoints[i] for i in range(end - 1, -1, -1))
+    states = []
+    for checkpoint in candidates:
+        # LangGraph's MemorySaver compares with metadata.get(key): a null filter matches a
+        # checkpoint that lacks the key.
+        if metadata and any(checkpoint.metadata.get(k) != v for k, v in metadata.items()):
+            continue
+        writes = history.writes_of(checkpoint.checkpoint_id)
+        states.append(render_state(thread_id, checkpoint, writes, graph=graph))
+        if len(states) >= limit:
+            break
+    return states
+
+
+def _encoded(value: Any) -> Any:
+    """A channel value for a response body: a message list as its JSON, written once and
+    reused (orjson writes a Fragment as it is), anything else as plain data."""
+    if isinstance(value, MessageLog):
+        return orjson.Fragment(encoded(value))
+    return to_plain(value)
+
+
+def _render_task(checkpoint: Checkpoint, writes: TaskWrites, node: str) -> dict[str, Any]:
+    return {
+        "id": task_id(checkpoint.checkpoint_id, node),
+        "name": node,
+        "path": ["__pregel_pull", node],
+        "error": writes.errors.get(node),
+        "interrupts": writes.interrupts.get(node, []),
+        "checkpoint": None,
+        "state": None,
+        "result": writes.results.get(node),
+    }
