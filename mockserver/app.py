@@ -28,7 +28,7 @@ from mockserver.cors import (
     CORSWhenAsked,
     origin_check,
 )
-from mockserver.crons import POLL_INTERVAL
+from mockserver.cron_scheduler import POLL_INTERVAL
 from mockserver.crud import Resources
 from mockserver.endpoint import Endpoint, EndpointOptions, Observer, Variants
 from mockserver.faults import Faults, Latency

@@ -1,11 +1,10 @@
 """Assistants: the system assistant `langgraph dev` registers for each graph (with the same
 ids), the ones clients create, and every version of each.
 
-The real server names each graph's system assistant `uuid5(NAMESPACE_GRAPH, graph_id)`
-(langgraph_api/graph.py), so `agent` is fe096781-5601-53d2-b2f6-0d3403f7e9ca everywhere.
-Records and rules follow the in-memory runtime (langgraph_runtime_inmem/ops.py, Assistants):
-a row per assistant holding its current version, and one row per version. Records are
-immutable: a change makes new ones.
+`AssistantRegistry` keeps the records of assistant_records.py by the in-memory runtime's rules
+(langgraph_runtime_inmem/ops.py, Assistants): create, patch, delete, versions, search, with
+metadata matched by containment. A change makes new records; none is edited. Also what GET
+/assistants/{id}/graph and /schemas answer for an assistant's graph.
 """
 
 from __future__ import annotations
@@ -14,15 +13,20 @@ import copy
 import dataclasses
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from mockserver.assistant_records import (
+    Assistant,
+    Version,
+    assistant_id,
+    system_assistant,
+    version_of,
+)
 from mockserver.errors import BadRequest, Conflict, NotFound, Unprocessable
 from mockserver.graph import END, START, Graph
 from mockserver.store import utc_now
 
-NAMESPACE_GRAPH = uuid.UUID("6ba7b821-9dad-11d1-80b4-00c04fd430c8")
 _INVALID = (
     "Invalid assistant: '{given}'. Must be either:\n- A valid assistant UUID, or\n"
     "- One of the registered graphs: {graphs}"
@@ -31,83 +35,6 @@ BOTH_CONTEXTS = (
     "Cannot specify both configurable and context. Prefer setting context alone. Context was "
     "introduced in LangGraph 0.6.0 and is the long term planned replacement for configurable."
 )
-
-
-def assistant_id(graph_id: str) -> str:
-    """The id of a graph's system assistant."""
-    return str(uuid.uuid5(NAMESPACE_GRAPH, graph_id))
-
-
-@dataclass(frozen=True)
-class Assistant:
-    """An assistant as its current version shows it; fields in the real server's key order.
-    The dicts are never changed once the record is made."""
-
-    assistant_id: str
-    graph_id: str
-    config: dict[str, Any]
-    context: dict[str, Any]
-    metadata: dict[str, Any]
-    name: str
-    created_at: str
-    updated_at: str
-    version: int
-    description: str | None
-
-    def body(self) -> dict[str, Any]:
-        """The Assistant body (a deep copy)."""
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class Version:
-    """One version of an assistant, as POST /assistants/{id}/versions lists it (no
-    `updated_at`; `created_at` is when the version was made)."""
-
-    assistant_id: str
-    version: int
-    graph_id: str
-    config: dict[str, Any]
-    context: dict[str, Any]
-    metadata: dict[str, Any]
-    created_at: str
-    name: str
-    description: str | None
-
-    def body(self) -> dict[str, Any]:
-        """The version's body (a deep copy)."""
-        return dataclasses.asdict(self)
-
-
-def _system_assistant(graph_id: str, registered_at: str) -> Assistant:
-    return Assistant(
-        assistant_id(graph_id),
-        graph_id,
-        {},
-        {},
-        {"created_by": "system"},
-        graph_id,
-        registered_at,
-        registered_at,
-        1,
-        None,
-    )
-
-
-def _version_of(assistant: Assistant) -> Version:
-    """The version row an assistant's current state makes (made when it was last updated)."""
-    a = assistant
-    return Version(
-        a.assistant_id,
-        a.version,
-        a.graph_id,
-        a.config,
-        a.context,
-        a.metadata,
-        a.updated_at,
-        a.name,
-        a.description,
-    )
 
 
 def _mirrored(
@@ -178,7 +105,7 @@ class AssistantRegistry:
         start = datetime.fromisoformat(started_at)
         # registered one after the other when the server started
         self._system = tuple(
-            _system_assistant(g, (start + timedelta(microseconds=i)).isoformat())
+            system_assistant(g, (start + timedelta(microseconds=i)).isoformat())
             for i, g in enumerate(self.graph_ids)
         )
         self._rows: dict[str, Assistant] = {}
@@ -195,7 +122,7 @@ class AssistantRegistry:
     def reset(self) -> None:
         """Forget every assistant a client made or changed: the system ones only, version 1."""
         self._rows = {a.assistant_id: a for a in self._system}
-        self._versions = {a.assistant_id: [_version_of(a)] for a in self._system}
+        self._versions = {a.assistant_id: [version_of(a)] for a in self._system}
         self._keep()
 
     def _keep(self) -> None:
@@ -274,7 +201,7 @@ class AssistantRegistry:
             description,
         )
         self._rows[made_id] = made
-        self._versions[made_id] = [_version_of(made)]
+        self._versions[made_id] = [version_of(made)]
         self._keep()
         return made
 
@@ -311,7 +238,7 @@ class AssistantRegistry:
             current.description if description is None else description,
         )
         self._rows[assistant_id] = made
-        versions.append(_version_of(made))
+        versions.append(version_of(made))
         self._keep()
         return made
 

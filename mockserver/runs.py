@@ -17,7 +17,8 @@ from typing import Any
 from uuid6 import uuid7
 
 from mockserver import paging, threads
-from mockserver.assistants import BOTH_CONTEXTS, Assistant
+from mockserver.assistant_records import Assistant
+from mockserver.assistants import BOTH_CONTEXTS
 from mockserver.errors import BadRequest, NotFound
 from mockserver.graph import Graph
 from mockserver.snapshots import next_nodes

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from mockserver.assistants import AssistantRegistry
-from mockserver.crons import POLL_INTERVAL, CronScheduler
+from mockserver.cron_scheduler import POLL_INTERVAL, CronScheduler
 from mockserver.graph import Graph
 from mockserver.metrics import RequestCounts
 from mockserver.spec import Spec

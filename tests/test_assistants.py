@@ -12,7 +12,8 @@ import httpx
 import pytest
 from langgraph_sdk.errors import ConflictError, NotFoundError
 
-from mockserver.assistants import AssistantRegistry, assistant_id
+from mockserver.assistant_records import assistant_id
+from mockserver.assistants import AssistantRegistry
 from mockserver.errors import BadRequest, Conflict
 
 # what `langgraph dev` named the reference graphs' assistants (transcripts #156, #163, #175)

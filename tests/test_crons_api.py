@@ -25,7 +25,7 @@ from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 from langgraph_sdk.errors import NotFoundError, UnprocessableEntityError
 
-from mockserver import crons
+from mockserver import cron_scheduler, crons
 from mockserver.errors import BadRequest, InvalidValue
 from mockserver.graph import load_graphs
 from mockserver.live import LiveServer
@@ -87,7 +87,7 @@ def fast(mock: LiveServer) -> Iterator[LiveServer]:
     scheduler = mock.app.state.server.scheduler
     scheduler.interval = 0.02
     yield mock
-    scheduler.interval = crons.POLL_INTERVAL
+    scheduler.interval = cron_scheduler.POLL_INTERVAL
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from langgraph_sdk.errors import ConflictError
 from langgraph_sdk.schema import Command
 
-from mockserver.assistants import assistant_id
+from mockserver.assistant_records import assistant_id
 
 DATA = Path(__file__).parent / "data"
 RECORDING = json.loads((DATA / "runs_recording.json").read_text())

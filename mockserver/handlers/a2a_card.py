@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 
 from mockserver import assistants
-from mockserver.assistants import Assistant, canonical
+from mockserver.assistant_records import Assistant
+from mockserver.assistants import canonical
 from mockserver.handlers.a2a_rpc import INVALID_PARAMS, Refused
 from mockserver.handlers.base import Call, Reply
 

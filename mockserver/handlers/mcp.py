@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from mockserver import assistants
-from mockserver.assistants import Assistant
+from mockserver.assistant_records import Assistant
 from mockserver.errors import MockError
 from mockserver.handlers.base import Call, Departure, Reply
 from mockserver.handlers.runs import _launch
