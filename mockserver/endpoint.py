@@ -24,8 +24,10 @@ from mockserver.server import Server
 from mockserver.spec import Operation
 from mockserver.validation import OperationValidator
 from mockserver.wire import (
+    Payload,
     departure,
     header_list,
+    joined,
     read_body,
     request_headers,
     send_raw,
@@ -91,7 +93,7 @@ class Endpoint:
         rejected: tuple[str, ...] = ()
         rule: FaultRule | None = None
         content_type: str | None = "application/json"
-        payload: bytes | None
+        payload: Payload
         try:
             raw = await self._read_body(headers, receive)
             if self.options.faults.active:  # the only cost of fault rules when there are none
@@ -129,6 +131,8 @@ class Endpoint:
                         else answer
                         if isinstance(answer, bytes)  # an awaited answer already written
                         else orjson.dumps(answer, default=to_plain)
+                        if reply.splice is None
+                        else reply.splice.pieces(orjson.dumps(answer, default=to_plain))
                     )
         except ValidationFailed as exc:
             rejected = tuple(str(v) for v in exc.violations)
@@ -159,7 +163,7 @@ class Endpoint:
         if self.options.check_responses:
             lowered = {k.lower(): v for k, v in out_headers.items()}
             violations = [
-                str(v) for v in self.validator.validate_response(status, lowered, payload or b"")
+                str(v) for v in self.validator.validate_response(status, lowered, joined(payload))
             ]
             if violations and not self.options.report_only:
                 status, payload, out_headers = self._replaced(status, violations)
@@ -194,7 +198,7 @@ class Endpoint:
         headers: dict[str, str],
         body: Any,
         status: int,
-        payload: bytes | None,
+        payload: Payload,
         violations: tuple[str, ...] = (),
         rejected: tuple[str, ...] = (),
         rule: FaultRule | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,8 @@ class Exchange:
     headers: dict[str, str]
     body: Any  # the parsed JSON body (None when there was none or it was not JSON)
     status: int  # 0: no answer, the connection was dropped by a fault rule
-    payload: bytes | None  # the response body as sent (None for a stream or an empty one)
+    # The response body as sent (None for a stream or an empty one), or its pieces (splice.py).
+    payload: bytes | Sequence[bytes] | None
     violations: tuple[str, ...] = field(default=())  # where the response broke the spec
     rejected: tuple[str, ...] = field(default=())  # where the request broke it (a 4xx)
     fault: str | None = None  # the id of the fault rule that acted on it
@@ -37,10 +39,11 @@ class Exchange:
         a journal costs a request almost nothing."""
         if not self.payload:
             return None
+        payload = self.payload if isinstance(self.payload, bytes) else b"".join(self.payload)
         try:
-            return orjson.loads(self.payload)
+            return orjson.loads(payload)
         except orjson.JSONDecodeError:
-            return self.payload.decode("utf-8", "replace")
+            return payload.decode("utf-8", "replace")
 
     def to_json(self) -> dict[str, Any]:
         """The exchange as GET /__mockserver/requests lists it."""

@@ -28,6 +28,7 @@ class LiveServer:
         host: str = "127.0.0.1",
         port: int = 0,
         header_timeout: float = HEADER_TIMEOUT,
+        keep_alive: float = 5.0,
     ) -> None:
         self.app = app
         self.host = host
@@ -43,7 +44,7 @@ class LiveServer:
             log_level="warning",
             access_log=False,
             proxy_headers=False,
-            http=guarded_protocol(header_timeout),
+            http=guarded_protocol(header_timeout, keep_alive),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar, cast
 
 import orjson
 from pyrsistent import PVector, pvector
@@ -121,43 +121,76 @@ def _position(messages: PVector[Message], index: dict[str, int], message_id: str
 
 # ---- JSON, written once -------------------------------------------------------------------
 
-# The JSON of recently read logs, by identity (the entry holds the log, so its id stays its
-# own): a GET of a long thread's state costs what was appended since the last GET, not the
-# whole list. Bounded in entries and bytes; the least recently read goes first.
+# A log's JSON is kept as a rope: parts whose concatenation, then "]", is the array (the first
+# part starts with "["). A version made by appending shares its base's parts and adds one for
+# what it appended; the last two merge while the newer is at least half the older, so a log
+# of n messages has at most about log2(n) parts and each byte is copied about log2(n) times
+# in all, not once per read. A GET of a long thread's state sends the parts as they are
+# (splice.py); `encoded` joins them once for everyone else.
+#
+# The ropes (and joined JSON) of recently read logs, by identity (the entry holds the log, so
+# its id stays its own). Bounded in entries and bytes; the least recently read goes first.
 CACHE_ENTRIES = 512
 CACHE_BYTES = 16 * 1024 * 1024
 _BASES_LOOKED_AT = 64  # how far back along `base` a cached version is looked for
-_cache: OrderedDict[int, tuple[MessageLog, bytes]] = OrderedDict()
+Rope = tuple[bytes, ...]
+_cache: OrderedDict[int, list[Any]] = OrderedDict()  # id -> [log, rope, joined JSON or None]
 _cached_bytes = 0
 _cache_lock = threading.Lock()
 
 
 def encoded(log: MessageLog) -> bytes:
     """The log as a JSON array, byte for byte what `orjson.dumps(log.to_list())` writes."""
+    global _cached_bytes
+    entry = _entry(log)
+    joined = entry[2]
+    if joined is None:
+        joined = b"".join([*entry[1], b"]"])
+        with _cache_lock:
+            entry[2] = joined
+            if _cache.get(id(log)) is entry:
+                _cached_bytes += len(joined)
+                _evict()
+    return cast(bytes, joined)
+
+
+def encoded_parts(log: MessageLog) -> Rope:
+    """The log's JSON array as parts, without its closing "]": `b"".join(parts) + b"]"` is
+    `encoded(log)`. The parts are shared by the versions (immutable bytes)."""
+    return cast(Rope, _entry(log)[1])
+
+
+def _entry(log: MessageLog) -> list[Any]:
     with _cache_lock:
         hit = _cached(log)
         if hit is not None:
             return hit
-        ancestor, prefix = log.base, None
+        ancestor, rope = log.base, None
         for _ in range(_BASES_LOOKED_AT):
             if ancestor is None:
                 break
-            prefix = _cached(ancestor)
-            if prefix is not None:
+            found = _cached(ancestor)
+            if found is not None:
+                rope = found[1]
                 break
             ancestor = ancestor.base
-    if ancestor is not None and prefix is not None:
+    if ancestor is not None and rope is not None:
         start = len(ancestor.messages)
         tail = b",".join([orjson.dumps(m, default=_plain) for m in log.messages[start:]])
-        if not tail:
-            data = prefix
-        else:  # "[a,b]" + c -> "[a,b,c]"
-            data = b"".join([memoryview(prefix)[:-1], b"," if start else b"", tail, b"]"])
+        if tail:
+            rope = _merged((*rope, b"," + tail if start else tail))
     else:
-        data = orjson.dumps(log.messages.tolist(), default=_plain)
+        rope = (orjson.dumps(log.messages.tolist(), default=_plain)[:-1],)
+    entry = [log, rope, None]
     with _cache_lock:
-        _remember(log, data)
-    return data
+        _remember(log, entry)
+    return entry
+
+
+def _merged(rope: Rope) -> Rope:
+    while len(rope) > 1 and 2 * len(rope[-1]) >= len(rope[-2]):
+        rope = (*rope[:-2], b"".join(rope[-2:]))
+    return rope
 
 
 def _plain(value: object) -> object:
@@ -167,23 +200,33 @@ def _plain(value: object) -> object:
     raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
-def _cached(log: MessageLog) -> bytes | None:
+def _size(entry: list[Any]) -> int:
+    return sum(map(len, entry[1])) + len(entry[2] or b"")
+
+
+def _cached(log: MessageLog) -> list[Any] | None:
     entry = _cache.get(id(log))
     if entry is None or entry[0] is not log:
         return None
     _cache.move_to_end(id(log))
-    return entry[1]
+    return entry
 
 
-def _remember(log: MessageLog, data: bytes) -> None:
+def _remember(log: MessageLog, entry: list[Any]) -> None:
     global _cached_bytes
-    if len(data) > CACHE_BYTES:
+    size = _size(entry)
+    if size > CACHE_BYTES:
         return
     old = _cache.pop(id(log), None)
     if old is not None:
-        _cached_bytes -= len(old[1])
-    _cache[id(log)] = (log, data)
-    _cached_bytes += len(data)
+        _cached_bytes -= _size(old)
+    _cache[id(log)] = entry
+    _cached_bytes += size
+    _evict()
+
+
+def _evict() -> None:
+    global _cached_bytes
     while len(_cache) > CACHE_ENTRIES or _cached_bytes > CACHE_BYTES:
-        _, (_, dropped) = _cache.popitem(last=False)
-        _cached_bytes -= len(dropped)
+        _, dropped = _cache.popitem(last=False)
+        _cached_bytes -= _size(dropped)

@@ -15,8 +15,9 @@ from typing import Any
 import orjson
 
 from mockserver.graph import Graph
-from mockserver.message_log import MessageLog, encoded
+from mockserver.message_log import MessageLog, encoded, encoded_parts
 from mockserver.reducers import to_plain
+from mockserver.splice import SPLICED_FROM, Splice
 from mockserver.state import task_id
 from mockserver.store import NO_WRITES, Checkpoint, History, TaskWrites, Thread
 
@@ -49,10 +50,12 @@ def render_state(
     *,
     with_ns: bool = True,
     graph: Graph | None = None,
+    splice: Splice | None = None,
 ) -> dict[str, Any]:
     """A checkpoint as a ThreadState body, keys in the real server's order, its next nodes as
     `graph` reads them (next_nodes). Message lists come as orjson Fragments (their JSON,
-    written once): serialise the body with orjson."""
+    written once), long ones as marks of `splice` when given: serialise the body with orjson
+    (and then `splice.pieces`)."""
     cid = checkpoint.checkpoint_id
     ref: dict[str, Any] = {"checkpoint_id": cid, "thread_id": thread_id}
     if with_ns:
@@ -61,7 +64,7 @@ def render_state(
     upcoming = next_nodes(checkpoint, graph)
     tasks = [_render_task(checkpoint, writes, node) for node in upcoming]
     return {
-        "values": {k: _encoded(v) for k, v in checkpoint.values.items()},
+        "values": {k: _encoded(v, splice) for k, v in checkpoint.values.items()},
         "next": list(upcoming),
         "tasks": tasks,
         "metadata": checkpoint.metadata,
@@ -84,6 +87,7 @@ def state_at(
     checkpoint_id: str | None,
     namespace: str | None = "",
     graph: Graph | None = None,
+    splice: Splice | None = None,
 ) -> dict[str, Any]:
     """The state at a checkpoint id (None: the latest), read with the thread's `graph`; an
     unknown id gives the empty state.
@@ -100,12 +104,17 @@ def state_at(
         if head is None:
             return dict(EMPTY_STATE)
         writes = history.writes_of(head.checkpoint_id)
-        return render_state(thread.thread_id, head, writes, graph=graph)
+        return render_state(thread.thread_id, head, writes, graph=graph, splice=splice)
     checkpoint = history.get(checkpoint_id)
     if checkpoint is not None:
         writes = history.writes_of(checkpoint_id)
         return render_state(
-            thread.thread_id, checkpoint, writes, with_ns=namespace is not None, graph=graph
+            thread.thread_id,
+            checkpoint,
+            writes,
+            with_ns=namespace is not None,
+            graph=graph,
+            splice=splice,
         )
     # The real server answers 200 with an empty state echoing the id (transcript #136), or
     # naming none on a thread bound to no graph.
@@ -130,6 +139,7 @@ def history_of(
     metadata: Mapping[str, Any] | None = None,
     checkpoint_id: str | None = None,
     graph: Graph | None = None,
+    splice: Splice | None = None,
 ) -> list[dict[str, Any]]:
     """Checkpoints newest first across all branches, read with the thread's `graph`; the cost
     is set by `limit`, not length."""
@@ -151,16 +161,21 @@ def history_of(
         if metadata and any(checkpoint.metadata.get(k) != v for k, v in metadata.items()):
             continue
         writes = history.writes_of(checkpoint.checkpoint_id)
-        states.append(render_state(thread_id, checkpoint, writes, graph=graph))
+        states.append(render_state(thread_id, checkpoint, writes, graph=graph, splice=splice))
         if len(states) >= limit:
             break
     return states
 
 
-def _encoded(value: Any) -> Any:
+def _encoded(value: Any, splice: Splice | None) -> Any:
     """A channel value for a response body: a message list as its JSON, written once and
-    reused (orjson writes a Fragment as it is), anything else as plain data."""
+    reused (orjson writes a Fragment as it is; a long one is spliced in by `splice`), anything
+    else as plain data."""
     if isinstance(value, MessageLog):
+        if splice is not None:
+            parts = encoded_parts(value)
+            if sum(map(len, parts)) >= SPLICED_FROM:
+                return splice.fragment(parts, b"]")
         return orjson.Fragment(encoded(value))
     return to_plain(value)
 

@@ -81,16 +81,32 @@ def _field(value: str) -> bytes:
     return value.encode().replace(b"\r", b"").replace(b"\n", b"")
 
 
-async def send_raw(
-    send: Send, status: int, payload: bytes | None, headers: Mapping[str, str]
-) -> None:
-    """The response as two ASGI messages (what starlette.Response sends, minus its set-up)."""
+# An answer's body: bytes, None (none), or pieces to send in turn (splice.py).
+Payload = bytes | list[bytes] | None
+
+
+def joined(payload: Payload) -> bytes:
+    """The body as one bytes object."""
+    if payload is None or isinstance(payload, bytes):
+        return payload or b""
+    return b"".join(payload)
+
+
+async def send_raw(send: Send, status: int, payload: Payload, headers: Mapping[str, str]) -> None:
+    """The response as two ASGI messages (what starlette.Response sends, minus its set-up); a
+    body in pieces as one message each (the connection sends them in one writev)."""
     body = payload or b""
     raw = [_ENCODED.get(item) or _encoded(item) for item in headers.items()]
     if status not in (204, 304):
-        raw.append((b"content-length", str(len(body)).encode()))
+        size = len(body) if isinstance(body, bytes) else sum(map(len, body))
+        raw.append((b"content-length", str(size).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
+    if isinstance(body, bytes):
+        await send({"type": "http.response.body", "body": body})
+        return
+    last = len(body) - 1
+    for i, piece in enumerate(body):
+        await send({"type": "http.response.body", "body": piece, "more_body": i < last})
 
 
 # Response headers as bytes, by (name, value): most answers repeat a few (content-type).

@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from mockserver import message_log
-from mockserver.message_log import MessageLog, add_messages, encoded
+from mockserver.message_log import MessageLog, add_messages, encoded, encoded_parts
 
 
 def _message(rng: random.Random, ids: list[str]) -> dict[str, object]:
@@ -56,4 +56,15 @@ def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         log = add_messages(log, {"role": "ai", "content": "x", "id": f"b{i}"})
         encoded(log)
     assert len(message_log._cache) <= 4
+    assert encoded(log) == orjson.dumps(log.to_list())
+
+
+def test_a_growing_logs_json_is_a_few_parts_whatever_its_length() -> None:
+    log, most = MessageLog.EMPTY, 0
+    for i in range(2000):
+        log = add_messages(log, {"role": "ai", "content": f"reply {i}", "id": f"g{i}"})
+        parts = encoded_parts(log)
+        assert b"".join(parts) + b"]" == orjson.dumps(log.to_list())
+        most = max(most, len(parts))
+    assert most <= 12  # about log2(2,000): each append is not a part of its own
     assert encoded(log) == orjson.dumps(log.to_list())

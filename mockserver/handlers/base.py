@@ -9,6 +9,7 @@ from typing import Any
 
 from mockserver import snapshots
 from mockserver.server import Server
+from mockserver.splice import Splice
 from mockserver.store import Thread
 from mockserver.validation import ValidRequest
 
@@ -89,7 +90,7 @@ class Reply:
     awaits it, with the client's Departure, for the body (JSON bytes are sent as they are).
     Both run after the handler returned, outside the context's lock. `raw` sends exactly
     these bytes instead of `body` (b"": no body), with a content-type only if `headers` name
-    one.
+    one. `splice`: the body holds marks of that Splice, put back when sent.
     """
 
     status: int = 200
@@ -99,6 +100,7 @@ class Reply:
     later: Callable[[Departure], Awaitable[Any]] | None = None
     raw: bytes | None = None
     media_type: str | None = None
+    splice: Splice | None = None  # the marks in `body` stand for its parts (splice.py)
 
 
 def announce_state(server: Server, thread_id: str) -> None:

@@ -7,16 +7,17 @@ from typing import Any
 from mockserver import snapshots, state
 from mockserver.graph import Graph
 from mockserver.handlers.base import Call, Reply, announce_state
+from mockserver.splice import Splice
 from mockserver.store import History, Thread
 from mockserver.threads import graph_of
 
 
 def get_latest_thread_state_threads__thread_id__state_get(call: Call) -> Reply:
     """GET /threads/{thread_id}/state."""
-    thread = call.thread()
-    return Reply(
-        200, snapshots.state_at(thread, _history(call, thread), None, graph=_graph(call, thread))
-    )
+    thread, splice = call.thread(), Splice()
+    graph = _graph(call, thread)
+    found = snapshots.state_at(thread, _history(call, thread), None, graph=graph, splice=splice)
+    return Reply(200, found, splice=splice)
 
 
 def update_thread_state_threads__thread_id__state_post(call: Call) -> Reply:
@@ -34,11 +35,16 @@ def get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get
 ) -> Reply:
     """GET /threads/{thread_id}/state/{checkpoint_id}."""
     checkpoint_id = call.request.path["checkpoint_id"]
-    thread = call.thread()
+    thread, splice = call.thread(), Splice()
     found = snapshots.state_at(
-        thread, _history(call, thread), checkpoint_id, namespace=None, graph=_graph(call, thread)
+        thread,
+        _history(call, thread),
+        checkpoint_id,
+        namespace=None,
+        graph=_graph(call, thread),
+        splice=splice,
     )
-    return Reply(200, found)
+    return Reply(200, found, splice=splice)
 
 
 def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get(
@@ -53,9 +59,10 @@ def post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__ge
         else config.get("checkpoint_ns", "")
     )
     thread = call.thread()
-    checkpoint_id, graph = config.get("checkpoint_id"), _graph(call, thread)
-    found = snapshots.state_at(thread, _history(call, thread), checkpoint_id, namespace, graph)
-    return Reply(200, found)
+    checkpoint_id, graph, splice = config.get("checkpoint_id"), _graph(call, thread), Splice()
+    history = _history(call, thread)
+    found = snapshots.state_at(thread, history, checkpoint_id, namespace, graph, splice)
+    return Reply(200, found, splice=splice)
 
 
 def get_thread_history_threads__thread_id__history_get(call: Call) -> Reply:
@@ -68,8 +75,9 @@ def get_thread_history_threads__thread_id__history_get(call: Call) -> Reply:
         query["limit"],
         before=query.get("before"),
         graph=_graph(call, thread),
+        splice=(splice := Splice()),
     )
-    return Reply(200, states)
+    return Reply(200, states, splice=splice)
 
 
 def get_thread_history_post_threads__thread_id__history_post(call: Call) -> Reply:
@@ -87,8 +95,9 @@ def get_thread_history_post_threads__thread_id__history_post(call: Call) -> Repl
         metadata=body.get("metadata"),
         checkpoint_id=config.get("checkpoint_id"),
         graph=_graph(call, thread),
+        splice=(splice := Splice()),
     )
-    return Reply(200, states)
+    return Reply(200, states, splice=splice)
 
 
 def _history(call: Call, thread: Thread) -> History:
