@@ -295,7 +295,8 @@ def _add_control_options(serve: argparse.ArgumentParser) -> None:
         type=int,
         default=1000,
         metavar="N",
-        help="requests the journal keeps (GET /__mockserver/requests; 0: none)",
+        help="requests the journal keeps (GET /__mockserver/requests; 0: none), within 64 MB "
+        "of bodies",
     )
     serve.add_argument(
         "--api-key",

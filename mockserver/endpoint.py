@@ -18,7 +18,7 @@ from mockserver.errors import MockError, PayloadTooLarge, Unauthorized, Validati
 from mockserver.faults import FaultRule, Faults, cut_stream, drop_connection
 from mockserver.generate import NO_BODY, Responder
 from mockserver.handlers import Call, Handler, Reply
-from mockserver.journal import Exchange
+from mockserver.journal import Exchange, Unparsed
 from mockserver.reducers import to_plain
 from mockserver.server import Server
 from mockserver.spec import Operation
@@ -104,7 +104,11 @@ class Endpoint:
             request = self.validator.validate_request(
                 self._path_params(scope), query, headers, raw, headers.get("content-type")
             )
-            body = request.body
+            body = (
+                Unparsed(raw)
+                if raw and isinstance(request.body, dict | list) and _json(headers)
+                else request.body
+            )
             if self.handler is None and not self._authorised(headers, query):
                 raise Unauthorized(
                     f"{self.operation.operation_id} needs credentials: {wanted(self.operation)}"
@@ -243,10 +247,7 @@ class Endpoint:
         raw: bytes,
     ) -> None:
         """A rule's status and body, or a dropped connection, in place of the mock's answer."""
-        try:
-            body = orjson.loads(raw) if raw else None
-        except orjson.JSONDecodeError:
-            body = None
+        body = Unparsed(raw) if raw else None
         if rule.status is None:
             self._observe(scope, query, headers, body, 0, None, rule=rule)
             if not await drop_connection(scope, receive):
@@ -393,3 +394,9 @@ def wanted(operation: Operation) -> str:
     return " or ".join(
         " and ".join(f"{where} {name}" for where, name in needed) for needed in operation.security
     )
+
+
+def _json(headers: Mapping[str, str]) -> bool:
+    """Whether the request's body was read as JSON (what `Unparsed` parses again)."""
+    media = headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")

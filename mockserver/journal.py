@@ -10,8 +10,23 @@ from typing import Any
 
 import orjson
 
+from mockserver.reading import parse_json
+
 # What a journal keeps by default: enough for a test, bounded for a long-lived instance.
 DEFAULT_JOURNAL_SIZE = 1000
+# ... and at most this many bytes of request and response bodies (a bounded journal only): a
+# thousand 10 MB bodies are not kept.
+DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
+
+
+class Unparsed:
+    """A JSON request body kept as its bytes and parsed when read: parsed objects take five to
+    ten times the memory, and most exchanges are never read."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
 
 
 @dataclass(slots=True)
@@ -25,13 +40,31 @@ class Exchange:
     operation_id: str
     query: dict[str, str]
     headers: dict[str, str]
-    body: Any  # the parsed JSON body (None when there was none or it was not JSON)
+    # The parsed JSON body (None when there was none or it was not JSON); `Unparsed` until read.
+    request_body: Any
     status: int  # 0: no answer, the connection was dropped by a fault rule
     # The response body as sent (None for a stream or an empty one), or its pieces (splice.py).
     payload: bytes | Sequence[bytes] | None
     violations: tuple[str, ...] = field(default=())  # where the response broke the spec
     rejected: tuple[str, ...] = field(default=())  # where the request broke it (a 4xx)
     fault: str | None = None  # the id of the fault rule that acted on it
+
+    @property
+    def body(self) -> Any:
+        """The request's parsed body (None when there was none or it was not JSON)."""
+        if isinstance(self.request_body, Unparsed):  # parsed each time: the bytes stay kept
+            try:
+                return parse_json(self.request_body.raw)
+            except ValueError:
+                return None
+        return self.request_body
+
+    @property
+    def size(self) -> int:
+        """The bytes of request and response body this exchange keeps."""
+        request = self.request_body.raw if isinstance(self.request_body, Unparsed) else b""
+        payload = self.payload or b""
+        return len(request) + (len(payload) if isinstance(payload, bytes) else 0)
 
     @property
     def response(self) -> Any:
@@ -69,15 +102,25 @@ class Exchange:
 
 class Journal:
     """Exchanges appended by the server's thread and read by others; the oldest are dropped
-    beyond `size` (None: keep all)."""
+    beyond `size` exchanges or `max_bytes` of bodies (`size` None: keep all)."""
 
-    def __init__(self, size: int | None = DEFAULT_JOURNAL_SIZE) -> None:
-        self.exchanges: deque[Exchange] = deque(maxlen=size)
+    def __init__(
+        self, size: int | None = DEFAULT_JOURNAL_SIZE, max_bytes: int = DEFAULT_JOURNAL_BYTES
+    ) -> None:
+        self.exchanges: deque[Exchange] = deque()
+        self._size, self._max_bytes, self._bytes = size, max_bytes, 0
         self._lock = threading.Lock()
 
     def __call__(self, exchange: Exchange) -> None:
         with self._lock:
             self.exchanges.append(exchange)
+            if self._size is None:
+                return
+            self._bytes += exchange.size
+            while len(self.exchanges) > self._size or (
+                self._bytes > self._max_bytes and len(self.exchanges) > 1
+            ):
+                self._bytes -= self.exchanges.popleft().size
 
     def take(self) -> list[Exchange]:
         """Every exchange kept, oldest first."""
@@ -88,6 +131,7 @@ class Journal:
         """Forget every exchange."""
         with self._lock:
             self.exchanges.clear()
+            self._bytes = 0
 
     def matching(
         self, operation_id: str | None = None, method: str | None = None, path: str | None = None
