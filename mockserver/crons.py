@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from croniter import CroniterError, croniter
 from uuid6 import uuid7
 
 from mockserver import paging
@@ -237,6 +236,8 @@ def _contained(superset: Mapping[str, Any], subset: Mapping[str, Any]) -> bool:
 
 def check_schedule(schedule: str) -> None:
     """InvalidValue (422) unless croniter can read the schedule."""
+    from croniter import croniter  # WHY: 10 ms to import; only a cron needs it, not start-up
+
     if not croniter.is_valid(schedule):
         raise InvalidValue(BAD_SCHEDULE.format(schedule=schedule))
 
@@ -257,6 +258,8 @@ def check_timezone(timezone: str | None) -> None:
 def next_run(schedule: str, after: datetime, timezone: str | None) -> str:
     """The schedule's first date after `after`, the schedule read in `timezone` (UTC without
     one), as an ISO-8601 UTC string; BadRequest when the schedule has no date left."""
+    from croniter import CroniterError, croniter  # WHY: see check_schedule
+
     if timezone:
         after = after.astimezone(ZoneInfo(timezone))
     try:
