@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import orjson
 import pytest
+from starlette.testclient import TestClient
 
 from mockserver import create_app
 from mockserver.live import LiveServer
@@ -82,3 +83,27 @@ def test_a_long_threads_state_reads_as_orjson_writes_it(
     assert len(orjson.dumps(messages)) >= SPLICED_FROM  # long enough to be spliced
     assert [m["id"] for m in messages[:2]] == ["m0.0", "m0.1"]
     assert len(states[-1]["values"]["messages"]) == 600 - 15 * (len(states) - 1)
+
+
+def test_spliced_answers_pass_the_cors_layer_and_the_in_process_client(
+    long_thread: tuple[LiveServer, str],
+) -> None:
+    live, thread_id = long_thread
+    origin = {"Origin": "http://localhost:3000"}
+    answer = httpx.get(f"{live.url}/threads/{thread_id}/state", headers=origin)
+    assert answer.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert len(answer.json()["values"]["messages"]) == 600
+    assert int(answer.headers["content-length"]) == len(answer.content)
+    # The same thread in an in-process app (the fixture's path): the same body.
+    local = TestClient(create_app(check_responses=True))
+    made = local.post("/threads", json={"metadata": {"graph_id": "agent"}}).json()["thread_id"]
+    text = "It is sunny in Lisbon, 24 degrees. " * 4
+    batch = [{"role": "ai", "content": f"{text}{i}", "id": f"m{i}"} for i in range(600)]
+    update = {"values": {"messages": batch}, "as_node": "agent"}
+    assert local.post(f"/threads/{made}/state", json=update).status_code == 200
+    assert local.get(f"/threads/{made}/state").status_code == 200  # its parts, kept
+    more = {"values": {"messages": [{"role": "human", "content": "and?", "id": "m600"}]}}
+    assert local.post(f"/threads/{made}/state", json=more).status_code == 200  # one part more
+    state = local.get(f"/threads/{made}/state", headers=origin)
+    assert state.headers.get("x-mockserver-violations") is None
+    assert [m["id"] for m in state.json()["values"]["messages"]] == [f"m{i}" for i in range(601)]
