@@ -107,3 +107,25 @@ def test_an_idle_kept_alive_connection_is_closed_without_an_answer(brief: LiveSe
     assert first.startswith(b"HTTP/1.1 200 OK\r\n")
     assert rest == b""  # closed, not answered (a 408 is for unfinished headers)
     assert waited < 5  # by its own keep-alive, not the 10 s socket timeout or uvicorn's 5 s
+
+
+def test_pipelined_answers_come_whole_and_in_order(brief: LiveServer) -> None:
+    """Three requests in one send, a HEAD among them (a head held with no body after it)."""
+    with socket.create_connection((brief.host, brief.port), timeout=10) as sock:
+        sock.sendall(
+            b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"HEAD /ok HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    answers = received.split(b"HTTP/1.1 ")[1:]
+    assert [a.split(b"\r\n", 1)[0] for a in answers] == [
+        b"200 OK",
+        b"405 Method Not Allowed",
+        b"200 OK",
+    ]
+    assert answers[0].endswith(b'{"ok":true,"services":{}}')
+    assert answers[1].endswith(b"\r\n\r\n")  # a HEAD's answer: the head alone
+    assert b'"version"' in answers[2]
