@@ -71,6 +71,7 @@ class Admin:
             tuple[str, str], Callable[[Mapping[str, str], bytes, str | None], Answer]
         ] = {
             ("GET", "openapi.json"): self.document,
+            ("GET", "info"): self.info,
             ("POST", "reset"): self.reset,
             ("POST", "seed"): self.seed,
             ("GET", "state"): self.state,
@@ -122,6 +123,10 @@ class Admin:
     def document(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
         """GET openapi.json: the admin API's own document."""
         return 200, admin_document()
+
+    def info(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
+        """GET info: the document served and how it is answered."""
+        return 200, self.control.info()
 
     def state(self, query: Mapping[str, str], raw: bytes, content_type: str | None) -> Answer:
         """GET state: every thread in the seed format."""

@@ -129,6 +129,13 @@ def create_app(
     resources = Resources(spec, responder) if responder is not None and stateful else None
     if resources is not None:
         server.also_reset.append(resources.reset)
+    served = sum(op.operation_id in handler_map for op in spec.operations)
+    control.about = {
+        "handled": served,  # operations answered by the Agent Server's handlers
+        "generated": len(spec.operations) - served,  # answered from the document (generate.py)
+        "stateful": resources is not None,  # collections inferred from the paths (crud.py)
+        "graphs": list(graph_map) if served else [],
+    }
     options = EndpointOptions(
         check_responses,
         report_only,

@@ -25,7 +25,7 @@ from typing import Any, TypeVar, cast
 import orjson
 import yaml
 
-from mockserver import state, threads
+from mockserver import __version__, state, threads
 from mockserver.errors import ConfigError, MockError
 from mockserver.events import plain_values
 from mockserver.faults import FaultError, Faults
@@ -52,6 +52,7 @@ class Control:
         self.faults = faults
         self.start_seed: Mapping[str, Any] | None = None
         self.start_faults: list[Any] = []
+        self.about: dict[str, Any] = {}  # what GET /__mockserver/info adds (app.py sets it)
 
     def reset(self) -> None:
         """Stop every run, forget every thread, the journal and the fault rules; then seed
@@ -109,6 +110,21 @@ class Control:
         the server's loop: the ids of the runs made. A test need not wait for the poll."""
         with self.server.lock:
             return [run.run_id for run in self.server.scheduler.tick(at)]
+
+    def info(self) -> dict[str, Any]:
+        """What this mock serves: the document (its title, version, dialect, operations), and
+        how it answers (the graphs behind the Agent Server's operations; generated answers and
+        inferred collections for another document's)."""
+        spec = self.server.spec
+        info = spec.document.get("info") or {}
+        document = {
+            "title": info.get("title"),
+            "version": info.get("version"),
+            "openapi": spec.document.get("openapi"),
+            "source": str(spec.source),
+            "operations": len(spec.operations),
+        }
+        return {"mockserver": __version__, "document": document, **self.about}
 
     def dump(self) -> dict[str, Any]:
         """Every thread in the seed format: its id, metadata and current values (and the node

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 import yaml
 from run_scenarios import parse_sse
@@ -25,6 +26,7 @@ from mockserver.graph import load_graphs
 from mockserver.live import LiveServer
 
 ADMIN = "/__mockserver"
+PETSTORE = Path(__file__).parent / "data" / "specs" / "petstore.yaml"
 CREATE = "create_thread_threads_post"
 SLOW = {
     "graphs": {
@@ -115,6 +117,22 @@ def test_every_documented_operation_answers(http: httpx.Client) -> None:
                 path,
                 response.text,
             )
+
+
+def test_info_names_the_document_served_and_how_it_is_answered(http: httpx.Client) -> None:
+    schema = admin_document()["paths"]["/info"]["get"]["responses"]["200"]["content"]
+    info = http.get(f"{ADMIN}/info").json()
+    jsonschema.validate(info, schema["application/json"]["schema"])
+    assert info["document"]["title"] == http.get("/openapi.json").json()["info"]["title"]
+    assert info["generated"] == 0 and info["handled"] == info["document"]["operations"]
+    assert "agent" in info["graphs"]  # this module's graphs
+    with LiveServer(create_app(PETSTORE)) as pets:
+        other = httpx.get(f"{pets.url}{ADMIN}/info").json()
+        assert httpx.get(f"{pets.url}/info").status_code == 404  # not the document's path
+    jsonschema.validate(other, schema["application/json"]["schema"])
+    assert other["document"]["title"] == "Swagger Petstore"
+    assert (other["handled"], other["graphs"], other["stateful"]) == (0, [], True)
+    assert other["generated"] == other["document"]["operations"] == 3
 
 
 def test_unknown_admin_paths_and_methods(http: httpx.Client) -> None:
