@@ -61,10 +61,11 @@ class Exchange:
 
     @property
     def size(self) -> int:
-        """The bytes of request and response body this exchange keeps."""
-        request = self.request_body.raw if isinstance(self.request_body, Unparsed) else b""
-        payload = self.payload or b""
-        return len(request) + (len(payload) if isinstance(payload, bytes) else 0)
+        """The bytes of request and response body this exchange keeps (a spliced answer's
+        parts are the message lists' own JSON, shared: not counted)."""
+        body, payload = self.request_body, self.payload
+        size = len(body.raw) if type(body) is Unparsed else 0
+        return size + len(payload) if type(payload) is bytes else size
 
     @property
     def response(self) -> Any:
@@ -108,6 +109,7 @@ class Journal:
         self, size: int | None = DEFAULT_JOURNAL_SIZE, max_bytes: int = DEFAULT_JOURNAL_BYTES
     ) -> None:
         self.exchanges: deque[Exchange] = deque()
+        self._sizes: deque[int] = deque()  # each exchange's `size`, counted once
         self._size, self._max_bytes, self._bytes = size, max_bytes, 0
         self._lock = threading.Lock()
 
@@ -116,11 +118,14 @@ class Journal:
             self.exchanges.append(exchange)
             if self._size is None:
                 return
-            self._bytes += exchange.size
+            size = exchange.size
+            self._sizes.append(size)
+            self._bytes += size
             while len(self.exchanges) > self._size or (
                 self._bytes > self._max_bytes and len(self.exchanges) > 1
             ):
-                self._bytes -= self.exchanges.popleft().size
+                self.exchanges.popleft()
+                self._bytes -= self._sizes.popleft()
 
     def take(self) -> list[Exchange]:
         """Every exchange kept, oldest first."""
@@ -131,6 +136,7 @@ class Journal:
         """Forget every exchange."""
         with self._lock:
             self.exchanges.clear()
+            self._sizes.clear()
             self._bytes = 0
 
     def matching(
