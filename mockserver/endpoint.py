@@ -24,12 +24,14 @@ from mockserver.server import Server
 from mockserver.spec import Operation
 from mockserver.validation import OperationValidator
 from mockserver.wire import (
+    ESCAPED,
     departure,
     header_list,
     read_body,
     request_headers,
     send_raw,
     serialised,
+    unescaped,
 )
 
 # A rejected request's violations, beside the real server's one-line `detail` (as Prism's
@@ -65,6 +67,7 @@ class Endpoint:
         server: Server,
         options: EndpointOptions,
         renamed: Mapping[str, str] | None = None,
+        escapes: bool = False,
     ) -> None:
         self.operation = operation
         self.validator = validator
@@ -72,9 +75,16 @@ class Endpoint:
         self.server = server
         self.options = options
         self.renamed = renamed  # the route's parameter names to the operation's, if not its own
+        # Whether its route may see encoded slashes kept escaped (wire.EncodedSlashes).
+        self.escapes = escapes
+        self.plain_params = renamed is None and not escapes
 
     def _path_params(self, scope: Scope) -> Mapping[str, str]:
         params: Mapping[str, str] = scope["path_params"]
+        if self.plain_params:
+            return params
+        if ESCAPED in scope:
+            params = unescaped(params)
         if self.renamed is None:
             return params
         return {self.renamed.get(name, name): value for name, value in params.items()}

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 from starlette.testclient import TestClient
@@ -19,6 +20,7 @@ from starlette.testclient import TestClient
 from mockserver import app as app_module
 from mockserver.app import create_app
 from mockserver.generate import Preferences, Responder
+from mockserver.live import LiveServer
 from mockserver.spec import load_spec
 from mockserver.spec_check import SpecError
 
@@ -647,6 +649,42 @@ def test_keys_differing_only_in_parameter_names_share_a_url_and_any_name_routes(
     assert mock.post("/offer/7", json={"other": "1"}).status_code == 422
     assert mock.get("/accounts/7").json() == {"by": "hyphen"}
     assert mock.get("/accounts/8").status_code == 422  # checked under its own name
+
+
+def test_a_path_parameter_may_hold_an_encoded_slash() -> None:
+    """Service Fabric's ids are names like `fabric:/app` (sent `fabric:%2Fapp`): routed as one
+    segment of the URL, not as the decoded path's two, the value decoded after (a "%" too),
+    under a uvicorn server as under the test client. The Agent Server's document keeps the
+    real server's routing on the decoded path: its `/threads/a%2Fb` is a 404, and
+    `/threads/{id}%2Fstate` is that thread's state (checked on langgraph dev)."""
+    ok = {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}}
+    answers = {
+        "200": {"description": "ok", "content": {"application/json": {"schema": ok}}},
+        "default": {"description": "refused"},
+    }
+
+    def get(name: str) -> dict[str, Any]:
+        value = {"type": "string", "enum": ["fabric:/app", "a/b%2F%"]}
+        parameter = {"name": name, "in": "path", "required": True, "schema": value}
+        return {"get": {"parameters": [parameter], "responses": answers}}
+
+    document = _document(
+        {"/apps/{app}": get("app"), "/apps/{app-id}/health": get("app-id"), "/apps/x/y": get("z")}
+    )
+    mock = TestClient(create_app(document, **CHECKED))
+    assert mock.get("/apps/fabric:%2Fapp").json() == {"ok": True}
+    assert mock.get("/apps/fabric%3A%2fapp/health").json() == {"ok": True}  # renamed: `p0`
+    assert mock.get("/apps/a%2Fb%252F%25").status_code == 200
+    assert mock.get("/apps/fabric:/app").status_code == 404  # two segments: no such path
+    refused = mock.get("/apps/x%2Fy")  # a value, not the literal path /apps/x/y
+    assert refused.status_code == 422
+    assert "x/y" in refused.headers["x-mockserver-violations"]
+    with LiveServer(create_app(document, **CHECKED)) as live:
+        assert httpx.get(f"{live.url}/apps/fabric:%2Fapp/health").json() == {"ok": True}
+    agent = TestClient(create_app())
+    thread_id = agent.post("/threads", json={}).json()["thread_id"]
+    assert agent.get("/threads/a%2Fb").json() == {"detail": "Not Found"}
+    assert agent.get(f"/threads/{thread_id}%2Fstate").json()["values"] == {}
 
 
 def test_a_property_no_value_can_have_is_left_out_of_generated_answers() -> None:
