@@ -154,10 +154,11 @@ class EncodedSlashes:
 
 def escaped_path(raw: bytes) -> str:
     """The raw path decoded segment by segment, each segment's "%" and "/" escaped again:
-    a path with as many segments as the URL has."""
+    a path with as many segments as the URL has (a query string some servers leave on the raw
+    path left off)."""
+    path = raw.split(b"?", 1)[0].decode("latin-1")
     return "/".join(
-        unquote(part).replace("%", "%25").replace("/", "%2F")
-        for part in raw.decode("latin-1").split("/")
+        unquote(part).replace("%", "%25").replace("/", "%2F") for part in path.split("/")
     )
 
 
