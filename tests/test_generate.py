@@ -687,6 +687,30 @@ def test_a_path_parameter_may_hold_an_encoded_slash() -> None:
     assert agent.get(f"/threads/{thread_id}%2Fstate").json()["values"] == {}
 
 
+def test_a_segment_with_text_beside_its_parameter_is_tried_before_a_bare_parameter() -> None:
+    """Gitea's `/commits/{sha}.{diffType}` beside `/commits/{sha}`: `5.diff` is the first's,
+    as a literal segment would be (a wrong method there is a 405 naming its own methods, not
+    the other's 422 for a `sha` that is no integer); `5` is the second's."""
+    sha = {"name": "sha", "in": "path", "required": True, "schema": {"type": "integer"}}
+    kind = {"name": "kind", "in": "path", "required": True, "schema": {"enum": ["diff"]}}
+
+    def answers(schema: dict[str, Any]) -> dict[str, Any]:
+        ok = {"description": "ok", "content": {"application/json": {"schema": schema}}}
+        return {"200": ok, "default": {"description": "refused"}}
+
+    commit = {"parameters": [sha], "responses": answers({"type": "object"})}
+    text = {"parameters": [sha, kind], "responses": answers({"type": "string"})}
+    document = _document(
+        {"/commits/{sha}": {"get": commit, "patch": commit}, "/commits/{sha}.{kind}": {"get": text}}
+    )
+    mock = TestClient(create_app(document, **CHECKED))
+    assert isinstance(mock.get("/commits/5").json(), dict)
+    assert isinstance(mock.get("/commits/5.diff").json(), str)
+    wrong = mock.patch("/commits/5.diff")
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET")
+    assert mock.patch("/commits/5").status_code == 200
+
+
 def test_a_property_no_value_can_have_is_left_out_of_generated_answers() -> None:
     """A subtype forbidding a property of its base (`not: {}`, `false`), as bunq's accounts
     do: never generated, or the answer would break its own schema."""
@@ -815,7 +839,7 @@ def test_declared_framing_headers_are_the_answers_own() -> None:
 
 def test_a_required_body_of_another_media_type_must_be_sent() -> None:
     """GitHub's `DELETE /setup/api/settings/authorized-keys` requires a form body: a request
-    without any body is refused, as a missing JSON body is."""
+    without any body (nor a Content-Type) is refused, as a missing JSON body is."""
     form = {"type": "object", "properties": {"key": {"type": "string"}}}
     text = {"schema": {"type": "string"}}
     done = {"204": {"description": "done"}, "422": {"description": "refused"}}
@@ -836,9 +860,7 @@ def test_a_required_body_of_another_media_type_must_be_sent() -> None:
     assert mock.request("DELETE", "/text").status_code == 422
     sent = {"content-type": "application/x-www-form-urlencoded"}
     assert mock.request("DELETE", "/form", content=b"key=a", headers=sent).status_code == 204
-    assert (
-        mock.request(
-            "DELETE", "/text", content=b"a", headers={"content-type": "text/plain"}
-        ).status_code
-        == 204
-    )
+    text_sent = {"content-type": "text/plain"}
+    assert mock.request("DELETE", "/text", content=b"a", headers=text_sent).status_code == 204
+    # Gitea's `POST /markdown/raw`: an empty text with its media type is a body, the empty text
+    assert mock.request("DELETE", "/text", content=b"", headers=text_sent).status_code == 204
