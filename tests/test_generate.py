@@ -454,9 +454,10 @@ def test_a_document_is_checked_as_written_against_the_openapi_schema(tmp_path: P
 def test_array_parameters_in_each_style_content_parameters_and_objects() -> None:
     """`explode: false` arrays come comma-separated, `spaceDelimited`/`pipeDelimited` by their
     separator, header and path arrays comma-separated; a `content` parameter is JSON; an
-    object (or an array of objects) has no one encoding and is taken as sent."""
+    object (or an array of objects or of arrays) has no one encoding and is taken as sent."""
     ints = {"type": "array", "items": {"type": "integer"}}
     objects = {"type": "array", "items": {"type": "object", "required": ["a"]}}
+    pairs = {"type": "array", "items": {**ints, "minItems": 2, "maxItems": 2}}
     parameters = [
         {"name": "csv", "in": "query", "explode": False, "schema": ints},
         {"name": "spaced", "in": "query", "style": "spaceDelimited", "explode": False,
@@ -468,12 +469,14 @@ def test_array_parameters_in_each_style_content_parameters_and_objects() -> None
         {"name": "filter", "in": "query",
          "content": {"application/json": {"schema": {"type": "object", "required": ["q"]}}}},
         {"name": "shapes", "in": "query", "schema": objects},
+        {"name": "pairs", "in": "query", "explode": False, "schema": pairs},
     ]  # fmt: skip
     done = {"204": {"description": "done"}}
     mock = TestClient(
         create_app(_document({"/find": {"get": {"parameters": parameters, "responses": done}}}))
     )
     fine = "csv=1,2&spaced=3%204&piped=5|6&multi=7&multi=8&filter=%7B%22q%22%3A1%7D&shapes=junk"
+    fine += "&pairs=%5B0%2C%201%5D"  # [0, 1], as Schemathesis writes one pair
     assert mock.get(f"/find?{fine}", headers={"x-ids": "1,2"}).status_code == 204
     for wrong in ("csv=1,x", "spaced=3%20x", "piped=x|6", "multi=1,2", "filter=%7B%7D", "filter=x"):
         assert mock.get(f"/find?{wrong}").status_code == 422, wrong
