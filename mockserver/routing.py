@@ -204,7 +204,8 @@ class SpecRoute(Route):
     def __init__(self, path: str, endpoint: Any, methods: list[str]) -> None:
         super().__init__(path, endpoint, methods=methods)
         assert self.methods is not None
-        self.methods.discard("HEAD")  # only the methods the spec documents
+        if "HEAD" not in methods:  # only the methods the spec documents (Starlette adds HEAD)
+            self.methods.discard("HEAD")
         self.shadowed_by = []
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:

@@ -714,6 +714,36 @@ def test_a_segment_with_text_beside_its_parameter_is_tried_before_a_bare_paramet
     assert mock.patch("/commits/5").status_code == 200
 
 
+def test_a_head_operation_the_document_declares_is_served() -> None:
+    """DRACOON's downloads declare HEAD beside GET: HEAD answers as its operation says (its
+    headers, no body); where only GET is declared, HEAD is still a 405, as any undeclared
+    method is."""
+    token = [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}]
+    size = {"X-Size": {"schema": {"type": "integer"}}}
+    body = {"application/json": {"schema": {"type": "object"}}}
+    refused = {"default": {"description": "refused"}}
+    document = _document(
+        {
+            "/downloads/{token}": {
+                "get": {
+                    "parameters": token,
+                    "responses": {"200": {"description": "ok", "content": body}, **refused},
+                },
+                "head": {
+                    "parameters": token,
+                    "responses": {"200": {"description": "ok", "headers": size}, **refused},
+                },
+            },
+            "/files": {"get": {"responses": {"200": {"description": "ok", "content": body}}}},
+        }
+    )
+    mock = TestClient(create_app(document, **CHECKED))
+    head = mock.head("/downloads/t")
+    assert (head.status_code, head.content) == (200, b"")
+    assert int(head.headers["x-size"]) >= 0
+    assert mock.head("/files").status_code == 405
+
+
 def test_a_property_no_value_can_have_is_left_out_of_generated_answers() -> None:
     """A subtype forbidding a property of its base (`not: {}`, `false`), as bunq's accounts
     do: never generated, or the answer would break its own schema."""
