@@ -184,13 +184,14 @@ class Endpoint:
         saying `said` (a rejection's violations)."""
         responder = self.options.responder
         if self.handler is None and responder is not None:
-            status = (
-                responder.rejection_status(self.operation)
-                if isinstance(exc, ValidationFailed)
-                else responder.unauthorised_status(self.operation) or exc.status_code
-                if isinstance(exc, Unauthorized)
-                else exc.status_code
-            )
+            unauthorised = responder.unauthorised_status(self.operation)
+            status = exc.status_code
+            if isinstance(exc, Unauthorized):
+                status = unauthorised or status
+            elif isinstance(exc, ValidationFailed) and unauthorised and _lacks_authorization(exc):
+                status = unauthorised  # a required Authorization header left out: credentials
+            elif isinstance(exc, ValidationFailed):
+                status = responder.rejection_status(self.operation)
             made = responder.error(self.operation, status, said)
             if made.body is NO_BODY:  # declared in other media: empty, of its media type
                 return status, None, dict(made.headers)
@@ -398,4 +399,14 @@ def wanted(operation: Operation) -> str:
     """An operation's security alternatives in words: `header x-api-key or authorization bearer`."""
     return " or ".join(
         " and ".join(f"{where} {name}" for where, name in needed) for needed in operation.security
+    )
+
+
+def _lacks_authorization(exc: ValidationFailed) -> bool:
+    """Whether a rejected request lacks a required `Authorization` header parameter: missing
+    credentials, answered as a request without those its `security` asks for is (401 where
+    declared), not as a malformed one."""
+    return any(
+        v.location.lower() == "header.authorization" and "missing" in v.message
+        for v in exc.violations
     )

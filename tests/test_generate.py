@@ -744,6 +744,32 @@ def test_a_head_operation_the_document_declares_is_served() -> None:
     assert mock.head("/files").status_code == 405
 
 
+def test_a_missing_authorization_header_parameter_is_missing_credentials() -> None:
+    """PayRun.io declares `Authorization` as a required header parameter, not a security
+    scheme: a request without it lacks credentials, 401 where the operation declares it (an
+    HTTP client is told to authenticate), not the 400 of a malformed request; where only 400
+    is declared it stays that."""
+    authorization = {"name": "Authorization", "in": "header", "required": True, "schema": {}}
+    count = {"name": "n", "in": "query", "schema": {"type": "integer"}}
+
+    def delete(*statuses: str) -> dict[str, Any]:
+        responses = {"204": {"description": "done"}}
+        responses.update({s: {"description": s} for s in statuses})
+        return {"delete": {"parameters": [authorization, count], "responses": responses}}
+
+    document = _document({"/employers/{id}": delete("400", "401"), "/plain": delete("400")})
+    document["paths"]["/employers/{id}"]["parameters"] = [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    ]
+    mock = TestClient(create_app(document, **CHECKED))
+    signed = {"Authorization": "Bearer x"}
+    assert mock.delete("/employers/1").status_code == 401
+    assert mock.delete("/employers/1?n=x").status_code == 401
+    assert mock.delete("/employers/1?n=x", headers=signed).status_code == 400
+    assert mock.delete("/employers/1", headers=signed).status_code == 204
+    assert mock.delete("/plain").status_code == 400
+
+
 def test_a_property_no_value_can_have_is_left_out_of_generated_answers() -> None:
     """A subtype forbidding a property of its base (`not: {}`, `false`), as bunq's accounts
     do: never generated, or the answer would break its own schema."""
