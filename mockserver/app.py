@@ -54,6 +54,7 @@ from mockserver.server import Server
 from mockserver.spec import Spec, load_spec, with_graphs
 from mockserver.store import MemoryStore, Store
 from mockserver.validation import OperationValidator
+from mockserver.wire import EncodedSlashes
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 HEARTBEAT = 5.0  # seconds between a stream's keep-alive comments, as on the real server
@@ -161,6 +162,7 @@ def create_app(
             server,
             options,
             renamed_parameters(url, op.path),
+            escapes=not handler_map,
         )
         by_url.setdefault(url, {}).setdefault(op.method, []).append(endpoint)
     routes: list[SpecRoute] = []
@@ -210,7 +212,10 @@ def create_app(
         gate = factory(gate, *args, **kwargs)  # the mock's CORS, for pages calling the admin API
 
     def outer(stack: ASGIApp) -> ASGIApp:
-        front = AdminGate(Shortcut(stack, route_cache), gate, faults)
+        routed: ASGIApp = Shortcut(stack, route_cache)
+        if not handler_map:  # any other document: a parameter value may hold an encoded "/"
+            routed = EncodedSlashes(routed)
+        front = AdminGate(routed, gate, faults)
         if api_key is None and allowed_hosts is None:
             return front
         return Guard(front, api_key=api_key, allowed_hosts=allowed_hosts)

@@ -24,6 +24,7 @@ from mockserver.server import Server
 from mockserver.spec import Operation
 from mockserver.validation import OperationValidator
 from mockserver.wire import (
+    ESCAPED,
     Payload,
     departure,
     header_list,
@@ -32,6 +33,7 @@ from mockserver.wire import (
     request_headers,
     send_raw,
     serialised,
+    unescaped,
 )
 
 # A rejected request's violations, beside the real server's one-line `detail` (as Prism's
@@ -67,6 +69,7 @@ class Endpoint:
         server: Server,
         options: EndpointOptions,
         renamed: Mapping[str, str] | None = None,
+        escapes: bool = False,
     ) -> None:
         self.operation = operation
         self.validator = validator
@@ -74,9 +77,16 @@ class Endpoint:
         self.server = server
         self.options = options
         self.renamed = renamed  # the route's parameter names to the operation's, if not its own
+        # Whether its route may see encoded slashes kept escaped (wire.EncodedSlashes).
+        self.escapes = escapes
+        self.plain_params = renamed is None and not escapes
 
     def _path_params(self, scope: Scope) -> Mapping[str, str]:
         params: Mapping[str, str] = scope["path_params"]
+        if self.plain_params:
+            return params
+        if ESCAPED in scope:
+            params = unescaped(params)
         if self.renamed is None:
             return params
         return {self.renamed.get(name, name): value for name, value in params.items()}
@@ -182,13 +192,14 @@ class Endpoint:
         saying `said` (a rejection's violations)."""
         responder = self.options.responder
         if self.handler is None and responder is not None:
-            status = (
-                responder.rejection_status(self.operation)
-                if isinstance(exc, ValidationFailed)
-                else responder.unauthorised_status(self.operation) or exc.status_code
-                if isinstance(exc, Unauthorized)
-                else exc.status_code
-            )
+            unauthorised = responder.unauthorised_status(self.operation)
+            status = exc.status_code
+            if isinstance(exc, Unauthorized):
+                status = unauthorised or status
+            elif isinstance(exc, ValidationFailed) and unauthorised and _lacks_authorization(exc):
+                status = unauthorised  # a required Authorization header left out: credentials
+            elif isinstance(exc, ValidationFailed):
+                status = responder.rejection_status(self.operation)
             made = responder.error(self.operation, status, said)
             if made.body is NO_BODY:  # declared in other media: empty, of its media type
                 return status, None, dict(made.headers)
@@ -400,3 +411,13 @@ def _json(headers: Mapping[str, str]) -> bool:
     """Whether the request's body was read as JSON (what `Unparsed` parses again)."""
     media = headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
     return media == "application/json" or media.endswith("+json")
+
+
+def _lacks_authorization(exc: ValidationFailed) -> bool:
+    """Whether a rejected request lacks a required `Authorization` header parameter: missing
+    credentials, answered as a request without those its `security` asks for is (401 where
+    declared), not as a malformed one."""
+    return any(
+        v.location.lower() == "header.authorization" and "missing" in v.message
+        for v in exc.violations
+    )

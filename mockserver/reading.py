@@ -238,7 +238,8 @@ def lookup(
 
 def read_from_text(param: Parameter, components: Mapping[str, Any]) -> bool:
     """Whether the parameter's values can be read from their text: a JSON `content`, or
-    neither an object nor an array of objects (which no style encodes one way)."""
+    neither an object nor an array of objects or of arrays (which no style encodes one way:
+    EVE's `connections`, pairs of ids)."""
     if param.delimiter == "json":
         return True
     named = components.get("schemas") or {}
@@ -255,4 +256,5 @@ def read_from_text(param: Parameter, components: Mapping[str, Any]) -> bool:
         return "object" in types_of(node) or "properties" in node
 
     schema = resolved(param.schema)
-    return not structured(schema) and not structured(resolved(schema.get("items", {})))
+    items = resolved(schema.get("items", {}))
+    return not structured(schema) and not structured(items) and "array" not in types_of(items)

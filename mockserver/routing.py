@@ -45,9 +45,11 @@ class RouteCache:
         self.literals = frozenset(
             part for route in routes for part in route.path.split("/") if not part.startswith("{")
         )
-        # Only `{name}` parameters (Starlette's str convertor, one non-empty segment) qualify.
+        # Only literal segments and `{name}` parameters (Starlette's str convertor, one
+        # non-empty segment) qualify: a segment mixing text and parameters (`{sha}.{ext}`)
+        # routes by more than which segments are literal.
         self.enabled = all(
-            not p.startswith("{") or (p.endswith("}") and ":" not in p)
+            "{" not in p or (bare_parameter(p) and ":" not in p)
             for route in routes
             for p in route.path.split("/")
         )
@@ -202,7 +204,8 @@ class SpecRoute(Route):
     def __init__(self, path: str, endpoint: Any, methods: list[str]) -> None:
         super().__init__(path, endpoint, methods=methods)
         assert self.methods is not None
-        self.methods.discard("HEAD")  # only the methods the spec documents
+        if "HEAD" not in methods:  # only the methods the spec documents (Starlette adds HEAD)
+            self.methods.discard("HEAD")
         self.shadowed_by = []
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -248,19 +251,28 @@ def renamed_parameters(route: str, path: str) -> dict[str, str] | None:
 
 
 def shadows(literal: str, templated: str) -> bool:
-    """Whether `literal` spells a path that the parameters of `templated` would also match."""
+    """Whether `literal` spells a path that the parameters of `templated` would also match:
+    a literal segment, or one with text beside its parameters (Gitea's `{sha}.{diffType}`),
+    where `templated` has a whole-segment parameter."""
     ours, theirs = literal.strip("/").split("/"), templated.strip("/").split("/")
     if literal == templated or len(ours) != len(theirs):
         return False
     pairs = list(zip(ours, theirs, strict=True))
-    return all(a == b or b.startswith("{") for a, b in pairs) and any(
-        not a.startswith("{") and b.startswith("{") for a, b in pairs
+    return all(a == b or bare_parameter(b) for a, b in pairs) and any(
+        not bare_parameter(a) and bare_parameter(b) for a, b in pairs
     )
 
 
+def bare_parameter(part: str) -> bool:
+    """Whether a template's segment is one parameter and nothing else (`{id}`)."""
+    return part.startswith("{") and part.endswith("}") and part.count("{") == 1
+
+
 def route_order(path: str) -> list[tuple[int, str]]:
-    # Literal segments sort before parameters: /state/checkpoint is tried before /state/{id}.
-    return [(1 if part.startswith("{") else 0, part) for part in path.strip("/").split("/")]
+    # Literal segments, and segments with text beside a parameter, sort before whole-segment
+    # parameters: /state/checkpoint is tried before /state/{id}, /commits/{sha}.{ext} before
+    # /commits/{sha}.
+    return [(1 if bare_parameter(part) else 0, part) for part in path.strip("/").split("/")]
 
 
 def route_path(scope: Scope) -> str:

@@ -143,8 +143,14 @@ class OperationValidator:
         body: Any = None
         if self.operation.raw_body:
             body = raw_body
-        elif not raw_body and self.operation.body_required and self.operation.body_schema is None:
-            # A required body of another media (a form, text) that was not sent at all.
+        elif (
+            not raw_body
+            and content_type is None
+            and self.operation.body_required
+            and self.operation.body_schema is None
+        ):
+            # A required body of another media (a form, text) that was not sent at all (an
+            # empty one with its media type is sent: the empty text).
             violations.append(Violation("body", "a request body is required"))
             first["body"] = (422, "body: a request body is required")
         elif self._body is not None:

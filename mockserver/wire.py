@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import orjson
 
@@ -144,3 +144,40 @@ def header_list(items: Sequence[str]) -> str:
             break
         kept.append(item)
     return json.dumps(kept)
+
+
+# Set in the scope of a request whose path carried encoded slashes (EncodedSlashes).
+ESCAPED = "mockserver.escaped"
+
+
+class EncodedSlashes:
+    """In front of any other document's routing: a path whose raw form has an encoded slash
+    (`/apps/fabric%3A%2Fapp`) is routed with it kept inside its segment, so a parameter value
+    may hold a "/" (the ASGI server's decoded path would have one segment more and route
+    nowhere). Routes then see the path with each segment's "%" and "/" escaped, the endpoint
+    the values decoded (`unescaped`). The Agent Server's document is routed on the decoded
+    path, as the real server does (its `/threads/a%2Fb` is a 404)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app  # the ASGI app routing the request
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        raw = scope.get("raw_path") if scope["type"] == "http" else None
+        if raw and b"%2" in raw and b"%2f" in raw.lower():
+            scope = {**scope, "path": escaped_path(raw), ESCAPED: True}
+        await self.app(scope, receive, send)
+
+
+def escaped_path(raw: bytes) -> str:
+    """The raw path decoded segment by segment, each segment's "%" and "/" escaped again:
+    a path with as many segments as the URL has (a query string some servers leave on the raw
+    path left off)."""
+    path = raw.split(b"?", 1)[0].decode("latin-1")
+    return "/".join(
+        unquote(part).replace("%", "%25").replace("/", "%2F") for part in path.split("/")
+    )
+
+
+def unescaped(params: Mapping[str, str]) -> dict[str, str]:
+    """Path parameters routed on an `escaped_path`, as the client meant them."""
+    return {name: unquote(value) for name, value in params.items()}

@@ -1,7 +1,8 @@
 """Stateful CRUD inferred from a document's paths (crud.py): create, read, list, replace,
 update, delete, on the Petstores and a users document; every answer checked against the
 document (`check_responses`); and Schemathesis's plain run, stateful phase included, passing
-on them and on real-world documents (Box, bunq, the Rat Genome Database: slow tests)."""
+on them and on real-world documents (Box, bunq, the Rat Genome Database, Azure Service Fabric:
+slow tests)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 BOX = SPECS / "box-openapi.json"  # Box's 260 operations (Apache-2.0: box-openapi.NOTICE.md)
 RGD = SPECS / "rgd-openapi.json"  # the Rat Genome Database's 100 (CC BY 4.0: its NOTICE.md)
 BUNQ = SPECS / "bunq-openapi.json"  # bunq's 429 operations (Apache-2.0: its NOTICE.md)
+# Azure Service Fabric's 234 operations (MIT: servicefabric-openapi.NOTICE.md)
+FABRIC = SPECS / "servicefabric-openapi.json"
 
 
 def client(spec: Path, **options: object) -> TestClient:
@@ -298,14 +301,17 @@ def test_schemathesis_on_the_large_document_fails_only_where_no_server_can_pass(
 
 
 @pytest.mark.slow
-def test_schemathesis_finds_no_failure_on_a_real_world_document(tmp_path: Path) -> None:
-    """`schemathesis run rgd-openapi.json --url URL`, plain (default checks, every phase,
-    stateful included; 5 examples, seed 1: about 30 s): the Rat Genome Database's document,
-    written by a generator (springdoc's `*/*` answers), passes with no failure at all."""
-    document = json.loads(RGD.read_text())
-    with LiveServer(create_app(RGD)) as live:
+@pytest.mark.parametrize("spec", [RGD, FABRIC], ids=["rgd", "servicefabric"])
+def test_schemathesis_finds_no_failure_on_a_real_world_document(tmp_path: Path, spec: Path) -> None:
+    """`schemathesis run SPEC --url URL`, plain (default checks, every phase, stateful
+    included; 5 examples, seed 1) passes with no failure at all: the Rat Genome Database's
+    document (100 operations, written by a generator: springdoc's `*/*` answers; about 30 s)
+    and Azure Service Fabric's (234 operations, ids like `fabric:/app` sent with an encoded
+    slash; about 90 s)."""
+    document = json.loads(spec.read_text())
+    with LiveServer(create_app(spec)) as live:
         result = subprocess.run(
-            [SCHEMATHESIS, "run", str(RGD), "--url", live.url, "--max-examples", "5"]
+            [SCHEMATHESIS, "run", str(spec), "--url", live.url, "--max-examples", "5"]
             + ["--seed", "1", "--no-color"],
             capture_output=True,
             text=True,
@@ -368,6 +374,17 @@ def test_the_largest_document_routes_its_hyphenated_parameters() -> None:
     assert bunq.get(path.replace("/2/", "/x/"), headers=headers).status_code == 400
     del headers["user-agent"]
     assert bunq.get(path, headers=headers).status_code == 400
+
+
+def test_a_real_world_documents_ids_may_hold_an_encoded_slash() -> None:
+    """Service Fabric names applications `fabric:/app` and a client sends the id as
+    `fabric:%2Fapp`: one segment of the URL, routed to the item's operations; the same path
+    with the slash as sent unencoded is another path, which the document does not have."""
+    fabric = TestClient(create_app(FABRIC, check_responses=True))
+    health = "/Applications/fabric:%2Fapp/$/GetHealth?api-version=6.0"
+    answer = fabric.get(health)
+    assert (answer.status_code, answer.headers["content-type"]) == (200, "application/json")
+    assert fabric.get(health.replace("%2F", "/")).status_code == 404
 
 
 def test_the_real_world_documents_answers_are_json_of_their_schemas() -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 from starlette.testclient import TestClient
@@ -19,6 +20,7 @@ from starlette.testclient import TestClient
 from mockserver import app as app_module
 from mockserver.app import create_app
 from mockserver.generate import Preferences, Responder
+from mockserver.live import LiveServer
 from mockserver.spec import load_spec
 from mockserver.spec_check import SpecError
 
@@ -452,9 +454,10 @@ def test_a_document_is_checked_as_written_against_the_openapi_schema(tmp_path: P
 def test_array_parameters_in_each_style_content_parameters_and_objects() -> None:
     """`explode: false` arrays come comma-separated, `spaceDelimited`/`pipeDelimited` by their
     separator, header and path arrays comma-separated; a `content` parameter is JSON; an
-    object (or an array of objects) has no one encoding and is taken as sent."""
+    object (or an array of objects or of arrays) has no one encoding and is taken as sent."""
     ints = {"type": "array", "items": {"type": "integer"}}
     objects = {"type": "array", "items": {"type": "object", "required": ["a"]}}
+    pairs = {"type": "array", "items": {**ints, "minItems": 2, "maxItems": 2}}
     parameters = [
         {"name": "csv", "in": "query", "explode": False, "schema": ints},
         {"name": "spaced", "in": "query", "style": "spaceDelimited", "explode": False,
@@ -466,12 +469,14 @@ def test_array_parameters_in_each_style_content_parameters_and_objects() -> None
         {"name": "filter", "in": "query",
          "content": {"application/json": {"schema": {"type": "object", "required": ["q"]}}}},
         {"name": "shapes", "in": "query", "schema": objects},
+        {"name": "pairs", "in": "query", "explode": False, "schema": pairs},
     ]  # fmt: skip
     done = {"204": {"description": "done"}}
     mock = TestClient(
         create_app(_document({"/find": {"get": {"parameters": parameters, "responses": done}}}))
     )
     fine = "csv=1,2&spaced=3%204&piped=5|6&multi=7&multi=8&filter=%7B%22q%22%3A1%7D&shapes=junk"
+    fine += "&pairs=%5B0%2C%201%5D"  # [0, 1], as Schemathesis writes one pair
     assert mock.get(f"/find?{fine}", headers={"x-ids": "1,2"}).status_code == 204
     for wrong in ("csv=1,x", "spaced=3%20x", "piped=x|6", "multi=1,2", "filter=%7B%7D", "filter=x"):
         assert mock.get(f"/find?{wrong}").status_code == 422, wrong
@@ -649,6 +654,122 @@ def test_keys_differing_only_in_parameter_names_share_a_url_and_any_name_routes(
     assert mock.get("/accounts/8").status_code == 422  # checked under its own name
 
 
+def test_a_path_parameter_may_hold_an_encoded_slash() -> None:
+    """Service Fabric's ids are names like `fabric:/app` (sent `fabric:%2Fapp`): routed as one
+    segment of the URL, not as the decoded path's two, the value decoded after (a "%" too),
+    under a uvicorn server as under the test client. The Agent Server's document keeps the
+    real server's routing on the decoded path: its `/threads/a%2Fb` is a 404, and
+    `/threads/{id}%2Fstate` is that thread's state (checked on langgraph dev)."""
+    ok = {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}}
+    answers = {
+        "200": {"description": "ok", "content": {"application/json": {"schema": ok}}},
+        "default": {"description": "refused"},
+    }
+
+    def get(name: str) -> dict[str, Any]:
+        value = {"type": "string", "enum": ["fabric:/app", "a/b%2F%"]}
+        parameter = {"name": name, "in": "path", "required": True, "schema": value}
+        return {"get": {"parameters": [parameter], "responses": answers}}
+
+    document = _document(
+        {"/apps/{app}": get("app"), "/apps/{app-id}/health": get("app-id"), "/apps/x/y": get("z")}
+    )
+    mock = TestClient(create_app(document, **CHECKED))
+    assert mock.get("/apps/fabric:%2Fapp").json() == {"ok": True}
+    assert mock.get("/apps/fabric%3A%2fapp/health").json() == {"ok": True}  # renamed: `p0`
+    assert mock.get("/apps/a%2Fb%252F%25").status_code == 200
+    assert mock.get("/apps/fabric:/app").status_code == 404  # two segments: no such path
+    refused = mock.get("/apps/x%2Fy")  # a value, not the literal path /apps/x/y
+    assert refused.status_code == 422
+    assert "x/y" in refused.headers["x-mockserver-violations"]
+    with LiveServer(create_app(document, **CHECKED)) as live:
+        assert httpx.get(f"{live.url}/apps/fabric:%2Fapp/health").json() == {"ok": True}
+    agent = TestClient(create_app())
+    thread_id = agent.post("/threads", json={}).json()["thread_id"]
+    assert agent.get("/threads/a%2Fb").json() == {"detail": "Not Found"}
+    assert agent.get(f"/threads/{thread_id}%2Fstate").json()["values"] == {}
+
+
+def test_a_segment_with_text_beside_its_parameter_is_tried_before_a_bare_parameter() -> None:
+    """Gitea's `/commits/{sha}.{diffType}` beside `/commits/{sha}`: `5.diff` is the first's,
+    as a literal segment would be (a wrong method there is a 405 naming its own methods, not
+    the other's 422 for a `sha` that is no integer); `5` is the second's."""
+    sha = {"name": "sha", "in": "path", "required": True, "schema": {"type": "integer"}}
+    kind = {"name": "kind", "in": "path", "required": True, "schema": {"enum": ["diff"]}}
+
+    def answers(schema: dict[str, Any]) -> dict[str, Any]:
+        ok = {"description": "ok", "content": {"application/json": {"schema": schema}}}
+        return {"200": ok, "default": {"description": "refused"}}
+
+    commit = {"parameters": [sha], "responses": answers({"type": "object"})}
+    text = {"parameters": [sha, kind], "responses": answers({"type": "string"})}
+    document = _document(
+        {"/commits/{sha}": {"get": commit, "patch": commit}, "/commits/{sha}.{kind}": {"get": text}}
+    )
+    mock = TestClient(create_app(document, **CHECKED))
+    assert isinstance(mock.get("/commits/5").json(), dict)
+    assert isinstance(mock.get("/commits/5.diff").json(), str)
+    wrong = mock.patch("/commits/5.diff")
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET")
+    assert mock.patch("/commits/5").status_code == 200
+
+
+def test_a_head_operation_the_document_declares_is_served() -> None:
+    """DRACOON's downloads declare HEAD beside GET: HEAD answers as its operation says (its
+    headers, no body); where only GET is declared, HEAD is still a 405, as any undeclared
+    method is."""
+    token = [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}]
+    size = {"X-Size": {"schema": {"type": "integer"}}}
+    body = {"application/json": {"schema": {"type": "object"}}}
+    refused = {"default": {"description": "refused"}}
+    document = _document(
+        {
+            "/downloads/{token}": {
+                "get": {
+                    "parameters": token,
+                    "responses": {"200": {"description": "ok", "content": body}, **refused},
+                },
+                "head": {
+                    "parameters": token,
+                    "responses": {"200": {"description": "ok", "headers": size}, **refused},
+                },
+            },
+            "/files": {"get": {"responses": {"200": {"description": "ok", "content": body}}}},
+        }
+    )
+    mock = TestClient(create_app(document, **CHECKED))
+    head = mock.head("/downloads/t")
+    assert (head.status_code, head.content) == (200, b"")
+    assert int(head.headers["x-size"]) >= 0
+    assert mock.head("/files").status_code == 405
+
+
+def test_a_missing_authorization_header_parameter_is_missing_credentials() -> None:
+    """PayRun.io declares `Authorization` as a required header parameter, not a security
+    scheme: a request without it lacks credentials, 401 where the operation declares it (an
+    HTTP client is told to authenticate), not the 400 of a malformed request; where only 400
+    is declared it stays that."""
+    authorization = {"name": "Authorization", "in": "header", "required": True, "schema": {}}
+    count = {"name": "n", "in": "query", "schema": {"type": "integer"}}
+
+    def delete(*statuses: str) -> dict[str, Any]:
+        responses = {"204": {"description": "done"}}
+        responses.update({s: {"description": s} for s in statuses})
+        return {"delete": {"parameters": [authorization, count], "responses": responses}}
+
+    document = _document({"/employers/{id}": delete("400", "401"), "/plain": delete("400")})
+    document["paths"]["/employers/{id}"]["parameters"] = [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    ]
+    mock = TestClient(create_app(document, **CHECKED))
+    signed = {"Authorization": "Bearer x"}
+    assert mock.delete("/employers/1").status_code == 401
+    assert mock.delete("/employers/1?n=x").status_code == 401
+    assert mock.delete("/employers/1?n=x", headers=signed).status_code == 400
+    assert mock.delete("/employers/1", headers=signed).status_code == 204
+    assert mock.delete("/plain").status_code == 400
+
+
 def test_a_property_no_value_can_have_is_left_out_of_generated_answers() -> None:
     """A subtype forbidding a property of its base (`not: {}`, `false`), as bunq's accounts
     do: never generated, or the answer would break its own schema."""
@@ -777,7 +898,7 @@ def test_declared_framing_headers_are_the_answers_own() -> None:
 
 def test_a_required_body_of_another_media_type_must_be_sent() -> None:
     """GitHub's `DELETE /setup/api/settings/authorized-keys` requires a form body: a request
-    without any body is refused, as a missing JSON body is."""
+    without any body (nor a Content-Type) is refused, as a missing JSON body is."""
     form = {"type": "object", "properties": {"key": {"type": "string"}}}
     text = {"schema": {"type": "string"}}
     done = {"204": {"description": "done"}, "422": {"description": "refused"}}
@@ -798,9 +919,7 @@ def test_a_required_body_of_another_media_type_must_be_sent() -> None:
     assert mock.request("DELETE", "/text").status_code == 422
     sent = {"content-type": "application/x-www-form-urlencoded"}
     assert mock.request("DELETE", "/form", content=b"key=a", headers=sent).status_code == 204
-    assert (
-        mock.request(
-            "DELETE", "/text", content=b"a", headers={"content-type": "text/plain"}
-        ).status_code
-        == 204
-    )
+    text_sent = {"content-type": "text/plain"}
+    assert mock.request("DELETE", "/text", content=b"a", headers=text_sent).status_code == 204
+    # Gitea's `POST /markdown/raw`: an empty text with its media type is a body, the empty text
+    assert mock.request("DELETE", "/text", content=b"", headers=text_sent).status_code == 204
