@@ -18,8 +18,9 @@ from mockserver.errors import MockError, PayloadTooLarge, Unauthorized, Validati
 from mockserver.faults import FaultRule, Faults, cut_stream, drop_connection
 from mockserver.generate import NO_BODY, Responder
 from mockserver.handlers import Call, Handler, Reply
-from mockserver.journal import Exchange, Unparsed
+from mockserver.journal import Exchange, Unparsed, kept_body
 from mockserver.reducers import to_plain
+from mockserver.security import lacks_authorization, wanted
 from mockserver.server import Server
 from mockserver.spec import Operation
 from mockserver.validation import OperationValidator
@@ -114,11 +115,7 @@ class Endpoint:
             request = self.validator.validate_request(
                 self._path_params(scope), query, headers, raw, headers.get("content-type")
             )
-            body = (
-                Unparsed(raw)
-                if raw and isinstance(request.body, dict | list) and _json(headers)
-                else request.body
-            )
+            body = kept_body(raw, request.body, headers.get("content-type"))
             if self.handler is None and not self._authorised(headers, query):
                 raise Unauthorized(
                     f"{self.operation.operation_id} needs credentials: {wanted(self.operation)}"
@@ -196,7 +193,7 @@ class Endpoint:
             status = exc.status_code
             if isinstance(exc, Unauthorized):
                 status = unauthorised or status
-            elif isinstance(exc, ValidationFailed) and unauthorised and _lacks_authorization(exc):
+            elif isinstance(exc, ValidationFailed) and unauthorised and lacks_authorization(exc):
                 status = unauthorised  # a required Authorization header left out: credentials
             elif isinstance(exc, ValidationFailed):
                 status = responder.rejection_status(self.operation)
@@ -398,26 +395,3 @@ class Variants:
             return {"type": "http.request", "body": raw, "more_body": False}
 
         await chosen(scope, replay, send)
-
-
-def wanted(operation: Operation) -> str:
-    """An operation's security alternatives in words: `header x-api-key or authorization bearer`."""
-    return " or ".join(
-        " and ".join(f"{where} {name}" for where, name in needed) for needed in operation.security
-    )
-
-
-def _json(headers: Mapping[str, str]) -> bool:
-    """Whether the request's body was read as JSON (what `Unparsed` parses again)."""
-    media = headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
-
-
-def _lacks_authorization(exc: ValidationFailed) -> bool:
-    """Whether a rejected request lacks a required `Authorization` header parameter: missing
-    credentials, answered as a request without those its `security` asks for is (401 where
-    declared), not as a malformed one."""
-    return any(
-        v.location.lower() == "header.authorization" and "missing" in v.message
-        for v in exc.violations
-    )

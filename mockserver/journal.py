@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from mockserver.reading import parse_json
+from mockserver.reading import is_json, parse_json
 
 # What a journal keeps by default: enough for a test, bounded for a long-lived instance.
 DEFAULT_JOURNAL_SIZE = 1000
@@ -27,6 +27,14 @@ class Unparsed:
 
     def __init__(self, raw: bytes) -> None:
         self.raw = raw
+
+
+def kept_body(raw: bytes, parsed: Any, content_type: str | None) -> Any:
+    """What an exchange keeps of a request's body: a JSON object or array as its bytes, to be
+    parsed when read; anything else (a form, bytes, None) as it was read."""
+    if raw and isinstance(parsed, dict | list) and is_json(content_type or "application/json"):
+        return Unparsed(raw)
+    return parsed
 
 
 @dataclass(slots=True)
