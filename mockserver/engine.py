@@ -26,7 +26,7 @@ from mockserver.execution import (
 )
 from mockserver.graph import END, START
 from mockserver.scripts import NOTHING
-from mockserver.state import initial_values, task_id
+from mockserver.state import initial_values, next_nodes, task_id
 from mockserver.store import Checkpoint, TaskWrites
 from mockserver.tasks import Outcome, Task, run_task
 
@@ -74,10 +74,11 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         current = base.values
         if command.get("update") is not None:
             current = apply_writes(x, current, command["update"])
-        # A task of a node this graph lacks (the thread ran another graph) never runs.
+        # A task of a node this graph lacks (the thread ran another graph) never runs; one of
+        # this graph's that was due before another graph ran is due still (next_nodes).
         tasks = [
             node
-            for node in (*base.next, *_goto(x, command.get("goto")))
+            for node in (*next_nodes(base, x.graph, x.history), *_goto(x, command.get("goto")))
             if node == START or x.graph.has_node(node)
         ]
         if _time_travels(x, base, command):

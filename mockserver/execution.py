@@ -16,8 +16,7 @@ from typing import Any
 from mockserver import events
 from mockserver.errors import BadRequest, MockError
 from mockserver.graph import Graph
-from mockserver.snapshots import next_nodes
-from mockserver.state import commit, new_checkpoint, reduce
+from mockserver.state import commit, new_checkpoint, next_nodes, reduce
 from mockserver.store import Checkpoint, Run, Store
 
 Emit = Callable[[str, Any], None]
@@ -115,7 +114,7 @@ def save_checkpoint(
     x: Execution,
     base: Checkpoint | None,
     values: dict[str, Any],
-    next_nodes: tuple[str, ...],
+    upcoming: tuple[str, ...],
     source: str,
     results: Mapping[str, Any],
     last_ran: str | None,
@@ -125,7 +124,7 @@ def save_checkpoint(
         base.checkpoint_id if base else None,
         step,
         values,
-        next_nodes,
+        upcoming,
         x.checkpoint_metadata(source, step),
         last_ran=last_ran,
     )
@@ -147,7 +146,7 @@ def announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> N
         x.thread_id,
         x.configurable,
         stored=stored,
-        upcoming=next_nodes(checkpoint, x.graph),
+        upcoming=next_nodes(checkpoint, x.graph, x.history),
     )
     x.emit("checkpoints", payload)
     x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread_id))

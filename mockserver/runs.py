@@ -21,7 +21,7 @@ from mockserver.assistant_records import Assistant
 from mockserver.assistants import BOTH_CONTEXTS
 from mockserver.errors import BadRequest, NotFound
 from mockserver.graph import Graph
-from mockserver.snapshots import next_nodes
+from mockserver.state import next_nodes
 from mockserver.store import Run, Store, Thread, utc_now
 from mockserver.webhooks import check_webhook
 
@@ -306,7 +306,7 @@ def end_run(
         if ran and error is None and graph is not None and head is not None and head.next:
             # the real server reads the head with the run's graph: another graph's next nodes
             # are no tasks there, and the record the run leaves says idle, with no interrupts
-            if not next_nodes(head, graph):
+            if not next_nodes(head, graph, history):
                 changes["shown"] = threads.idle_record(history)
         store.save_thread(replace(thread, **changes))
     return run

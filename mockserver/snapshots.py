@@ -17,7 +17,7 @@ import orjson
 from mockserver.graph import Graph
 from mockserver.message_log import MessageLog, encoded
 from mockserver.reducers import to_plain
-from mockserver.state import task_id
+from mockserver.state import next_nodes, task_id
 from mockserver.store import NO_WRITES, Checkpoint, History, TaskWrites, Thread
 
 EMPTY_STATE: dict[str, Any] = {
@@ -34,14 +34,6 @@ EMPTY_STATE: dict[str, Any] = {
 }
 
 
-def next_nodes(checkpoint: Checkpoint, graph: Graph | None) -> tuple[str, ...]:
-    """The checkpoint's next nodes as `graph` reads it: the real server reads a checkpoint
-    with the thread's current graph, and a node only another graph has is no task there."""
-    if graph is None:
-        return checkpoint.next
-    return tuple(node for node in checkpoint.next if graph.has_node(node))
-
-
 def render_state(
     thread_id: str,
     checkpoint: Checkpoint,
@@ -49,6 +41,7 @@ def render_state(
     *,
     with_ns: bool = True,
     graph: Graph | None = None,
+    history: History | None = None,
 ) -> dict[str, Any]:
     """A checkpoint as a ThreadState body, keys in the real server's order, its next nodes as
     `graph` reads them (next_nodes). Message lists come as orjson Fragments (their JSON,
@@ -58,7 +51,7 @@ def render_state(
     if with_ns:
         ref["checkpoint_ns"] = ""
     parent = checkpoint.parent_id
-    upcoming = next_nodes(checkpoint, graph)
+    upcoming = next_nodes(checkpoint, graph, history)
     tasks = [_render_task(checkpoint, writes, node) for node in upcoming]
     return {
         "values": {k: _encoded(v) for k, v in checkpoint.values.items()},
@@ -100,12 +93,17 @@ def state_at(
         if head is None:
             return dict(EMPTY_STATE)
         writes = history.writes_of(head.checkpoint_id)
-        return render_state(thread.thread_id, head, writes, graph=graph)
+        return render_state(thread.thread_id, head, writes, graph=graph, history=history)
     checkpoint = history.get(checkpoint_id)
     if checkpoint is not None:
         writes = history.writes_of(checkpoint_id)
         return render_state(
-            thread.thread_id, checkpoint, writes, with_ns=namespace is not None, graph=graph
+            thread.thread_id,
+            checkpoint,
+            writes,
+            with_ns=namespace is not None,
+            graph=graph,
+            history=history,
         )
     # The real server answers 200 with an empty state echoing the id (transcript #136), or
     # naming none on a thread bound to no graph.
@@ -151,7 +149,7 @@ def history_of(
         if metadata and any(checkpoint.metadata.get(k) != v for k, v in metadata.items()):
             continue
         writes = history.writes_of(checkpoint.checkpoint_id)
-        states.append(render_state(thread_id, checkpoint, writes, graph=graph))
+        states.append(render_state(thread_id, checkpoint, writes, graph=graph, history=history))
         if len(states) >= limit:
             break
     return states

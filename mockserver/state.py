@@ -18,7 +18,7 @@ from typing import Any
 from mockserver.errors import BadRequest, Conflict
 from mockserver.graph import COPY, END, INPUT, START, Graph
 from mockserver.reducers import INITIAL, REDUCERS
-from mockserver.store import Checkpoint, Store, TaskWrites, Thread, utc_now
+from mockserver.store import Checkpoint, History, Store, TaskWrites, Thread, utc_now
 
 _random = random.Random()
 _TASK_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
@@ -77,6 +77,36 @@ def task_id(checkpoint_id: str, node: str) -> str:
 
 def _dashed(hex32: str) -> str:
     return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
+def next_nodes(
+    checkpoint: Checkpoint, graph: Graph | None, history: History | None = None
+) -> tuple[str, ...]:
+    """The checkpoint's next nodes as `graph` reads it: the real server reads a checkpoint with
+    the thread's current graph, and a node only another graph has is no task there.
+
+    A node is due when its trigger channel (LangGraph's `branch:to:<node>`) holds a write it
+    has not seen. Only the node's own graph writes or clears that channel, so the steps of
+    another graph leave it as it was: on a checkpoint another graph wrote, this graph's nodes
+    are due as they were at the last checkpoint it wrote on the way there (with `history`),
+    after `__start__` (whose channel every graph shares)."""
+    if graph is None:
+        return checkpoint.next
+    own: Checkpoint | None = checkpoint
+    while own is not None and _written_by_another(own, graph):
+        own = history.get(own.parent_id) if history is not None else None
+    if own is checkpoint:
+        return tuple(node for node in checkpoint.next if graph.has_node(node))
+    carried = (n for n in (own.next if own is not None else ()) if n != START)
+    return (
+        *((START,) if START in checkpoint.next else ()),
+        *(node for node in carried if graph.has_node(node)),
+    )
+
+
+def _written_by_another(checkpoint: Checkpoint, graph: Graph) -> bool:
+    graph_id = checkpoint.metadata.get("graph_id")
+    return isinstance(graph_id, str) and graph_id != graph.graph_id
 
 
 # ---- writes ---------------------------------------------------------------------------------
@@ -239,7 +269,7 @@ def _write(
     superstep: bool = False,
 ) -> Checkpoint:
     values: Mapping[str, Any] = base.values if base is not None else initial_values(graph)
-    next_nodes: list[str] = []
+    upcoming: list[str] = []
     results: dict[str, Any] = {}
     source = "update"
     written: set[str] = set()
@@ -257,11 +287,12 @@ def _write(
         if node == INPUT:
             # Input waits in __start__'s channel; nothing reaches the state until a run takes it.
             source, pending_input = "input", writes
-            next_nodes += [START, *(n for n in (base.next if base else ()) if n != START)]
+            due = next_nodes(base, graph, store.history(thread.thread_id)) if base else ()
+            upcoming += [START, *(n for n in due if n != START)]
             continue
         values, reduced = reduce(graph, values, writes), True  # reduce orders the channels
         successors = _goto_nodes(graph, goto) if goto else graph.next_nodes(node)
-        next_nodes += successors
+        upcoming += successors
         # A node that wrote nothing, not even a trigger for a next node, leaves no task result.
         if base is not None and node in base.next and (writes or successors):
             results[node] = writes
@@ -280,7 +311,7 @@ def _write(
         parent_id,
         step,
         values if reduced else {c: values[c] for c in ordered_channels(graph, values)},
-        tuple(dict.fromkeys(next_nodes)),
+        tuple(dict.fromkeys(upcoming)),
         metadata,
         last_ran=base.last_ran if base is not None else None,
         pending_input=pending_input,

@@ -523,6 +523,64 @@ def runs_batch(s: Session) -> None:
     s.call("GET", f"/threads/{kept['thread_id']}/state")
 
 
+def graph_switch(s: Session) -> None:
+    # An agent run stopped before `tools`, then the thread ran `interrupter`: reading the
+    # thread with either graph, and continuing the agent, as LangGraph reads channels.
+    t = s.thread()
+    s.call(
+        "POST",
+        f"/threads/{t}/runs/wait",
+        {"assistant_id": "agent", "input": HI, "interrupt_after": "*"},
+    )
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "t2"}})
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": {"topic": "a"}})
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    t = s.thread()
+    s.call(
+        "POST",
+        f"/threads/{t}/runs/wait",
+        {"assistant_id": "agent", "input": HI, "interrupt_after": "*"},
+    )
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "t2"}})
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": None})
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+
+
+def queued_input(s: Session) -> None:
+    # Input an update queued for __start__ (`as_node: __input__`) is a hidden task's writes.
+    modes = ["values", "updates", "tasks", "debug"]
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "x"}, "as_node": "__input__"})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "agent", "input": None, "stream_mode": modes},
+    )
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {}, "as_node": "__input__"})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "interrupter", "command": {"resume": {"ok": True}}, "stream_mode": modes},
+    )
+    s.call("GET", f"/threads/{t}/state")
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "x"}, "as_node": "__input__"})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "interrupter", "command": {"resume": 1}, "stream_mode": modes},
+    )
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     fn.__name__: fn
     for fn in (
@@ -545,6 +603,8 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
         prune_and_storage,
         runs_cancel_many,
         runs_batch,
+        graph_switch,
+        # queued_input,
     )
 }
 
