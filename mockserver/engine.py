@@ -26,7 +26,7 @@ from mockserver.execution import (
 )
 from mockserver.graph import END, START
 from mockserver.scripts import NOTHING
-from mockserver.state import initial_values, next_nodes, task_id
+from mockserver.state import concurrent_update_error, initial_values, next_nodes, task_id
 from mockserver.store import Checkpoint, TaskWrites
 from mockserver.tasks import Outcome, Task, run_task
 
@@ -98,26 +98,40 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         skip_before = False
         nodes = list(dict.fromkeys(tasks))
         outcomes = {}
-        # The input __start__ wrote when the run started here before: LangGraph applies its
-        # saved writes again instead of running the task, and says nothing of it.
-        saved = x.history.writes_of(base.checkpoint_id).results
-        if START in nodes and isinstance(saved.get(START), Mapping):
-            outcomes[START] = Outcome(writes=dict(saved[START]), shown=dict(saved[START]))
-            nodes.remove(START)
-        elif START in nodes and base.pending_input is None:
+        saved = x.history.writes_of(base.checkpoint_id)
+        # A resume goes to the interrupted tasks; with none (an update replaced the interrupted
+        # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
+        raised = saved.interrupts
+        interrupted = any(raised.get(node) for node in nodes)
+        # The input __start__ wrote when the run started here before, and what the tasks that
+        # ended beside an interrupt wrote: LangGraph applies the saved writes again instead of
+        # running those tasks (__start__ is hidden: nothing is said of it).
+        cached = {
+            node: dict(saved.results[node])
+            for node in nodes
+            if isinstance(saved.results.get(node), Mapping)
+            and (node == START or (interrupted and not raised.get(node)))
+        }
+        if START in nodes and START not in cached and base.pending_input is None:
             # __start__ with nothing to read: the input never came (an input checkpoint a
             # command on a thread that never ran left), as LangGraph fails on it again
             raise RunFailed("TypeError", "'NoneType' object is not iterable")
         # LangGraph starts every task of a superstep before any of them ends.
-        started = {node: _start_task(x, base, current, node) for node in nodes}
-        # A resume goes to the interrupted tasks; with none (an update replaced the interrupted
-        # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
-        raised = x.history.writes_of(base.checkpoint_id).interrupts
-        interrupted = any(raised.get(node) for node in nodes)
+        started = {node: _start_task(x, base, current, node) for node in nodes if node != START}
+        for node, writes in cached.items():
+            outcomes[node] = Outcome(writes=writes, shown=writes)
+            if node != START:
+                x.emit("updates", {node: writes, "__metadata__": {"cached": True}})
         for node in nodes:
+            if node in cached:
+                continue
+            if node == START:
+                # LangGraph's __start__ is a hidden task: it writes the queued input, silently.
+                outcomes[node] = _queued_input(x, base)
+                continue
             pending = bool(raised.get(node)) or not interrupted
             given = _resume_of(resume, raised.get(node) or []) if pending else NOTHING
-            outcomes[node] = yield from _run(x, base, started[node], given)
+            outcomes[node] = yield from _run(x, base, current, started[node], given)
         step = _finish_superstep(x, base, current, outcomes)
         if step is None:
             return
@@ -235,8 +249,6 @@ def _refused_input(x: Execution, base: Checkpoint) -> tuple[str, str] | None:
 def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str) -> _Started:
     tid, step = task_id(base.checkpoint_id, node), base.step + 1
     values = events.plain_values(current)
-    if node == START and base.pending_input is not None and _refused_input(x, base):
-        return _Started(tid, node, step, values, {})  # LangGraph announces no such task
     tags = x.run.kwargs["config"].get("tags")
     # the task's metadata: the run's, with the config's tags when there are any; a stateless
     # run's lacks the graph, which its thread's metadata adds last
@@ -255,23 +267,28 @@ def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any], node
     return _Started(tid, node, step, values, meta)
 
 
+def _queued_input(x: Execution, base: Checkpoint) -> Outcome:
+    """What __start__ writes of the input an `as_node: __input__` update queued. Writes the
+    channels refuse fail as LangGraph saves them: the run fails once the superstep's other
+    tasks are done (_finish_superstep)."""
+    given = dict(base.pending_input or {})
+    return Outcome(writes=given, shown=given, error=_refused_input(x, base))
+
+
 def _run(
-    x: Execution, base: Checkpoint, task: _Started, resume: Any
+    x: Execution, base: Checkpoint, current: Mapping[str, Any], task: _Started, resume: Any
 ) -> Generator[float, None, Outcome]:
     tid, node, step, values, meta = task
-    if node == START and base.pending_input is not None:
-        # The input an `as_node: __input__` update queued: __start__ writes it now. Writes the
-        # channels refuse fail as LangGraph saves them: no update of __start__, and the run
-        # fails once the superstep's other tasks are done (_finish_superstep).
-        given = dict(base.pending_input)
-        if (refused := _refused_input(x, base)) is not None:
-            return Outcome(writes=given, shown=given, error=refused)
-        outcome = Outcome(writes=given, shown=given)
-    else:
-        outcome = yield from run_task(
-            Task(x.graph, node, tid, step, values, resume, x.emit, x.modes, x.node_metadata)
-        )
-    if outcome.interrupts is None and outcome.error is None:
+    outcome = yield from run_task(
+        Task(x.graph, node, tid, step, values, resume, x.emit, x.modes, x.node_metadata)
+    )
+    # LangGraph tells of each task as it ends: an interrupt with the state it stopped on.
+    if outcome.interrupts is not None:
+        items = events.interrupt_items(outcome.interrupts)
+        x.emit("updates", {"__interrupt__": items})
+        stream_values(x, current, items)
+        task_done(x, step, events.task_result(tid, node, interrupts=outcome.interrupts))
+    elif outcome.error is None:
         x.emit("updates", {node: outcome.shown})
         task_done(x, step, events.task_result(tid, node, result=outcome.shown))
         if x.wants("events"):
@@ -305,25 +322,26 @@ def _finish_superstep(
             raise RunFailed(error, message)
     interrupted = {n: o.interrupts for n, o in outcomes.items() if o.interrupts}
     if interrupted:
-        items = [i for found in interrupted.values() for i in found]
-        x.store.add_writes(x.thread_id, base.checkpoint_id, TaskWrites(interrupts=interrupted))
-        x.emit("updates", {"__interrupt__": events.interrupt_items(items)})
-        stream_values(x, current, events.interrupt_items(items))
-        for node, found in interrupted.items():
-            tid = task_id(base.checkpoint_id, node)
-            task_done(x, step, events.task_result(tid, node, interrupts=found))
+        # What the other tasks wrote stays beside the interrupts (LangGraph's pending writes).
+        done = {n: o for n, o in outcomes.items() if o.interrupts is None and o.error is None}
+        results = {n: o.shown for n, o in done.items()}
+        writes = TaskWrites(results=results, interrupts=interrupted)
+        x.store.add_writes(x.thread_id, base.checkpoint_id, writes)
         if refused_input is not None:
             queued = TaskWrites(results={START: outcomes[START].shown})
             x.store.add_writes(x.thread_id, base.checkpoint_id, queued)
             raise RunFailed(*refused_input)
+        # LangGraph's last values event: the state with those writes, if they wrote any.
+        if any(set(o.writes or ()) & set(x.graph.channels) for o in done.values()):
+            try:
+                stream_values(x, _applied(x, current, done))
+            except RunFailed:
+                pass
         return None
-    values = dict(current)
-    successors: list[str] = []
+    successors = [n for node, outcome in outcomes.items() for n in _successors(x, node, outcome)]
     results = {n: o.shown for n, o in outcomes.items()}
     try:
-        for node, outcome in outcomes.items():
-            values = apply_writes(x, values, outcome.writes or {})
-            successors += _successors(x, node, outcome)
+        values = _applied(x, current, outcomes)
     except RunFailed:
         # LangGraph saves each task's writes before it applies them: writes the channels
         # refuse stay as the tasks' results on the checkpoint they ran from.
@@ -334,6 +352,21 @@ def _finish_superstep(
     )
     announce_step(x, checkpoint)
     return checkpoint
+
+
+def _applied(
+    x: Execution, current: Mapping[str, Any], outcomes: Mapping[str, Outcome]
+) -> dict[str, Any]:
+    """`current` with a superstep's writes, task by task; a last-value channel takes one write
+    per superstep, as LangGraph's LastValue (InvalidUpdateError)."""
+    once = [c for c, reducer in x.graph.channels.items() if reducer == "last_value"]
+    for channel in once:
+        if sum(channel in (o.writes or {}) for o in outcomes.values()) > 1:
+            raise RunFailed("InvalidUpdateError", concurrent_update_error(channel))
+    values = dict(current)
+    for outcome in outcomes.values():
+        values = apply_writes(x, values, outcome.writes or {})
+    return values
 
 
 def _successors(x: Execution, node: str, outcome: Outcome) -> list[str]:

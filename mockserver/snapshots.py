@@ -14,10 +14,11 @@ from typing import Any
 
 import orjson
 
+from mockserver.errors import BadRequest
 from mockserver.graph import Graph
 from mockserver.message_log import MessageLog, encoded
 from mockserver.reducers import to_plain
-from mockserver.state import next_nodes, task_id
+from mockserver.state import next_nodes, reduce, task_id
 from mockserver.store import NO_WRITES, Checkpoint, History, TaskWrites, Thread
 
 EMPTY_STATE: dict[str, Any] = {
@@ -42,10 +43,14 @@ def render_state(
     with_ns: bool = True,
     graph: Graph | None = None,
     history: History | None = None,
+    live: bool = False,
 ) -> dict[str, Any]:
     """A checkpoint as a ThreadState body, keys in the real server's order, its next nodes as
     `graph` reads them (next_nodes). Message lists come as orjson Fragments (their JSON,
-    written once): serialise the body with orjson."""
+    written once): serialise the body with orjson.
+
+    `live` (the thread's current state): what the tasks that ended beside an interrupt wrote
+    is in the values, and those tasks are no longer next, as LangGraph's live snapshot."""
     cid = checkpoint.checkpoint_id
     ref: dict[str, Any] = {"checkpoint_id": cid, "thread_id": thread_id}
     if with_ns:
@@ -53,9 +58,12 @@ def render_state(
     parent = checkpoint.parent_id
     upcoming = next_nodes(checkpoint, graph, history)
     tasks = [_render_task(checkpoint, writes, node) for node in upcoming]
+    values, waiting = checkpoint.values, upcoming
+    if live and graph is not None and writes.interrupts:
+        values, waiting = _with_pending_writes(checkpoint, writes, graph, upcoming)
     return {
-        "values": {k: _encoded(v) for k, v in checkpoint.values.items()},
-        "next": list(upcoming),
+        "values": {k: _encoded(v) for k, v in values.items()},
+        "next": list(waiting),
         "tasks": tasks,
         "metadata": checkpoint.metadata,
         "created_at": checkpoint.created_at,
@@ -93,7 +101,7 @@ def state_at(
         if head is None:
             return dict(EMPTY_STATE)
         writes = history.writes_of(head.checkpoint_id)
-        return render_state(thread.thread_id, head, writes, graph=graph, history=history)
+        return render_state(thread.thread_id, head, writes, graph=graph, history=history, live=True)
     checkpoint = history.get(checkpoint_id)
     if checkpoint is not None:
         writes = history.writes_of(checkpoint_id)
@@ -153,6 +161,25 @@ def history_of(
         if len(states) >= limit:
             break
     return states
+
+
+def _with_pending_writes(
+    checkpoint: Checkpoint, writes: TaskWrites, graph: Graph, upcoming: tuple[str, ...]
+) -> tuple[Mapping[str, Any], tuple[str, ...]]:
+    """The values with what the ended tasks wrote, and the tasks still to run. Writes the
+    channels refuse are left out (the real server fails on them: docs/deviations.md #34)."""
+    ended = [
+        n
+        for n in upcoming
+        if isinstance(writes.results.get(n), Mapping) and not writes.interrupts.get(n)
+    ]
+    values: Mapping[str, Any] = checkpoint.values
+    try:
+        for node in ended:
+            values = reduce(graph, values, writes.results[node])
+    except BadRequest:
+        return checkpoint.values, upcoming
+    return values, tuple(n for n in upcoming if n not in ended)
 
 
 def _encoded(value: Any) -> Any:

@@ -38,6 +38,11 @@ _CONCURRENT_ERROR = (
 )
 
 
+def concurrent_update_error(channel: str) -> str:
+    """LangGraph's words for a last-value channel written twice in one superstep."""
+    return _CONCURRENT_ERROR.format(channel=channel)
+
+
 def new_checkpoint_id(step: int) -> str:
     """A time-ordered uuid6 whose clock sequence is the step, as LangGraph makes them.
 
@@ -282,7 +287,7 @@ def _write(
         for channel in writes:
             # A last-value channel takes one write per superstep (LangGraph's LastValue).
             if graph.channels[channel] == "last_value" and channel in written:
-                raise BadRequest(_CONCURRENT_ERROR.format(channel=channel))
+                raise BadRequest(concurrent_update_error(channel))
             written.add(channel)
         if node == INPUT:
             # Input waits in __start__'s channel; nothing reaches the state until a run takes it.

@@ -569,7 +569,12 @@ def queued_input(s: Session) -> None:
         {"assistant_id": "interrupter", "command": {"resume": {"ok": True}}, "stream_mode": modes},
     )
     s.call("GET", f"/threads/{t}/state")
+    s.call("GET", f"/threads/{t}")
     s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    s.call(
+        "POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "command": {"resume": 2}}
+    )
+    s.call("GET", f"/threads/{t}/state")
     t = s.thread()
     s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
     s.call("POST", f"/threads/{t}/state", {"values": {"topic": "x"}, "as_node": "__input__"})
@@ -604,7 +609,7 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
         runs_cancel_many,
         runs_batch,
         graph_switch,
-        # queued_input,
+        queued_input,
     )
 }
 
