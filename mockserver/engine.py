@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Mapping
+from dataclasses import replace
 from typing import Any, NamedTuple, NoReturn
 
 from mockserver import events
@@ -36,7 +37,9 @@ _INTERRUPT_ID = re.compile(r"[0-9a-f]{32}")  # how LangGraph tells a resume map
 def execute(x: Execution) -> Generator[float, None, None]:
     """Run `x` to its end; yields pauses. Sets x.error."""
     x.emit("metadata", {"run_id": x.run.run_id, "attempt": 1})
-    graph_event(x, "on_chain_start", {"input": x.run.kwargs["input"]})
+    command = x.run.kwargs.get("command")
+    given = _command_input(command) if command else x.run.kwargs["input"]
+    graph_event(x, "on_chain_start", {"input": given})
     try:
         yield from _supersteps(x)
     except RunFailed as failure:
@@ -50,6 +53,20 @@ def execute(x: Execution) -> Generator[float, None, None]:
             "on_chain_end",
             {"output": events.plain_values(head.values) if head is not None else None},
         )
+
+
+def _command_input(command: Mapping[str, Any]) -> dict[str, Any]:
+    """A command as the graph gets it (langgraph_api's map_cmd): a Command's fields, a single
+    goto as a list."""
+    goto = command.get("goto")
+    if goto is not None and not isinstance(goto, list):
+        goto = [goto]
+    return {
+        "graph": None,
+        "update": command.get("update"),
+        "resume": command.get("resume"),
+        "goto": goto or None,
+    }
 
 
 def _supersteps(x: Execution) -> Generator[float, None, None]:
@@ -75,19 +92,28 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if command.get("update") is not None:
             current = apply_writes(x, current, command["update"])
         # A task of a node this graph lacks (the thread ran another graph) never runs; one of
-        # this graph's that was due before another graph ran is due still (next_nodes).
-        tasks = [
-            node
-            for node in (*next_nodes(base, x.graph, x.history), *_goto(x, command.get("goto")))
-            if node == START or x.graph.has_node(node)
-        ]
+        # this graph's that was due before another graph ran is due still (next_nodes). A goto
+        # adds its nodes; LangGraph lists tasks in the graph's node order.
+        order = [START, *x.graph.nodes]
+        tasks = sorted(
+            dict.fromkeys(
+                node
+                for node in (*next_nodes(base, x.graph, x.history), *_goto(x, command.get("goto")))
+                if node == START or x.graph.has_node(node)
+            ),
+            key=order.index,
+        )
         if _time_travels(x, base, command):
             # The fork starts the run's branch and carries the command's writes.
-            order = [START, *x.graph.nodes]  # LangGraph lists tasks in the graph's node order
-            tasks = sorted(dict.fromkeys(tasks), key=lambda n: order.index(n) if n in order else 0)
             base = save_checkpoint(x, base, dict(current), tuple(tasks), "fork", {}, base.last_ran)
+        elif current is not base.values:
+            # LangGraph keeps the command's update as writes on the checkpoint it ran from
+            update = TaskWrites(update=dict(command["update"]))
+            x.store.add_writes(x.thread_id, base.checkpoint_id, update)
         stream_values(x, current)
-        announce(x, base, stored=True)
+        # the checkpoint as the run found it, with what the command wrote into its channels
+        found = base if current is base.values else replace(base, values=current)
+        announce(x, found, stored=True, upcoming=tuple(tasks))
         # A resumed or continued run does not stop again before the nodes it was stopped at,
         # unless another graph ran on the thread: LangGraph marks as seen only the channels of
         # the graph that runs now, so another graph's channels always count as news.
@@ -289,14 +315,15 @@ def _run(
         stream_values(x, current, items)
         task_done(x, step, events.task_result(tid, node, interrupts=outcome.interrupts))
     elif outcome.error is None:
-        x.emit("updates", {node: outcome.shown})
-        task_done(x, step, events.task_result(tid, node, result=outcome.shown))
+        # the node's own events end before LangGraph takes its writes
         if x.wants("events"):
             for kind, data in (
                 ("on_chain_stream", {"chunk": outcome.shown}),
                 ("on_chain_end", {"output": outcome.shown, "input": values}),
             ):
                 x.emit("events", events.node_event(x.run.run_id, node, meta, kind, data))
+        x.emit("updates", {node: outcome.shown})
+        task_done(x, step, events.task_result(tid, node, result=outcome.shown))
     return outcome
 
 

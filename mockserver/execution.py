@@ -136,7 +136,15 @@ def announce_step(x: Execution, checkpoint: Checkpoint) -> None:
     announce(x, checkpoint)
 
 
-def announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> None:
+def announce(
+    x: Execution,
+    checkpoint: Checkpoint,
+    *,
+    stored: bool = False,
+    upcoming: tuple[str, ...] | None = None,
+) -> None:
+    """A checkpoint's event (checkpoints, debug), its next nodes `upcoming` when the run
+    has them from elsewhere (a command's goto)."""
     if not (x.wants("checkpoints") or x.wants("debug")):
         return
     writes = x.history.writes_of(checkpoint.checkpoint_id)
@@ -146,7 +154,7 @@ def announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> N
         x.thread_id,
         x.configurable,
         stored=stored,
-        upcoming=next_nodes(checkpoint, x.graph, x.history),
+        upcoming=next_nodes(checkpoint, x.graph, x.history) if upcoming is None else upcoming,
     )
     x.emit("checkpoints", payload)
     x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread_id))

@@ -295,6 +295,9 @@ def end_run(
     store.save_run(run)
     if (thread := store.find_thread(run.thread_id)) is not None:
         changes: dict[str, Any] = {"updated_at": now}
+        if ran:
+            # the real server's worker stamps the state at every run's end, written or not
+            changes["state_updated_at"] = now
         if error is not None:
             changes.update(error=error, run_status=thread_status)
         if ran and thread.metadata.get("graph_id") != run.graph_id:

@@ -59,8 +59,10 @@ def render_state(
     upcoming = next_nodes(checkpoint, graph, history)
     tasks = [_render_task(checkpoint, writes, node) for node in upcoming]
     values, waiting = checkpoint.values, upcoming
+    if writes.update and graph is not None:
+        values = _with_update(values, writes.update, graph)
     if live and graph is not None and writes.interrupts:
-        values, waiting = _with_pending_writes(checkpoint, writes, graph, upcoming)
+        values, waiting = _with_pending_writes(values, writes, graph, upcoming)
     return {
         "values": {k: _encoded(v) for k, v in values.items()},
         "next": list(waiting),
@@ -163,8 +165,16 @@ def history_of(
     return states
 
 
+def _with_update(values: Mapping[str, Any], update: Mapping[str, Any], graph: Graph) -> Any:
+    """The values with what a run's command update wrote into the checkpoint's channels."""
+    try:
+        return reduce(graph, values, update)
+    except BadRequest:
+        return values
+
+
 def _with_pending_writes(
-    checkpoint: Checkpoint, writes: TaskWrites, graph: Graph, upcoming: tuple[str, ...]
+    values: Mapping[str, Any], writes: TaskWrites, graph: Graph, upcoming: tuple[str, ...]
 ) -> tuple[Mapping[str, Any], tuple[str, ...]]:
     """The values with what the ended tasks wrote, and the tasks still to run. Writes the
     channels refuse are left out (the real server fails on them: docs/deviations.md #34)."""
@@ -173,13 +183,13 @@ def _with_pending_writes(
         for n in upcoming
         if isinstance(writes.results.get(n), Mapping) and not writes.interrupts.get(n)
     ]
-    values: Mapping[str, Any] = checkpoint.values
+    applied = values
     try:
         for node in ended:
-            values = reduce(graph, values, writes.results[node])
+            applied = reduce(graph, applied, writes.results[node])
     except BadRequest:
-        return checkpoint.values, upcoming
-    return values, tuple(n for n in upcoming if n not in ended)
+        return values, upcoming
+    return applied, tuple(n for n in upcoming if n not in ended)
 
 
 def _encoded(value: Any) -> Any:

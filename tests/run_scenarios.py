@@ -586,6 +586,89 @@ def queued_input(s: Session) -> None:
     s.call("POST", f"/threads/{t}/history", {"limit": 10})
 
 
+def client_modes(s: Session) -> None:
+    # What the SDKs' runs.stream asks for: several modes, subgraphs, a resume by Command.
+    modes = ["values", "updates", "messages-tuple", "debug", "tasks", "checkpoints"]
+    t = s.thread()
+    for body in (
+        {"input": HI, "stream_mode": modes, "stream_subgraphs": True},
+        {"command": {"resume": "yes"}, "stream_mode": modes, "stream_subgraphs": True},
+        {"input": HI, "stream_mode": ["events", "values"]},
+        {"command": {"resume": "no"}, "stream_mode": ["events", "updates"]},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "interrupter", **body})
+    s.call("POST", f"/threads/{t}/history", {"limit": 3, "metadata": {"source": "loop"}})
+    t = s.thread()
+    run = s.call(
+        "POST",
+        f"/threads/{t}/runs",
+        {"assistant_id": "agent", "input": HI, "stream_mode": ["values", "debug", "tasks"]},
+    )
+    s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream")
+
+
+def client_commands(s: Session) -> None:
+    # interrupt_before / interrupt_after, then Command updates, gotos and history pages.
+    modes = ["updates", "checkpoints", "tasks"]
+    t = s.thread()
+    for body in (
+        {"input": HI, "interrupt_before": ["tools"], "stream_mode": modes},
+        {"command": {"update": {"topic": "u"}}, "stream_mode": modes},
+        {"input": HI, "interrupt_after": ["agent"], "stream_mode": ["values", "debug"]},
+        {"command": {"goto": "agent"}, "stream_mode": modes},
+        {"command": {"update": {"topic": "v"}, "goto": "tools"}, "stream_mode": modes},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "agent", **body})
+    page = s.call("POST", f"/threads/{t}/history", {"limit": 4})
+    before = {"configurable": {"checkpoint_id": page[-1]["checkpoint_id"]}}
+    s.call("POST", f"/threads/{t}/history", {"limit": 3, "before": before})
+    s.call("POST", f"/threads/{t}/history", {"limit": 5, "metadata": {"source": "update"}})
+    s.call("GET", f"/threads/{t}/history", limit=2, before=page[1]["checkpoint_id"])
+    t = s.thread()
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "interrupter", "input": HI, "stream_mode": modes},
+    )
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "command": {"resume": "ok", "update": {"topic": "w"}},
+            "stream_mode": ["values", "updates"],
+        },
+    )
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "command": {"goto": ["ask", "finish"]},
+            "stream_mode": ["values", "updates", "tasks"],
+        },
+    )
+    s.call("GET", f"/threads/{t}/state")
+
+
+def run_stamps_state(s: Session) -> None:
+    # A run that wrote no checkpoint still stamps its thread's state_updated_at (the agent
+    # has nothing to run on a thread the interrupter stopped), so searches sort it first.
+    first = s.thread(metadata={"n": 1})
+    s.call("POST", f"/threads/{first}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    second = s.thread(metadata={"n": 2})
+    s.call("POST", f"/threads/{second}/runs/wait", {"assistant_id": "agent", "input": HI})
+    s.call(
+        "POST", f"/threads/{first}/runs/wait", {"assistant_id": "agent", "command": {"resume": 1}}
+    )
+    for sort_by in ("state_updated_at", "updated_at"):
+        s.call(
+            "POST",
+            "/threads/search",
+            {"ids": [first, second], "sort_by": sort_by, "select": ["metadata", "status"]},
+        )
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     fn.__name__: fn
     for fn in (
@@ -610,6 +693,9 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
         runs_batch,
         graph_switch,
         queued_input,
+        client_modes,
+        client_commands,
+        run_stamps_state,
     )
 }
 
