@@ -103,8 +103,10 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             ),
             key=order.index,
         )
-        if _time_travels(x, base, command):
-            # The fork starts the run's branch and carries the command's writes.
+        travels = _time_travels(x, base, command)
+        if travels:
+            # The fork starts the run's branch and carries the command's writes; the loop
+            # announces it as it saves it, not as read back.
             base = save_checkpoint(x, base, dict(current), tuple(tasks), "fork", {}, base.last_ran)
         elif current is not base.values:
             # LangGraph keeps the command's update as writes on the checkpoint it ran from
@@ -113,7 +115,7 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         stream_values(x, current)
         # the checkpoint as the run found it, with what the command wrote into its channels
         found = base if current is base.values else replace(base, values=current)
-        announce(x, found, stored=True, upcoming=tuple(tasks))
+        announce(x, found, stored=not travels, upcoming=tuple(tasks))
         # A resumed or continued run does not stop again before the nodes it was stopped at,
         # unless another graph ran on the thread: LangGraph marks as seen only the channels of
         # the graph that runs now, so another graph's channels always count as news.
@@ -129,14 +131,14 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
         raised = saved.interrupts
         interrupted = any(raised.get(node) for node in nodes)
-        # The input __start__ wrote when the run started here before, and what the tasks that
-        # ended beside an interrupt wrote: LangGraph applies the saved writes again instead of
-        # running those tasks (__start__ is hidden: nothing is said of it).
+        # What a task that ran from this checkpoint before wrote (the input __start__ took,
+        # the tasks that ended beside an interrupt, or every task of a step a resume addressed
+        # at an older checkpoint replays): LangGraph applies the saved writes again instead of
+        # running the task (__start__ is hidden: nothing is said of it).
         cached = {
             node: dict(saved.results[node])
             for node in nodes
-            if isinstance(saved.results.get(node), Mapping)
-            and (node == START or (interrupted and not raised.get(node)))
+            if isinstance(saved.results.get(node), Mapping) and not raised.get(node)
         }
         if START in nodes and START not in cached and base.pending_input is None:
             # __start__ with nothing to read: the input never came (an input checkpoint a

@@ -669,6 +669,48 @@ def run_stamps_state(s: Session) -> None:
         )
 
 
+def client_more(s: Session) -> None:
+    # Breakpoints before an interrupting node, time travel from an old checkpoint, stateless
+    # streams: what the SDKs' human-in-the-loop examples do.
+    modes = ["values", "updates", "debug"]
+    t = s.thread()
+    for body in (
+        {"input": HI, "interrupt_before": ["ask"], "stream_mode": modes},
+        {"command": {"resume": "early"}, "stream_mode": modes},
+        {"command": {"resume": "late"}, "stream_mode": ["updates", "tasks"]},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "interrupter", **body})
+    states = s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    oldest_loop = [c for c in states if c["metadata"]["source"] == "loop"][-1]
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "input": None,
+            "checkpoint_id": oldest_loop["checkpoint_id"],
+            "stream_mode": ["checkpoints", "updates"],
+        },
+    )
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "command": {"resume": "again"},
+            "checkpoint_id": oldest_loop["checkpoint_id"],
+            "stream_mode": ["values"],
+        },
+    )
+    s.call("GET", f"/threads/{t}/state")
+    s.stream(
+        "POST",
+        "/runs/stream",
+        {"assistant_id": "agent", "input": HI, "stream_mode": ["values", "updates", "tasks"]},
+    )
+    s.call("POST", "/runs/wait", {"assistant_id": "interrupter", "input": HI})
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     fn.__name__: fn
     for fn in (
@@ -696,6 +738,7 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
         client_modes,
         client_commands,
         run_stamps_state,
+        client_more,
     )
 }
 
