@@ -98,7 +98,7 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         tasks = sorted(
             dict.fromkeys(
                 node
-                for node in (*next_nodes(base, x.graph, x.history), *_goto(x, command.get("goto")))
+                for node in (*_due_at_start(x, base), *_goto(x, command.get("goto")))
                 if node == START or x.graph.has_node(node)
             ),
             key=order.index,
@@ -166,6 +166,16 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if _matches(x.run.kwargs.get("interrupt_after"), list(outcomes)):
             return _stop(x)
         base, current, tasks, resume = step, step.values, list(step.next), NOTHING
+
+
+def _due_at_start(x: Execution, base: Checkpoint) -> tuple[str, ...]:
+    """The tasks a run without input finds at `base`. A checkpoint a run wrote names the
+    channels its step wrote, and LangGraph looks only at the nodes those trigger: a node of
+    this graph that was due before another graph ran is a task only from a checkpoint an
+    update wrote (next_nodes)."""
+    if base.metadata.get("source") == "update":
+        return next_nodes(base, x.graph, x.history)
+    return tuple(node for node in base.next if x.graph.has_node(node))
 
 
 def _foreign_lineage(x: Execution, base: Checkpoint) -> bool:

@@ -547,6 +547,15 @@ def graph_switch(s: Session) -> None:
     s.call("POST", f"/threads/{t}/state", {"values": {"topic": "t2"}})
     s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": None})
     s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    # From a checkpoint a run wrote, LangGraph looks only at the nodes its step triggered.
+    t = s.thread(metadata={"graph_id": "agent"})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "t5"}, "as_node": "agent"})
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call(
+        "POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "command": {"resume": "no"}}
+    )
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": None})
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
 
 
 def queued_input(s: Session) -> None:
