@@ -70,7 +70,15 @@ class Execution:
 
     @property
     def node_metadata(self) -> dict[str, Any]:
-        """The run's metadata as nodes see it (messages, events)."""
+        """The run's metadata as nodes see it (messages, events). A stateless run's lacks the
+        graph: the real server adds it after the run's, then the run and its thread."""
+        if "graph_id" not in self.run_metadata:
+            return {
+                **self.run_metadata,
+                "graph_id": self.run.graph_id,
+                "run_id": self.run.run_id,
+                "thread_id": self.thread_id,
+            }
         return {**self.run_metadata, "thread_id": self.thread_id, "run_id": self.run.run_id}
 
     def checkpoint_metadata(self, source: str, step: int) -> dict[str, Any]:

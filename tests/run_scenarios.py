@@ -720,6 +720,38 @@ def client_more(s: Session) -> None:
     s.call("POST", "/runs/wait", {"assistant_id": "interrupter", "input": HI})
 
 
+def client_breakpoints(s: Session) -> None:
+    # Breakpoints on every node, a resume with nothing interrupted, a stop after the node that
+    # asked, and a stateless stream that deletes its thread.
+    t = s.thread()
+    for body in (
+        {"input": HI, "interrupt_before": "*", "stream_mode": ["updates", "events"]},
+        {"command": {"resume": "x"}, "stream_mode": ["updates", "values"]},
+        {"input": None, "interrupt_after": "*", "stream_mode": ["updates", "tasks"]},
+        {"input": None, "stream_mode": ["updates", "checkpoints"]},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "agent", **body})
+    s.call("GET", f"/threads/{t}")
+    t = s.thread()
+    for body in (
+        {"input": HI, "interrupt_after": ["ask"], "stream_mode": ["updates", "values"]},
+        {"command": {"resume": "y"}, "interrupt_after": ["ask"], "stream_mode": ["updates"]},
+        {"input": None, "stream_mode": ["updates", "debug"]},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "interrupter", **body})
+    s.call("GET", f"/threads/{t}/state")
+    s.stream(
+        "POST",
+        "/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "input": HI,
+            "on_completion": "delete",
+            "stream_mode": ["values", "updates", "events"],
+        },
+    )
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     fn.__name__: fn
     for fn in (
@@ -748,6 +780,7 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
         client_commands,
         run_stamps_state,
         client_more,
+        client_breakpoints,
     )
 }
 
