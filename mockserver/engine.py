@@ -48,30 +48,42 @@ def execute(x: Execution) -> Generator[float, None, None]:
         return
     if x.wants("events"):
         head = x.history.head
-        graph_event(
-            x,
-            "on_chain_end",
-            {"output": events.plain_values(head.values) if head is not None else None},
-        )
+        final = x.last_values if x.last_values is not None else head and head.values
+        graph_event(x, "on_chain_end", {"output": events.plain_values(final) if final else None})
 
 
 def _command_input(command: Mapping[str, Any]) -> dict[str, Any]:
     """A command as the graph gets it (langgraph_api's map_cmd): a Command's fields, a single
-    goto as a list."""
+    goto as a list, a `{node, input}` goto as a Send (`{node, args}`)."""
     goto = command.get("goto")
     if goto is not None and not isinstance(goto, list):
         goto = [goto]
+    sends = [
+        {"node": it.get("node"), "args": it.get("input")} if isinstance(it, Mapping) else it
+        for it in goto or ()
+    ]
     return {
         "graph": None,
         "update": command.get("update"),
         "resume": command.get("resume"),
-        "goto": goto or None,
+        "goto": sends or None,
     }
+
+
+def _update_as_mapping(command: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A command whose update is a list of `[channel, value]` pairs, as langgraph_api takes it
+    (a sequence of writes), with the update as a mapping."""
+    update = command.get("update")
+    if isinstance(update, list) and all(
+        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) for pair in update
+    ):
+        return {**command, "update": dict(update)}
+    return command
 
 
 def _supersteps(x: Execution) -> Generator[float, None, None]:
     base = _start_checkpoint(x)
-    command = x.run.kwargs.get("command") or {}
+    command = _update_as_mapping(x.run.kwargs.get("command") or {})
     given = x.run.kwargs.get("input")
     resume, skip_before = NOTHING, False
     if given is not None and not command:
@@ -159,7 +171,12 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
                 continue
             pending = bool(raised.get(node)) or not interrupted
             given = _resume_of(resume, raised.get(node) or []) if pending else NOTHING
-            outcomes[node] = yield from _run(x, base, current, started[node], given)
+            outcomes[node] = yield from _run(x, started[node], given)
+        # LangGraph's tasks run side by side (their own events as they go); it tells of their
+        # ends in task order.
+        for node, task in started.items():
+            if node not in cached:
+                _report(x, current, task, outcomes[node])
         step = _finish_superstep(x, base, current, outcomes)
         if step is None:
             return
@@ -313,30 +330,31 @@ def _queued_input(x: Execution, base: Checkpoint) -> Outcome:
     return Outcome(writes=given, shown=given, error=_refused_input(x, base))
 
 
-def _run(
-    x: Execution, base: Checkpoint, current: Mapping[str, Any], task: _Started, resume: Any
-) -> Generator[float, None, Outcome]:
+def _run(x: Execution, task: _Started, resume: Any) -> Generator[float, None, Outcome]:
     tid, node, step, values, meta = task
     outcome = yield from run_task(
         Task(x.graph, node, tid, step, values, resume, x.emit, x.modes, x.node_metadata)
     )
-    # LangGraph tells of each task as it ends: an interrupt with the state it stopped on.
+    if outcome.interrupts is None and outcome.error is None and x.wants("events"):
+        for kind, data in (
+            ("on_chain_stream", {"chunk": outcome.shown}),
+            ("on_chain_end", {"output": outcome.shown, "input": values}),
+        ):
+            x.emit("events", events.node_event(x.run.run_id, node, meta, kind, data))
+    return outcome
+
+
+def _report(x: Execution, current: Mapping[str, Any], task: _Started, outcome: Outcome) -> None:
+    """How a task ended: an interrupt with the state it stopped on, or its update."""
+    tid, node, step = task.task_id, task.node, task.step
     if outcome.interrupts is not None:
         items = events.interrupt_items(outcome.interrupts)
         x.emit("updates", {"__interrupt__": items})
         stream_values(x, current, items)
         task_done(x, step, events.task_result(tid, node, interrupts=outcome.interrupts))
     elif outcome.error is None:
-        # the node's own events end before LangGraph takes its writes
-        if x.wants("events"):
-            for kind, data in (
-                ("on_chain_stream", {"chunk": outcome.shown}),
-                ("on_chain_end", {"output": outcome.shown, "input": values}),
-            ):
-                x.emit("events", events.node_event(x.run.run_id, node, meta, kind, data))
         x.emit("updates", {node: outcome.shown})
         task_done(x, step, events.task_result(tid, node, result=outcome.shown))
-    return outcome
 
 
 def _finish_superstep(
@@ -373,9 +391,11 @@ def _finish_superstep(
         # LangGraph's last values event: the state with those writes, if they wrote any.
         if any(set(o.writes or ()) & set(x.graph.channels) for o in done.values()):
             try:
-                stream_values(x, _applied(x, current, done))
+                x.last_values = _applied(x, current, done)
             except RunFailed:
                 pass
+            else:
+                stream_values(x, x.last_values)
         return None
     successors = [n for node, outcome in outcomes.items() for n in _successors(x, node, outcome)]
     results = {n: o.shown for n, o in outcomes.items()}

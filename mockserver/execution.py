@@ -57,6 +57,9 @@ class Execution:
         self.configurable: dict[str, Any] = kwargs["config"]["configurable"]
         self.run_metadata: dict[str, Any] = kwargs["config"]["metadata"]
         self.error: dict[str, Any] | None = None
+        # the state the run ends with when it is not its last checkpoint's: what tasks beside
+        # an interrupt wrote, applied (LangGraph's last values event)
+        self.last_values: Mapping[str, Any] | None = None
 
     def emit(self, name: str, payload: Any) -> None:
         """Send an event if the run's stream modes carry it."""

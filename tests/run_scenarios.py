@@ -658,6 +658,20 @@ def client_commands(s: Session) -> None:
         },
     )
     s.call("GET", f"/threads/{t}/state")
+    # an update as [channel, value] pairs, and a goto beside the interrupted task: the tasks'
+    # own events as they run, then their ends in task order
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "command": {"goto": "finish", "update": [["topic", "q"]]},
+            "stream_mode": ["events", "updates"],
+        },
+    )
+    s.call("GET", f"/threads/{t}/state")
 
 
 def run_stamps_state(s: Session) -> None:
