@@ -144,13 +144,19 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         raised = saved.interrupts
         interrupted = any(raised.get(node) for node in nodes)
         # What a task that ran from this checkpoint before wrote (the input __start__ took,
-        # the tasks that ended beside an interrupt, or every task of a step a resume addressed
-        # at an older checkpoint replays): LangGraph applies the saved writes again instead of
-        # running the task (__start__ is hidden: nothing is said of it).
-        cached = {
+        # the tasks that ended beside an interrupt): LangGraph applies the saved writes again
+        # instead of running the task (__start__ is hidden: nothing is said of it). From a
+        # checkpoint the thread moved past (a resume addressed at it) the tasks run again, a
+        # node that asked getting the answer it got then (its saved writes).
+        replaying = base is not x.history.head
+        done = {
             node: dict(saved.results[node])
             for node in nodes
             if isinstance(saved.results.get(node), Mapping) and not raised.get(node)
+        }
+        cached = {n: w for n, w in done.items() if n == START or not replaying}
+        answered = {
+            n: w for n, w in done.items() if replaying and "interrupt" in x.graph.nodes.get(n, {})
         }
         if START in nodes and START not in cached and base.pending_input is None:
             # __start__ with nothing to read: the input never came (an input checkpoint a
@@ -168,6 +174,9 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
             if node == START:
                 # LangGraph's __start__ is a hidden task: it writes the queued input, silently.
                 outcomes[node] = _queued_input(x, base)
+                continue
+            if node in answered:
+                outcomes[node] = _answered_again(x, started[node], answered[node])
                 continue
             pending = bool(raised.get(node)) or not interrupted
             given = _resume_of(resume, raised.get(node) or []) if pending else NOTHING
@@ -341,6 +350,18 @@ def _run(x: Execution, task: _Started, resume: Any) -> Generator[float, None, Ou
             ("on_chain_end", {"output": outcome.shown, "input": values}),
         ):
             x.emit("events", events.node_event(x.run.run_id, node, meta, kind, data))
+    return outcome
+
+
+def _answered_again(x: Execution, task: _Started, writes: dict[str, Any]) -> Outcome:
+    """A node that asked, run again where it was answered: it writes what it wrote then."""
+    outcome = Outcome(writes=writes, shown=writes)
+    if x.wants("events"):
+        for kind, data in (
+            ("on_chain_stream", {"chunk": writes}),
+            ("on_chain_end", {"output": writes, "input": task.values}),
+        ):
+            x.emit("events", events.node_event(x.run.run_id, task.node, task.metadata, kind, data))
     return outcome
 
 

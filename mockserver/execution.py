@@ -138,6 +138,7 @@ def save_checkpoint(
         upcoming,
         x.checkpoint_metadata(source, step),
         last_ran=last_ran,
+        written_by=x.graph.graph_id,
     )
     return commit(x.store, x.thread_id, checkpoint, base=base, results=results)
 

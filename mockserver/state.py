@@ -110,8 +110,7 @@ def next_nodes(
 
 
 def _written_by_another(checkpoint: Checkpoint, graph: Graph) -> bool:
-    graph_id = checkpoint.metadata.get("graph_id")
-    return isinstance(graph_id, str) and graph_id != graph.graph_id
+    return checkpoint.written_by is not None and checkpoint.written_by != graph.graph_id
 
 
 # ---- writes ---------------------------------------------------------------------------------
@@ -190,6 +189,7 @@ def new_checkpoint(
     *,
     last_ran: str | None = None,
     pending_input: Mapping[str, Any] | None = None,
+    written_by: str | None = None,
 ) -> Checkpoint:
     """A checkpoint made now, with a new time-ordered id."""
     return Checkpoint(
@@ -202,6 +202,7 @@ def new_checkpoint(
         created_at=utc_now(),
         last_ran=last_ran,
         pending_input=pending_input,
+        written_by=written_by,
     )
 
 
@@ -320,6 +321,7 @@ def _write(
         metadata,
         last_ran=base.last_ran if base is not None else None,
         pending_input=pending_input,
+        written_by=thread.graph_id,
     )
     # The base's task shows what the node wrote once an update ran it (transcript #85), unless
     # the update forks from a checkpoint the thread moved past: LangGraph then keeps the writes
@@ -342,7 +344,13 @@ def _copy_of(base: Checkpoint | None) -> Checkpoint:
     step = base.step + 1
     metadata = {"source": "fork", "step": step, "parents": {}}
     return new_checkpoint(
-        base.parent_id, step, base.values, base.next, metadata, last_ran=base.last_ran
+        base.parent_id,
+        step,
+        base.values,
+        base.next,
+        metadata,
+        last_ran=base.last_ran,
+        written_by=base.written_by,
     )
 
 

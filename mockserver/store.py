@@ -42,6 +42,9 @@ class Checkpoint:
     last_ran: str | None = None
     # what an `as_node: __input__` update queued for `__start__`; a run applies it
     pending_input: Mapping[str, Any] | None = None
+    # the graph whose run or update wrote it (None: a thread bound to no graph); its metadata
+    # may name another (an enqueued run's names the thread's graph when it was made)
+    written_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

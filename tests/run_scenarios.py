@@ -556,6 +556,21 @@ def graph_switch(s: Session) -> None:
     )
     s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": None})
     s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    # An agent run queued behind the interrupter's resume: its checkpoints' metadata names
+    # the graph the thread had when it was queued, yet they are the agent's.
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    resumed = s.call(
+        "POST", f"/threads/{t}/runs", {"assistant_id": "interrupter", "command": {"resume": 1}}
+    )
+    queued = s.call(
+        "POST",
+        f"/threads/{t}/runs",
+        {"assistant_id": "agent", "input": {"topic": "q"}, "multitask_strategy": "enqueue"},
+    )
+    s.call("GET", f"/threads/{t}/runs/{queued['run_id']}/join")
+    s.call("GET", f"/threads/{t}/runs/{resumed['run_id']}/join")
+    s.call("GET", f"/threads/{t}/history", limit=10)
 
 
 def queued_input(s: Session) -> None:
@@ -722,7 +737,7 @@ def client_more(s: Session) -> None:
             "assistant_id": "interrupter",
             "command": {"resume": "again"},
             "checkpoint_id": oldest_loop["checkpoint_id"],
-            "stream_mode": ["values"],
+            "stream_mode": ["values", "tasks"],
         },
     )
     s.call("GET", f"/threads/{t}/state")
