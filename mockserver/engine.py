@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Mapping
+from dataclasses import replace
 from typing import Any, NamedTuple, NoReturn
 
 from mockserver import events
@@ -26,7 +27,7 @@ from mockserver.execution import (
 )
 from mockserver.graph import END, START
 from mockserver.scripts import NOTHING
-from mockserver.state import initial_values, task_id
+from mockserver.state import concurrent_update_error, initial_values, next_nodes, task_id
 from mockserver.store import Checkpoint, TaskWrites
 from mockserver.tasks import Outcome, Task, run_task
 
@@ -36,7 +37,9 @@ _INTERRUPT_ID = re.compile(r"[0-9a-f]{32}")  # how LangGraph tells a resume map
 def execute(x: Execution) -> Generator[float, None, None]:
     """Run `x` to its end; yields pauses. Sets x.error."""
     x.emit("metadata", {"run_id": x.run.run_id, "attempt": 1})
-    graph_event(x, "on_chain_start", {"input": x.run.kwargs["input"]})
+    command = x.run.kwargs.get("command")
+    given = _command_input(command) if command else x.run.kwargs["input"]
+    graph_event(x, "on_chain_start", {"input": given})
     try:
         yield from _supersteps(x)
     except RunFailed as failure:
@@ -45,16 +48,42 @@ def execute(x: Execution) -> Generator[float, None, None]:
         return
     if x.wants("events"):
         head = x.history.head
-        graph_event(
-            x,
-            "on_chain_end",
-            {"output": events.plain_values(head.values) if head is not None else None},
-        )
+        final = x.last_values if x.last_values is not None else head and head.values
+        graph_event(x, "on_chain_end", {"output": events.plain_values(final) if final else None})
+
+
+def _command_input(command: Mapping[str, Any]) -> dict[str, Any]:
+    """A command as the graph gets it (langgraph_api's map_cmd): a Command's fields, a single
+    goto as a list, a `{node, input}` goto as a Send (`{node, args}`)."""
+    goto = command.get("goto")
+    if goto is not None and not isinstance(goto, list):
+        goto = [goto]
+    sends = [
+        {"node": it.get("node"), "args": it.get("input")} if isinstance(it, Mapping) else it
+        for it in goto or ()
+    ]
+    return {
+        "graph": None,
+        "update": command.get("update"),
+        "resume": command.get("resume"),
+        "goto": sends or None,
+    }
+
+
+def _update_as_mapping(command: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A command whose update is a list of `[channel, value]` pairs, as langgraph_api takes it
+    (a sequence of writes), with the update as a mapping."""
+    update = command.get("update")
+    if isinstance(update, list) and all(
+        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) for pair in update
+    ):
+        return {**command, "update": dict(update)}
+    return command
 
 
 def _supersteps(x: Execution) -> Generator[float, None, None]:
     base = _start_checkpoint(x)
-    command = x.run.kwargs.get("command") or {}
+    command = _update_as_mapping(x.run.kwargs.get("command") or {})
     given = x.run.kwargs.get("input")
     resume, skip_before = NOTHING, False
     if given is not None and not command:
@@ -74,19 +103,31 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         current = base.values
         if command.get("update") is not None:
             current = apply_writes(x, current, command["update"])
-        # A task of a node this graph lacks (the thread ran another graph) never runs.
-        tasks = [
-            node
-            for node in (*base.next, *_goto(x, command.get("goto")))
-            if node == START or x.graph.has_node(node)
-        ]
-        if _time_travels(x, base, command):
-            # The fork starts the run's branch and carries the command's writes.
-            order = [START, *x.graph.nodes]  # LangGraph lists tasks in the graph's node order
-            tasks = sorted(dict.fromkeys(tasks), key=lambda n: order.index(n) if n in order else 0)
+        # A task of a node this graph lacks (the thread ran another graph) never runs; one of
+        # this graph's that was due before another graph ran is due still (next_nodes). A goto
+        # adds its nodes; LangGraph lists tasks in the graph's node order.
+        order = [START, *x.graph.nodes]
+        tasks = sorted(
+            dict.fromkeys(
+                node
+                for node in (*_due_at_start(x, base), *_goto(x, command.get("goto")))
+                if node == START or x.graph.has_node(node)
+            ),
+            key=order.index,
+        )
+        travels = _time_travels(x, base, command)
+        if travels:
+            # The fork starts the run's branch and carries the command's writes; the loop
+            # announces it as it saves it, not as read back.
             base = save_checkpoint(x, base, dict(current), tuple(tasks), "fork", {}, base.last_ran)
+        elif current is not base.values:
+            # LangGraph keeps the command's update as writes on the checkpoint it ran from
+            update = TaskWrites(update=dict(command["update"]))
+            x.store.add_writes(x.thread_id, base.checkpoint_id, update)
         stream_values(x, current)
-        announce(x, base, stored=True)
+        # the checkpoint as the run found it, with what the command wrote into its channels
+        found = base if current is base.values else replace(base, values=current)
+        announce(x, found, stored=not travels, upcoming=tuple(tasks))
         # A resumed or continued run does not stop again before the nodes it was stopped at,
         # unless another graph ran on the thread: LangGraph marks as seen only the channels of
         # the graph that runs now, so another graph's channels always count as news.
@@ -97,32 +138,70 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         skip_before = False
         nodes = list(dict.fromkeys(tasks))
         outcomes = {}
-        # The input __start__ wrote when the run started here before: LangGraph applies its
-        # saved writes again instead of running the task, and says nothing of it.
-        saved = x.history.writes_of(base.checkpoint_id).results
-        if START in nodes and isinstance(saved.get(START), Mapping):
-            outcomes[START] = Outcome(writes=dict(saved[START]), shown=dict(saved[START]))
-            nodes.remove(START)
-        elif START in nodes and base.pending_input is None:
+        saved = x.history.writes_of(base.checkpoint_id)
+        # A resume goes to the interrupted tasks; with none (an update replaced the interrupted
+        # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
+        raised = saved.interrupts
+        interrupted = any(raised.get(node) for node in nodes)
+        # What a task that ran from this checkpoint before wrote (the input __start__ took,
+        # the tasks that ended beside an interrupt): LangGraph applies the saved writes again
+        # instead of running the task (__start__ is hidden: nothing is said of it). From a
+        # checkpoint the thread moved past (a resume addressed at it) the tasks run again, a
+        # node that asked getting the answer it got then (its saved writes).
+        replaying = base is not x.history.head
+        done = {
+            node: dict(saved.results[node])
+            for node in nodes
+            if isinstance(saved.results.get(node), Mapping) and not raised.get(node)
+        }
+        cached = {n: w for n, w in done.items() if n == START or not replaying}
+        answered = {
+            n: w for n, w in done.items() if replaying and "interrupt" in x.graph.nodes.get(n, {})
+        }
+        if START in nodes and START not in cached and base.pending_input is None:
             # __start__ with nothing to read: the input never came (an input checkpoint a
             # command on a thread that never ran left), as LangGraph fails on it again
             raise RunFailed("TypeError", "'NoneType' object is not iterable")
         # LangGraph starts every task of a superstep before any of them ends.
-        started = {node: _start_task(x, base, current, node) for node in nodes}
-        # A resume goes to the interrupted tasks; with none (an update replaced the interrupted
-        # checkpoint), LangGraph's null resume goes to the node that calls interrupt().
-        raised = x.history.writes_of(base.checkpoint_id).interrupts
-        interrupted = any(raised.get(node) for node in nodes)
+        started = {node: _start_task(x, base, current, node) for node in nodes if node != START}
+        for node, writes in cached.items():
+            outcomes[node] = Outcome(writes=writes, shown=writes)
+            if node != START:
+                x.emit("updates", {node: writes, "__metadata__": {"cached": True}})
         for node in nodes:
+            if node in cached:
+                continue
+            if node == START:
+                # LangGraph's __start__ is a hidden task: it writes the queued input, silently.
+                outcomes[node] = _queued_input(x, base)
+                continue
+            if node in answered:
+                outcomes[node] = _answered_again(x, started[node], answered[node])
+                continue
             pending = bool(raised.get(node)) or not interrupted
             given = _resume_of(resume, raised.get(node) or []) if pending else NOTHING
-            outcomes[node] = yield from _run(x, base, started[node], given)
+            outcomes[node] = yield from _run(x, started[node], given)
+        # LangGraph's tasks run side by side (their own events as they go); it tells of their
+        # ends in task order.
+        for node, task in started.items():
+            if node not in cached:
+                _report(x, current, task, outcomes[node])
         step = _finish_superstep(x, base, current, outcomes)
         if step is None:
             return
         if _matches(x.run.kwargs.get("interrupt_after"), list(outcomes)):
             return _stop(x)
         base, current, tasks, resume = step, step.values, list(step.next), NOTHING
+
+
+def _due_at_start(x: Execution, base: Checkpoint) -> tuple[str, ...]:
+    """The tasks a run without input finds at `base`. A checkpoint a run wrote names the
+    channels its step wrote, and LangGraph looks only at the nodes those trigger: a node of
+    this graph that was due before another graph ran is a task only from a checkpoint an
+    update wrote (next_nodes)."""
+    if base.metadata.get("source") == "update":
+        return next_nodes(base, x.graph, x.history)
+    return tuple(node for node in base.next if x.graph.has_node(node))
 
 
 def _foreign_lineage(x: Execution, base: Checkpoint) -> bool:
@@ -234,8 +313,6 @@ def _refused_input(x: Execution, base: Checkpoint) -> tuple[str, str] | None:
 def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any], node: str) -> _Started:
     tid, step = task_id(base.checkpoint_id, node), base.step + 1
     values = events.plain_values(current)
-    if node == START and base.pending_input is not None and _refused_input(x, base):
-        return _Started(tid, node, step, values, {})  # LangGraph announces no such task
     tags = x.run.kwargs["config"].get("tags")
     # the task's metadata: the run's, with the config's tags when there are any; a stateless
     # run's lacks the graph, which its thread's metadata adds last
@@ -254,32 +331,51 @@ def _start_task(x: Execution, base: Checkpoint, current: Mapping[str, Any], node
     return _Started(tid, node, step, values, meta)
 
 
-def _run(
-    x: Execution, base: Checkpoint, task: _Started, resume: Any
-) -> Generator[float, None, Outcome]:
+def _queued_input(x: Execution, base: Checkpoint) -> Outcome:
+    """What __start__ writes of the input an `as_node: __input__` update queued. Writes the
+    channels refuse fail as LangGraph saves them: the run fails once the superstep's other
+    tasks are done (_finish_superstep)."""
+    given = dict(base.pending_input or {})
+    return Outcome(writes=given, shown=given, error=_refused_input(x, base))
+
+
+def _run(x: Execution, task: _Started, resume: Any) -> Generator[float, None, Outcome]:
     tid, node, step, values, meta = task
-    if node == START and base.pending_input is not None:
-        # The input an `as_node: __input__` update queued: __start__ writes it now. Writes the
-        # channels refuse fail as LangGraph saves them: no update of __start__, and the run
-        # fails once the superstep's other tasks are done (_finish_superstep).
-        given = dict(base.pending_input)
-        if (refused := _refused_input(x, base)) is not None:
-            return Outcome(writes=given, shown=given, error=refused)
-        outcome = Outcome(writes=given, shown=given)
-    else:
-        outcome = yield from run_task(
-            Task(x.graph, node, tid, step, values, resume, x.emit, x.modes, x.node_metadata)
-        )
-    if outcome.interrupts is None and outcome.error is None:
+    outcome = yield from run_task(
+        Task(x.graph, node, tid, step, values, resume, x.emit, x.modes, x.node_metadata)
+    )
+    if outcome.interrupts is None and outcome.error is None and x.wants("events"):
+        for kind, data in (
+            ("on_chain_stream", {"chunk": outcome.shown}),
+            ("on_chain_end", {"output": outcome.shown, "input": values}),
+        ):
+            x.emit("events", events.node_event(x.run.run_id, node, meta, kind, data))
+    return outcome
+
+
+def _answered_again(x: Execution, task: _Started, writes: dict[str, Any]) -> Outcome:
+    """A node that asked, run again where it was answered: it writes what it wrote then."""
+    outcome = Outcome(writes=writes, shown=writes)
+    if x.wants("events"):
+        for kind, data in (
+            ("on_chain_stream", {"chunk": writes}),
+            ("on_chain_end", {"output": writes, "input": task.values}),
+        ):
+            x.emit("events", events.node_event(x.run.run_id, task.node, task.metadata, kind, data))
+    return outcome
+
+
+def _report(x: Execution, current: Mapping[str, Any], task: _Started, outcome: Outcome) -> None:
+    """How a task ended: an interrupt with the state it stopped on, or its update."""
+    tid, node, step = task.task_id, task.node, task.step
+    if outcome.interrupts is not None:
+        items = events.interrupt_items(outcome.interrupts)
+        x.emit("updates", {"__interrupt__": items})
+        stream_values(x, current, items)
+        task_done(x, step, events.task_result(tid, node, interrupts=outcome.interrupts))
+    elif outcome.error is None:
         x.emit("updates", {node: outcome.shown})
         task_done(x, step, events.task_result(tid, node, result=outcome.shown))
-        if x.wants("events"):
-            for kind, data in (
-                ("on_chain_stream", {"chunk": outcome.shown}),
-                ("on_chain_end", {"output": outcome.shown, "input": values}),
-            ):
-                x.emit("events", events.node_event(x.run.run_id, node, meta, kind, data))
-    return outcome
 
 
 def _finish_superstep(
@@ -304,25 +400,28 @@ def _finish_superstep(
             raise RunFailed(error, message)
     interrupted = {n: o.interrupts for n, o in outcomes.items() if o.interrupts}
     if interrupted:
-        items = [i for found in interrupted.values() for i in found]
-        x.store.add_writes(x.thread_id, base.checkpoint_id, TaskWrites(interrupts=interrupted))
-        x.emit("updates", {"__interrupt__": events.interrupt_items(items)})
-        stream_values(x, current, events.interrupt_items(items))
-        for node, found in interrupted.items():
-            tid = task_id(base.checkpoint_id, node)
-            task_done(x, step, events.task_result(tid, node, interrupts=found))
+        # What the other tasks wrote stays beside the interrupts (LangGraph's pending writes).
+        done = {n: o for n, o in outcomes.items() if o.interrupts is None and o.error is None}
+        results = {n: o.shown for n, o in done.items()}
+        writes = TaskWrites(results=results, interrupts=interrupted)
+        x.store.add_writes(x.thread_id, base.checkpoint_id, writes)
         if refused_input is not None:
             queued = TaskWrites(results={START: outcomes[START].shown})
             x.store.add_writes(x.thread_id, base.checkpoint_id, queued)
             raise RunFailed(*refused_input)
+        # LangGraph's last values event: the state with those writes, if they wrote any.
+        if any(set(o.writes or ()) & set(x.graph.channels) for o in done.values()):
+            try:
+                x.last_values = _applied(x, current, done)
+            except RunFailed:
+                pass
+            else:
+                stream_values(x, x.last_values)
         return None
-    values = dict(current)
-    successors: list[str] = []
+    successors = [n for node, outcome in outcomes.items() for n in _successors(x, node, outcome)]
     results = {n: o.shown for n, o in outcomes.items()}
     try:
-        for node, outcome in outcomes.items():
-            values = apply_writes(x, values, outcome.writes or {})
-            successors += _successors(x, node, outcome)
+        values = _applied(x, current, outcomes)
     except RunFailed:
         # LangGraph saves each task's writes before it applies them: writes the channels
         # refuse stay as the tasks' results on the checkpoint they ran from.
@@ -333,6 +432,21 @@ def _finish_superstep(
     )
     announce_step(x, checkpoint)
     return checkpoint
+
+
+def _applied(
+    x: Execution, current: Mapping[str, Any], outcomes: Mapping[str, Outcome]
+) -> dict[str, Any]:
+    """`current` with a superstep's writes, task by task; a last-value channel takes one write
+    per superstep, as LangGraph's LastValue (InvalidUpdateError)."""
+    once = [c for c, reducer in x.graph.channels.items() if reducer == "last_value"]
+    for channel in once:
+        if sum(channel in (o.writes or {}) for o in outcomes.values()) > 1:
+            raise RunFailed("InvalidUpdateError", concurrent_update_error(channel))
+    values = dict(current)
+    for outcome in outcomes.values():
+        values = apply_writes(x, values, outcome.writes or {})
+    return values
 
 
 def _successors(x: Execution, node: str, outcome: Outcome) -> list[str]:

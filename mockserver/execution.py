@@ -16,8 +16,7 @@ from typing import Any
 from mockserver import events
 from mockserver.errors import BadRequest, MockError
 from mockserver.graph import Graph
-from mockserver.snapshots import next_nodes
-from mockserver.state import commit, new_checkpoint, reduce
+from mockserver.state import commit, new_checkpoint, next_nodes, reduce
 from mockserver.store import Checkpoint, Run, Store
 
 Emit = Callable[[str, Any], None]
@@ -58,6 +57,9 @@ class Execution:
         self.configurable: dict[str, Any] = kwargs["config"]["configurable"]
         self.run_metadata: dict[str, Any] = kwargs["config"]["metadata"]
         self.error: dict[str, Any] | None = None
+        # the state the run ends with when it is not its last checkpoint's: what tasks beside
+        # an interrupt wrote, applied (LangGraph's last values event)
+        self.last_values: Mapping[str, Any] | None = None
 
     def emit(self, name: str, payload: Any) -> None:
         """Send an event if the run's stream modes carry it."""
@@ -71,7 +73,15 @@ class Execution:
 
     @property
     def node_metadata(self) -> dict[str, Any]:
-        """The run's metadata as nodes see it (messages, events)."""
+        """The run's metadata as nodes see it (messages, events). A stateless run's lacks the
+        graph: the real server adds it after the run's, then the run and its thread."""
+        if "graph_id" not in self.run_metadata:
+            return {
+                **self.run_metadata,
+                "graph_id": self.run.graph_id,
+                "run_id": self.run.run_id,
+                "thread_id": self.thread_id,
+            }
         return {**self.run_metadata, "thread_id": self.thread_id, "run_id": self.run.run_id}
 
     def checkpoint_metadata(self, source: str, step: int) -> dict[str, Any]:
@@ -115,7 +125,7 @@ def save_checkpoint(
     x: Execution,
     base: Checkpoint | None,
     values: dict[str, Any],
-    next_nodes: tuple[str, ...],
+    upcoming: tuple[str, ...],
     source: str,
     results: Mapping[str, Any],
     last_ran: str | None,
@@ -125,9 +135,10 @@ def save_checkpoint(
         base.checkpoint_id if base else None,
         step,
         values,
-        next_nodes,
+        upcoming,
         x.checkpoint_metadata(source, step),
         last_ran=last_ran,
+        written_by=x.graph.graph_id,
     )
     return commit(x.store, x.thread_id, checkpoint, base=base, results=results)
 
@@ -137,7 +148,15 @@ def announce_step(x: Execution, checkpoint: Checkpoint) -> None:
     announce(x, checkpoint)
 
 
-def announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> None:
+def announce(
+    x: Execution,
+    checkpoint: Checkpoint,
+    *,
+    stored: bool = False,
+    upcoming: tuple[str, ...] | None = None,
+) -> None:
+    """A checkpoint's event (checkpoints, debug), its next nodes `upcoming` when the run
+    has them from elsewhere (a command's goto)."""
     if not (x.wants("checkpoints") or x.wants("debug")):
         return
     writes = x.history.writes_of(checkpoint.checkpoint_id)
@@ -147,7 +166,7 @@ def announce(x: Execution, checkpoint: Checkpoint, *, stored: bool = False) -> N
         x.thread_id,
         x.configurable,
         stored=stored,
-        upcoming=next_nodes(checkpoint, x.graph),
+        upcoming=next_nodes(checkpoint, x.graph, x.history) if upcoming is None else upcoming,
     )
     x.emit("checkpoints", payload)
     x.emit("debug", events.debug_checkpoint(payload, checkpoint, x.thread_id))

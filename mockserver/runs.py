@@ -21,7 +21,7 @@ from mockserver.assistant_records import Assistant
 from mockserver.assistants import BOTH_CONTEXTS
 from mockserver.errors import BadRequest, NotFound
 from mockserver.graph import Graph
-from mockserver.snapshots import next_nodes
+from mockserver.state import next_nodes
 from mockserver.store import Run, Store, Thread, utc_now
 from mockserver.webhooks import check_webhook
 
@@ -295,6 +295,9 @@ def end_run(
     store.save_run(run)
     if (thread := store.find_thread(run.thread_id)) is not None:
         changes: dict[str, Any] = {"updated_at": now}
+        if ran:
+            # the real server's worker stamps the state at every run's end, written or not
+            changes["state_updated_at"] = now
         if error is not None:
             changes.update(error=error, run_status=thread_status)
         if ran and thread.metadata.get("graph_id") != run.graph_id:
@@ -306,7 +309,7 @@ def end_run(
         if ran and error is None and graph is not None and head is not None and head.next:
             # the real server reads the head with the run's graph: another graph's next nodes
             # are no tasks there, and the record the run leaves says idle, with no interrupts
-            if not next_nodes(head, graph):
+            if not next_nodes(head, graph, history):
                 changes["shown"] = threads.idle_record(history)
         store.save_thread(replace(thread, **changes))
     return run

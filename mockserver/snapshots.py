@@ -14,11 +14,12 @@ from typing import Any
 
 import orjson
 
+from mockserver.errors import BadRequest
 from mockserver.graph import Graph
 from mockserver.message_log import MessageLog, encoded, encoded_parts
 from mockserver.reducers import to_plain
 from mockserver.splice import SPLICED_FROM, Splice
-from mockserver.state import task_id
+from mockserver.state import next_nodes, reduce, task_id
 from mockserver.store import NO_WRITES, Checkpoint, History, TaskWrites, Thread
 
 EMPTY_STATE: dict[str, Any] = {
@@ -35,14 +36,6 @@ EMPTY_STATE: dict[str, Any] = {
 }
 
 
-def next_nodes(checkpoint: Checkpoint, graph: Graph | None) -> tuple[str, ...]:
-    """The checkpoint's next nodes as `graph` reads it: the real server reads a checkpoint
-    with the thread's current graph, and a node only another graph has is no task there."""
-    if graph is None:
-        return checkpoint.next
-    return tuple(node for node in checkpoint.next if graph.has_node(node))
-
-
 def render_state(
     thread_id: str,
     checkpoint: Checkpoint,
@@ -50,22 +43,32 @@ def render_state(
     *,
     with_ns: bool = True,
     graph: Graph | None = None,
+    history: History | None = None,
+    live: bool = False,
     splice: Splice | None = None,
 ) -> dict[str, Any]:
     """A checkpoint as a ThreadState body, keys in the real server's order, its next nodes as
     `graph` reads them (next_nodes). Message lists come as orjson Fragments (their JSON,
     written once), long ones as marks of `splice` when given: serialise the body with orjson
-    (and then `splice.pieces`)."""
+    (and then `splice.pieces`).
+
+    `live` (the thread's current state): what the tasks that ended beside an interrupt wrote
+    is in the values, and those tasks are no longer next, as LangGraph's live snapshot."""
     cid = checkpoint.checkpoint_id
     ref: dict[str, Any] = {"checkpoint_id": cid, "thread_id": thread_id}
     if with_ns:
         ref["checkpoint_ns"] = ""
     parent = checkpoint.parent_id
-    upcoming = next_nodes(checkpoint, graph)
+    upcoming = next_nodes(checkpoint, graph, history)
     tasks = [_render_task(checkpoint, writes, node) for node in upcoming]
+    values, waiting = checkpoint.values, upcoming
+    if writes.update and graph is not None:
+        values = _with_update(values, writes.update, graph)
+    if live and graph is not None and writes.interrupts:
+        values, waiting = _with_pending_writes(values, writes, graph, upcoming)
     return {
-        "values": {k: _encoded(v, splice) for k, v in checkpoint.values.items()},
-        "next": list(upcoming),
+        "values": {k: _encoded(v, splice) for k, v in values.items()},
+        "next": list(waiting),
         "tasks": tasks,
         "metadata": checkpoint.metadata,
         "created_at": checkpoint.created_at,
@@ -104,7 +107,9 @@ def state_at(
         if head is None:
             return dict(EMPTY_STATE)
         writes = history.writes_of(head.checkpoint_id)
-        return render_state(thread.thread_id, head, writes, graph=graph, splice=splice)
+        return render_state(
+            thread.thread_id, head, writes, graph=graph, history=history, live=True, splice=splice
+        )
     checkpoint = history.get(checkpoint_id)
     if checkpoint is not None:
         writes = history.writes_of(checkpoint_id)
@@ -114,6 +119,7 @@ def state_at(
             writes,
             with_ns=namespace is not None,
             graph=graph,
+            history=history,
             splice=splice,
         )
     # The real server answers 200 with an empty state echoing the id (transcript #136), or
@@ -161,10 +167,39 @@ def history_of(
         if metadata and any(checkpoint.metadata.get(k) != v for k, v in metadata.items()):
             continue
         writes = history.writes_of(checkpoint.checkpoint_id)
-        states.append(render_state(thread_id, checkpoint, writes, graph=graph, splice=splice))
+        states.append(
+            render_state(thread_id, checkpoint, writes, graph=graph, history=history, splice=splice)
+        )
         if len(states) >= limit:
             break
     return states
+
+
+def _with_update(values: Mapping[str, Any], update: Mapping[str, Any], graph: Graph) -> Any:
+    """The values with what a run's command update wrote into the checkpoint's channels."""
+    try:
+        return reduce(graph, values, update)
+    except BadRequest:
+        return values
+
+
+def _with_pending_writes(
+    values: Mapping[str, Any], writes: TaskWrites, graph: Graph, upcoming: tuple[str, ...]
+) -> tuple[Mapping[str, Any], tuple[str, ...]]:
+    """The values with what the ended tasks wrote, and the tasks still to run. Writes the
+    channels refuse are left out (the real server fails on them: docs/deviations.md #34)."""
+    ended = [
+        n
+        for n in upcoming
+        if isinstance(writes.results.get(n), Mapping) and not writes.interrupts.get(n)
+    ]
+    applied = values
+    try:
+        for node in ended:
+            applied = reduce(graph, applied, writes.results[node])
+    except BadRequest:
+        return values, upcoming
+    return applied, tuple(n for n in upcoming if n not in ended)
 
 
 def _encoded(value: Any, splice: Splice | None) -> Any:

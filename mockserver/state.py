@@ -18,7 +18,7 @@ from typing import Any
 from mockserver.errors import BadRequest, Conflict
 from mockserver.graph import COPY, END, INPUT, START, Graph
 from mockserver.reducers import INITIAL, REDUCERS
-from mockserver.store import Checkpoint, Store, TaskWrites, Thread, utc_now
+from mockserver.store import Checkpoint, History, Store, TaskWrites, Thread, utc_now
 
 _random = random.Random()
 _TASK_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
@@ -36,6 +36,11 @@ _CONCURRENT_ERROR = (
     "multiple values.\nFor troubleshooting, visit: "
     "https://docs.langchain.com/oss/python/langgraph/errors/INVALID_CONCURRENT_GRAPH_UPDATE"
 )
+
+
+def concurrent_update_error(channel: str) -> str:
+    """LangGraph's words for a last-value channel written twice in one superstep."""
+    return _CONCURRENT_ERROR.format(channel=channel)
 
 
 def new_checkpoint_id(step: int) -> str:
@@ -77,6 +82,35 @@ def task_id(checkpoint_id: str, node: str) -> str:
 
 def _dashed(hex32: str) -> str:
     return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
+def next_nodes(
+    checkpoint: Checkpoint, graph: Graph | None, history: History | None = None
+) -> tuple[str, ...]:
+    """The checkpoint's next nodes as `graph` reads it: the real server reads a checkpoint with
+    the thread's current graph, and a node only another graph has is no task there.
+
+    A node is due when its trigger channel (LangGraph's `branch:to:<node>`) holds a write it
+    has not seen. Only the node's own graph writes or clears that channel, so the steps of
+    another graph leave it as it was: on a checkpoint another graph wrote, this graph's nodes
+    are due as they were at the last checkpoint it wrote on the way there (with `history`),
+    after `__start__` (whose channel every graph shares)."""
+    if graph is None:
+        return checkpoint.next
+    own: Checkpoint | None = checkpoint
+    while own is not None and _written_by_another(own, graph):
+        own = history.get(own.parent_id) if history is not None else None
+    if own is checkpoint:
+        return tuple(node for node in checkpoint.next if graph.has_node(node))
+    carried = (n for n in (own.next if own is not None else ()) if n != START)
+    return (
+        *((START,) if START in checkpoint.next else ()),
+        *(node for node in carried if graph.has_node(node)),
+    )
+
+
+def _written_by_another(checkpoint: Checkpoint, graph: Graph) -> bool:
+    return checkpoint.written_by is not None and checkpoint.written_by != graph.graph_id
 
 
 # ---- writes ---------------------------------------------------------------------------------
@@ -155,6 +189,7 @@ def new_checkpoint(
     *,
     last_ran: str | None = None,
     pending_input: Mapping[str, Any] | None = None,
+    written_by: str | None = None,
 ) -> Checkpoint:
     """A checkpoint made now, with a new time-ordered id."""
     return Checkpoint(
@@ -167,6 +202,7 @@ def new_checkpoint(
         created_at=utc_now(),
         last_ran=last_ran,
         pending_input=pending_input,
+        written_by=written_by,
     )
 
 
@@ -239,7 +275,7 @@ def _write(
     superstep: bool = False,
 ) -> Checkpoint:
     values: Mapping[str, Any] = base.values if base is not None else initial_values(graph)
-    next_nodes: list[str] = []
+    upcoming: list[str] = []
     results: dict[str, Any] = {}
     source = "update"
     written: set[str] = set()
@@ -252,16 +288,17 @@ def _write(
         for channel in writes:
             # A last-value channel takes one write per superstep (LangGraph's LastValue).
             if graph.channels[channel] == "last_value" and channel in written:
-                raise BadRequest(_CONCURRENT_ERROR.format(channel=channel))
+                raise BadRequest(concurrent_update_error(channel))
             written.add(channel)
         if node == INPUT:
             # Input waits in __start__'s channel; nothing reaches the state until a run takes it.
             source, pending_input = "input", writes
-            next_nodes += [START, *(n for n in (base.next if base else ()) if n != START)]
+            due = next_nodes(base, graph, store.history(thread.thread_id)) if base else ()
+            upcoming += [START, *(n for n in due if n != START)]
             continue
         values, reduced = reduce(graph, values, writes), True  # reduce orders the channels
         successors = _goto_nodes(graph, goto) if goto else graph.next_nodes(node)
-        next_nodes += successors
+        upcoming += successors
         # A node that wrote nothing, not even a trigger for a next node, leaves no task result.
         if base is not None and node in base.next and (writes or successors):
             results[node] = writes
@@ -280,10 +317,11 @@ def _write(
         parent_id,
         step,
         values if reduced else {c: values[c] for c in ordered_channels(graph, values)},
-        tuple(dict.fromkeys(next_nodes)),
+        tuple(dict.fromkeys(upcoming)),
         metadata,
         last_ran=base.last_ran if base is not None else None,
         pending_input=pending_input,
+        written_by=thread.graph_id,
     )
     # The base's task shows what the node wrote once an update ran it (transcript #85), unless
     # the update forks from a checkpoint the thread moved past: LangGraph then keeps the writes
@@ -306,7 +344,13 @@ def _copy_of(base: Checkpoint | None) -> Checkpoint:
     step = base.step + 1
     metadata = {"source": "fork", "step": step, "parents": {}}
     return new_checkpoint(
-        base.parent_id, step, base.values, base.next, metadata, last_ran=base.last_ran
+        base.parent_id,
+        step,
+        base.values,
+        base.next,
+        metadata,
+        last_ran=base.last_ran,
+        written_by=base.written_by,
     )
 
 

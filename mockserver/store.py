@@ -42,24 +42,30 @@ class Checkpoint:
     last_ran: str | None = None
     # what an `as_node: __input__` update queued for `__start__`; a run applies it
     pending_input: Mapping[str, Any] | None = None
+    # the graph whose run or update wrote it (None: a thread bound to no graph); its metadata
+    # may name another (an enqueued run's names the thread's graph when it was made)
+    written_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class TaskWrites:
     """What became of a checkpoint's tasks, by node: the writes a later step made as that
     node (the task's result), the interrupts it raised, the error it failed with (as Python
-    writes it: ValueError('...'))."""
+    writes it: ValueError('...')); and what a run's command `update` wrote into the
+    checkpoint's channels (LangGraph's null-task writes), which every read of it shows."""
 
     results: Mapping[str, Any] = field(default_factory=dict)
     interrupts: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
+    update: Mapping[str, Any] | None = None
 
     def merged(self, other: TaskWrites) -> TaskWrites:
-        """These writes with `other`'s on top, node by node."""
+        """These writes with `other`'s on top, node by node (the later command's update)."""
         return TaskWrites(
             {**self.results, **other.results},
             {**self.interrupts, **other.interrupts},
             {**self.errors, **other.errors},
+            other.update if other.update is not None else self.update,
         )
 
 

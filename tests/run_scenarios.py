@@ -523,6 +523,264 @@ def runs_batch(s: Session) -> None:
     s.call("GET", f"/threads/{kept['thread_id']}/state")
 
 
+def graph_switch(s: Session) -> None:
+    # An agent run stopped before `tools`, then the thread ran `interrupter`: reading the
+    # thread with either graph, and continuing the agent, as LangGraph reads channels.
+    t = s.thread()
+    s.call(
+        "POST",
+        f"/threads/{t}/runs/wait",
+        {"assistant_id": "agent", "input": HI, "interrupt_after": "*"},
+    )
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "t2"}})
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": {"topic": "a"}})
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    t = s.thread()
+    s.call(
+        "POST",
+        f"/threads/{t}/runs/wait",
+        {"assistant_id": "agent", "input": HI, "interrupt_after": "*"},
+    )
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "t2"}})
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": None})
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    # From a checkpoint a run wrote, LangGraph looks only at the nodes its step triggered.
+    t = s.thread(metadata={"graph_id": "agent"})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "t5"}, "as_node": "agent"})
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call(
+        "POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "command": {"resume": "no"}}
+    )
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": None})
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    # An agent run queued behind the interrupter's resume: its checkpoints' metadata names
+    # the graph the thread had when it was queued, yet they are the agent's.
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    resumed = s.call(
+        "POST", f"/threads/{t}/runs", {"assistant_id": "interrupter", "command": {"resume": 1}}
+    )
+    queued = s.call(
+        "POST",
+        f"/threads/{t}/runs",
+        {"assistant_id": "agent", "input": {"topic": "q"}, "multitask_strategy": "enqueue"},
+    )
+    s.call("GET", f"/threads/{t}/runs/{queued['run_id']}/join")
+    s.call("GET", f"/threads/{t}/runs/{resumed['run_id']}/join")
+    s.call("GET", f"/threads/{t}/history", limit=10)
+
+
+def queued_input(s: Session) -> None:
+    # Input an update queued for __start__ (`as_node: __input__`) is a hidden task's writes.
+    modes = ["values", "updates", "tasks", "debug"]
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "agent", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "x"}, "as_node": "__input__"})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "agent", "input": None, "stream_mode": modes},
+    )
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {}, "as_node": "__input__"})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "interrupter", "command": {"resume": {"ok": True}}, "stream_mode": modes},
+    )
+    s.call("GET", f"/threads/{t}/state")
+    s.call("GET", f"/threads/{t}")
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    s.call(
+        "POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "command": {"resume": 2}}
+    )
+    s.call("GET", f"/threads/{t}/state")
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.call("POST", f"/threads/{t}/state", {"values": {"topic": "x"}, "as_node": "__input__"})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "interrupter", "command": {"resume": 1}, "stream_mode": modes},
+    )
+    s.call("POST", f"/threads/{t}/history", {"limit": 10})
+
+
+def client_modes(s: Session) -> None:
+    # What the SDKs' runs.stream asks for: several modes, subgraphs, a resume by Command.
+    modes = ["values", "updates", "messages-tuple", "debug", "tasks", "checkpoints"]
+    t = s.thread()
+    for body in (
+        {"input": HI, "stream_mode": modes, "stream_subgraphs": True},
+        {"command": {"resume": "yes"}, "stream_mode": modes, "stream_subgraphs": True},
+        {"input": HI, "stream_mode": ["events", "values"]},
+        {"command": {"resume": "no"}, "stream_mode": ["events", "updates"]},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "interrupter", **body})
+    s.call("POST", f"/threads/{t}/history", {"limit": 3, "metadata": {"source": "loop"}})
+    t = s.thread()
+    run = s.call(
+        "POST",
+        f"/threads/{t}/runs",
+        {"assistant_id": "agent", "input": HI, "stream_mode": ["values", "debug", "tasks"]},
+    )
+    s.stream("GET", f"/threads/{t}/runs/{run['run_id']}/stream")
+
+
+def client_commands(s: Session) -> None:
+    # interrupt_before / interrupt_after, then Command updates, gotos and history pages.
+    modes = ["updates", "checkpoints", "tasks"]
+    t = s.thread()
+    for body in (
+        {"input": HI, "interrupt_before": ["tools"], "stream_mode": modes},
+        {"command": {"update": {"topic": "u"}}, "stream_mode": modes},
+        {"input": HI, "interrupt_after": ["agent"], "stream_mode": ["values", "debug"]},
+        {"command": {"goto": "agent"}, "stream_mode": modes},
+        {"command": {"update": {"topic": "v"}, "goto": "tools"}, "stream_mode": modes},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "agent", **body})
+    page = s.call("POST", f"/threads/{t}/history", {"limit": 4})
+    before = {"configurable": {"checkpoint_id": page[-1]["checkpoint_id"]}}
+    s.call("POST", f"/threads/{t}/history", {"limit": 3, "before": before})
+    s.call("POST", f"/threads/{t}/history", {"limit": 5, "metadata": {"source": "update"}})
+    s.call("GET", f"/threads/{t}/history", limit=2, before=page[1]["checkpoint_id"])
+    t = s.thread()
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {"assistant_id": "interrupter", "input": HI, "stream_mode": modes},
+    )
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "command": {"resume": "ok", "update": {"topic": "w"}},
+            "stream_mode": ["values", "updates"],
+        },
+    )
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "command": {"goto": ["ask", "finish"]},
+            "stream_mode": ["values", "updates", "tasks"],
+        },
+    )
+    s.call("GET", f"/threads/{t}/state")
+    # an update as [channel, value] pairs, and a goto beside the interrupted task: the tasks'
+    # own events as they run, then their ends in task order
+    t = s.thread()
+    s.call("POST", f"/threads/{t}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "command": {"goto": "finish", "update": [["topic", "q"]]},
+            "stream_mode": ["events", "updates"],
+        },
+    )
+    s.call("GET", f"/threads/{t}/state")
+
+
+def run_stamps_state(s: Session) -> None:
+    # A run that wrote no checkpoint still stamps its thread's state_updated_at (the agent
+    # has nothing to run on a thread the interrupter stopped), so searches sort it first.
+    first = s.thread(metadata={"n": 1})
+    s.call("POST", f"/threads/{first}/runs/wait", {"assistant_id": "interrupter", "input": HI})
+    second = s.thread(metadata={"n": 2})
+    s.call("POST", f"/threads/{second}/runs/wait", {"assistant_id": "agent", "input": HI})
+    s.call(
+        "POST", f"/threads/{first}/runs/wait", {"assistant_id": "agent", "command": {"resume": 1}}
+    )
+    for sort_by in ("state_updated_at", "updated_at"):
+        s.call(
+            "POST",
+            "/threads/search",
+            {"ids": [first, second], "sort_by": sort_by, "select": ["metadata", "status"]},
+        )
+
+
+def client_more(s: Session) -> None:
+    # Breakpoints before an interrupting node, time travel from an old checkpoint, stateless
+    # streams: what the SDKs' human-in-the-loop examples do.
+    modes = ["values", "updates", "debug"]
+    t = s.thread()
+    for body in (
+        {"input": HI, "interrupt_before": ["ask"], "stream_mode": modes},
+        {"command": {"resume": "early"}, "stream_mode": modes},
+        {"command": {"resume": "late"}, "stream_mode": ["updates", "tasks"]},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "interrupter", **body})
+    states = s.call("POST", f"/threads/{t}/history", {"limit": 10})
+    oldest_loop = [c for c in states if c["metadata"]["source"] == "loop"][-1]
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "input": None,
+            "checkpoint_id": oldest_loop["checkpoint_id"],
+            "stream_mode": ["checkpoints", "updates"],
+        },
+    )
+    s.stream(
+        "POST",
+        f"/threads/{t}/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "command": {"resume": "again"},
+            "checkpoint_id": oldest_loop["checkpoint_id"],
+            "stream_mode": ["values", "tasks"],
+        },
+    )
+    s.call("GET", f"/threads/{t}/state")
+    s.stream(
+        "POST",
+        "/runs/stream",
+        {"assistant_id": "agent", "input": HI, "stream_mode": ["values", "updates", "tasks"]},
+    )
+    s.call("POST", "/runs/wait", {"assistant_id": "interrupter", "input": HI})
+
+
+def client_breakpoints(s: Session) -> None:
+    # Breakpoints on every node, a resume with nothing interrupted, a stop after the node that
+    # asked, and a stateless stream that deletes its thread.
+    t = s.thread()
+    for body in (
+        {"input": HI, "interrupt_before": "*", "stream_mode": ["updates", "events"]},
+        {"command": {"resume": "x"}, "stream_mode": ["updates", "values"]},
+        {"input": None, "interrupt_after": "*", "stream_mode": ["updates", "tasks"]},
+        {"input": None, "stream_mode": ["updates", "checkpoints"]},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "agent", **body})
+    s.call("GET", f"/threads/{t}")
+    t = s.thread()
+    for body in (
+        {"input": HI, "interrupt_after": ["ask"], "stream_mode": ["updates", "values"]},
+        {"command": {"resume": "y"}, "interrupt_after": ["ask"], "stream_mode": ["updates"]},
+        {"input": None, "stream_mode": ["updates", "debug"]},
+    ):
+        s.stream("POST", f"/threads/{t}/runs/stream", {"assistant_id": "interrupter", **body})
+    s.call("GET", f"/threads/{t}/state")
+    s.stream(
+        "POST",
+        "/runs/stream",
+        {
+            "assistant_id": "interrupter",
+            "input": HI,
+            "on_completion": "delete",
+            "stream_mode": ["values", "updates", "events"],
+        },
+    )
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     fn.__name__: fn
     for fn in (
@@ -545,6 +803,13 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
         prune_and_storage,
         runs_cancel_many,
         runs_batch,
+        graph_switch,
+        queued_input,
+        client_modes,
+        client_commands,
+        run_stamps_state,
+        client_more,
+        client_breakpoints,
     )
 }
 
