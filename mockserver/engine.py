@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Mapping
 from dataclasses import replace
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple
 
 from mockserver import events
 from mockserver.execution import (
@@ -26,8 +26,21 @@ from mockserver.execution import (
     task_done,
 )
 from mockserver.graph import END, START
+from mockserver.run_start import (
+    command_input,
+    due_at_start,
+    failed_entry,
+    foreign_lineage,
+    goto_nodes,
+    nothing_written,
+    start_checkpoint,
+    take_goto,
+    take_input,
+    time_travels,
+    update_as_mapping,
+)
 from mockserver.scripts import NOTHING
-from mockserver.state import concurrent_update_error, initial_values, next_nodes, task_id
+from mockserver.state import concurrent_update_error, task_id
 from mockserver.store import Checkpoint, TaskWrites
 from mockserver.tasks import Outcome, Task, run_task
 
@@ -38,7 +51,7 @@ def execute(x: Execution) -> Generator[float, None, None]:
     """Run `x` to its end; yields pauses. Sets x.error."""
     x.emit("metadata", {"run_id": x.run.run_id, "attempt": 1})
     command = x.run.kwargs.get("command")
-    given = _command_input(command) if command else x.run.kwargs["input"]
+    given = command_input(command) if command else x.run.kwargs["input"]
     graph_event(x, "on_chain_start", {"input": given})
     try:
         yield from _supersteps(x)
@@ -52,53 +65,24 @@ def execute(x: Execution) -> Generator[float, None, None]:
         graph_event(x, "on_chain_end", {"output": events.plain_values(final) if final else None})
 
 
-def _command_input(command: Mapping[str, Any]) -> dict[str, Any]:
-    """A command as the graph gets it (langgraph_api's map_cmd): a Command's fields, a single
-    goto as a list, a `{node, input}` goto as a Send (`{node, args}`)."""
-    goto = command.get("goto")
-    if goto is not None and not isinstance(goto, list):
-        goto = [goto]
-    sends = [
-        {"node": it.get("node"), "args": it.get("input")} if isinstance(it, Mapping) else it
-        for it in goto or ()
-    ]
-    return {
-        "graph": None,
-        "update": command.get("update"),
-        "resume": command.get("resume"),
-        "goto": sends or None,
-    }
-
-
-def _update_as_mapping(command: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A command whose update is a list of `[channel, value]` pairs, as langgraph_api takes it
-    (a sequence of writes), with the update as a mapping."""
-    update = command.get("update")
-    if isinstance(update, list) and all(
-        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) for pair in update
-    ):
-        return {**command, "update": dict(update)}
-    return command
-
-
 def _supersteps(x: Execution) -> Generator[float, None, None]:
-    base = _start_checkpoint(x)
-    command = _update_as_mapping(x.run.kwargs.get("command") or {})
+    base = start_checkpoint(x)
+    command = update_as_mapping(x.run.kwargs.get("command") or {})
     given = x.run.kwargs.get("input")
     resume, skip_before = NOTHING, False
     if given is not None and not command:
-        base = _take_input(x, base, given)
+        base = take_input(x, base, given)
         current, tasks = base.values, list(base.next)
     elif base is None and command.get("goto") is not None and command.get("resume") is None:
-        base = _take_goto(x, command)
+        base = take_goto(x, command)
         current, tasks = base.values, list(base.next)
     else:
         if base is None and command:
             # What the real server answers for a resume (or a bare update) on a thread that
             # never ran: LangGraph saved the input checkpoint first, and its __start__ task
             # failed on the missing input.
-            _failed_entry(x, command, RunFailed("TypeError", "'NoneType' object is not iterable"))
-        if base is None or (not command and _nothing_written(x, base)):
+            failed_entry(x, command, RunFailed("TypeError", "'NoneType' object is not iterable"))
+        if base is None or (not command and nothing_written(x, base)):
             raise RunFailed("EmptyInputError", "Received no input for __start__")
         current = base.values
         if command.get("update") is not None:
@@ -110,12 +94,12 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         tasks = sorted(
             dict.fromkeys(
                 node
-                for node in (*_due_at_start(x, base), *_goto(x, command.get("goto")))
+                for node in (*due_at_start(x, base), *goto_nodes(x, command.get("goto")))
                 if node == START or x.graph.has_node(node)
             ),
             key=order.index,
         )
-        travels = _time_travels(x, base, command)
+        travels = time_travels(x, base, command)
         if travels:
             # The fork starts the run's branch and carries the command's writes; the loop
             # announces it as it saves it, not as read back.
@@ -131,7 +115,7 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         # A resumed or continued run does not stop again before the nodes it was stopped at,
         # unless another graph ran on the thread: LangGraph marks as seen only the channels of
         # the graph that runs now, so another graph's channels always count as news.
-        resume, skip_before = command.get("resume", NOTHING), not _foreign_lineage(x, base)
+        resume, skip_before = command.get("resume", NOTHING), not foreign_lineage(x, base)
     while tasks:
         if not skip_before and _matches(x.run.kwargs.get("interrupt_before"), tasks):
             return _stop(x)
@@ -192,103 +176,6 @@ def _supersteps(x: Execution) -> Generator[float, None, None]:
         if _matches(x.run.kwargs.get("interrupt_after"), list(outcomes)):
             return _stop(x)
         base, current, tasks, resume = step, step.values, list(step.next), NOTHING
-
-
-def _due_at_start(x: Execution, base: Checkpoint) -> tuple[str, ...]:
-    """The tasks a run without input finds at `base`. A checkpoint a run wrote names the
-    channels its step wrote, and LangGraph looks only at the nodes those trigger: a node of
-    this graph that was due before another graph ran is a task only from a checkpoint an
-    update wrote (next_nodes)."""
-    if base.metadata.get("source") == "update":
-        return next_nodes(base, x.graph, x.history)
-    return tuple(node for node in base.next if x.graph.has_node(node))
-
-
-def _foreign_lineage(x: Execution, base: Checkpoint) -> bool:
-    """Whether a node this graph lacks ran or was due on the way to `base` (its checkpoint
-    then holds channel versions LangGraph's interrupt check never marks as seen)."""
-    checkpoint: Checkpoint | None = base
-    while checkpoint is not None:
-        nodes = (*checkpoint.next, *((checkpoint.last_ran,) if checkpoint.last_ran else ()))
-        if any(not x.graph.has_node(node) for node in nodes):
-            return True
-        checkpoint = x.history.get(checkpoint.parent_id)
-    return False
-
-
-def _nothing_written(x: Execution, base: Checkpoint) -> bool:
-    """Whether LangGraph would see no channel written at all (its checkpoint's channel versions
-    empty), so that a run without input is not resuming anything: only updates that wrote
-    nothing but the defaults, and no node left to run."""
-    return (
-        not base.next
-        and dict(base.values) == initial_values(x.graph)
-        and all(c.metadata.get("source") == "update" for c in x.history.checkpoints)
-    )
-
-
-def _time_travels(x: Execution, base: Checkpoint, command: Mapping[str, Any]) -> bool:
-    """LangGraph's replay: a run without input addressed at a checkpoint (not a resume) saves
-    a fork of it to start its branch, unless it is the head an update or a fork just wrote."""
-    if not x.configurable.get("checkpoint_id") or command.get("resume") is not None:
-        return False
-    return base.metadata.get("source") not in ("update", "fork") or base is not x.history.head
-
-
-def _start_checkpoint(x: Execution) -> Checkpoint | None:
-    wanted = x.configurable.get("checkpoint_id")
-    return x.history.get(wanted) if wanted else x.history.head
-
-
-def _take_input(x: Execution, base: Checkpoint | None, given: Any) -> Checkpoint:
-    values = dict(base.values) if base is not None else initial_values(x.graph)
-    # The input checkpoint has seen what its base saw: an update there is as its last node.
-    entry = save_checkpoint(x, base, values, (START,), "input", {}, base.last_ran if base else None)
-    announce(x, entry)
-    try:
-        applied = apply_writes(x, values, given)
-    except RunFailed as failure:
-        _fail_start(x, entry, failure)
-    loop = save_checkpoint(
-        x, entry, applied, x.graph.next_nodes(START), "loop", {START: given}, None
-    )
-    announce_step(x, loop)
-    return loop
-
-
-def _failed_entry(x: Execution, command: Mapping[str, Any], failure: RunFailed) -> NoReturn:
-    """A command on a thread that never ran: the input checkpoint is saved (with the
-    command's update), its __start__ task fails for want of input."""
-    values = initial_values(x.graph)
-    if command.get("update") is not None:
-        values = apply_writes(x, values, command["update"])
-    entry = save_checkpoint(x, None, values, (START,), "input", {}, None)
-    announce(x, entry)
-    _fail_start(x, entry, failure)
-
-
-def _fail_start(x: Execution, entry: Checkpoint, failure: RunFailed) -> NoReturn:
-    error = f"{failure.error['error']}({failure.error['message']!r})"
-    x.store.add_writes(x.thread_id, entry.checkpoint_id, TaskWrites(errors={START: error}))
-    raise failure
-
-
-def _take_goto(x: Execution, command: Mapping[str, Any]) -> Checkpoint:
-    # A goto on a thread that never ran starts the graph: the command's update is the input
-    # (already in the input checkpoint), the goto's nodes run beside __start__'s successors,
-    # and values stream only when the update wrote something (as langgraph dev does).
-    update = command.get("update")
-    values = initial_values(x.graph)
-    if update is not None:
-        values = apply_writes(x, values, update)
-    entry = save_checkpoint(x, None, values, (START,), "input", {}, None)
-    announce(x, entry)
-    nodes = (*x.graph.next_nodes(START), *_goto(x, command["goto"]))
-    loop = save_checkpoint(x, entry, values, tuple(dict.fromkeys(nodes)), "loop", {}, None)
-    if update:
-        stream_values(x, loop.values)
-    announce(x, loop)
-    return loop
 
 
 class _Started(NamedTuple):
@@ -483,10 +370,3 @@ def _resume_of(resume: Any, raised: list[dict[str, Any]]) -> Any:
 
 def _matches(wanted: Any, nodes: list[str]) -> bool:
     return wanted == "*" or (isinstance(wanted, list) and any(n in wanted for n in nodes))
-
-
-def _goto(x: Execution, goto: Any) -> list[str]:
-    # LangGraph sends a goto through the channel `branch:to:<node>`; a target that is no node
-    # of the graph has no such channel and is dropped without an error (as on langgraph dev).
-    targets = [] if goto is None else [goto] if isinstance(goto, str) else list(goto)
-    return [t for t in targets if isinstance(t, str) and x.graph.has_node(t)]
