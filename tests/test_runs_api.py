@@ -211,6 +211,20 @@ def test_a_command_going_to_no_node_just_reads_the_state(
     assert client.get(f"/threads/{thread_id}/runs").json()[0]["status"] == "success"
 
 
+@pytest.mark.parametrize(
+    "goto", [{"node": "tools", "input": {"topic": "t"}}, [{"node": "tools", "input": {}}]]
+)
+def test_a_goto_naming_a_send_is_refused(
+    client: httpx.Client, thread_id: str, goto: object
+) -> None:
+    """docs/deviations.md #133: the real server runs a Send; the mock's spec takes node names."""
+    answer = client.post(
+        f"/threads/{thread_id}/runs/wait", json={"assistant_id": "agent", "command": {"goto": goto}}
+    )
+    assert answer.status_code == 422
+    assert client.get(f"/threads/{thread_id}/runs").json() == []
+
+
 def test_a_goto_on_a_thread_that_never_ran_starts_the_graph(
     client: httpx.Client, thread_id: str
 ) -> None:
