@@ -85,8 +85,14 @@ class GuardedHttpTools(HttpToolsProtocol):
         if self.pipeline:
             cycle, app = self.pipeline.pop()
             self._start_asgi_task(cycle, app)
-        else:
-            self._idle_since = self.loop.time()
+            return
+        self._idle_since = now = self.loop.time()
+        # The timer fires at the latest when the connection has been idle that long: set for
+        # a header deadline further off, it is set again (about once a keep-alive period).
+        due = now + self.timeout_keep_alive
+        if self._deadline is not None and self._deadline.when() > due:
+            self._deadline.cancel()
+            self._deadline = self.loop.call_later(self.timeout_keep_alive, self._check)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
