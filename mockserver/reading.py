@@ -135,15 +135,9 @@ def is_xml(media: str) -> bool:
 def read_xml(raw: bytes, schema: Mapping[str, Any], components: Mapping[str, Any]) -> Any:
     """An XML body as the value its schema describes (elements as properties, the schemas'
     `xml` names and wrapped arrays followed, texts read as their types)."""
-    named = components.get("schemas") or {}
 
     def resolved(node: Any) -> Mapping[str, Any]:
-        for _ in range(20):
-            ref = node.get("$ref") if isinstance(node, Mapping) else None
-            if not isinstance(ref, str):
-                break
-            node = named.get(ref.rsplit("/", 1)[-1], {})
-        return node if isinstance(node, Mapping) else {}
+        return _resolved(node, components)
 
     def value(element: ElementTree.Element, node: Any) -> Any:
         node = resolved(node)
@@ -242,15 +236,9 @@ def read_from_text(param: Parameter, components: Mapping[str, Any]) -> bool:
     EVE's `connections`, pairs of ids)."""
     if param.delimiter == "json":
         return True
-    named = components.get("schemas") or {}
 
-    def resolved(node: Any) -> Any:
-        for _ in range(20):
-            ref = node.get("$ref") if isinstance(node, Mapping) else None
-            if not isinstance(ref, str):
-                break
-            node = named.get(ref.rsplit("/", 1)[-1], {})
-        return node if isinstance(node, Mapping) else {}
+    def resolved(node: Any) -> Mapping[str, Any]:
+        return _resolved(node, components)
 
     def structured(node: Mapping[str, Any]) -> bool:
         return "object" in types_of(node) or "properties" in node
@@ -258,3 +246,15 @@ def read_from_text(param: Parameter, components: Mapping[str, Any]) -> bool:
     schema = resolved(param.schema)
     items = resolved(schema.get("items", {}))
     return not structured(schema) and not structured(items) and "array" not in types_of(items)
+
+
+def _resolved(node: Any, components: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A schema with its `$ref`s to the component schemas followed (at most 20 deep; {} for
+    one that names nothing)."""
+    named = components.get("schemas") or {}
+    for _ in range(20):
+        ref = node.get("$ref") if isinstance(node, Mapping) else None
+        if not isinstance(ref, str):
+            break
+        node = named.get(ref.rsplit("/", 1)[-1], {})
+    return node if isinstance(node, Mapping) else {}
